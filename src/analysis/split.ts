@@ -1,0 +1,39 @@
+import { decodeHistogram } from '../metrics/histogram.js';
+import { summarize } from '../metrics/summary.js';
+import type { EncodedHistograms, RunResult } from '../result/types.js';
+import type { Percentiles, SplitMethod, SplitView } from './types.js';
+
+/**
+ * Network vs service time of one set of histograms. With server-reported time, both come straight from
+ * per-request histograms (network = each request's wait minus what its server reported, recorded per
+ * request so that percentiles of the difference are true, not a difference of percentiles).
+ * Without it, the connect time (one round trip) bounds the network share of each request.
+ */
+export function splitOf(histograms: EncodedHistograms, source: RunResult['serverTiming']['source']): SplitView | undefined {
+  const percentiles = (encoded: string | undefined): Percentiles | undefined => {
+    if (!encoded) return undefined;
+    const summary = summarize(decodeHistogram(encoded));
+    return summary.count > 0 ? { p50: summary.p50, p90: summary.p90, p99: summary.p99 } : undefined;
+  };
+  const service = percentiles(histograms.service);
+  const network = percentiles(histograms.network);
+  const queue = percentiles(histograms.queue);
+  if (service && network && source !== 'none') {
+    const samples = decodeHistogram(histograms.network!).totalCount;
+    const method: SplitMethod = source === 'header' ? 'header' : 'server-timing';
+    return { method, samples, network, service, ...(queue ? { queue } : {}) };
+  }
+  const ttfb = percentiles(histograms.ttfb);
+  const connect = percentiles(histograms.connect);
+  if (!ttfb) return undefined;
+  // One round trip per request is the least network time a request can take; the rest is attributed to
+  // the service. The method says so, because this is a bound, not a measurement.
+  const rtt = connect ?? { p50: 0, p90: 0, p99: 0 };
+  const samples = decodeHistogram(histograms.ttfb!).totalCount;
+  return {
+    method: 'rtt-bound',
+    samples,
+    network: rtt,
+    service: { p50: Math.max(0, ttfb.p50 - rtt.p50), p90: Math.max(0, ttfb.p90 - rtt.p50), p99: Math.max(0, ttfb.p99 - rtt.p50) },
+  };
+}

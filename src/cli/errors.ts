@@ -1,0 +1,18 @@
+import { ScenarioError } from '../scenario/errors.js';
+import { FeederError } from '../client/feeders.js';
+import { EXIT, UsageError } from './exit-codes.js';
+
+/** Typed errors become exit codes here, and only here. Unknown errors keep their stack for a bug report. */
+export function mapError(error: unknown): { exitCode: number; message: string } {
+  if (error instanceof ScenarioError || error instanceof FeederError || error instanceof UsageError) {
+    return { exitCode: EXIT.badInput, message: `error: ${error.message}` };
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    return { exitCode: EXIT.badInput, message: `error: ${(error as Error).message}` };
+  }
+  if (code?.startsWith('E_') && error instanceof Error) {
+    return { exitCode: EXIT.badInput, message: `error: ${error.message}` };
+  }
+  return { exitCode: EXIT.failed, message: `internal error: ${(error as Error)?.stack ?? String(error)}` };
+}

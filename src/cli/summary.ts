@@ -1,0 +1,17 @@
+import type { RunResult } from '../result/types.js';
+import type { Analysis } from '../analysis/types.js';
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
+
+/** The few lines a terminal user reads after a run. */
+export function summaryLines(result: RunResult, analysis: Analysis): string[] {
+  const t = result.totals;
+  const lines = [
+    `${result.scenario.name}: ${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s, ${t.throughput.toFixed(1)} req/s, errors ${(t.errorRate * 100).toFixed(2)}%`,
+    `latency p50 ${ms(t.latency.p50)} ms · p90 ${ms(t.latency.p90)} ms · p99 ${ms(t.latency.p99)} ms · max ${ms(t.latency.max)} ms`,
+    `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
+  ];
+  if (!result.health.valid) lines.push(`INVALID RUN: ${result.health.reasons.join('; ')}`);
+  if (result.interrupted) lines.push('interrupted: figures cover what completed');
+  return lines;
+}

@@ -1,0 +1,110 @@
+import { performance } from 'node:perf_hooks';
+
+export interface OAuth2Config {
+  tokenUrl: URL;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  clientAuth: 'body' | 'basic';
+  refreshMarginMs: number;
+}
+
+export class AuthError extends Error {
+  readonly code = 'E_AUTH';
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+/**
+ * An OAuth2 client-credentials session: one token shared by all requests of a worker, refreshed ahead of
+ * expiry in the background (so no request waits for it), and at most one token request in flight.
+ */
+export class OAuth2Session {
+  private accessToken: string | undefined;
+  private expiresAtMs = 0;
+  private refreshAtMs = 0;
+  private pending: Promise<string> | undefined;
+
+  constructor(
+    private readonly config: OAuth2Config,
+    /** called with each token round trip in µs, so token-endpoint latency is reported apart */
+    private readonly onTokenRequest: (latencyUs: number, ok: boolean) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** A usable token: the cached one, triggering a background refresh when it is due; a fresh one if expired. */
+  async token(): Promise<string> {
+    const now = this.now();
+    if (this.accessToken && now < this.expiresAtMs) {
+      if (now >= this.refreshAtMs) void this.refresh().catch(() => undefined);
+      return this.accessToken;
+    }
+    return this.refresh();
+  }
+
+  /** After a 401: forget this token (unless a newer one already replaced it) and fetch another. */
+  async renew(rejected: string): Promise<string> {
+    if (this.accessToken === rejected) {
+      this.accessToken = undefined;
+      this.expiresAtMs = 0;
+    }
+    return this.token();
+  }
+
+  private refresh(): Promise<string> {
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { config } = this;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (config.clientAuth === 'basic') {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64')}`;
+    } else {
+      form.set('client_id', config.clientId);
+      form.set('client_secret', config.clientSecret);
+    }
+    if (config.scope) form.set('scope', config.scope);
+
+    const startedAt = performance.now();
+    let response: Response;
+    try {
+      response = await fetch(config.tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      this.onTokenRequest((performance.now() - startedAt) * 1000, false);
+      throw new AuthError(`token request to ${config.tokenUrl.origin}${config.tokenUrl.pathname} failed: ${(error as Error).message}`, 0);
+    }
+    const text = await response.text();
+    this.onTokenRequest((performance.now() - startedAt) * 1000, response.ok);
+    if (!response.ok) {
+      // The body may echo what was sent; report only the OAuth2 error code.
+      const code = /"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? 'unknown_error';
+      throw new AuthError(`token endpoint answered ${response.status} (${code})`, response.status);
+    }
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new AuthError('token endpoint answered with a body that is not JSON', response.status);
+    }
+    if (typeof body.access_token !== 'string' || body.access_token === '') {
+      throw new AuthError('token endpoint answered without access_token', response.status);
+    }
+    const lifetimeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 3_600_000;
+    // A token that lives shorter than twice the margin is refreshed at half its life instead.
+    const marginMs = Math.min(config.refreshMarginMs, lifetimeMs / 2);
+    const receivedAt = this.now();
+    this.accessToken = body.access_token;
+    // Count the lifetime from when the request was sent, not received: the server's clock started then.
+    const sentAt = receivedAt - (performance.now() - startedAt);
+    this.expiresAtMs = sentAt + lifetimeMs;
+    this.refreshAtMs = sentAt + lifetimeMs - marginMs;
+    return body.access_token;
+  }
+}

@@ -1,0 +1,164 @@
+import { performance } from 'node:perf_hooks';
+import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
+import type { AttemptRecord } from '../metrics/metric-set.js';
+import type { ClientCounters } from '../result/types.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { AuthError, type OAuth2Session } from './oauth2.js';
+
+export interface RetryPolicy extends BackoffPolicy {
+  max: number;
+  respectRetryAfter: boolean;
+  maxRetryAfterMs: number;
+  on: ReadonlyArray<'5xx' | '429' | 'connect' | 'reset' | 'timeout'>;
+}
+
+export interface RequesterHooks {
+  /** one attempt that counts as a request: a success, or a failure the client gave up on or retried */
+  onAttempt(name: string, attempt: AttemptRecord): void;
+  onCounter(name: string, counter: keyof ClientCounters, by?: number): void;
+  /** resolves after ms, or early when the run is stopping (then returns false) */
+  sleep(ms: number): Promise<boolean>;
+}
+
+/**
+ * What a real client does around one logical request: attaches the Bearer token, answers a 401 with one
+ * token refresh and one retry, waits out a 429's Retry-After, and retries failures with backoff and jitter.
+ *
+ * Counting rules (so figures add up against the server's own count):
+ * - every attempt that reaches `onAttempt` is one request, with its latency recorded;
+ * - a 429 that is waited out and a 401 answered by a refresh are counted (`rateLimited`, `authRefreshes`)
+ *   but are not requests, so they neither skew latency nor count as errors;
+ * - every retry after a failure is counted in `retries`, so retry amplification is visible.
+ */
+export class Requester {
+  constructor(
+    private readonly engine: Engine,
+    private readonly auth: OAuth2Session | undefined,
+    private readonly policy: RetryPolicy,
+    private readonly isSuccess: (request: { name: string }, status: number) => boolean,
+    private readonly hooks: RequesterHooks,
+    private readonly random: () => number,
+  ) {}
+
+  /**
+   * Runs the request to its end. `intendedAtMs` (performance.now() time) is when the schedule wanted it
+   * sent: in an open model latency counts from then, so a stalled target cannot hide its stall.
+   */
+  async execute(request: PreparedRequest, intendedAtMs?: number): Promise<void> {
+    let retries = 0;
+    let refreshedFor401 = false;
+    let rateLimitWaits = 0;
+    for (;;) {
+      const headers = { ...request.headers };
+      let token: string | undefined;
+      if (this.auth) {
+        try {
+          token = await this.auth.token();
+        } catch (error) {
+          this.hooks.onAttempt(request.name, authFailure(error));
+          return;
+        }
+        headers.authorization = `Bearer ${token}`;
+      }
+      const sentAt = performance.now();
+      const outcome = await this.engine.send({ ...request, headers });
+      const status = outcome.status;
+
+      if (status === 401 && this.auth && token && !refreshedFor401) {
+        refreshedFor401 = true;
+        this.hooks.onCounter(request.name, 'authRefreshes');
+        try {
+          await this.auth.renew(token);
+        } catch (error) {
+          this.hooks.onAttempt(request.name, authFailure(error));
+          return;
+        }
+        continue;
+      }
+
+      if (status === 429 && this.policy.respectRetryAfter && rateLimitWaits < Math.max(this.policy.max, 1) + 2) {
+        const waitMs = outcome.retryAfterMs >= 0 ? outcome.retryAfterMs : backoffDelayMs(rateLimitWaits + 1, this.policy, this.random);
+        if (waitMs <= this.policy.maxRetryAfterMs) {
+          rateLimitWaits += 1;
+          this.hooks.onCounter(request.name, 'rateLimited');
+          if (!(await this.hooks.sleep(waitMs))) return;
+          continue;
+        }
+      }
+
+      const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
+      this.hooks.onAttempt(request.name, toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0));
+      if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
+      retries += 1;
+      this.hooks.onCounter(request.name, 'retries');
+      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
+    }
+  }
+
+  private shouldRetry(outcome: Outcome): boolean {
+    const on = this.policy.on;
+    switch (outcome.errorKind) {
+      case undefined:
+        return (outcome.status >= 500 && on.includes('5xx')) || (outcome.status === 429 && on.includes('429'));
+      case 'refused':
+      case 'timeout_connect':
+      case 'dns':
+        return on.includes('connect');
+      case 'reset':
+      case 'garbage':
+        return on.includes('reset');
+      case 'timeout_first_byte':
+      case 'timeout_total':
+      case 'timeout_idle':
+        return on.includes('timeout');
+      default:
+        return false;
+    }
+  }
+}
+
+/**
+ * Turns engine timestamps (µs since send) into phase durations for the histograms. With an intended send
+ * time (open model), the first attempt's latency counts from it and the uncorrected view is kept beside.
+ */
+export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, intendedAtMs?: number, firstAttempt = true): AttemptRecord {
+  const t = outcome.timings;
+  const finishedUs = t.totalUs >= 0 ? t.totalUs : (performance.now() - sentAtMs) * 1000;
+  const lateUs = intendedAtMs !== undefined && firstAttempt ? Math.max(0, (sentAtMs - intendedAtMs) * 1000) : 0;
+  const dnsEnd = Math.max(t.dnsUs, 0);
+  const connectEnd = t.connectUs >= 0 ? t.connectUs : dnsEnd;
+  const hasResponse = t.ttfbUs >= 0;
+  const serviceUs = hasResponse ? outcome.serviceUs : -1;
+  return {
+    ok,
+    status: outcome.status,
+    errorKind: outcome.errorKind ?? (ok ? undefined : 'status'),
+    totalUs: finishedUs + lateUs,
+    totalUncorrectedUs: intendedAtMs !== undefined ? finishedUs : -1,
+    dnsUs: t.dnsUs,
+    connectUs: t.connectUs >= 0 ? t.connectUs - dnsEnd : -1,
+    tlsUs: t.tlsUs >= 0 ? t.tlsUs - connectEnd : -1,
+    writeUs: t.writeUs,
+    ttfbUs: t.ttfbUs,
+    downloadUs: hasResponse && t.totalUs >= 0 ? t.totalUs - t.ttfbUs : -1,
+    serviceUs,
+    queueUs: hasResponse ? outcome.queueUs : -1,
+    // Whatever of the wait the server does not account for (wire, kernel, proxies, connection setup,
+    // download). A stream's server timing arrives with the headers, so for streams it is measured to the
+    // first byte; the token phase is the service's.
+    networkUs: hasResponse && serviceUs >= 0 && t.totalUs >= 0
+      ? Math.max(0, (outcome.stream ? t.ttfbUs : t.totalUs) - serviceUs - Math.max(outcome.queueUs, 0))
+      : -1,
+    ttftUs: outcome.stream && outcome.stream.ttftUs >= 0 ? outcome.stream.ttftUs + lateUs : -1,
+    interTokenUs: outcome.stream?.interTokenUs,
+  };
+}
+
+function authFailure(error: unknown): AttemptRecord {
+  const status = error instanceof AuthError ? error.status : 0;
+  return {
+    ok: false, status, errorKind: 'auth', totalUs: 0, totalUncorrectedUs: -1,
+    dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, downloadUs: -1,
+    serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,
+  };
+}

@@ -1,0 +1,18 @@
+import type { ErrorKind } from '../result/types.js';
+
+/** Maps a socket or parser error to the kind a report counts it under. */
+export function classifyError(error: NodeJS.ErrnoException): ErrorKind {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || error.message === 'socket hang up') return 'reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
+  if (code.startsWith('HPE_')) return 'garbage';
+  if (code === 'EADDRNOTAVAIL' || code === 'EMFILE' || code === 'ENFILE' || code === 'EADDRINUSE') return 'socket';
+  if (code === 'ABORT_ERR') return 'aborted';
+  return 'other';
+}
+
+/** Generator-side socket exhaustion: these say the load generator, not the target, ran out of something. */
+export function isGeneratorSocketError(code: string | undefined): boolean {
+  return code === 'EADDRNOTAVAIL' || code === 'EMFILE' || code === 'ENFILE';
+}

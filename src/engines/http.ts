@@ -1,0 +1,154 @@
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Socket } from 'node:net';
+import type { ErrorKind } from '../result/types.js';
+import { classifyError } from './classify.js';
+import { durationHeaderMs, retryAfterMs, serverTimingMs } from './server-timing.js';
+import { SseTokenReader } from './sse.js';
+import { emptyTimings, type Engine, type EngineOptions, type Outcome, type PreparedRequest } from './types.js';
+
+/**
+ * The default engine: node:http with every phase timed on the monotonic clock — DNS, connect and TLS when
+ * a new socket opens, request written, first byte, last byte — and the server's own account of its time
+ * read from Server-Timing (or a configured duration header).
+ */
+export class TimedHttpEngine implements Engine {
+  readonly name = 'http';
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly hostname: string;
+  private readonly port: number;
+  private readonly family: 4 | 6 | undefined;
+  private readonly serverTimingIsHeader: boolean;
+  private closed = false;
+
+  constructor(private readonly options: EngineOptions) {
+    const isHttps = options.baseUrl.protocol === 'https:';
+    this.transport = isHttps ? https : http;
+    const agentOptions = { keepAlive: options.keepAlive, maxSockets: options.poolSize, maxFreeSockets: options.poolSize, scheduling: 'lifo' as const };
+    this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.hostname = options.baseUrl.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(options.baseUrl.port) || (isHttps ? 443 : 80);
+    // "localhost" may resolve to ::1 first while a server listens on 127.0.0.1 only.
+    this.family = this.hostname === 'localhost' ? 4 : undefined;
+    this.serverTimingIsHeader = options.serverTiming.header.toLowerCase() !== 'server-timing';
+  }
+
+  send(request: PreparedRequest): Promise<Outcome> {
+    if (this.closed) return Promise.resolve(abortedOutcome());
+    const { timeouts } = this.options;
+    return new Promise<Outcome>((resolve) => {
+      const startedAt = performance.now();
+      const elapsedUs = () => (performance.now() - startedAt) * 1000;
+      const timings = emptyTimings();
+      let status = 0;
+      let serviceUs = -1;
+      let queueUs = -1;
+      let retryAfter = -1;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const sse = request.stream === 'sse' ? new SseTokenReader(startedAt) : undefined;
+
+      const settle = (errorKind?: ErrorKind, errorCode?: string) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        if (connectTimer) clearTimeout(connectTimer);
+        this.inFlight.delete(req);
+        if (errorKind === undefined) timings.totalUs = elapsedUs();
+        // Requests torn down by close() were cut by us, not by the target.
+        if (errorKind !== undefined && this.closed) errorKind = 'aborted';
+        resolve({ status, errorKind, errorCode, timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result() });
+      };
+      const failWith = (kind: ErrorKind) => () => {
+        settle(kind);
+        req.destroy();
+      };
+      const armTimer = (ms: number, kind: ErrorKind) => {
+        if (timer) clearTimeout(timer);
+        timer = ms > 0 ? setTimeout(failWith(kind), ms) : undefined;
+      };
+
+      const req = this.transport.request(
+        {
+          hostname: this.hostname,
+          port: this.port,
+          family: this.family,
+          path: request.path,
+          method: request.method,
+          headers: request.headers,
+          agent: this.agent,
+        },
+        (res) => {
+          timings.ttfbUs = elapsedUs();
+          status = res.statusCode ?? 0;
+          const timingHeader = res.headers[this.options.serverTiming.header.toLowerCase()];
+          const serviceMs = this.serverTimingIsHeader
+            ? durationHeaderMs(timingHeader)
+            : serverTimingMs(timingHeader, this.options.serverTiming.metric);
+          serviceUs = serviceMs >= 0 ? serviceMs * 1000 : -1;
+          const queueMs = this.serverTimingIsHeader ? -1 : serverTimingMs(timingHeader, this.options.serverTiming.queueMetric);
+          queueUs = queueMs >= 0 ? queueMs * 1000 : -1;
+          if (status === 429 || status === 503) retryAfter = retryAfterMs(res.headers['retry-after'], Date.now());
+
+          // From the first byte on, the total deadline (and for streams the idle deadline) governs.
+          const totalLeftMs = timeouts.totalMs > 0 ? Math.max(1, timeouts.totalMs - elapsedUs() / 1000) : 0;
+          armTimer(totalLeftMs, 'timeout_total');
+          if (sse) {
+            let idleTimer: NodeJS.Timeout | undefined;
+            const armIdle = () => {
+              if (idleTimer) clearTimeout(idleTimer);
+              if (timeouts.idleMs > 0 && !settled) idleTimer = setTimeout(failWith('timeout_idle'), timeouts.idleMs);
+            };
+            armIdle();
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              sse.push(chunk);
+              armIdle();
+            });
+            res.once('close', () => idleTimer && clearTimeout(idleTimer));
+          } else {
+            res.resume();
+          }
+          res.once('end', () => settle());
+          res.once('aborted', () => settle('reset'));
+          res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
+        },
+      );
+      this.inFlight.add(req);
+
+      req.once('socket', (socket: Socket) => {
+        if (!socket.connecting) return; // reused keep-alive socket: no setup phases
+        socket.once('lookup', () => { timings.dnsUs = elapsedUs(); });
+        socket.once('connect', () => {
+          timings.connectUs = elapsedUs();
+          if (connectTimer) clearTimeout(connectTimer);
+        });
+        socket.once('secureConnect', () => { timings.tlsUs = elapsedUs(); });
+        if (timeouts.connectMs > 0) connectTimer = setTimeout(failWith('timeout_connect'), timeouts.connectMs);
+      });
+      req.once('finish', () => { timings.writeUs = elapsedUs(); });
+      req.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
+
+      const firstByteMs = timeouts.firstByteMs > 0 && (timeouts.totalMs === 0 || timeouts.firstByteMs < timeouts.totalMs)
+        ? timeouts.firstByteMs
+        : timeouts.totalMs;
+      armTimer(firstByteMs, firstByteMs === timeouts.firstByteMs ? 'timeout_first_byte' : 'timeout_total');
+      req.end(request.body);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+    this.agent.destroy();
+  }
+}
+
+function abortedOutcome(): Outcome {
+  return { status: 0, errorKind: 'aborted', timings: emptyTimings(), serviceUs: -1, queueUs: -1, retryAfterMs: -1 };
+}

@@ -1,0 +1,55 @@
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { performance } from 'node:perf_hooks';
+import type { StreamTimings } from './types.js';
+
+/**
+ * Times the tokens of a Server-Sent Events response. Each `data:` event other than the final usage report
+ * and `[DONE]` is one token chunk. A parser (not a split on "\n\n") so CRLF-framed events count too.
+ */
+export class SseTokenReader {
+  private readonly parser: EventSourceParser;
+  private firstTokenAt = -1;
+  private lastTokenAt = -1;
+  private readonly gapsUs: number[] = [];
+  private chunks = 0;
+  private usageTokens: number | undefined;
+
+  constructor(private readonly startedAt: number) {
+    this.parser = createParser({ onEvent: (event) => this.onData(event.data) });
+  }
+
+  push(text: string): void {
+    this.parser.feed(text);
+  }
+
+  private onData(data: string): void {
+    if (data === '[DONE]') return;
+    const now = performance.now();
+    let usage: number | undefined;
+    if (data.includes('"usage"')) {
+      try {
+        const parsed = JSON.parse(data) as { usage?: { completion_tokens?: number } };
+        usage = parsed.usage?.completion_tokens;
+      } catch {
+        // not JSON: still a chunk of text
+      }
+    }
+    if (usage !== undefined) {
+      this.usageTokens = usage;
+      return;
+    }
+    this.chunks += 1;
+    if (this.firstTokenAt < 0) this.firstTokenAt = now;
+    else this.gapsUs.push((now - this.lastTokenAt) * 1000);
+    this.lastTokenAt = now;
+  }
+
+  result(): StreamTimings {
+    return {
+      ttftUs: this.firstTokenAt < 0 ? -1 : (this.firstTokenAt - this.startedAt) * 1000,
+      interTokenUs: this.gapsUs,
+      chunks: this.chunks,
+      usageTokens: this.usageTokens,
+    };
+  }
+}

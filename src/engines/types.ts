@@ -1,0 +1,79 @@
+import type { ErrorKind } from '../result/types.js';
+
+/** A request ready to send: templated, authorised, encoded. */
+export interface PreparedRequest {
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  stream: 'none' | 'sse' | 'ws';
+}
+
+/**
+ * Phase times of one attempt in microseconds from the moment the engine was asked to send it.
+ * A phase that did not happen (no new socket, no response) is -1.
+ */
+export interface PhaseTimings {
+  dnsUs: number;
+  connectUs: number;
+  tlsUs: number;
+  writeUs: number;
+  ttfbUs: number;
+  totalUs: number;
+}
+
+export interface StreamTimings {
+  ttftUs: number;
+  /** gaps between consecutive tokens, first token excluded */
+  interTokenUs: number[];
+  chunks: number;
+  /** completion tokens as the server's final usage report states them, when it sends one */
+  usageTokens?: number;
+}
+
+export interface Outcome {
+  /** HTTP status, 0 when no response arrived */
+  status: number;
+  /** set when the attempt failed before a complete response */
+  errorKind?: ErrorKind;
+  errorCode?: string;
+  timings: PhaseTimings;
+  /** server-reported time (Server-Timing or a configured header), -1 when absent */
+  serviceUs: number;
+  queueUs: number;
+  /** parsed Retry-After in ms on 429/503, -1 when absent */
+  retryAfterMs: number;
+  stream?: StreamTimings;
+}
+
+/** Timeouts of one attempt, in ms (0 = none). */
+export interface AttemptTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  totalMs: number;
+  idleMs: number;
+}
+
+/**
+ * How requests are made. One implementation per file; the runner never knows which one it drives.
+ */
+export interface Engine {
+  readonly name: string;
+  send(request: PreparedRequest): Promise<Outcome>;
+  /** stops accepting work and tears down sockets, aborting whatever is still in flight */
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  baseUrl: URL;
+  keepAlive: boolean;
+  /** sockets per worker; defaults to the worker's peak concurrency */
+  poolSize: number;
+  timeouts: AttemptTimeouts;
+  serverTiming: { header: string; metric: string; queueMetric: string };
+}
+
+export function emptyTimings(): PhaseTimings {
+  return { dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, totalUs: -1 };
+}

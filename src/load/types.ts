@@ -1,0 +1,24 @@
+import type { StageKind } from '../result/types.js';
+
+/**
+ * One stretch of the load curve: the target (concurrency, or arrivals/s in an open model) moves linearly
+ * from `from` to `to` between startMs and endMs (equal on holds, steps and spikes).
+ */
+export interface Segment {
+  index: number;
+  name: string;
+  kind: StageKind;
+  startMs: number;
+  endMs: number;
+  from: number;
+  to: number;
+}
+
+export interface LoadPlan {
+  model: 'closed' | 'open';
+  segments: Segment[];
+  durationMs: number;
+  /** open model only */
+  arrivals: 'constant' | 'poisson';
+  maxInFlight?: number;
+}

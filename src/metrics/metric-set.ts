@@ -1,0 +1,146 @@
+import type { ClientCounters, ErrorCounts, ErrorKind, MetricName } from '../result/types.js';
+import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from './histogram.js';
+
+/** One finished attempt, reduced to what aggregation needs (all durations in µs, -1 = did not happen). */
+export interface AttemptRecord {
+  ok: boolean;
+  status: number;
+  errorKind?: ErrorKind;
+  totalUs: number;
+  /** open model: from the actual send time (-1 in a closed model, where there is no intended time) */
+  totalUncorrectedUs: number;
+  dnsUs: number;
+  connectUs: number;
+  tlsUs: number;
+  writeUs: number;
+  ttfbUs: number;
+  downloadUs: number;
+  serviceUs: number;
+  queueUs: number;
+  networkUs: number;
+  ttftUs: number;
+  interTokenUs?: readonly number[];
+}
+
+export function emptyCounters(): ClientCounters {
+  return { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0 };
+}
+
+export function emptyErrors(): ErrorCounts {
+  return { total: 0, byKind: {}, byStatus: {} };
+}
+
+/** The plain-data form of a MetricSet: what workers post and what the coordinator merges. */
+export interface MetricSnapshot {
+  requests: number;
+  successes: number;
+  /** requests started (sent), which differs from completed in a busy interval */
+  sent: number;
+  errors: ErrorCounts;
+  counters: ClientCounters;
+  /** ∫ in-flight dt, in request·ms: divided by the covered time it is the mean concurrency */
+  inFlightMs: number;
+  histograms: Partial<Record<MetricName, string>>;
+}
+
+/**
+ * Accumulates attempts into HDR histograms and counters. Recording is a handful of integer bucket
+ * increments: nothing allocates per request except the lazily created histogram of a new metric.
+ */
+export class MetricSet {
+  requests = 0;
+  successes = 0;
+  sent = 0;
+  inFlightMs = 0;
+  readonly errors: ErrorCounts = emptyErrors();
+  readonly counters: ClientCounters = emptyCounters();
+  private readonly histograms = new Map<MetricName, Histogram>();
+
+  constructor(private readonly metrics: ReadonlySet<MetricName> | 'all' = 'all') {}
+
+  record(attempt: AttemptRecord): void {
+    this.requests += 1;
+    if (attempt.ok) {
+      this.successes += 1;
+    } else {
+      this.errors.total += 1;
+      const kind = attempt.errorKind ?? 'status';
+      this.errors.byKind[kind] = (this.errors.byKind[kind] ?? 0) + 1;
+      if (attempt.status > 0) this.errors.byStatus[attempt.status] = (this.errors.byStatus[attempt.status] ?? 0) + 1;
+    }
+    // Latency of attempts that never got a response is the time until they were given up on; recording it
+    // keeps timeouts visible in the tail instead of silently dropping the slowest requests.
+    this.add('total', attempt.totalUs);
+    this.add('totalUncorrected', attempt.totalUncorrectedUs);
+    this.add('dns', attempt.dnsUs);
+    this.add('connect', attempt.connectUs);
+    this.add('tls', attempt.tlsUs);
+    this.add('write', attempt.writeUs);
+    this.add('ttfb', attempt.ttfbUs);
+    this.add('download', attempt.downloadUs);
+    this.add('service', attempt.serviceUs);
+    this.add('queue', attempt.queueUs);
+    this.add('network', attempt.networkUs);
+    this.add('ttft', attempt.ttftUs);
+    if (attempt.interTokenUs) for (const gap of attempt.interTokenUs) this.add('itl', gap);
+  }
+
+  /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */
+  add(metric: MetricName, valueUs: number): void {
+    if (valueUs < 0) return;
+    if (this.metrics !== 'all' && !this.metrics.has(metric)) return;
+    let histogram = this.histograms.get(metric);
+    if (!histogram) {
+      histogram = createHistogram();
+      this.histograms.set(metric, histogram);
+    }
+    recordUs(histogram, valueUs);
+  }
+
+  get isEmpty(): boolean {
+    return this.requests === 0 && this.sent === 0 && this.counters.rateLimited === 0 && this.counters.dropped === 0 && this.histograms.size === 0;
+  }
+
+  snapshot(): MetricSnapshot {
+    const histograms: Partial<Record<MetricName, string>> = {};
+    for (const [metric, histogram] of this.histograms) histograms[metric] = encodeHistogram(histogram);
+    return {
+      requests: this.requests,
+      successes: this.successes,
+      sent: this.sent,
+      errors: structuredClone(this.errors),
+      counters: { ...this.counters },
+      inFlightMs: this.inFlightMs,
+      histograms,
+    };
+  }
+}
+
+/** Exact merge: counters add and histograms add bucket by bucket. */
+export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot {
+  const merged: MetricSnapshot = { requests: 0, successes: 0, sent: 0, errors: emptyErrors(), counters: emptyCounters(), inFlightMs: 0, histograms: {} };
+  const encodedByMetric = new Map<MetricName, string[]>();
+  for (const part of parts) {
+    merged.requests += part.requests;
+    merged.successes += part.successes;
+    merged.sent += part.sent;
+    merged.inFlightMs += part.inFlightMs;
+    addErrors(merged.errors, part.errors);
+    for (const key of Object.keys(part.counters) as (keyof ClientCounters)[]) merged.counters[key] += part.counters[key];
+    for (const [metric, encoded] of Object.entries(part.histograms) as [MetricName, string][]) {
+      const list = encodedByMetric.get(metric) ?? [];
+      list.push(encoded);
+      encodedByMetric.set(metric, list);
+    }
+  }
+  for (const [metric, list] of encodedByMetric) {
+    merged.histograms[metric] = list.length === 1 ? list[0]! : encodeHistogram(mergeEncoded(list));
+  }
+  return merged;
+}
+
+export function addErrors(into: ErrorCounts, from: ErrorCounts): void {
+  into.total += from.total;
+  for (const [kind, count] of Object.entries(from.byKind) as [ErrorKind, number][]) into.byKind[kind] = (into.byKind[kind] ?? 0) + count;
+  for (const [status, count] of Object.entries(from.byStatus)) into.byStatus[status] = (into.byStatus[status] ?? 0) + count;
+}

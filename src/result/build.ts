@@ -1,0 +1,149 @@
+import { decodeHistogram } from '../metrics/histogram.js';
+import { EMPTY_SUMMARY, summarize } from '../metrics/summary.js';
+import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import { meanTargetBetween } from '../load/curve.js';
+import type { Segment } from '../load/types.js';
+import type { EncodedHistograms, GeneratorHealth, IntervalResult, LoadSummary, RequestNameResult, RunResult, StageResult } from './types.js';
+import { RESULT_SCHEMA } from './types.js';
+
+export interface RunFacts {
+  scenario: RunResult['scenario'];
+  model: RunResult['model'];
+  engine: string;
+  target: RunResult['target'];
+  environment: RunResult['environment'];
+  startedAt: string;
+  durationMs: number;
+  intervalMs: number;
+  interrupted: boolean;
+  serverTiming: RunResult['serverTiming'];
+  slo?: RunResult['slo'];
+  thresholds: string[];
+  toolVersion: string;
+  segments: readonly Segment[];
+  health: GeneratorHealth;
+}
+
+export interface Collected {
+  intervals: readonly { index: number; snapshot: MetricSnapshot }[];
+  stages: ReadonlyMap<number, MetricSnapshot>;
+  byName: ReadonlyMap<string, MetricSnapshot>;
+}
+
+/** Assembles result.json from merged snapshots. Pure: the same inputs give the same document. */
+export function buildRunResult(facts: RunFacts, collected: Collected): RunResult {
+  const open = facts.model === 'open';
+
+  const intervals: IntervalResult[] = collected.intervals.map(({ index, snapshot }) => {
+    const startMs = index * facts.intervalMs;
+    // The last interval ends when the run ended, not a full interval later.
+    const endMs = Math.max(startMs + 1, Math.min((index + 1) * facts.intervalMs, facts.durationMs));
+    const spanMs = endMs - startMs;
+    const summary = loadSummary(snapshot, spanMs, open);
+    const ttfb = snapshot.histograms.ttfb ? summarize(decodeHistogram(snapshot.histograms.ttfb)) : EMPTY_SUMMARY;
+    return {
+      index,
+      startMs,
+      endMs,
+      stage: stageAt(facts.segments, (startMs + endMs) / 2),
+      target: meanTargetBetween(facts.segments, startMs, Math.min(endMs, facts.segments.at(-1)?.endMs ?? endMs)),
+      achievedConcurrency: snapshot.inFlightMs / spanMs,
+      sentPerSec: (snapshot.sent / spanMs) * 1000,
+      ...summary,
+      ttfb: { p50: ttfb.p50, p99: ttfb.p99 },
+      errorsByKind: snapshot.errors,
+      histograms: pick(snapshot.histograms, ['total', 'totalUncorrected', 'ttfb', 'service', 'network']),
+    };
+  });
+
+  const stages: StageResult[] = facts.segments.map((segment) => {
+    const snapshot = collected.stages.get(segment.index) ?? emptySnapshot();
+    const isLast = segment.index === facts.segments.length - 1;
+    // Requests that finish while draining after the schedule belong to the last stage, and so does the time.
+    const endMs = isLast ? Math.max(segment.endMs, facts.durationMs) : segment.endMs;
+    const spanMs = Math.max(endMs - segment.startMs, 1);
+    return {
+      index: segment.index,
+      name: segment.name,
+      kind: segment.kind,
+      startMs: segment.startMs,
+      endMs,
+      target: segment.to,
+      targetFrom: segment.from,
+      achievedConcurrency: snapshot.inFlightMs / spanMs,
+      sentPerSec: (snapshot.sent / spanMs) * 1000,
+      ...loadSummary(snapshot, spanMs, open),
+      errorsByKind: snapshot.errors,
+      counters: snapshot.counters,
+      histograms: snapshot.histograms,
+    };
+  });
+
+  const whole = mergeSnapshots([...collected.stages.values()]);
+  const runSpanMs = Math.max(facts.durationMs, 1);
+  const requestsByName: Record<string, RequestNameResult> = {};
+  for (const [name, snapshot] of [...collected.byName].sort((a, b) => a[0].localeCompare(b[0]))) {
+    requestsByName[name] = { name, ...loadSummary(snapshot, runSpanMs, open), errorsByKind: snapshot.errors, histograms: snapshot.histograms };
+  }
+
+  return {
+    schema: RESULT_SCHEMA,
+    tool: { name: 'tailscope', version: facts.toolVersion },
+    scenario: facts.scenario,
+    model: facts.model,
+    engine: facts.engine,
+    target: facts.target,
+    environment: facts.environment,
+    startedAt: facts.startedAt,
+    durationMs: facts.durationMs,
+    intervalMs: facts.intervalMs,
+    interrupted: facts.interrupted,
+    serverTiming: facts.serverTiming,
+    ...(facts.slo ? { slo: facts.slo } : {}),
+    thresholds: facts.thresholds,
+    stages,
+    intervals,
+    totals: {
+      ...loadSummary(whole, runSpanMs, open),
+      errorsByKind: whole.errors,
+      counters: whole.counters,
+      achievedConcurrency: whole.inFlightMs / runSpanMs,
+    },
+    requestsByName,
+    histograms: whole.histograms,
+    health: facts.health,
+  };
+}
+
+export function loadSummary(snapshot: MetricSnapshot, spanMs: number, open: boolean): LoadSummary {
+  const total = snapshot.histograms.total ? summarize(decodeHistogram(snapshot.histograms.total)) : { ...EMPTY_SUMMARY };
+  const summary: LoadSummary = {
+    requests: snapshot.requests,
+    errors: snapshot.errors.total,
+    errorRate: snapshot.requests > 0 ? snapshot.errors.total / snapshot.requests : 0,
+    throughput: (snapshot.requests / spanMs) * 1000,
+    successThroughput: (snapshot.successes / spanMs) * 1000,
+    latency: total,
+  };
+  if (open) {
+    summary.latencyUncorrected = snapshot.histograms.totalUncorrected
+      ? summarize(decodeHistogram(snapshot.histograms.totalUncorrected))
+      : { ...EMPTY_SUMMARY };
+  }
+  return summary;
+}
+
+function stageAt(segments: readonly Segment[], tMs: number): number {
+  const index = segments.findIndex((s) => tMs < s.endMs);
+  return index < 0 ? Math.max(segments.length - 1, 0) : index;
+}
+
+function pick(histograms: EncodedHistograms, names: (keyof EncodedHistograms)[]): EncodedHistograms {
+  const out: EncodedHistograms = {};
+  for (const name of names) if (histograms[name]) out[name] = histograms[name];
+  return out;
+}
+
+function emptySnapshot(): MetricSnapshot {
+  return { requests: 0, successes: 0, sent: 0, errors: emptyErrors(), counters: emptyCounters(), inFlightMs: 0, histograms: {} };
+}

@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
+import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import type { WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
+import { startWorker, workerEntryUrl } from './spawn.js';
+
+/** What the workers sent, merged exactly across workers. */
+export interface CollectedRun {
+  intervals: { index: number; snapshot: MetricSnapshot; health: WorkerHealthSample[] }[];
+  stages: Map<number, MetricSnapshot>;
+  byName: Map<string, MetricSnapshot>;
+  scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** monotonic time the load ran, from the shared start to the last worker's end */
+  durationMs: number;
+  workerErrors: string[];
+}
+
+export class WorkerStartError extends Error {
+  readonly code = 'E_WORKER_START';
+}
+
+export interface CoordinatorHandle {
+  /** asks every worker to stop sending and finish up (SIGINT) */
+  stop(): void;
+  done: Promise<CollectedRun>;
+}
+
+/** Called once all workers have reported an interval, with the merged view (for live progress). */
+export type IntervalListener = (index: number, merged: MetricSnapshot) => void;
+
+const READY_TIMEOUT_MS = 30_000;
+/** Lead time between the start signal and run time 0, so that every worker begins on the same tick. */
+const START_LEAD_MS = 50;
+
+/**
+ * The main-thread side of a run: starts one worker per share of the curve, gives them a common start
+ * time, and merges what they report. It never sends a request itself, so its own work cannot distort
+ * the measurement.
+ */
+export function coordinate(base: Omit<WorkerInit, 'workerIndex'>, onInterval?: IntervalListener): CoordinatorHandle {
+  const workers: Worker[] = [];
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+    for (const worker of workers) worker.postMessage({ type: 'stop' });
+  };
+
+  const done = new Promise<CollectedRun>((resolve, reject) => {
+    const intervalParts = new Map<number, { snapshots: MetricSnapshot[]; health: WorkerHealthSample[] }>();
+    const stageParts = new Map<number, MetricSnapshot[]>();
+    const nameParts = new Map<string, MetricSnapshot[]>();
+    const lags: { p50Ms: number; p99Ms: number; maxMs: number }[] = [];
+    const workerErrors: string[] = [];
+    let ready = 0;
+    let exited = 0;
+    let startedAt = 0;
+    let settled = false;
+
+    const readyTimer = setTimeout(() => {
+      settled = true;
+      for (const worker of workers) void worker.terminate();
+      reject(new WorkerStartError(`workers did not start within ${READY_TIMEOUT_MS / 1000}s`));
+    }, READY_TIMEOUT_MS);
+
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      const durationMs = startedAt > 0 ? performance.now() - startedAt : 0;
+      const intervals = [...intervalParts.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([index, part]) => ({ index, snapshot: mergeSnapshots(part.snapshots), health: part.health }));
+      resolve({
+        intervals,
+        stages: new Map([...stageParts].map(([index, parts]) => [index, mergeSnapshots(parts)])),
+        byName: new Map([...nameParts].map(([name, parts]) => [name, mergeSnapshots(parts)])),
+        scheduleLag: {
+          p50Ms: Math.max(0, ...lags.map((l) => l.p50Ms)),
+          p99Ms: Math.max(0, ...lags.map((l) => l.p99Ms)),
+          maxMs: Math.max(0, ...lags.map((l) => l.maxMs)),
+        },
+        durationMs,
+        workerErrors,
+      });
+    };
+
+    for (let workerIndex = 0; workerIndex < base.workerCount; workerIndex++) {
+      const worker = startWorker(workerEntryUrl(), { ...base, workerIndex } satisfies WorkerInit);
+      workers.push(worker);
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'ready':
+            ready += 1;
+            if (ready === base.workerCount) {
+              clearTimeout(readyTimer);
+              const startAtEpochMs = performance.timeOrigin + performance.now() + START_LEAD_MS;
+              startedAt = startAtEpochMs - performance.timeOrigin;
+              for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
+              if (stopRequested) stop();
+            }
+            break;
+          case 'interval': {
+            const part = intervalParts.get(message.index) ?? { snapshots: [], health: [] };
+            part.snapshots.push(message.snapshot);
+            part.health.push(message.health);
+            intervalParts.set(message.index, part);
+            if (part.snapshots.length === base.workerCount && onInterval) onInterval(message.index, mergeSnapshots(part.snapshots));
+            break;
+          }
+          case 'stage':
+            stageParts.set(message.index, [...(stageParts.get(message.index) ?? []), message.snapshot]);
+            break;
+          case 'names':
+            for (const [name, snapshot] of Object.entries(message.byName)) {
+              nameParts.set(name, [...(nameParts.get(name) ?? []), snapshot]);
+            }
+            break;
+          case 'done':
+            lags.push(message.scheduleLag);
+            break;
+          case 'fatal':
+            workerErrors.push(message.message);
+            break;
+        }
+      });
+      worker.on('error', (error) => workerErrors.push(error.stack ?? String(error)));
+      worker.on('exit', () => {
+        exited += 1;
+        if (exited === base.workerCount) {
+          clearTimeout(readyTimer);
+          finish();
+        }
+      });
+    }
+  });
+
+  return { stop, done };
+}

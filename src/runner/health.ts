@@ -1,0 +1,76 @@
+import type { GeneratorHealth } from '../result/types.js';
+import type { WorkerHealthSample } from './protocol.js';
+
+/**
+ * Limits past which the generator, not the target, is the bottleneck. A busy event loop delays both sending
+ * and reading responses, which inflates latency and caps throughput at the generator's ceiling.
+ */
+export const HEALTH_LIMITS = {
+  /** a worker's event loop busier than this in an interval counts as saturated */
+  busyUtilization: 0.95,
+  /** event-loop delay p99 above this in an interval delays timestamps by that much */
+  loopDelayP99Ms: 50,
+  /** the run is invalid when this share of intervals was saturated or delayed */
+  unhealthyIntervalShare: 0.2,
+  /** open model: arrivals sent later than this at p99 were not sent on schedule */
+  scheduleLagP99Ms: 50,
+  /** open model: dropped arrivals above this share of those planned */
+  droppedShare: 0.01,
+} as const;
+
+export interface HealthInputs {
+  intervals: readonly { health: readonly WorkerHealthSample[] }[];
+  workers: number;
+  model: 'closed' | 'open';
+  scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number };
+  dropped: number;
+  sent: number;
+  socketErrors: number;
+  workerErrors: readonly string[];
+}
+
+/** Judges a run's validity from what the generator saw of itself. Pure: tested with tables. */
+export function evaluateHealth(input: HealthInputs): GeneratorHealth {
+  const reasons: string[] = [];
+  const samples = input.intervals.flatMap((i) => i.health);
+  // The last interval is usually partial and includes teardown; leave it out of the judgement.
+  const judged = input.intervals.length > 2 ? input.intervals.slice(0, -1) : input.intervals;
+  const unhealthy = judged.filter((interval) =>
+    interval.health.some((h) => h.eventLoopUtilization > HEALTH_LIMITS.busyUtilization || h.eventLoopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms),
+  ).length;
+  if (judged.length > 0 && unhealthy / judged.length > HEALTH_LIMITS.unhealthyIntervalShare) {
+    reasons.push(
+      `generator saturated in ${unhealthy} of ${judged.length} intervals (event loop busy > ${HEALTH_LIMITS.busyUtilization * 100}% or delayed > ${HEALTH_LIMITS.loopDelayP99Ms} ms): add workers or lower the load`,
+    );
+  }
+  if (input.model === 'open' && input.scheduleLag.p99Ms > HEALTH_LIMITS.scheduleLagP99Ms) {
+    reasons.push(`requests left ${input.scheduleLag.p99Ms.toFixed(1)} ms late at p99 (limit ${HEALTH_LIMITS.scheduleLagP99Ms} ms): the generator could not keep the schedule`);
+  }
+  const planned = input.sent + input.dropped;
+  if (input.model === 'open' && planned > 0 && input.dropped / planned > HEALTH_LIMITS.droppedShare) {
+    reasons.push(`${input.dropped} of ${planned} arrivals dropped (${((input.dropped / planned) * 100).toFixed(1)}%): raise load.maxInFlight or add workers`);
+  }
+  if (input.socketErrors > 0) {
+    reasons.push(`${input.socketErrors} generator-side socket errors (ports or file descriptors ran out)`);
+  }
+  for (const error of input.workerErrors) reasons.push(`worker failed: ${error.split('\n')[0]}`);
+
+  const utilizations = samples.map((s) => s.eventLoopUtilization);
+  const delays = samples.map((s) => s.eventLoopDelayP99Ms).sort((a, b) => a - b);
+  return {
+    valid: reasons.length === 0,
+    reasons,
+    workers: input.workers,
+    eventLoopDelayMs: {
+      p50: delays[Math.floor((delays.length - 1) / 2)] ?? 0,
+      p99: delays[Math.floor((delays.length - 1) * 0.99)] ?? 0,
+      max: Math.max(0, ...samples.map((s) => s.eventLoopDelayMaxMs)),
+    },
+    workerCpu: {
+      mean: utilizations.length ? utilizations.reduce((a, b) => a + b, 0) / utilizations.length : 0,
+      max: Math.max(0, ...utilizations),
+    },
+    scheduleLagMs: { p50: input.scheduleLag.p50Ms, p99: input.scheduleLag.p99Ms, max: input.scheduleLag.maxMs },
+    socketErrors: input.socketErrors > 0 ? { generator: input.socketErrors } : {},
+  };
+}

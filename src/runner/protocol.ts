@@ -1,0 +1,56 @@
+import type { LoadPlan } from '../load/types.js';
+import type { MetricSnapshot } from '../metrics/metric-set.js';
+import type { AttemptTimeouts } from '../engines/types.js';
+import type { RetryPolicy } from '../client/requester.js';
+
+/** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
+export interface WorkerInit {
+  workerIndex: number;
+  workerCount: number;
+  baseUrl: string;
+  engine: 'http';
+  plan: LoadPlan;
+  intervalMs: number;
+  drainMs: number;
+  seed: number;
+  requests: RequestPlan[];
+  feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
+  client: { keepAlive: boolean; poolSize?: number; timeouts: AttemptTimeouts; retries: RetryPolicy };
+  auth?: {
+    oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; clientAuth: 'body' | 'basic'; refreshMarginMs: number };
+    header?: { name: string; value: string };
+  };
+  serverTiming: { header: string; metric: string; queueMetric: string };
+}
+
+export interface RequestPlan {
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  stream: 'none' | 'sse' | 'ws';
+  weight: number;
+  expectStatus?: number[];
+}
+
+/** Per-interval view of the generator itself, to tell a saturated generator from a slow target. */
+export interface WorkerHealthSample {
+  /** share of the interval the worker's event loop was busy (0..1) */
+  eventLoopUtilization: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+}
+
+export type CoordinatorMessage =
+  | { type: 'start'; startAtEpochMs: number }
+  | { type: 'stop' };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample }
+  | { type: 'stage'; index: number; snapshot: MetricSnapshot }
+  | { type: 'names'; byName: Record<string, MetricSnapshot> }
+  | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number } }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,29 @@
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+/**
+ * Starts a worker thread on a module of this package. From compiled output the `.js` entry runs directly;
+ * from TypeScript sources (tsx, vitest) loader hooks do not reach workers on Node 20, so the worker starts
+ * from a tiny bootstrap that registers tsx inside the thread first and then imports the `.ts` entry.
+ */
+export function startWorker(entryUrl: URL, workerData: unknown): Worker {
+  const entryPath = fileURLToPath(entryUrl);
+  const compiled = entryPath.replace(/\.ts$/, '.js');
+  if (entryPath.endsWith('.js') || (!entryPath.endsWith('.ts') && existsSync(compiled))) {
+    return new Worker(entryUrl, { workerData });
+  }
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  // Evaluated as a CommonJS script: dynamic import() is the way into ESM from there.
+  const bootstrap = `import(${JSON.stringify(tsxApi)})
+    .then(({ register }) => { register(); return import(${JSON.stringify(entryUrl.href)}); })
+    .catch((error) => { process.nextTick(() => { throw error; }); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** The worker entry beside this file, whichever form (ts or js) this file was loaded as. */
+export function workerEntryUrl(): URL {
+  const self = fileURLToPath(import.meta.url);
+  return pathToFileURL(self.replace(/spawn\.(ts|js)$/, (_m, ext: string) => `worker-entry.${ext}`));
+}

@@ -1,0 +1,69 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRandom } from '../client/prng.js';
+import { OAuth2Session } from '../client/oauth2.js';
+import { Requester } from '../client/requester.js';
+import { rowCursor } from '../client/feeders.js';
+import { createEngine } from '../engines/index.js';
+import { RequestPreparer } from './prepare.js';
+import { WorkerRun } from './worker-run.js';
+import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './protocol.js';
+
+/** The thread side: builds the client from plain data, then waits for the coordinator's start signal. */
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('worker-entry must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const post = (message: WorkerMessage) => port.postMessage(message);
+  // Distinct, reproducible streams per worker: the run's seed plus the worker index.
+  const random = createRandom(init.seed * 7919 + init.workerIndex);
+
+  const cursors = new Map<string, () => unknown>();
+  for (const [name, feeder] of Object.entries(init.feeders)) {
+    cursors.set(name, rowCursor(feeder.rows, feeder.order, init.workerIndex, init.workerCount, random));
+  }
+  const rows = (feeder: string) => cursors.get(feeder)?.();
+  const staticHeaders: Record<string, string> = {};
+  if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
+  const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
+
+  const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
+  const poolSize = init.client.poolSize
+    ?? (init.plan.model === 'closed'
+      ? Math.ceil(peakConcurrency / init.workerCount)
+      : Math.ceil((init.plan.maxInFlight ?? 10_000) / init.workerCount));
+  const engine = createEngine(init.engine, {
+    baseUrl: new URL(init.baseUrl),
+    keepAlive: init.client.keepAlive,
+    poolSize,
+    timeouts: init.client.timeouts,
+    serverTiming: init.serverTiming,
+  });
+
+  let run: WorkerRun | undefined;
+  const oauth2 = init.auth?.oauth2;
+  const session = oauth2
+    ? new OAuth2Session(
+        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl) },
+        (latencyUs) => run?.onTokenRequest(latencyUs),
+      )
+    : undefined;
+  const successStatuses = new Map(init.requests.map((r) => [r.name, new Set(r.expectStatus ?? [])]));
+  const isSuccess = (request: { name: string }, status: number) =>
+    (status >= 200 && status < 300) || (successStatuses.get(request.name)?.has(status) ?? false);
+
+  run = new WorkerRun(init, engine, preparer, post, random);
+  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
+
+  port.on('message', (message: CoordinatorMessage) => {
+    if (message.type === 'start') {
+      run!.run(message.startAtEpochMs, requester)
+        .catch((error: unknown) => post({ type: 'fatal', message: (error as Error).stack ?? String(error) }))
+        .finally(() => port.close());
+    } else if (message.type === 'stop') {
+      run!.stop();
+    }
+  });
+  post({ type: 'ready' });
+}
+
+main();

@@ -1,0 +1,30 @@
+/**
+ * Every default of a scenario, in one place: the schema applies them and the CLI help quotes them,
+ * so the help cannot drift from what runs.
+ */
+export const DEFAULTS = {
+  intervalMs: 1000,
+  /** worker threads driving load; the coordinator never sends requests itself */
+  workers: 2,
+  keepAlive: true,
+  timeouts: { connectMs: 5_000, firstByteMs: 30_000, totalMs: 60_000, idleMs: 30_000 },
+  retries: {
+    max: 0,
+    backoff: 'exponential' as const,
+    baseMs: 100,
+    maxBackoffMs: 5_000,
+    jitter: 'full' as const,
+    respectRetryAfter: true,
+    /** a 429 wait longer than this is not waited out; the request fails as rate limited */
+    maxRetryAfterMs: 30_000,
+  },
+  serverTiming: { header: 'Server-Timing', metric: 'app', queueMetric: 'queue' },
+  /** refresh an OAuth2 token this long before it expires, so no request carries a stale one */
+  tokenRefreshMarginMs: 30_000,
+  mock: { profile: 'llm-default', seed: 42 },
+  requestWeight: 1,
+  stream: 'none' as const,
+  method: 'GET',
+  /** stop waiting for in-flight requests this long after the schedule ends */
+  drainMs: 2_000,
+} as const;

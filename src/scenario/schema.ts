@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
+import { parseDurationMs, parseRatio } from './units.js';
+
+/** A duration written as "250ms", "10s", "2m" or a number of milliseconds; yields milliseconds. */
+const duration = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "250ms", "10s" or "2m", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const ratio = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const parsed = parseRatio(value);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a share like "1%" or 0.01, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const mockTarget = z.strictObject({
+  profile: z.string().default(DEFAULTS.mock.profile),
+  seed: z.number().int().default(DEFAULTS.mock.seed),
+  /** one-way network delay added by the mock's delaying proxy, for rehearsing the network/service split */
+  networkDelay: duration.optional(),
+  networkJitter: duration.optional(),
+});
+
+const target = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    mock: mockTarget.optional(),
+  })
+  .refine((t) => (t.url === undefined) !== (t.mock === undefined), {
+    message: 'give exactly one of target.url or target.mock',
+  });
+
+const oauth2 = z.strictObject({
+  tokenUrl: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scope: z.string().optional(),
+  /** send the client credentials in the form body (default) or as HTTP Basic */
+  clientAuth: z.enum(['body', 'basic']).default('body'),
+  refreshMargin: duration.default(DEFAULTS.tokenRefreshMarginMs),
+});
+
+const auth = z
+  .strictObject({
+    oauth2: oauth2.optional(),
+    header: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
+  })
+  .refine((a) => !(a.oauth2 && a.header), { message: 'give either auth.oauth2 or auth.header, not both' });
+
+const request = z.strictObject({
+  name: z.string().min(1),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+  path: z.string().startsWith('/'),
+  headers: z.record(z.string(), z.string()).default({}),
+  json: z.unknown().optional(),
+  body: z.string().optional(),
+  stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
+  weight: z.number().positive().default(DEFAULTS.requestWeight),
+  /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
+  expectStatus: z.array(z.number().int()).optional(),
+});
+
+const feeder = z.strictObject({
+  file: z.string().min(1),
+  order: z.enum(['random', 'sequential']).default('sequential'),
+});
+
+const timeouts = z.strictObject({
+  connect: duration.default(DEFAULTS.timeouts.connectMs),
+  firstByte: duration.default(DEFAULTS.timeouts.firstByteMs),
+  total: duration.default(DEFAULTS.timeouts.totalMs),
+  idle: duration.default(DEFAULTS.timeouts.idleMs),
+});
+
+const retries = z.strictObject({
+  max: nonNegativeInt.default(DEFAULTS.retries.max),
+  backoff: z.enum(['exponential', 'constant']).default(DEFAULTS.retries.backoff),
+  base: duration.default(DEFAULTS.retries.baseMs),
+  maxBackoff: duration.default(DEFAULTS.retries.maxBackoffMs),
+  jitter: z.enum(['full', 'equal', 'none']).default(DEFAULTS.retries.jitter),
+  respectRetryAfter: z.boolean().default(DEFAULTS.retries.respectRetryAfter),
+  maxRetryAfter: duration.default(DEFAULTS.retries.maxRetryAfterMs),
+  /** which failures are retried: 5xx statuses, connection errors and timeouts */
+  on: z.array(z.enum(['5xx', '429', 'connect', 'reset', 'timeout'])).default(['5xx', '429', 'connect', 'reset']),
+});
+
+const client = z.strictObject({
+  keepAlive: z.boolean().default(DEFAULTS.keepAlive),
+  poolSize: positiveInt.optional(),
+  timeouts: timeouts.default(() => timeouts.parse({})),
+  retries: retries.default(() => retries.parse({})),
+});
+
+const serverTiming = z.strictObject({
+  header: z.string().default(DEFAULTS.serverTiming.header),
+  metric: z.string().default(DEFAULTS.serverTiming.metric),
+  queueMetric: z.string().default(DEFAULTS.serverTiming.queueMetric),
+});
+
+/** Load stages are told apart by their leading key; each shape is checked on its own (see validate.ts). */
+export const closedStageShapes = {
+  hold: z.strictObject({ name: z.string().optional(), hold: duration, concurrency: positiveInt.optional() }),
+  ramp: z.strictObject({ name: z.string().optional(), ramp: duration, to: nonNegativeInt, from: nonNegativeInt.optional() }),
+  steps: z.strictObject({ name: z.string().optional(), steps: z.array(positiveInt).min(1), each: duration }),
+  spike: z.strictObject({ name: z.string().optional(), spike: positiveInt, for: duration }),
+};
+
+export const openStageShapes = {
+  hold: z.strictObject({ name: z.string().optional(), hold: duration, rate: z.number().positive().optional() }),
+  ramp: z.strictObject({ name: z.string().optional(), ramp: duration, to: z.number().nonnegative(), from: z.number().nonnegative().optional() }),
+  steps: z.strictObject({ name: z.string().optional(), steps: z.array(z.number().positive()).min(1), each: duration }),
+  spike: z.strictObject({ name: z.string().optional(), spike: z.number().positive(), for: duration }),
+};
+
+export type ClosedStageInput = { [K in keyof typeof closedStageShapes]: z.output<(typeof closedStageShapes)[K]> }[keyof typeof closedStageShapes];
+export type OpenStageInput = { [K in keyof typeof openStageShapes]: z.output<(typeof openStageShapes)[K]> }[keyof typeof openStageShapes];
+
+const load = z
+  .strictObject({
+    closed: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
+    open: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
+    /** open model: evenly spaced arrivals, or a Poisson process with the same mean rate */
+    arrivals: z.enum(['constant', 'poisson']).default('constant'),
+    /** open model: most requests in flight at once per run before new arrivals are dropped */
+    maxInFlight: positiveInt.optional(),
+  })
+  .refine((l) => (l.closed === undefined) !== (l.open === undefined), {
+    message: 'give exactly one of load.closed (concurrency) or load.open (arrival rate)',
+  });
+
+const slo = z.strictObject({
+  p50: duration.optional(),
+  p95: duration.optional(),
+  p99: duration.optional(),
+  errorRate: ratio.optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  target,
+  auth: auth.optional(),
+  requests: z.array(request).min(1),
+  data: z.record(z.string(), feeder).default({}),
+  client: client.default(() => client.parse({})),
+  serverTiming: serverTiming.default(() => serverTiming.parse({})),
+  load,
+  slo: slo.optional(),
+  thresholds: z.array(z.string()).default([]),
+  interval: duration.default(DEFAULTS.intervalMs),
+  workers: positiveInt.max(64).default(DEFAULTS.workers),
+  engine: z.enum(['http']).default('http'),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioParsed = z.output<typeof scenarioSchema>;

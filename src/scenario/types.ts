@@ -1,0 +1,12 @@
+import type { ScenarioParsed } from './schema.js';
+import type { LoadPlan } from '../load/types.js';
+
+/** A validated scenario with environment variables resolved and the load curve compiled. Trusted inside. */
+export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval'> {
+  /** the file it came from, for messages and the report */
+  file?: string;
+  intervalMs: number;
+  load: LoadPlan;
+  /** the scenario as the user wrote it, secrets replaced, for the report's "as run" section */
+  redacted: unknown;
+}

@@ -1,0 +1,27 @@
+/** Parsing of the human units a scenario is written in. Everything inside tailscope carries the unit in its name. */
+
+const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)\s*$/;
+const MS_PER_UNIT: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "250ms", "1.5s", "2m" → milliseconds; a bare number is already milliseconds. Undefined when malformed. */
+export function parseDurationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const match = DURATION_PATTERN.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * MS_PER_UNIT[match[2]!]!;
+}
+
+/** "1%" → 0.01, "0.5%" → 0.005; a bare number in 0..1 is already a ratio. */
+export function parseRatio(value: string | number): number | undefined {
+  if (typeof value === 'number') return value >= 0 && value <= 1 ? value : undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+  if (!match) return undefined;
+  const ratio = Number(match[1]) / 100;
+  return ratio <= 1 ? ratio : undefined;
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
