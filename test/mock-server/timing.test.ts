@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
+import { generate, getToken, json, percentile, request, serverTiming } from './client.js';
+
+describe('fixed-20ms profile, measured from both sides', () => {
+  let server: RunningMockServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startMockServer({ profile: 'fixed-20ms' });
+    token = await getToken(server.url);
+  });
+  afterAll(() => server.close());
+
+  it('reports app ≈ 20 ms in Server-Timing, stats and body, and the client sees 20 ms plus a little', async () => {
+    server.resetStats();
+    const clientMs: number[] = [];
+    const appMs: number[] = [];
+    // Sequential requests: nothing queues, so every difference between client and server is loopback + parsing.
+    for (let i = 0; i < 60; i++) {
+      const reply = await generate(server.url, token);
+      expect(reply.status).toBe(200);
+      const timing = serverTiming(reply.headers['server-timing']);
+      expect(timing['queue']).toBeLessThan(0.5);
+      const meta = json(reply)['meta'] as { latency_ms: number; queue_ms: number };
+      expect(meta.latency_ms).toBeCloseTo(timing['app']!, 3);
+      clientMs.push(reply.elapsedMs);
+      appMs.push(timing['app']!);
+    }
+    // The server never injects less than drawn; timer slack makes it at most ~0.5 ms more at the median.
+    expect(Math.min(...appMs)).toBeGreaterThanOrEqual(20);
+    expect(percentile(appMs, 50)).toBeLessThan(20.5);
+    // Client p50: 20 ms of service plus loopback and HTTP parsing (well under 1 ms on an idle machine; 1.5 ms of room).
+    const clientP50 = percentile(clientMs, 50);
+    expect(clientP50).toBeGreaterThan(20);
+    expect(clientP50).toBeLessThan(21.5);
+
+    const stats = server.stats();
+    expect(stats.byRoute['/v1/generate']).toEqual({ '200': 60 });
+    expect(stats.service.count).toBe(60);
+    // HDR percentiles are the top of a 3-significant-digit bucket: within 0.1% of the exact sample.
+    expect(stats.service.p50Ms).toBeCloseTo(percentile(appMs, 50), 1);
+    expect(stats.service.maxMs).toBeCloseTo(Math.max(...appMs), 2);
+    expect(stats.queue.p99Ms).toBeLessThan(0.5);
+  });
+
+  it('serves the same stats over GET /__admin/stats and resets them with POST /__admin/reset', async () => {
+    await generate(server.url, token);
+    const viaHttp = json(await request(`${server.url}/__admin/stats`));
+    expect(viaHttp['requests']).toBe(server.stats().requests);
+    const reset = await request(`${server.url}/__admin/reset`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    expect(server.stats()).toMatchObject({ requests: 0, service: { count: 0 }, queue: { count: 0 } });
+  });
+
+  it('exposes Prometheus metrics with counters, gauges and service-time buckets', async () => {
+    server.resetStats();
+    await generate(server.url, token);
+    await generate(server.url, token);
+    const reply = await request(`${server.url}/metrics`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(reply.body).toContain('tailscope_mock_requests_total{route="/v1/generate",status="200"} 2');
+    expect(reply.body).toMatch(/^tailscope_mock_in_flight \d+$/m);
+    expect(reply.body).toContain('tailscope_mock_queue_length 0');
+    // Both 20 ms requests fall in the (0.01, 0.025] bucket.
+    expect(reply.body).toContain('tailscope_mock_service_seconds_bucket{le="0.01"} 0');
+    expect(reply.body).toContain('tailscope_mock_service_seconds_bucket{le="0.025"} 2');
+    expect(reply.body).toContain('tailscope_mock_service_seconds_count 2');
+  });
+});
+
+describe('slots and queueing', () => {
+  it('serves slots/service = 4/50 ms = 80 rps at concurrency 8, with queue time ≈ service time', async () => {
+    const server = await startMockServer({ profile: { capacity: { slots: 4 }, generate: { latency: '50ms' } } });
+    try {
+      const token = await getToken(server.url);
+      server.resetStats();
+      const durationMs = 2000;
+      const concurrency = 8;
+      const startMs = performance.now();
+      let completed = 0;
+      const queueMs: number[] = [];
+      // A closed loop: each of the 8 workers sends its next request as soon as its last one returns.
+      const worker = async () => {
+        while (performance.now() - startMs < durationMs) {
+          const reply = await generate(server.url, token);
+          expect(reply.status).toBe(200);
+          completed++;
+          queueMs.push(serverTiming(reply.headers['server-timing'])['queue']!);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const elapsedSec = (performance.now() - startMs) / 1000;
+      const throughput = completed / elapsedSec;
+      expect(throughput).toBeGreaterThan(80 * 0.9);
+      expect(throughput).toBeLessThan(80 * 1.1);
+      // With 8 clients on 4 slots each request waits about one service time: Little's law, W = N/X = 100 ms total.
+      const medianQueueMs = percentile(queueMs, 50);
+      expect(medianQueueMs).toBeGreaterThan(50 * 0.85);
+      expect(medianQueueMs).toBeLessThan(50 * 1.15);
+      const stats = server.stats();
+      expect(stats.service.p50Ms).toBeGreaterThanOrEqual(50);
+      expect(stats.service.p50Ms).toBeLessThan(51);
+      expect(stats.queue.p50Ms).toBeCloseTo(medianQueueMs, -1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 at once when the queue is full', async () => {
+    const server = await startMockServer({ profile: { capacity: { slots: 1, maxQueue: 1 }, generate: { latency: '200ms' } } });
+    try {
+      const token = await getToken(server.url);
+      const replies = await Promise.all([0, 1, 2].map(() => generate(server.url, token)));
+      const statuses = replies.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 200, 503]);
+      const refused = replies.find((r) => r.status === 503)!;
+      expect(refused.elapsedMs).toBeLessThan(100);
+      expect(json(refused)['error']).toBe('overloaded');
+    } finally {
+      await server.close();
+    }
+  });
+});
