@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 
 /**
  * Starts a worker thread on a module of this package. From compiled output the `.js` entry runs directly;
@@ -14,7 +13,8 @@ export function startWorker(entryUrl: URL, workerData: unknown): Worker {
   if (entryPath.endsWith('.js') || (!entryPath.endsWith('.ts') && existsSync(compiled))) {
     return new Worker(entryUrl, { workerData });
   }
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  // The ESM entry of tsx's API (require.resolve would give the CommonJS one).
+  const tsxApi = import.meta.resolve('tsx/esm/api');
   // Evaluated as a CommonJS script: dynamic import() is the way into ESM from there.
   const bootstrap = `import(${JSON.stringify(tsxApi)})
     .then(({ register }) => { register(); return import(${JSON.stringify(entryUrl.href)}); })

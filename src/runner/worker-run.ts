@@ -244,7 +244,7 @@ export class WorkerRun {
     const now = this.runTime();
     this.accrueInFlight(now);
     const current = this.intervalIndex(now);
-    const upTo = all ? Math.max(current + 1, ...this.intervals.keys(), 0) + 1 : current;
+    const upTo = all ? Math.max(current, ...this.intervals.keys()) + 1 : current;
     for (let index = this.flushedBefore; index < upTo; index++) {
       const set = this.intervals.get(index);
       this.intervals.delete(index);
