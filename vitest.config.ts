@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Files run one at a time: end-to-end files measure latency on a 2-core machine, and two of them
+    // loading the cores at once would measure each other rather than the target.
+    fileParallelism: false,
   },
 });
