@@ -134,7 +134,9 @@ export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, inten
     status: outcome.status,
     errorKind: outcome.errorKind ?? (ok ? undefined : 'status'),
     totalUs: finishedUs + lateUs,
-    totalUncorrectedUs: intendedAtMs !== undefined ? finishedUs : -1,
+    // The uncorrected view starts when the request actually went out on a socket, as a tool that waits
+    // for a free connection before timing would see it (wrk's view, which wrk2 corrects).
+    totalUncorrectedUs: intendedAtMs !== undefined ? finishedUs - Math.max(t.socketUs, 0) : -1,
     dnsUs: t.dnsUs,
     connectUs: t.connectUs >= 0 ? t.connectUs - dnsEnd : -1,
     tlsUs: t.tlsUs >= 0 ? t.tlsUs - connectEnd : -1,
@@ -151,6 +153,8 @@ export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, inten
       : -1,
     ttftUs: outcome.stream && outcome.stream.ttftUs >= 0 ? outcome.stream.ttftUs + lateUs : -1,
     interTokenUs: outcome.stream?.interTokenUs,
+    usageTokens: outcome.stream?.usageTokens,
+    chunkTokens: outcome.stream?.chunks,
   };
 }
 

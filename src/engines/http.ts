@@ -121,6 +121,7 @@ export class TimedHttpEngine implements Engine {
       this.inFlight.add(req);
 
       req.once('socket', (socket: Socket) => {
+        timings.socketUs = elapsedUs();
         if (!socket.connecting) return; // reused keep-alive socket: no setup phases
         socket.once('lookup', () => { timings.dnsUs = elapsedUs(); });
         socket.once('connect', () => {

@@ -15,6 +15,8 @@ export interface PreparedRequest {
  * A phase that did not happen (no new socket, no response) is -1.
  */
 export interface PhaseTimings {
+  /** when the request got a socket: later than 0 when it waited for a free pooled connection */
+  socketUs: number;
   dnsUs: number;
   connectUs: number;
   tlsUs: number;
@@ -75,5 +77,5 @@ export interface EngineOptions {
 }
 
 export function emptyTimings(): PhaseTimings {
-  return { dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, totalUs: -1 };
+  return { socketUs: -1, dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, totalUs: -1 };
 }

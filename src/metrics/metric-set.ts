@@ -20,6 +20,9 @@ export interface AttemptRecord {
   networkUs: number;
   ttftUs: number;
   interTokenUs?: readonly number[];
+  /** streams: completion tokens per the server's usage report, and chunks counted; kept apart */
+  usageTokens?: number;
+  chunkTokens?: number;
 }
 
 export function emptyCounters(): ClientCounters {
@@ -83,6 +86,8 @@ export class MetricSet {
     this.add('network', attempt.networkUs);
     this.add('ttft', attempt.ttftUs);
     if (attempt.interTokenUs) for (const gap of attempt.interTokenUs) this.add('itl', gap);
+    if (attempt.usageTokens !== undefined) this.counters.tokensFromUsage += attempt.usageTokens;
+    if (attempt.chunkTokens !== undefined) this.counters.tokensFromChunks += attempt.chunkTokens;
   }
 
   /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */

@@ -26,7 +26,7 @@ export interface RunOptions {
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const feeders = await loadFeeders(scenario);
-  const target: StartedTarget = await startTarget(scenario.target);
+  const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
     options.onTargetReady?.(target.url);
     const init = workerInit(scenario, target.url, feeders);

@@ -1,5 +1,6 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../scenario/types.js';
-import { startDelayProxy, startMockServer } from '../../mock-server/index.js';
+import { startDelayProxy, startMockServer, type MockProfile } from '../../mock-server/index.js';
 
 export interface StartedTarget {
   /** where requests go (the proxy when network delay is injected) */
@@ -14,15 +15,17 @@ export interface StartedTarget {
  * Resolves a scenario's target: a URL as given, or the bundled mock server started in-process on a free
  * loopback port (behind its delaying proxy when the scenario injects network delay).
  */
-export async function startTarget(target: Scenario['target']): Promise<StartedTarget> {
+export async function startTarget(target: Scenario['target'], scenarioFile?: string): Promise<StartedTarget> {
   if (target.url) {
     const url = target.url.replace(/\/$/, '');
     return { url, publicUrl: url, close: async () => undefined };
   }
   const mock = target.mock!;
-  const server = await startMockServer({ port: 0, host: '127.0.0.1', profile: mock.profile, seed: mock.seed });
+  const profile = resolveProfile(mock.profile, scenarioFile);
+  const profileName = typeof mock.profile === 'string' ? mock.profile : String(mock.profile.name ?? 'inline');
+  const server = await startMockServer({ port: 0, host: '127.0.0.1', profile, seed: mock.seed });
   if (mock.networkDelay === undefined) {
-    return { url: server.url, publicUrl: 'mock', mock: { profile: mock.profile, seed: mock.seed }, close: () => server.close() };
+    return { url: server.url, publicUrl: 'mock', mock: { profile: profileName, seed: mock.seed }, close: () => server.close() };
   }
   const proxy = await startDelayProxy({
     targetHost: server.host,
@@ -36,10 +39,18 @@ export async function startTarget(target: Scenario['target']): Promise<StartedTa
   return {
     url: proxy.url,
     publicUrl: 'mock',
-    mock: { profile: mock.profile, seed: mock.seed },
+    mock: { profile: profileName, seed: mock.seed },
     close: async () => {
       await proxy.close();
       await server.close();
     },
   };
+}
+
+/** A profile path is relative to the scenario that names it; a bare name is a built-in profile. */
+function resolveProfile(profile: string | Record<string, unknown>, scenarioFile: string | undefined): string | MockProfile {
+  if (typeof profile !== 'string') return profile as MockProfile;
+  const isPath = /[\\/]/.test(profile) || /\.(ya?ml|json)$/i.test(profile);
+  if (!isPath || isAbsolute(profile) || !scenarioFile) return profile;
+  return resolve(dirname(scenarioFile), profile);
 }

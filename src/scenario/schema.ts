@@ -27,7 +27,8 @@ const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
 const mockTarget = z.strictObject({
-  profile: z.string().default(DEFAULTS.mock.profile),
+  /** a built-in profile name, a profile file (relative to the scenario), or a profile written inline */
+  profile: z.union([z.string(), z.record(z.string(), z.unknown())]).default(DEFAULTS.mock.profile),
   seed: z.number().int().default(DEFAULTS.mock.seed),
   /** one-way network delay added by the mock's delaying proxy, for rehearsing the network/service split */
   networkDelay: duration.optional(),

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { metric, runYaml } from '../helpers/run.js';
+import { meanTargetBetween } from '../../src/load/curve.js';
+import { compileStages } from '../../src/load/compile.js';
+
+const AUTH = `auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }`;
+
+describe('closed model against the mock', () => {
+  it('tracks a 1→32 ramp within one interval', async () => {
+    const result = await runYaml(`name: ramp
+target: { mock: { profile: fixed-20ms } }
+${AUTH}
+requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
+load: { closed: [{ ramp: 4s, from: 1, to: 32 }] }
+interval: 500ms
+workers: 2
+`);
+    const segments = compileStages([{ ramp: 4000, from: 1, to: 32 }], 'closed');
+    const slopePerInterval = (31 / 4000) * 500;
+    const full = result.intervals.filter((i) => i.endMs <= 4000 && i.endMs - i.startMs === 500);
+    expect(full.length).toBeGreaterThanOrEqual(7);
+    for (const interval of full) {
+      const wanted = meanTargetBetween(segments, interval.startMs, interval.endMs);
+      // Users are whole (rounding ±0.5) and start on a 20 ms control tick: well inside one interval's rise.
+      expect(Math.abs(interval.achievedConcurrency - wanted)).toBeLessThan(slopePerInterval);
+    }
+    expect(result.totals.errors).toBe(0);
+  });
+
+  it('refreshes an expiring token ahead of time: no request fails and no 401 is seen', async () => {
+    const result = await runYaml(`name: expiry
+target:
+  mock:
+    profile: { name: short-tokens, auth: { tokenTtlSeconds: 2 }, generate: { latency: 10ms } }
+${AUTH}
+requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
+load: { closed: [{ hold: 5s, concurrency: 4 }] }
+workers: 2
+`);
+    expect(result.totals.errors).toBe(0);
+    expect(result.totals.counters.authRefreshes).toBe(0);
+    expect(result.totals.requests).toBeGreaterThan(800);
+    // Tokens live 2 s and are refreshed at half life: at least 4 token requests per worker in 5 s.
+    const tokenRequests = metric(result.histograms, 'auth')?.count ?? 0;
+    expect(tokenRequests).toBeGreaterThanOrEqual(2 * 4);
+  });
+
+  it('waits out 429s and reports them apart from failures', async () => {
+    const result = await runYaml(`name: limited
+target:
+  mock:
+    profile: { name: limited, generate: { latency: 5ms }, rateLimit: { ratePerSec: 40, burst: 10 } }
+${AUTH}
+requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
+load: { closed: [{ hold: 3s, concurrency: 8 }] }
+workers: 1
+`);
+    expect(result.totals.errors).toBe(0);
+    expect(result.totals.counters.rateLimited).toBeGreaterThan(0);
+    // The bucket lets at most burst + rate × time through (10 + 40 × ~3 s). Each 429 tells the client
+    // to wait whole seconds, so a polite client gets through less than that, but at least the burst.
+    expect(result.totals.requests).toBeGreaterThanOrEqual(10);
+    expect(result.totals.requests).toBeLessThanOrEqual(10 + 40 * (result.durationMs / 1000) + 5);
+  });
+});
