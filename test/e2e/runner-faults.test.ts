@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startMockServer } from '../../mock-server/index.js';
+import { runCli } from '../../src/cli/program.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import type { RunResult } from '../../src/result/types.js';
+import { fakeIo } from '../helpers/fake-io.js';
+import { runYaml } from '../helpers/run.js';
+
+const AUTH = `auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }`;
+const GENERATE = `requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]`;
+
+describe('faults never crash a run', () => {
+  it('counts resets, garbage, hangs and injected statuses by kind', async () => {
+    const result = await runYaml(`name: faults
+target:
+  mock:
+    profile:
+      name: faulty
+      generate: { latency: 5ms }
+      faults: { status: { "500": 0.05 }, reset: 0.05, garbage: 0.05, hang: 0.02 }
+${AUTH}
+${GENERATE}
+client: { timeouts: { total: 300ms } }
+load: { closed: [{ hold: 3s, concurrency: 8 }] }
+workers: 1
+`);
+    const { byKind, byStatus } = result.totals.errorsByKind;
+    expect(byStatus['500']).toBeGreaterThan(0);
+    expect(byKind.reset).toBeGreaterThan(0);
+    expect(byKind.garbage).toBeGreaterThan(0);
+    expect(byKind.timeout_total).toBeGreaterThan(0);
+    // 17% of attempts are faulted; each kind within a few points of its injected share.
+    const share = (n: number | undefined) => (n ?? 0) / result.totals.requests;
+    expect(share(byStatus['500'])).toBeGreaterThan(0.02);
+    expect(share(byStatus['500'])).toBeLessThan(0.09);
+    expect(share(byKind.reset)).toBeGreaterThan(0.02);
+    expect(share(byKind.reset)).toBeLessThan(0.09);
+    expect(result.totals.errorRate).toBeGreaterThan(0.1);
+    expect(result.totals.errorRate).toBeLessThan(0.25);
+  });
+
+  it('counts a refused target as refused, every request', async () => {
+    // Port 9 on loopback: nothing listens there (discard service not installed), so connects are refused.
+    const result = await runYaml(`name: refused
+target: { url: "http://127.0.0.1:9" }
+requests: [{ name: h, method: GET, path: /healthz }]
+load: { closed: [{ hold: 1s, concurrency: 2 }] }
+workers: 1
+`);
+    expect(result.totals.requests).toBeGreaterThan(0);
+    expect(result.totals.errorsByKind.byKind.refused).toBe(result.totals.requests);
+  });
+});
+
+describe('SIGINT mid-run', () => {
+  it('stops within 2 s, exits 130 and writes a result whose request count matches the server’s', async () => {
+    const server = await startMockServer({ profile: { name: 'steady', generate: { latency: '20ms' } } });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'tailscope-sigint-'));
+      const scenario = join(dir, 'long.yaml');
+      await writeFile(scenario, `name: long
+target: { url: "${server.url}" }
+${AUTH}
+${GENERATE}
+load: { closed: [{ hold: 60s, concurrency: 6 }] }
+workers: 2
+`);
+      const { io, interrupt } = fakeIo(dir);
+      const running = runCli(['run', scenario, '--out', join(dir, 'out'), '--quiet'], io);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const interruptedAt = performance.now();
+      interrupt();
+      const code = await running;
+      const stopMs = performance.now() - interruptedAt;
+
+      expect(code).toBe(EXIT.interrupted);
+      // Report writing (HTML with inlined charts) is part of the 2 s.
+      expect(stopMs).toBeLessThan(2000);
+      const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
+      expect(result.interrupted).toBe(true);
+      const served = server.stats().byRoute['/v1/generate'] ?? {};
+      const servedCount = Object.values(served).reduce((a, b) => a + b, 0);
+      expect(result.totals.requests).toBeGreaterThan(100);
+      expect(result.totals.requests).toBe(servedCount);
+    } finally {
+      await server.close();
+    }
+  });
+});
