@@ -66,6 +66,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       index: segment.index,
       name: segment.name,
       kind: segment.kind,
+      engine: facts.engine === 'autocannon' && segment.from === segment.to ? 'autocannon' : 'http',
       startMs: segment.startMs,
       endMs,
       target: segment.to,

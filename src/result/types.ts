@@ -91,6 +91,8 @@ export interface StageResult extends LoadSummary {
   index: number;
   name: string;
   kind: StageKind;
+  /** the engine that sent this stage's requests: autocannon stages have no DNS/connect/TLS phases */
+  engine: 'http' | 'autocannon';
   startMs: number;
   endMs: number;
   /** target load at the stage's end: concurrency (closed) or arrivals/s (open) */
@@ -116,7 +118,10 @@ export interface GeneratorHealth {
   reasons: string[];
   workers: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
-  /** CPU used by the worker threads, as a share of one core each (0..1), mean and max over intervals */
+  /**
+   * How busy each worker thread was: event-loop utilization (0..1) per interval, mean and max. Node 20 has
+   * no per-thread CPU clock; a thread's loop busy share is its CPU share for this workload.
+   */
   workerCpu: { mean: number; max: number };
   /** how late requests were sent against the schedule (open model) or VUs started (closed) */
   scheduleLagMs: { p50: number; p99: number; max: number };

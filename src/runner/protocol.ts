@@ -8,7 +8,8 @@ export interface WorkerInit {
   workerIndex: number;
   workerCount: number;
   baseUrl: string;
-  engine: 'http';
+  /** http: the phase-timed client throughout; autocannon: autocannon for fixed-concurrency stretches */
+  engine: 'http' | 'autocannon';
   plan: LoadPlan;
   intervalMs: number;
   drainMs: number;

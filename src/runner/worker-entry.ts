@@ -5,7 +5,8 @@ import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
 import { RequestPreparer } from './prepare.js';
-import { WorkerRun } from './worker-run.js';
+import { WorkerRun, type FixedLoadRunner } from './worker-run.js';
+import { driveFixedLoad } from '../engines/autocannon.js';
 import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './protocol.js';
 
 /** The thread side: builds the client from plain data, then waits for the coordinator's start signal. */
@@ -31,7 +32,7 @@ function main(): void {
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
       : Math.ceil((init.plan.maxInFlight ?? 10_000) / init.workerCount));
-  const engine = createEngine(init.engine, {
+  const engine = createEngine('http', {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
     poolSize,
@@ -51,7 +52,27 @@ function main(): void {
   const isSuccess = (request: { name: string }, status: number) =>
     (status >= 200 && status < 300) || (successStatuses.get(request.name)?.has(status) ?? false);
 
-  run = new WorkerRun(init, engine, preparer, post, random);
+  const fixedLoad: FixedLoadRunner | undefined = init.engine === 'autocannon'
+    ? async (connections, durationMs, workerRun) => {
+        const prepared = preparer.next();
+        const headers = { ...prepared.headers };
+        if (session) headers.authorization = `Bearer ${await session.token()}`;
+        await driveFixedLoad(
+          {
+            baseUrl: new URL(init.baseUrl),
+            request: { ...prepared, headers },
+            connections,
+            durationMs,
+            timeoutMs: init.client.timeouts.totalMs,
+            serverTiming: init.serverTiming,
+            isSuccess: (status) => isSuccess(prepared, status),
+          },
+          workerRun,
+          workerRun.stopSignal,
+        );
+      }
+    : undefined;
+  run = new WorkerRun(init, engine, preparer, post, random, fixedLoad);
   const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
 
   port.on('message', (message: CoordinatorMessage) => {

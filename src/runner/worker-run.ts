@@ -12,6 +12,8 @@ import type { WorkerInit, WorkerMessage } from './protocol.js';
 
 /** How often the closed-model controller re-reads the curve: fine enough for sub-second ramps. */
 const CONTROL_TICK_MS = 20;
+export type FixedLoadRunner = (connections: number, durationMs: number, run: WorkerRun) => Promise<void>;
+
 const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total', 'totalUncorrected', 'ttfb', 'service', 'network']);
 /** After a stop request, in-flight requests get this long to finish before they are cut. */
 const STOP_GRACE_MS = 1_000;
@@ -35,9 +37,13 @@ export class WorkerRun {
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private utilization: EventLoopUtilization | undefined;
   private wantedVus = 0;
+  /** virtual users stop sending at this run time (the end of the stretch they drive) */
+  private vuDeadlineMs = 0;
   private readonly vuBusy: boolean[] = [];
   private activeVus = 0;
   private readonly idleWaiters: (() => void)[] = [];
+
+  private readonly stopListeners = new Set<() => void>();
 
   constructor(
     private readonly init: WorkerInit,
@@ -45,7 +51,19 @@ export class WorkerRun {
     private readonly preparer: RequestPreparer,
     private readonly post: (message: WorkerMessage) => void,
     private readonly random: () => number,
+    /** drives a fixed-concurrency stretch with the autocannon engine, when the scenario asks for it */
+    private readonly fixedLoad?: FixedLoadRunner,
   ) {}
+
+  /** For engines that run a stretch on their own: they stop when the run stops. */
+  readonly stopSignal = { onStop: (listener: () => void) => void this.stopListeners.add(listener) };
+
+  /** Counts a request sent by an engine that keeps its own connections (one in flight per connection). */
+  readonly onSent = (): void => {
+    const now = this.runTime();
+    this.intervalSet(this.intervalIndex(now)).sent += 1;
+    this.setFor(this.stages, this.stageIndex(now)).sent += 1;
+  };
 
   /** Called by the Requester for every attempt that counts as a request. */
   readonly onAttempt = (name: string, attempt: AttemptRecord): void => {
@@ -85,6 +103,7 @@ export class WorkerRun {
     this.stopping = true;
     this.wantedVus = 0;
     for (const wake of [...this.sleepers]) wake();
+    for (const listener of [...this.stopListeners]) listener();
   }
 
   async run(startAtEpochMs: number, requester: Requester): Promise<void> {
@@ -124,9 +143,40 @@ export class WorkerRun {
 
   private async driveClosed(requester: Requester): Promise<void> {
     const { plan, workerIndex, workerCount } = this.init;
+    if (!this.fixedLoad) return this.driveVirtualUsers(requester, plan.durationMs);
+    // With the autocannon engine, stretches of fixed concurrency go to autocannon and ramps to the VU loop.
+    for (const segment of plan.segments) {
+      if (this.stopping) return;
+      if (segment.from !== segment.to) {
+        await this.driveVirtualUsers(requester, segment.endMs);
+        continue;
+      }
+      const remainingMs = segment.endMs - this.runTime();
+      const connections = workerShare(segment.to, workerIndex, workerCount);
+      if (remainingMs <= 0) continue;
+      if (connections === 0) {
+        await this.sleep(remainingMs);
+        continue;
+      }
+      await this.drain(this.init.drainMs);
+      this.accrueInFlight(this.runTime());
+      this.inFlight += connections;
+      try {
+        await this.fixedLoad(connections, remainingMs, this);
+      } finally {
+        this.accrueInFlight(this.runTime());
+        this.inFlight -= connections;
+      }
+    }
+  }
+
+  /** Closed model with the phase-timed client: virtual users follow the curve until `untilMs`. */
+  private async driveVirtualUsers(requester: Requester, untilMs: number): Promise<void> {
+    const { plan, workerIndex, workerCount } = this.init;
+    this.vuDeadlineMs = untilMs;
     while (!this.stopping) {
       const now = this.runTime();
-      if (now >= plan.durationMs) break;
+      if (now >= untilMs) break;
       this.wantedVus = workerShare(concurrencyAt(plan.segments, now), workerIndex, workerCount);
       for (let slot = 0; slot < this.wantedVus; slot++) {
         if (!this.vuBusy[slot]) this.startVu(slot, requester);
@@ -142,7 +192,7 @@ export class WorkerRun {
     void (async () => {
       try {
         // A VU above the wanted count leaves after its current request: lowering concurrency never cuts one.
-        while (!this.stopping && slot < this.wantedVus && this.runTime() < this.init.plan.durationMs) {
+        while (!this.stopping && slot < this.wantedVus && this.runTime() < this.vuDeadlineMs) {
           await this.sendOne(requester);
         }
       } finally {

@@ -63,6 +63,8 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
     });
   }
 
+  if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
+
   if (problems.length > 0 || !parsed.success) {
     throw new ScenarioError(file, problems.map((p) => ({ ...locate(p.path), field: formatPath(p.path), message: p.message })));
   }
@@ -91,6 +93,23 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
     redacted: redactScenario(raw),
   };
+}
+
+/**
+ * autocannon sends one pre-encoded request per connection in a loop: it cannot template bodies, pick by
+ * weight, stream, or pace arrivals, so a scenario that needs those is refused rather than run wrongly.
+ */
+function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'open' | 'closed'): Problem[] {
+  const problems: Problem[] = [];
+  if (model === 'open') problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: http for an open model' });
+  if (scenario.requests.length !== 1) problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
+  scenario.requests.forEach((request, index) => {
+    if (request.stream !== 'none') problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
+    if (JSON.stringify([request.path, request.json ?? null, request.body ?? null]).includes('{{')) {
+      problems.push({ path: ['requests', index], message: 'the autocannon engine sends the same bytes every time: remove the {{ }} templates' });
+    }
+  });
+  return problems;
 }
 
 /** `load.closed[1].ramp`: the spelling a user would search their file for. */

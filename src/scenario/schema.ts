@@ -163,7 +163,11 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.array(z.string()).default([]),
   interval: duration.default(DEFAULTS.intervalMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
-  engine: z.enum(['http']).default('http'),
+  /**
+   * http: the phase-timed client. autocannon: autocannon drives stages of fixed concurrency (holds, steps,
+   * spikes) for the last bit of throughput, without DNS/connect/TLS phases; ramps still use the http client.
+   */
+  engine: z.enum(['http', 'autocannon']).default('http'),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { metric, runYaml } from '../helpers/run.js';
+import { parseScenario } from '../../src/scenario/read.js';
+
+describe('the autocannon engine', () => {
+  it('runs fixed-concurrency stages with autocannon and ramps with the phase-timed client, recording both', async () => {
+    const result = await runYaml(`name: cannon
+target: { mock: { profile: fixed-20ms } }
+auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
+requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
+load: { closed: [{ ramp: 1s, from: 1, to: 4 }, { hold: 2s, concurrency: 4 }] }
+engine: autocannon
+workers: 1
+`);
+    expect(result.stages.map((s) => s.engine)).toEqual(['http', 'autocannon']);
+    const hold = result.stages[1]!;
+    expect(hold.errors).toBe(0);
+    // 4 connections × 2 s / ~20.5 ms per request ≈ 390 requests.
+    expect(hold.requests).toBeGreaterThan(300);
+    expect(hold.requests).toBeLessThan(420);
+    expect(hold.latency.p50).toBeGreaterThanOrEqual(20);
+    expect(hold.latency.p50).toBeLessThan(22.5);
+    expect(hold.achievedConcurrency).toBeGreaterThan(3.5);
+    // Server-Timing is read from autocannon's header events, so the split still works.
+    expect(metric(hold.histograms, 'service')!.count).toBe(hold.requests);
+    expect(metric(hold.histograms, 'connect')).toBeUndefined();
+  });
+
+  it('refuses what autocannon cannot do, naming the field', () => {
+    expect(() =>
+      parseScenario(`name: x
+target: { mock: { profile: fast } }
+requests:
+  - { name: a, path: /healthz, stream: sse }
+load: { open: [{ hold: 1s, rate: 5 }] }
+engine: autocannon
+`, 'x.yaml', {}),
+    ).toThrowError(/x\.yaml:6:1: engine: the autocannon engine drives fixed concurrency[\s\S]*requests\[0\]\.stream: the autocannon engine does not read streams/);
+  });
+});
