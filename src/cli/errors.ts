@@ -8,6 +8,9 @@ export function mapError(error: unknown): { exitCode: number; message: string } 
     return { exitCode: EXIT.badInput, message: `error: ${error.message}` };
   }
   const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'ERR_MOCK_PROFILE') {
+    return { exitCode: EXIT.badInput, message: `error: mock profile: ${(error as Error).message}` };
+  }
   if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
     return { exitCode: EXIT.badInput, message: `error: ${(error as Error).message}` };
   }

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../scenario/types.js';
-import { startDelayProxy, startMockServer, type MockProfile } from '../../mock-server/index.js';
+import { startDelayProxy, type MockProfile } from '../../mock-server/index.js';
+import { startMockThread } from './mock-thread.js';
 
 export interface StartedTarget {
   /** where requests go (the proxy when network delay is injected) */
@@ -23,7 +24,7 @@ export async function startTarget(target: Scenario['target'], scenarioFile?: str
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);
   const profileName = typeof mock.profile === 'string' ? mock.profile : String(mock.profile.name ?? 'inline');
-  const server = await startMockServer({ port: 0, host: '127.0.0.1', profile, seed: mock.seed });
+  const server = await startMockThread({ port: 0, host: '127.0.0.1', profile, seed: mock.seed });
   if (mock.networkDelay === undefined) {
     return { url: server.url, publicUrl: 'mock', mock: { profile: profileName, seed: mock.seed }, close: () => server.close() };
   }

@@ -1,0 +1,51 @@
+import type { MockServerOptions } from '../../mock-server/index.js';
+import { startWorker } from './spawn.js';
+
+export interface ThreadedMock {
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class MockStartError extends Error {
+  readonly code: string;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = 'MockStartError';
+    this.code = code ?? 'E_MOCK_START';
+  }
+}
+
+/**
+ * Starts the bundled mock server on a thread of its own. In the coordinator's thread it would share an
+ * event loop with merging and progress output, and every millisecond spent there would be added to the
+ * latency the run measures; on its own thread, the target's timing is only the profile's.
+ */
+export function startMockThread(options: MockServerOptions): Promise<ThreadedMock> {
+  const worker = startWorker(new URL(`./mock-thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), options);
+  return new Promise((resolve, reject) => {
+    worker.once('error', (error) => reject(new MockStartError(`mock server thread failed: ${error.message}`)));
+    worker.once('message', (message: { type: string; url: string; host: string; port: number; message?: string; code?: string }) => {
+      if (message.type !== 'listening') {
+        void worker.terminate();
+        reject(new MockStartError(message.message ?? 'mock server did not start', message.code));
+        return;
+      }
+      resolve({
+        url: message.url,
+        host: message.host,
+        port: message.port,
+        close: () =>
+          new Promise<void>((done) => {
+            const timer = setTimeout(() => void worker.terminate().then(() => done()), 3000);
+            worker.once('exit', () => {
+              clearTimeout(timer);
+              done();
+            });
+            worker.postMessage({ type: 'close' });
+          }),
+      });
+    });
+  });
+}
