@@ -5,7 +5,7 @@ import type { CapacityAnalysis, CapacityPoint, LittleCheck } from './types.js';
 
 /** Every rule of the capacity analysis, in one place, so the method strings quote what ran. */
 export const CAPACITY_RULES = {
-  /** the knee is the lightest load that reaches this share of the best SLO-meeting throughput */
+  /** without a latency climb, the knee is the lightest load that reaches this share of the best SLO-meeting throughput */
   kneeThroughputShare: 0.9,
   /** latency "starts to climb" at the first load whose mean latency exceeds the lightest load's by this factor */
   latencyClimbFactor: 1.5,
@@ -101,19 +101,33 @@ export function littleCheckOf(stage: Pick<StageResult, 'index' | 'name' | 'achie
   };
 }
 
+/**
+ * The knee: the heaviest load within the SLO before latency starts to climb (the mean exceeding the lightest
+ * load's by the climb factor) — past it, more load buys queueing rather than throughput. When latency never
+ * climbs, the lightest load within the SLO that reaches 90% of the best SLO-meeting throughput.
+ */
 export function kneeOf(points: readonly CapacityPoint[]): CapacityAnalysis['knee'] {
   const candidates = points.filter((p) => p.withinSlo);
   if (candidates.length === 0) return undefined;
   const best = Math.max(...candidates.map((p) => p.throughput));
-  const knee = candidates.find((p) => p.throughput >= CAPACITY_RULES.kneeThroughputShare * best)!;
   const baseline = points[0]!;
   const climb = points.find((p) => p.meanLatencyMs > CAPACITY_RULES.latencyClimbFactor * baseline.meanLatencyMs);
+  const beforeClimb = climb ? candidates.filter((p) => p.load < climb.load) : [];
+  let knee: CapacityPoint;
+  let rule: string;
+  if (beforeClimb.length > 0) {
+    knee = beforeClimb.reduce((a, b) => (b.throughput > a.throughput ? b : a));
+    rule = `the highest-throughput load within the SLO before mean latency climbs past ${CAPACITY_RULES.latencyClimbFactor}× that of the lightest load (it does at stage ${climb!.stage}); best throughput within the SLO anywhere: ${best.toFixed(1)}/s`;
+  } else {
+    knee = candidates.find((p) => p.throughput >= CAPACITY_RULES.kneeThroughputShare * best)!;
+    rule = `latency never climbed past ${CAPACITY_RULES.latencyClimbFactor}× the lightest load's within the SLO: the lightest load reaching ${CAPACITY_RULES.kneeThroughputShare * 100}% of the best throughput within the SLO (${best.toFixed(1)}/s)`;
+  }
   return {
     stage: knee.stage,
     name: knee.name,
     load: knee.load,
     throughput: knee.throughput,
-    rule: `the lightest load within the SLO reaching ${CAPACITY_RULES.kneeThroughputShare * 100}% of the best throughput within the SLO (${best.toFixed(1)}/s): more load past it buys little throughput; latency climbs where the mean exceeds ${CAPACITY_RULES.latencyClimbFactor}× that of the lightest load`,
+    rule,
     ...(climb ? { latencyClimb: { stage: climb.stage, name: climb.name, load: climb.load, factor: climb.meanLatencyMs / baseline.meanLatencyMs } } : {}),
   };
 }
