@@ -39,6 +39,20 @@ export function analyze(result: RunResult): Analysis {
     },
     stages,
     split: { ...overall, perStage, growth: growthOf(stages) },
+    // Filled in by the modules that compute them; the shape is fixed here so that reports can render it.
+    validity: { valid: result.health.valid && !result.interrupted, reasons: [...result.health.reasons], warnings: [], samples: result.totals.requests },
+    timeouts: { targetCutShare: 0.001, headroom: 1, rule: '', basis: { level: 'whole-run' }, recommended: [], byLoadLevel: [], warnings: [] },
+    resilience: {
+      maxRetries: { value: 0, rule: '', failureShare: 0 },
+      backoff: { kind: 'exponential', baseMs: 0, maxBackoffMs: 0, jitter: 'full', rule: '' },
+      retryBudget: { ratio: 0, minRetriesPerSec: 0, minRetryConcurrency: 0, rule: '' },
+      hedging: { delayMs: 0, quantile: 0.95, extraLoadShare: 0, p99WithoutMs: 0, p99WithMs: 0, method: '' },
+      concurrencyLimit: { value: 0, rule: '' },
+      circuitBreaker: { failureRateThreshold: 0, maxConcurrent: 0, maxPending: 0, rule: '' },
+      snippets: { fetch: '', envoy: '' },
+      warnings: [],
+    },
+    capacity: { model: result.model, loadAxis: result.model === 'closed' ? 'concurrency' : 'arrival-rate', points: [], littlesLaw: { tolerance: 0.1, checks: [], broken: [] }, goodput: { bestPerSec: 0 }, warnings: [] },
   };
 }
 

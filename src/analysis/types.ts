@@ -51,4 +51,188 @@ export interface Analysis {
     /** which component grows as load grows, from the lightest to the heaviest stage (p50, ms) */
     growth: { component: 'network' | 'service' | 'queue' | 'none'; networkDeltaMs: number; serviceDeltaMs: number; queueDeltaMs: number };
   };
+  /** whether the figures below measure the target at all, and how far the tails can be trusted */
+  validity: Validity;
+  timeouts: TimeoutAdvice;
+  resilience: ResilienceAdvice;
+  capacity: CapacityAnalysis;
+  /** present when a what-if policy was given (`tailscope analyze --policy`) */
+  replay?: ReplayResult;
+}
+
+// ---------------------------------------------------------------- validity
+
+export interface Validity {
+  /** false when the generator saturated or the run was interrupted: the numbers do not describe the target */
+  valid: boolean;
+  reasons: string[];
+  /** weaker than invalid: figures that rest on too few samples, too few load levels, and the like */
+  warnings: string[];
+  /** successful-or-not responses the recommendations rest on */
+  samples: number;
+}
+
+// ---------------------------------------------------------------- timeouts
+
+export type TimeoutPhase = 'connect' | 'firstByte' | 'total' | 'firstToken' | 'idle';
+
+/** A timeout value and the share of this run's recorded values of its phase it would have cut (exact, from buckets). */
+export interface TimeoutCut { timeoutMs: number; cutShare: number }
+
+export interface TimeoutChoice extends TimeoutCut {
+  phase: TimeoutPhase;
+  /** the histogram the value was read from (connect, ttfb, total, ttft, itl) */
+  metric: string;
+  samples: number;
+  /** how the value was chosen, in words, with the quantile and headroom */
+  method: string;
+  /** the tail quantile the rule starts from: q = 1 − targetCutShare, its value in ms */
+  quantile: number;
+  quantileMs: number;
+  /** the textbook alternative, shown for comparison: mean + 2σ of the same histogram and what it cuts */
+  meanPlus2Sd: TimeoutCut & { meanMs: number; sdMs: number };
+  /** connect only: RFC 6298 retransmission timeout from the same samples */
+  rfc6298?: Rfc6298Estimate;
+  warnings: string[];
+}
+
+export interface Rfc6298Estimate {
+  /** steady state of the RFC's estimators: SRTT → mean, RTTVAR → mean absolute deviation */
+  srttMs: number;
+  rttvarMs: number;
+  /** SRTT + max(G, 4·RTTVAR), G = clock granularity */
+  rtoMs: number;
+  /** the RFC's lower bound of 1 s applied (§2.4), what a TCP stack would wait before resending a SYN */
+  rtoFlooredMs: number;
+}
+
+export interface LoadLevelRef {
+  level: 'light' | 'nominal' | 'knee';
+  stage: number;
+  name: string;
+  /** concurrency (closed) or arrivals/s (open) the stage targeted */
+  target: number;
+  throughput: number;
+}
+
+export interface TimeoutAdvice {
+  /** share of successful requests a recommended timeout may cut off at most (on this run) */
+  targetCutShare: number;
+  /** multiplier applied to the (1 − targetCutShare) quantile */
+  headroom: number;
+  rule: string;
+  /** the load level the recommendations are read at */
+  basis: LoadLevelRef | { level: 'whole-run' };
+  recommended: TimeoutChoice[];
+  /** the same rule per load level: the right timeout depends on load */
+  byLoadLevel: (LoadLevelRef & { timeouts: Partial<Record<TimeoutPhase, TimeoutCut>> })[];
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------- retries and resilience
+
+export interface ResilienceAdvice {
+  maxRetries: { value: number; rule: string; failureShare: number };
+  backoff: { kind: 'exponential'; baseMs: number; maxBackoffMs: number; jitter: 'full'; rule: string };
+  /** Finagle/Envoy style: retries may add at most this share of requests, plus a floor for low traffic */
+  retryBudget: { ratio: number; minRetriesPerSec: number; minRetryConcurrency: number; rule: string };
+  /** Tail at Scale: send a second copy after delayMs, take whichever answers first */
+  hedging: { delayMs: number; quantile: number; extraLoadShare: number; p99WithoutMs: number; p99WithMs: number; method: string };
+  /** from the knee: more in flight than this only queues */
+  concurrencyLimit: { value: number; rule: string };
+  circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
+  snippets: { fetch: string; envoy: string };
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------- what-if replay
+
+export interface ReplayPolicy {
+  timeouts: { connectMs?: number; firstByteMs?: number; totalMs?: number };
+  retries: { max: number; backoff: 'exponential' | 'constant'; baseMs: number; maxBackoffMs: number; jitter: 'full' | 'equal' | 'none'; on: ('5xx' | 'reset' | 'timeout' | 'connect')[] };
+  /** share of first attempts that retries may add (e.g. 0.2); undefined = unlimited */
+  budgetRatio?: number;
+  hedge?: { delayMs: number };
+  samples: number;
+  seed: number;
+}
+
+export interface ReplayResult {
+  method: string;
+  policy: ReplayPolicy;
+  /** where the replay draws from: histogram, the stage(s), and the failure mix seen on the run */
+  basis: { metric: string; samples: number; failureShareByKind: Record<string, number> };
+  logicalRequests: number;
+  successRate: number;
+  /** latency of successful logical requests, retries and backoff included, ms */
+  effective: { p50: number; p99: number; p999: number };
+  /** attempts (retries + hedges) per logical request minus one */
+  extraLoadShare: number;
+  failuresByCause: Record<string, number>;
+  /** the same replay with no timeouts, retries or hedge: the recorded baseline, for comparison */
+  baseline: { successRate: number; p50: number; p99: number; p999: number };
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------- capacity
+
+export interface CapacityPoint {
+  stage: number;
+  name: string;
+  /** closed: time-averaged requests in flight; open: offered arrivals/s */
+  load: number;
+  concurrency: number;
+  throughput: number;
+  meanLatencyMs: number;
+  p99Ms: number;
+  errorRate: number;
+  /** requests/s that succeeded and met the SLO latency */
+  goodput: number;
+  withinSlo: boolean;
+}
+
+export interface UslFit {
+  /** contention (σ), coherency (κ), single-unit throughput (λ, requests/s) */
+  sigma: number;
+  kappa: number;
+  lambda: number;
+  /** N* = sqrt((1 − σ)/κ); null when κ = 0 (no retrograde region: throughput only levels off) */
+  peakConcurrency: number | null;
+  /** X(N*), or the asymptote λ/σ when there is no peak (null when σ = κ = 0: linear) */
+  peakThroughput: number | null;
+  r2: number;
+  points: number;
+  method: string;
+}
+
+export interface LittleCheck {
+  stage: number;
+  name: string;
+  /** L measured (time-averaged in flight) vs X·W (throughput × mean latency) */
+  concurrency: number;
+  throughputTimesLatency: number;
+  relativeError: number;
+  ok: boolean;
+}
+
+export interface CapacityAnalysis {
+  model: 'closed' | 'open';
+  /** what load means on the x axis */
+  loadAxis: 'concurrency' | 'arrival-rate';
+  points: CapacityPoint[];
+  slo?: { p99Ms?: number; errorRate?: number };
+  knee?: {
+    stage: number;
+    name: string;
+    load: number;
+    throughput: number;
+    rule: string;
+    /** the first stage whose mean latency exceeds the baseline by the climb factor */
+    latencyClimb?: { stage: number; name: string; load: number; factor: number };
+  };
+  usl?: UslFit;
+  littlesLaw: { tolerance: number; checks: LittleCheck[]; broken: number[] };
+  /** best SLO goodput over the stages */
+  goodput: { bestPerSec: number; stage?: number };
+  warnings: string[];
 }
