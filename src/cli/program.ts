@@ -4,6 +4,7 @@ import { EXIT, UsageError } from './exit-codes.js';
 import { mapError } from './errors.js';
 import { runCommand } from './commands/run.js';
 import { mockCommand } from './commands/mock.js';
+import { reportCommand } from './commands/report.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -14,7 +15,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, mockCommand] as unknown as Command[];
+const COMMANDS = [runCommand, mockCommand, reportCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {

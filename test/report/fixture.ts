@@ -108,7 +108,7 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
       achievedConcurrency: s.achievedConcurrency * wobble, sentPerSec: s.throughput, requests, errors,
       errorRate: errors / requests, throughput: s.throughput, successThroughput: s.throughput - errors, latency,
       ttfb: { p50: latency.p50 * 0.97, p99: latency.p99 * 0.97 },
-      errorsByKind: errors ? { total: errors, byKind: { status: 1, timeout_first_byte: 1 }, byStatus: { '503': 1 } } : { total: 0, byKind: {}, byStatus: {} },
+      errorsByKind: (errors ? { total: errors, byKind: { status: 1, timeout_first_byte: 1 }, byStatus: { '503': 1 } } : { total: 0, byKind: {}, byStatus: {} }) as ErrorCounts,
       histograms: { total: sharedInterval },
     };
   });

@@ -9,7 +9,7 @@ const COMPONENTS = ['network', 'queue', 'service'] as const;
  * is its own (a stack of p99s is not the p99 of the total), which the caption says; the point is which part
  * grows as load grows. Undefined when no stage has a split.
  */
-export function latencyBreakdown(analysis: Analysis): Chart | undefined {
+export function breakdownChart(analysis: Analysis): Chart | undefined {
   const values = analysis.stages.flatMap((stage, order) =>
     stage.split
       ? (['p50', 'p99'] as const).flatMap((percentile) =>

@@ -1,29 +1,29 @@
 import type { RunResult } from '../../result/types.js';
 import { round3 } from '../format.js';
+import { windowsOf, windowSize } from '../series.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 
 /**
  * p50 / p90 / p99 / max per interval, on a log axis so a tail 100× the median stays readable. Rows are wide
- * (one per interval) and folded in the spec, which keeps an hour of intervals small on the page.
+ * (one per interval) and folded in the spec. A long run is drawn in windows of several intervals, each point
+ * the highest value among them: percentiles of parts cannot be averaged, and the envelope hides no spike.
  */
 export function latencyOverTime(result: RunResult): Chart {
   // Log scales cannot show zero; a microsecond floor is below anything a network request takes.
   const floor = (ms: number) => round3(Math.max(ms, 0.001));
-  const values = result.intervals
-    .filter((interval) => interval.requests > 0)
-    .map((interval) => ({
-      t: interval.startMs / 1000,
-      p50: floor(interval.latency.p50),
-      p90: floor(interval.latency.p90),
-      p99: floor(interval.latency.p99),
-      max: floor(interval.latency.max),
-    }));
+  const loaded = result.intervals.filter((interval) => interval.requests > 0);
+  const size = windowSize(loaded);
+  const values = windowsOf(loaded).map((window) => {
+    const highest = (key: 'p50' | 'p90' | 'p99' | 'max') => floor(Math.max(...window.map((interval) => interval.latency[key])));
+    return { t: window[0]!.startMs / 1000, p50: highest('p50'), p90: highest('p90'), p99: highest('p99'), max: highest('max') };
+  });
+  const windowNote = size > 1 ? ` Each point is the highest of ${size} intervals (${(size * result.intervalMs) / 1000} s).` : '';
   return {
     id: 'latency-over-time',
     title: 'Latency percentiles over time',
-    caption: result.model === 'open'
+    caption: (result.model === 'open'
       ? 'Per interval, measured from the intended send time (coordinated omission corrected).'
-      : 'Per interval, closed model: latency at the concurrency shown above, not under an arrival rate.',
+      : 'Per interval, closed model: latency at the concurrency shown above, not under an arrival rate.') + windowNote,
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       width: CHART_WIDTH,

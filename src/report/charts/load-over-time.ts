@@ -1,23 +1,35 @@
 import type { RunResult } from '../../result/types.js';
 import { round3 } from '../format.js';
+import { windowsOf, windowSize } from '../series.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 
-/** Target vs achieved load and throughput per interval: where the achieved line leaves the target, something saturated. */
+/**
+ * Target vs achieved load and throughput per interval: where the achieved line leaves the target, something
+ * saturated. Long runs are drawn in windows: loads are time-weighted means and rates are counts over the
+ * window's span, both exact for the window.
+ */
 export function loadOverTime(result: RunResult): Chart {
   const open = result.model === 'open';
   const target = open ? 'target rate (/s)' : 'target concurrency';
   const achieved = open ? 'sent (/s)' : 'achieved concurrency';
-  const values = result.intervals.map((interval) => ({
-    t: interval.startMs / 1000,
-    [target]: round3(interval.target),
-    [achieved]: round3(open ? interval.sentPerSec : interval.achievedConcurrency),
-    'throughput (req/s)': round3(interval.throughput),
-    'errors (/s)': round3((interval.errors / Math.max(interval.endMs - interval.startMs, 1)) * 1000),
-  }));
+  const values = windowsOf(result.intervals).map((window) => {
+    const spanMs = (interval: { startMs: number; endMs: number }) => Math.max(interval.endMs - interval.startMs, 1);
+    const totalMs = window.reduce((sum, interval) => sum + spanMs(interval), 0);
+    const weighted = (f: (i: (typeof window)[number]) => number) => window.reduce((sum, interval) => sum + f(interval) * spanMs(interval), 0) / totalMs;
+    const perSec = (f: (i: (typeof window)[number]) => number) => (window.reduce((sum, interval) => sum + f(interval), 0) / totalMs) * 1000;
+    return {
+      t: window[0]!.startMs / 1000,
+      [target]: round3(weighted((i) => i.target)),
+      [achieved]: round3(open ? weighted((i) => i.sentPerSec) : weighted((i) => i.achievedConcurrency)),
+      'throughput (req/s)': round3(perSec((i) => i.requests)),
+      'errors (/s)': round3(perSec((i) => i.errors)),
+    };
+  });
+  const size = windowSize(result.intervals);
   return {
     id: 'load-over-time',
     title: 'Load and throughput over time',
-    caption: 'Target load (dashed) against what was achieved, with completed requests and errors per second.',
+    caption: `Target load (dashed) against what was achieved, with completed requests and errors per second${size > 1 ? `, averaged over ${(size * result.intervalMs) / 1000} s windows` : ''}.`,
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       width: CHART_WIDTH,
