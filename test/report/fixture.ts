@@ -1,3 +1,4 @@
+import type { Analysis } from '../../src/analysis/types.js';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
 import { summarize, type LatencySummary } from '../../src/metrics/summary.js';
 import { RESULT_SCHEMA, type ClientCounters, type EncodedHistograms, type ErrorCounts, type IntervalResult, type RunResult, type StageResult } from '../../src/result/types.js';
@@ -163,6 +164,40 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
       valid: true, reasons: [], workers: 2,
       eventLoopDelayMs: { p50: 1, p99: 5, max: 9 }, workerCpu: { mean: 0.2, max: 0.4 },
       scheduleLagMs: { p50: 0, p99: 1, max: 2 }, socketErrors: {},
+    },
+  };
+}
+
+/**
+ * The analysis of a synthetic result with the sections a full analyzer fills in (knee, USL fit, timeout
+ * recommendations), so every chart layer has something to draw. Values are plausible, not computed.
+ */
+export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
+  const total = result.totals.latency;
+  const points = result.stages.map((s) => ({
+    stage: s.index, name: s.name, load: s.achievedConcurrency, concurrency: s.achievedConcurrency, throughput: s.throughput,
+    meanLatencyMs: s.latency.mean, p99Ms: s.latency.p99, errorRate: s.errorRate, goodput: s.successThroughput, withinSlo: s.latency.p99 < 200,
+  }));
+  const knee = points[Math.min(2, points.length - 1)]!;
+  const cut = (timeoutMs: number, cutShare: number) => ({ timeoutMs, cutShare });
+  return {
+    ...analysis,
+    capacity: {
+      ...analysis.capacity,
+      points,
+      knee: { stage: knee.stage, name: knee.name, load: knee.load, throughput: knee.throughput, rule: 'throughput gain below 10% per doubling' },
+      usl: { sigma: 0.05, kappa: 0.002, lambda: 50, peakConcurrency: 21.8, peakThroughput: 400, r2: 0.97, points: points.length, method: 'least squares' },
+      goodput: { bestPerSec: knee.throughput, stage: knee.stage },
+    },
+    timeouts: {
+      ...analysis.timeouts,
+      rule: 'p99.9 × 1.5',
+      recommended: [
+        {
+          ...cut(total.p999 * 1.5, 0.0004), phase: 'total', metric: 'total', samples: total.count, method: 'p99.9 × 1.5', quantile: 0.999, quantileMs: total.p999,
+          meanPlus2Sd: { ...cut(total.mean * 2.2, 0.03), meanMs: total.mean, sdMs: total.mean * 0.6 }, warnings: [],
+        },
+      ],
     },
   };
 }

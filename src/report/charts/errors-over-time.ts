@@ -39,7 +39,8 @@ export function errorsOverTime(result: RunResult): Chart | undefined {
       data: { values },
       mark: 'bar',
       encoding: {
-        x: { field: 't0', type: 'quantitative', title: 'time (s)', scale: { domain: [0, spanMs / 1000] } },
+        // Pre-binned: `binned` keeps the bars vertical (x/x2 alone would make vega-lite draw ranged horizontal bars).
+        x: { field: 't0', type: 'quantitative', bin: { binned: true, step: binMs / 1000 }, title: 'time (s)', scale: { domain: [0, spanMs / 1000] } },
         x2: { field: 't1' },
         y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'errors' },
         color: { field: 'category', type: 'nominal', title: null },
