@@ -1,9 +1,20 @@
 import type { RunResult } from '../result/types.js';
 import { splitOf } from './split.js';
-import { ANALYSIS_SCHEMA, type Analysis, type StageAnalysis } from './types.js';
+import { ANALYSIS_SCHEMA, type Analysis, type ReplayPolicy, type ReplayResult, type StageAnalysis } from './types.js';
+import { validityOf } from './validity.js';
+import { capacityOf } from './capacity.js';
+import { loadLevels } from './levels.js';
+import { timeoutAdviceOf } from './timeouts.js';
+import { resilienceOf } from './resilience.js';
+import { replayPolicy } from './replay.js';
+
+export interface AnalyzeOptions {
+  /** a what-if policy (quantiles already read off the run), and the stage whose distributions to replay */
+  policy?: { policy: ReplayPolicy; stage?: number };
+}
 
 /** analysis.json from result.json alone: a pure function, so `tailscope analyze` never needs the target. */
-export function analyze(result: RunResult): Analysis {
+export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analysis {
   const stages: StageAnalysis[] = result.stages.map((stage) => {
     const split = splitOf(stage.histograms, result.serverTiming.source);
     return {
@@ -24,6 +35,26 @@ export function analyze(result: RunResult): Analysis {
     network: { p50: 0, p90: 0, p99: 0 },
     service: { p50: 0, p90: 0, p99: 0 },
   };
+  const validity = validityOf(result);
+  const capacity = capacityOf(result);
+  const timeouts = timeoutAdviceOf(result, loadLevels(capacity));
+  const resilience = resilienceOf(result, capacity, timeouts);
+  if (!validity.valid) {
+    const warning = `this run is not a valid measurement (${validity.reasons.join('; ')}): the recommendations below rest on it`;
+    timeouts.warnings.unshift(warning);
+    capacity.warnings.unshift(warning);
+  }
+  let replay: ReplayResult | undefined;
+  if (options.policy) {
+    const stage = options.policy.stage !== undefined ? result.stages[options.policy.stage] : undefined;
+    replay = replayPolicy(
+      stage
+        ? { histograms: stage.histograms, requests: stage.requests, errors: stage.errorsByKind }
+        : { histograms: result.histograms, requests: result.totals.requests, errors: result.totals.errorsByKind },
+      options.policy.policy,
+    );
+    if (!validity.valid) replay.warnings.unshift('replayed from an invalid run');
+  }
   const perStage = stages.flatMap((s) => (s.split ? [{ stage: s.index, name: s.name, ...s.split }] : []));
   return {
     schema: ANALYSIS_SCHEMA,
@@ -39,20 +70,11 @@ export function analyze(result: RunResult): Analysis {
     },
     stages,
     split: { ...overall, perStage, growth: growthOf(stages) },
-    // Filled in by the modules that compute them; the shape is fixed here so that reports can render it.
-    validity: { valid: result.health.valid && !result.interrupted, reasons: [...result.health.reasons], warnings: [], samples: result.totals.requests },
-    timeouts: { targetCutShare: 0.001, headroom: 1, rule: '', basis: { level: 'whole-run' }, recommended: [], byLoadLevel: [], warnings: [] },
-    resilience: {
-      maxRetries: { value: 0, rule: '', failureShare: 0 },
-      backoff: { kind: 'exponential', baseMs: 0, maxBackoffMs: 0, jitter: 'full', rule: '' },
-      retryBudget: { ratio: 0, minRetriesPerSec: 0, minRetryConcurrency: 0, rule: '' },
-      hedging: { delayMs: 0, quantile: 0.95, extraLoadShare: 0, p99WithoutMs: 0, p99WithMs: 0, method: '' },
-      concurrencyLimit: { value: 0, rule: '' },
-      circuitBreaker: { failureRateThreshold: 0, maxConcurrent: 0, maxPending: 0, rule: '' },
-      snippets: { fetch: '', envoy: '' },
-      warnings: [],
-    },
-    capacity: { model: result.model, loadAxis: result.model === 'closed' ? 'concurrency' : 'arrival-rate', points: [], littlesLaw: { tolerance: 0.1, checks: [], broken: [] }, goodput: { bestPerSec: 0 }, warnings: [] },
+    validity,
+    timeouts,
+    resilience,
+    capacity,
+    ...(replay ? { replay } : {}),
   };
 }
 

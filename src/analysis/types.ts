@@ -200,6 +200,11 @@ export interface UslFit {
   peakConcurrency: number | null;
   /** X(N*), or the asymptote λ/σ when there is no peak (null when σ = κ = 0: linear) */
   peakThroughput: number | null;
+  /**
+   * Where linear scaling at λ would reach the peak throughput: peakThroughput / λ. On a server with a hard
+   * number of slots this lands at the slot count, while N* (a smooth curve's maximum) lands past it.
+   */
+  saturationConcurrency: number | null;
   r2: number;
   points: number;
   method: string;

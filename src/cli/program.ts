@@ -4,6 +4,7 @@ import { EXIT, UsageError } from './exit-codes.js';
 import { mapError } from './errors.js';
 import { runCommand } from './commands/run.js';
 import { mockCommand } from './commands/mock.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { reportCommand } from './commands/report.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -15,7 +16,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, mockCommand, reportCommand] as unknown as Command[];
+const COMMANDS = [runCommand, analyzeCommand, mockCommand, reportCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -25,7 +26,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, mock')
+    .demandCommand(1, 'name a command: run, analyze, mock')
     .recommendCommands()
     .help()
     .alias('h', 'help')

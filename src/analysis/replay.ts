@@ -1,0 +1,170 @@
+import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.js';
+import { backoffDelayMs } from '../client/backoff.js';
+import { createRandom } from '../client/prng.js';
+import { decodeDistribution, samplerOf } from './distribution.js';
+import type { ReplayPolicy, ReplayResult } from './types.js';
+
+/** Retry categories a policy names, and the run's error kinds that fall under each. */
+type RetryCategory = ReplayPolicy['retries']['on'][number];
+const KIND_CATEGORY: Partial<Record<ErrorKind, RetryCategory>> = {
+  reset: 'reset', garbage: 'reset', refused: 'connect', timeout_connect: 'connect', dns: 'connect',
+  timeout_first_byte: 'timeout', timeout_total: 'timeout', timeout_idle: 'timeout',
+};
+/** A Finagle-style budget starts with this many retries in hand, so a quiet client may still retry. */
+export const BUDGET_INITIAL_TOKENS = 10;
+
+export interface ReplayInput {
+  histograms: EncodedHistograms;
+  /** attempts recorded and how they failed */
+  requests: number;
+  errors: ErrorCounts;
+}
+
+/** What one attempt turned out to be: its outcome, how long it took, and the failure category if it failed. */
+interface Attempt { ok: boolean; elapsedMs: number; cause?: string; category?: RetryCategory }
+
+/**
+ * Replays a client policy against the recorded distributions by Monte Carlo with a seeded PRNG.
+ *
+ * Each attempt first draws whether it fails the way the run's attempts failed (errors by kind, at their
+ * recorded shares); failed attempts take a time drawn from the `total` histogram. A run's own timeouts are
+ * censored observations: the attempt would have taken longer still, so it fails at the policy's timeout.
+ * Otherwise the attempt draws a first-byte time from `ttfb` and a body time from `download` (independently:
+ * the histograms do not keep which pairs went together), and a connect time from `connect` with the share of
+ * attempts that opened a socket. The policy's timeouts cut those; retries follow with the policy's backoff,
+ * gated by its budget; a hedge sends a second copy after its delay and the first success wins.
+ */
+export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayResult {
+  const ttfb = decodeDistribution(input.histograms.ttfb);
+  const total = decodeDistribution(input.histograms.total);
+  if (!ttfb || !total) throw new ReplayError('the result has no ttfb/total histogram to replay');
+  const download = decodeDistribution(input.histograms.download);
+  const connect = decodeDistribution(input.histograms.connect);
+  const drawTtfb = samplerOf(ttfb);
+  const drawTotal = samplerOf(total);
+  const drawDownload = download ? samplerOf(download) : () => 0;
+  const drawConnect = connect ? samplerOf(connect) : () => 0;
+  const connectShare = connect && input.requests > 0 ? Math.min(1, connect.count / input.requests) : 0;
+
+  // The failure mix seen on the run, per attempt. A status error counts only as a 5xx when it was one.
+  const failureShareByKind: Record<string, number> = {};
+  const kinds: { share: number; cause: string; category?: RetryCategory; censored: boolean }[] = [];
+  const n = Math.max(input.requests, 1);
+  const fivexx = Object.entries(input.errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
+  for (const [kind, count] of Object.entries(input.errors.byKind) as [ErrorKind, number][]) {
+    if (!count) continue;
+    failureShareByKind[kind] = count / n;
+    if (kind === 'status') {
+      if (fivexx > 0) kinds.push({ share: fivexx / n, cause: '5xx', category: '5xx', censored: false });
+      if (count - fivexx > 0) kinds.push({ share: (count - fivexx) / n, cause: 'status', censored: false });
+    } else {
+      const category = KIND_CATEGORY[kind];
+      kinds.push({ share: count / n, cause: kind, ...(category ? { category } : {}), censored: category === 'timeout' });
+    }
+  }
+  const random = createRandom(policy.seed);
+
+  const attempt = (p: ReplayPolicy): Attempt => {
+    let u = random();
+    for (const kind of kinds) {
+      if (u < kind.share) {
+        if (kind.censored) return timeoutAttempt(p, total.valuesMs[total.valuesMs.length - 1]!);
+        const elapsedMs = drawTotal(random);
+        if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
+        return { ok: false, elapsedMs, cause: kind.cause, ...(kind.category ? { category: kind.category } : {}) };
+      }
+      u -= kind.share;
+    }
+    let elapsedMs = 0;
+    if (connectShare > 0 && random() < connectShare) {
+      const connectMs = drawConnect(random);
+      if (p.timeouts.connectMs !== undefined && connectMs > p.timeouts.connectMs) {
+        return { ok: false, elapsedMs: p.timeouts.connectMs, cause: 'timeout_connect', category: 'connect' };
+      }
+    }
+    const firstByteMs = drawTtfb(random);
+    if (p.timeouts.firstByteMs !== undefined && firstByteMs > p.timeouts.firstByteMs) {
+      return { ok: false, elapsedMs: p.timeouts.firstByteMs, cause: 'timeout_first_byte', category: 'timeout' };
+    }
+    elapsedMs = firstByteMs + drawDownload(random);
+    if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) {
+      return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
+    }
+    return { ok: true, elapsedMs };
+  };
+
+  /** One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. */
+  const tryOnce = (p: ReplayPolicy): { outcome: Attempt; attempts: number } => {
+    const primary = attempt(p);
+    if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1 };
+    const copy = attempt(p);
+    const copyDone = p.hedge.delayMs + copy.elapsedMs;
+    if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2 };
+    if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2 };
+    return { outcome: { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) }, attempts: 2 };
+  };
+
+  const simulate = (p: ReplayPolicy) => {
+    const latencies: number[] = [];
+    const failuresByCause: Record<string, number> = {};
+    let attempts = 0;
+    let tokens = BUDGET_INITIAL_TOKENS;
+    for (let i = 0; i < p.samples; i++) {
+      if (p.budgetRatio !== undefined) tokens += p.budgetRatio;
+      let elapsedMs = 0;
+      let outcome: Attempt | undefined;
+      for (let retry = 0; retry <= p.retries.max; retry++) {
+        if (retry > 0) {
+          if (p.budgetRatio !== undefined) {
+            if (tokens < 1) break;
+            tokens -= 1;
+          }
+          elapsedMs += backoffDelayMs(retry, p.retries, random);
+        }
+        const tried = tryOnce(p);
+        attempts += tried.attempts;
+        outcome = tried.outcome;
+        elapsedMs += outcome.elapsedMs;
+        if (outcome.ok || !outcome.category || !p.retries.on.includes(outcome.category)) break;
+      }
+      if (outcome!.ok) latencies.push(elapsedMs);
+      else failuresByCause[outcome!.cause ?? 'other'] = (failuresByCause[outcome!.cause ?? 'other'] ?? 0) + 1;
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]! : 0);
+    return { successRate: latencies.length / p.samples, p50: at(0.5), p99: at(0.99), p999: at(0.999), attempts, failuresByCause };
+  };
+
+  const run = simulate(policy);
+  const baseline = simulate({ ...policy, timeouts: {}, retries: { ...policy.retries, max: 0 }, hedge: undefined, budgetRatio: undefined });
+  const warnings: string[] = [];
+  if (ttfb.count < 1000) warnings.push(`the replay resamples ${ttfb.count} recorded responses: its tail (p99.9) repeats a handful of values`);
+  if (kinds.some((k) => k.censored)) {
+    warnings.push('the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored), and are resampled as failures at it');
+  }
+  return {
+    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ' and a hedge' : ''}`,
+    policy,
+    basis: { metric: 'ttfb+download', samples: ttfb.count, failureShareByKind },
+    logicalRequests: policy.samples,
+    successRate: run.successRate,
+    effective: { p50: run.p50, p99: run.p99, p999: run.p999 },
+    extraLoadShare: run.attempts / policy.samples - 1,
+    failuresByCause: run.failuresByCause,
+    baseline: { successRate: baseline.successRate, p50: baseline.p50, p99: baseline.p99, p999: baseline.p999 },
+    warnings,
+  };
+}
+
+function timeoutAttempt(p: ReplayPolicy, longestRecordedMs: number): Attempt {
+  const limits = [p.timeouts.firstByteMs, p.timeouts.totalMs].filter((v): v is number => v !== undefined);
+  return { ok: false, elapsedMs: limits.length ? Math.min(...limits) : longestRecordedMs, cause: 'timeout_first_byte', category: 'timeout' };
+}
+
+export class ReplayError extends Error {
+  readonly code = 'E_REPLAY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayError';
+  }
+}

@@ -1,0 +1,137 @@
+import type { ErrorCounts, RunResult } from '../result/types.js';
+import { decodeDistribution, quantileMs, shareAboveMs } from './distribution.js';
+import { replayPolicy } from './replay.js';
+import { envoySnippet, fetchSnippet } from './snippets.js';
+import { niceCeilMs } from './timeouts.js';
+import type { CapacityAnalysis, ResilienceAdvice, TimeoutAdvice } from './types.js';
+
+export const RESILIENCE_RULES = {
+  /** residual failure share retries aim for (a tenth of the SLO's error rate when one is set) */
+  residualFailureGoal: 1e-4,
+  maxRetriesCap: 3,
+  /** at or above this failure share failures are not independent: retrying only adds load */
+  hopelessFailureShare: 0.5,
+  /** the budget covers this multiple of the failure share seen, within Finagle's usual 10–20% band */
+  budgetFailureMultiple: 3,
+  budgetBounds: { min: 0.1, max: 0.2 },
+  /** Finagle's default floor (retries/s allowed whatever the traffic) and Envoy's min_retry_concurrency */
+  minRetriesPerSec: 10,
+  minRetryConcurrency: 3,
+  hedgeQuantile: 0.95,
+  /** backoff base: the median latency (a retry sooner than a typical response only piles on), at least 10 ms */
+  minBackoffBaseMs: 10,
+  /** breaker trips at this multiple of the failure share seen, at least 5%, at most 50% */
+  breakerFailureMultiple: 5,
+  replaySamples: 20_000,
+  replaySeed: 1,
+} as const;
+
+/** Share of attempts that failed in a way a retry can fix: 5xx, resets, connection failures and timeouts. */
+export function retryableFailureShare(requests: number, errors: ErrorCounts): number {
+  if (requests === 0) return 0;
+  const fivexx = Object.entries(errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
+  const k = errors.byKind;
+  const other = (k.reset ?? 0) + (k.garbage ?? 0) + (k.refused ?? 0) + (k.timeout_connect ?? 0) + (k.timeout_first_byte ?? 0) + (k.timeout_total ?? 0) + (k.timeout_idle ?? 0);
+  return (fivexx + other) / requests;
+}
+
+/** Fewest retries (≤ cap) that bring independent failures at share p down to the goal: p^(R+1) ≤ goal. */
+export function retriesFor(failureShare: number, goal: number): number {
+  if (failureShare <= 0) return 1;
+  if (failureShare >= RESILIENCE_RULES.hopelessFailureShare) return 0;
+  const needed = Math.ceil(Math.log(goal) / Math.log(failureShare)) - 1;
+  return Math.min(RESILIENCE_RULES.maxRetriesCap, Math.max(1, needed));
+}
+
+export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, timeouts: TimeoutAdvice): ResilienceAdvice {
+  const R = RESILIENCE_RULES;
+  const warnings: string[] = [];
+  const basisStage = 'stage' in timeouts.basis ? result.stages[timeouts.basis.stage] : undefined;
+  const histograms = basisStage?.histograms ?? result.histograms;
+  const requests = basisStage?.requests ?? result.totals.requests;
+  const errors = basisStage?.errorsByKind ?? result.totals.errorsByKind;
+  const failureShare = retryableFailureShare(requests, errors);
+  const goal = result.slo?.errorRate !== undefined ? Math.min(R.residualFailureGoal, result.slo.errorRate / 10) : R.residualFailureGoal;
+  const maxRetries = retriesFor(failureShare, goal);
+  if (failureShare >= R.hopelessFailureShare) warnings.push(`${(failureShare * 100).toFixed(1)}% of attempts failed: failures this common are not independent, and retries would only add load`);
+
+  const total = decodeDistribution(histograms.total);
+  const p50Ms = total ? quantileMs(total, 0.5) : 0;
+  const baseMs = Math.max(R.minBackoffBaseMs, niceCeilMs(p50Ms));
+  const maxBackoffMs = baseMs * 2 ** R.maxRetriesCap;
+
+  const budgetRatio = Math.min(R.budgetBounds.max, Math.max(R.budgetBounds.min, R.budgetFailureMultiple * failureShare));
+
+  const hedgeDelayMs = total ? niceCeilMs(quantileMs(total, R.hedgeQuantile)) : 0;
+  const hedging: ResilienceAdvice['hedging'] = { delayMs: hedgeDelayMs, quantile: R.hedgeQuantile, extraLoadShare: 0, p99WithoutMs: 0, p99WithMs: 0, method: '' };
+  if (total && result.histograms.ttfb) {
+    const replayed = replayPolicy(
+      { histograms, requests, errors },
+      { timeouts: {}, retries: { max: 0, backoff: 'exponential', baseMs, maxBackoffMs, jitter: 'full', on: [] }, hedge: { delayMs: hedgeDelayMs }, samples: R.replaySamples, seed: R.replaySeed },
+    );
+    hedging.extraLoadShare = shareAboveMs(total, hedgeDelayMs);
+    hedging.p99WithoutMs = replayed.baseline.p99;
+    hedging.p99WithMs = replayed.effective.p99;
+    hedging.method = `hedge at the p95 of total latency (Dean & Barroso, The Tail at Scale): a second copy goes out for every request still waiting then, so the extra load is the share above the delay (read from the histogram); p99 with and without by Monte Carlo replay (seed ${R.replaySeed}), assuming the copy's latency is independent of the first's — on a saturated server it is not, and hedging then adds queueing`;
+  }
+
+  const knee = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : capacity.points[capacity.points.length - 1];
+  if (!capacity.knee) warnings.push('no knee was found (no stage met the SLO, or too few stages): the concurrency limit is read at the heaviest stage');
+  const kneeConcurrency = knee ? (result.model === 'closed' ? knee.concurrency : (knee.throughput * knee.meanLatencyMs) / 1000) : 0;
+  const concurrencyLimit = Math.max(1, Math.ceil(kneeConcurrency));
+  const breakerThreshold = Math.min(0.5, Math.max(0.05, R.breakerFailureMultiple * failureShare));
+  if (!result.health.valid || result.interrupted) warnings.push('these recommendations rest on an invalid or interrupted run: re-run before using them');
+  warnings.push(...timeouts.warnings.filter((w) => w.includes('rests on')));
+
+  const timeoutOf = (phase: string, fallbackMs: number) => timeouts.recommended.find((c) => c.phase === phase)?.timeoutMs ?? fallbackMs;
+  const values = {
+    connectMs: timeoutOf('connect', 1000),
+    firstByteMs: timeoutOf('firstByte', timeoutOf('total', 30_000)),
+    totalMs: timeoutOf('total', 30_000),
+    ...(timeouts.recommended.some((c) => c.phase === 'idle') ? { idleMs: timeoutOf('idle', 30_000) } : {}),
+    maxRetries,
+    baseMs,
+    maxBackoffMs,
+    budgetRatio,
+    minRetryConcurrency: R.minRetryConcurrency,
+    hedgeDelayMs,
+    concurrencyLimit,
+    maxPending: concurrencyLimit,
+  };
+
+  return {
+    maxRetries: {
+      value: maxRetries,
+      failureShare,
+      rule: `fewest retries R ≤ ${R.maxRetriesCap} with p^(R+1) ≤ ${goal} for the retryable failure share p = ${(failureShare * 100).toFixed(3)}% seen per attempt (independent failures assumed); at least 1 for transients the run did not see, 0 when p ≥ ${R.hopelessFailureShare * 100}%`,
+    },
+    backoff: {
+      kind: 'exponential',
+      baseMs,
+      maxBackoffMs,
+      jitter: 'full',
+      rule: `base = median latency rounded up (${p50Ms.toFixed(1)} ms, at least ${R.minBackoffBaseMs} ms), doubling per retry up to base·2^${R.maxRetriesCap}; full jitter (uniform in [0, delay]) so clients that failed together do not retry together`,
+    },
+    retryBudget: {
+      ratio: budgetRatio,
+      minRetriesPerSec: R.minRetriesPerSec,
+      minRetryConcurrency: R.minRetryConcurrency,
+      rule: `${R.budgetFailureMultiple}× the retryable failure share, kept within ${R.budgetBounds.min * 100}–${R.budgetBounds.max * 100}% (Finagle's default is 20% with 10 retries/s as a floor; Envoy's retry_budget min_retry_concurrency 3): normal failures are retried, an outage cannot multiply load by more than 1 + ratio`,
+    },
+    hedging,
+    concurrencyLimit: {
+      value: concurrencyLimit,
+      rule: capacity.knee
+        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : 'in-flight requests by Little\'s law (throughput × mean latency)'} at the knee (stage ${capacity.knee.stage}): past it more concurrency only queues`
+        : 'the in-flight requests at the heaviest stage (no knee found)',
+    },
+    circuitBreaker: {
+      failureRateThreshold: breakerThreshold,
+      maxConcurrent: concurrencyLimit,
+      maxPending: concurrencyLimit,
+      rule: `open when the failure share over a window exceeds ${R.breakerFailureMultiple}× the ${(failureShare * 100).toFixed(2)}% seen (at least 5%, at most 50%); cap requests and pending requests at the knee's concurrency`,
+    },
+    snippets: { fetch: fetchSnippet(values), envoy: envoySnippet(values) },
+    warnings,
+  };
+}

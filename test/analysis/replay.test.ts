@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { replayPolicy } from '../../src/analysis/replay.js';
+import { parsePolicy, PolicyError, resolvePolicy } from '../../src/analysis/policy.js';
+import { retriesFor } from '../../src/analysis/resilience.js';
+import type { ReplayPolicy } from '../../src/analysis/types.js';
+import { encodeMs, lognormalMs } from './helpers.js';
+
+const ttfb = lognormalMs(50_000, 40, 200, 5);
+const input = { histograms: { ttfb: encodeMs(ttfb), total: encodeMs(ttfb) }, requests: 50_000, errors: { total: 0, byKind: {}, byStatus: {} } };
+const base: ReplayPolicy = {
+  timeouts: {}, retries: { max: 0, backoff: 'exponential', baseMs: 20, maxBackoffMs: 200, jitter: 'full', on: ['timeout', '5xx'] },
+  samples: 20_000, seed: 7,
+};
+
+describe('replayPolicy', () => {
+  it('gives the same figures for the same seed, and different ones for another', () => {
+    const a = replayPolicy(input, base);
+    expect(replayPolicy(input, base)).toEqual(a);
+    expect(replayPolicy(input, { ...base, seed: 8 }).effective.p50).not.toBe(a.effective.p50);
+  });
+
+  it('cuts the share above the timeout, and one retry squares it', () => {
+    const p99 = 40 * Math.exp(2.326 * (Math.log(5) / 2.326)); // the lognormal's own p99 = 200 ms
+    const once = replayPolicy(input, { ...base, timeouts: { firstByteMs: p99 } });
+    expect(once.successRate).toBeGreaterThan(0.985);
+    expect(once.successRate).toBeLessThan(0.995);
+    const retried = replayPolicy(input, { ...base, timeouts: { firstByteMs: p99 }, retries: { ...base.retries, max: 1 } });
+    expect(retried.successRate).toBeGreaterThan(0.9995);
+    expect(retried.extraLoadShare).toBeCloseTo(1 - once.successRate, 2);
+  });
+
+  it('models the failure mix the run saw: 5% 503s, retried once, leave ~0.25%', () => {
+    const failing = { ...input, errors: { total: 2500, byKind: { status: 2500 }, byStatus: { '503': 2500 } } };
+    const result = replayPolicy(failing, { ...base, retries: { ...base.retries, max: 1 } });
+    expect(result.baseline.successRate).toBeCloseTo(0.95, 2);
+    expect(1 - result.successRate).toBeCloseTo(0.0025, 3);
+  });
+
+  it('prices a p95 hedge at ~5% extra load and lowers p99', () => {
+    const hedged = replayPolicy(input, { ...base, hedge: { delayMs: 40 * Math.exp(1.645 * (Math.log(5) / 2.326)) } });
+    expect(hedged.extraLoadShare).toBeGreaterThan(0.04);
+    expect(hedged.extraLoadShare).toBeLessThan(0.06);
+    // P(hedged > t) = P(X > t)·P(X > t − delay): at t = 165 ms, 2.0% × 50% = 1%, so p99 falls from ~200 to ~165.
+    expect(hedged.effective.p99).toBeGreaterThan(155);
+    expect(hedged.effective.p99).toBeLessThan(175);
+    expect(hedged.baseline.p99).toBeGreaterThan(185);
+  });
+
+  it('holds retries to the budget', () => {
+    const budgeted = replayPolicy(input, { ...base, timeouts: { firstByteMs: 40 }, retries: { ...base.retries, max: 3 }, budgetRatio: 0.1 });
+    // half the attempts time out at the median; the budget admits ≤ 10% of requests (+10 tokens) as retries
+    expect(budgeted.extraLoadShare).toBeLessThanOrEqual(0.1 + 10 / 20_000 + 1e-9);
+  });
+});
+
+describe('policy files', () => {
+  it('reads quantiles off the run', () => {
+    const policy = resolvePolicy(parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1 }\nbudget: 20%\n', 'p.yaml'), input.histograms, 'p.yaml');
+    expect(policy.timeouts.firstByteMs).toBeGreaterThan(180);
+    expect(policy.timeouts.firstByteMs).toBeLessThan(220);
+    expect(policy.budgetRatio).toBe(0.2);
+  });
+
+  it('names the file, line and field of every problem', () => {
+    expect(() => parsePolicy('timeouts:\n  firstByte: soon\nretries: { max: -1 }\n', 'p.yaml')).toThrowError(PolicyError);
+    try {
+      parsePolicy('timeouts:\n  firstByte: soon\nhedge: { delay: 10ms, extra: 1 }\n', 'p.yaml');
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^p\.yaml:2:\d+: timeouts\.firstByte: expected a duration/m);
+      expect((error as Error).message).toMatch(/p\.yaml:3:\d+: hedge\.extra: unknown field "extra"/);
+    }
+  });
+});
+
+describe('retriesFor', () => {
+  it.each([
+    [0, 1], [0.001, 1], [0.01, 1], [0.05, 3], [0.2, 3], [0.6, 0],
+  ])('failure share %f → %i retries', (share, expected) => expect(retriesFor(share, 1e-4)).toBe(expected));
+});
