@@ -4,6 +4,7 @@ import { EXIT, UsageError } from './exit-codes.js';
 import { mapError } from './errors.js';
 import { runCommand } from './commands/run.js';
 import { mockCommand } from './commands/mock.js';
+import { compareCommand } from './commands/compare.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -14,7 +15,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, mockCommand] as unknown as Command[];
+const COMMANDS = [runCommand, mockCommand, compareCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -24,7 +25,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, mock')
+    .demandCommand(1, 'name a command: run, compare, mock')
     .recommendCommands()
     .help()
     .alias('h', 'help')
