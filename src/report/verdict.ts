@@ -1,4 +1,5 @@
 import type { Analysis } from '../analysis/types.js';
+import { evaluateThresholds, formatValue, parseThreshold } from '../analysis/thresholds/index.js';
 import type { RunResult } from '../result/types.js';
 import { formatMs, formatPercent } from './format.js';
 
@@ -7,14 +8,6 @@ export interface Check {
   name: string;
   /** undefined: not evaluated (no verdict was available for it) */
   pass: boolean | undefined;
-  observed: string;
-  limit: string;
-}
-
-/** A threshold verdict as an evaluator hands it over; the report renders whatever it is given. */
-export interface ThresholdVerdict {
-  expression: string;
-  pass: boolean;
   observed: string;
   limit: string;
 }
@@ -28,18 +21,12 @@ export interface Verdict {
 }
 
 /**
- * The run's verdict from its result and analysis. SLO objectives are compared here (they are plain
- * limits on the totals); scenario thresholds are expressions whose evaluation belongs to the threshold
- * evaluator, so they are taken from `verdicts` and listed as not evaluated when none was given.
+ * The run's verdict from its result and analysis alone. Thresholds are judged by the threshold evaluator on
+ * the result's merged histograms (the same judgement `run` exits on); SLO objectives are plain limits on
+ * the totals. A threshold the evaluator cannot read is listed as not evaluated, with its error.
  */
-export function verdictOf(result: RunResult, analysis: Analysis, verdicts: readonly ThresholdVerdict[] = []): Verdict {
-  const byExpression = new Map(verdicts.map((v) => [v.expression, v]));
-  const thresholds: Check[] = result.thresholds.map((expression) => {
-    const verdict = byExpression.get(expression);
-    return verdict
-      ? { name: expression, pass: verdict.pass, observed: verdict.observed, limit: verdict.limit }
-      : { name: expression, pass: undefined, observed: 'not evaluated', limit: '' };
-  });
+export function verdictOf(result: RunResult, analysis: Analysis): Verdict {
+  const thresholds = result.thresholds.map(thresholdCheck(result));
   const slo = sloChecks(result);
   const validity = {
     valid: analysis.validity.valid && result.health.valid,
@@ -56,6 +43,19 @@ export function verdictOf(result: RunResult, analysis: Analysis, verdicts: reado
         ? 'pass'
         : 'unchecked';
   return { status, thresholds, slo, validity };
+}
+
+function thresholdCheck(result: RunResult): (expression: string) => Check {
+  return (expression) => {
+    try {
+      const threshold = parseThreshold(expression);
+      const [verdict] = evaluateThresholds(result, [threshold]);
+      const observed = verdict!.observed === undefined ? `no data${verdict!.note ? ` (${verdict!.note})` : ''}` : `${verdict!.metric} = ${formatValue(verdict!.observed, verdict!.unit)}`;
+      return { name: expression, pass: verdict!.pass, observed, limit: `${threshold.operator} ${formatValue(threshold.limit, threshold.unit)}` };
+    } catch (error) {
+      return { name: expression, pass: undefined, observed: `not evaluated: ${(error as Error).message}`, limit: '' };
+    }
+  };
 }
 
 function sloChecks(result: RunResult): Check[] {

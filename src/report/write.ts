@@ -5,7 +5,7 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit-checks.js';
 import { renderMarkdown } from './markdown.js';
 import { renderOpenMetrics } from './openmetrics.js';
-import { verdictOf, type ThresholdVerdict } from './verdict.js';
+import { verdictOf } from './verdict.js';
 
 export interface ReportFiles { dir: string; files: string[] }
 
@@ -16,15 +16,13 @@ export interface FileSink {
 }
 
 export interface ReportOptions {
-  /** threshold verdicts from the evaluator; thresholds without one are shown as not evaluated */
-  thresholdVerdicts?: readonly ThresholdVerdict[];
   /** false when result.json and analysis.json are already on disk (rebuilding a report from them) */
   writeData?: boolean;
 }
 
 /** Every report file of one run, by name: a function of result and analysis alone. */
-export async function renderReportFiles(result: RunResult, analysis: Analysis, options: ReportOptions = {}): Promise<[string, string][]> {
-  const verdict = verdictOf(result, analysis, options.thresholdVerdicts);
+export async function renderReportFiles(result: RunResult, analysis: Analysis): Promise<[string, string][]> {
+  const verdict = verdictOf(result, analysis);
   return [
     ['index.html', await renderHtml(result, analysis, verdict)],
     ['summary.md', renderMarkdown(result, analysis, verdict)],
@@ -43,7 +41,7 @@ export async function writeReports(dir: string, result: RunResult, analysis: Ana
           ['result.json', `${JSON.stringify(result, null, 1)}\n`],
           ['analysis.json', `${JSON.stringify(analysis, null, 2)}\n`],
         ] as [string, string][])),
-    ...(await renderReportFiles(result, analysis, options)),
+    ...(await renderReportFiles(result, analysis)),
   ];
   for (const [name, content] of outputs) await sink.writeFile(join(dir, name), content);
   return { dir, files: outputs.map(([name]) => join(dir, name)) };

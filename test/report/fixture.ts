@@ -186,7 +186,7 @@ export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
       ...analysis.capacity,
       points,
       knee: { stage: knee.stage, name: knee.name, load: knee.load, throughput: knee.throughput, rule: 'throughput gain below 10% per doubling' },
-      usl: { sigma: 0.05, kappa: 0.002, lambda: 50, peakConcurrency: 21.8, peakThroughput: 400, r2: 0.97, points: points.length, method: 'least squares' },
+      usl: { sigma: 0.05, kappa: 0.002, lambda: 50, peakConcurrency: 21.8, peakThroughput: 400, saturationConcurrency: 8, r2: 0.97, points: points.length, method: 'least squares' },
       goodput: { bestPerSec: knee.throughput, stage: knee.stage },
     },
     timeouts: {

@@ -62,9 +62,9 @@ describe('metrics.prom', () => {
   it('reports threshold and SLO checks as 1/0 gauges, leaving out unevaluated thresholds', () => {
     const result = syntheticResult();
     const analysis = analyze(result);
-    const verdict = verdictOf(result, analysis, [{ expression: 'p99 < 200ms', pass: false, observed: '250 ms', limit: '< 200 ms' }]);
-    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, verdict)).find((f) => f.name === 'tailscope_check_passed')!;
-    expect(Object.fromEntries(checks.samples.map((s) => [s.labels.check, s.value]))).toEqual({ 'p99 < 200ms': 0, 'SLO p99': 1, 'SLO error rate': 1 });
+    result.thresholds = ['p99 < 50ms', 'error_rate < 1%', 'not a threshold'];
+    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, verdictOf(result, analysis))).find((f) => f.name === 'tailscope_check_passed')!;
+    expect(Object.fromEntries(checks.samples.map((s) => [s.labels.check, s.value]))).toEqual({ 'p99 < 50ms': 0, 'error_rate < 1%': 1, 'SLO p99': 1, 'SLO error rate': 1 });
   });
 });
 

@@ -23,15 +23,17 @@ describe('verdict', () => {
     expect(verdict.validity.reasons).toEqual(['event-loop delay p99 250 ms']);
   });
 
-  it('takes threshold verdicts from the evaluator and lists the others as not evaluated', () => {
+  it('judges thresholds on the result with the threshold evaluator, listing unreadable ones as not evaluated', () => {
     const result = syntheticResult();
     result.slo = undefined;
-    const verdict = verdictOf(result, analyze(result), [{ expression: 'error_rate < 1%', pass: true, observed: '0.33%', limit: '< 1%' }]);
-    expect(verdict.thresholds).toEqual([
-      { name: 'p99 < 200ms', pass: undefined, observed: 'not evaluated', limit: '' },
-      { name: 'error_rate < 1%', pass: true, observed: '0.33%', limit: '< 1%' },
-    ]);
-    expect(verdict.status).toBe('pass');
+    result.thresholds = ['p99 < 200ms', 'error_rate < 0.1%', 'p99 <<< soon'];
+    const verdict = verdictOf(result, analyze(result));
+    const p99 = result.totals.latency.p99;
+    expect(verdict.thresholds[0]).toEqual({ name: 'p99 < 200ms', pass: true, observed: `p99 = ${p99.toFixed(0)} ms`, limit: '< 200 ms' });
+    expect(verdict.thresholds[1]).toEqual({ name: 'error_rate < 0.1%', pass: false, observed: `error_rate = ${(result.totals.errorRate * 100).toFixed(2)}%`, limit: '< 0.10%' });
+    expect(verdict.thresholds[2]).toMatchObject({ name: 'p99 <<< soon', pass: undefined });
+    expect(verdict.thresholds[2]!.observed).toMatch(/^not evaluated: /);
+    expect(verdict.status).toBe('fail');
   });
 });
 
@@ -39,15 +41,12 @@ describe('junit.xml', () => {
   it('has one test case per threshold and per SLO objective, failing those that failed', () => {
     const result = syntheticResult();
     result.slo = { p99Ms: 1 };
-    const verdict = verdictOf(result, analyze(result), [
-      { expression: 'p99 < 200ms', pass: false, observed: '250 ms', limit: '< 200 ms' },
-      { expression: 'error_rate < 1%', pass: true, observed: '0.3%', limit: '< 1%' },
-    ]);
-    const xml = renderJunit(result, verdict);
+    result.thresholds = ['p99 < 50ms', 'error_rate < 1%'];
+    const xml = renderJunit(result, verdictOf(result, analyze(result)));
     expect(xml.match(/<testcase /g)).toHaveLength(3);
     expect(xml).toContain('<testsuites name="tailscope" tests="3" failures="2"');
-    expect(xml).toContain('<testcase name="p99 &lt; 200ms" classname="tailscope.thresholds"');
-    expect(xml).toContain('message="p99 &lt; 200ms: observed 250 ms, limit &lt; 200 ms"');
+    expect(xml).toContain('<testcase name="p99 &lt; 50ms" classname="tailscope.thresholds"');
+    expect(xml).toMatch(/message="p99 &lt; 50ms: observed p99 = 1\d\d ms, limit &lt; 50.0 ms"/);
     expect(xml).toMatch(/<testcase name="error_rate &lt; 1%" classname="tailscope.thresholds" time="0.000"\/>/);
   });
 
