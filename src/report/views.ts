@@ -31,7 +31,9 @@ export function stagePoints(result: RunResult): LoadCurve['points'] {
 
 export function capacityView(result: RunResult, analysis: Analysis): CapacityView {
   const capacity = analysis.capacity;
-  const points = capacity.points.length > 0
+  // The analysis may leave stages out of its fit (ramps, too few samples); with fewer than two left, the
+  // stages themselves still draw the throughput and p99 curve, without a knee or a fit.
+  const points = capacity.points.length >= 2
     ? capacity.points.map((p) => ({ stage: p.name, load: p.load, throughput: p.throughput, p99Ms: p.p99Ms }))
     : stagePoints(result);
   return {

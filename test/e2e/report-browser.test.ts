@@ -45,7 +45,7 @@ client:
   retries: { max: 0 }
 load:
   closed:
-    - { steps: [2, 6], each: 1500ms }
+    - { steps: [2, 6], each: 1s }
 slo: { p99: 800ms, errorRate: 1% }
 thresholds: ["p99 < 800ms"]
 workers: 1
