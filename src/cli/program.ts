@@ -5,6 +5,8 @@ import { mapError } from './errors.js';
 import { runCommand } from './commands/run.js';
 import { mockCommand } from './commands/mock.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { compareCommand } from './commands/compare.js';
+import { reportCommand } from './commands/report.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -15,7 +17,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, analyzeCommand, mockCommand] as unknown as Command[];
+const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -25,7 +27,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, analyze, mock')
+    .demandCommand(1, 'name a command: run, analyze, compare, mock, report')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import type { RunResult } from '../result/types.js';
 import type { Analysis } from '../analysis/types.js';
 import { renderHtml } from './html.js';
+import { renderJunit } from './junit-checks.js';
+import { renderMarkdown } from './markdown.js';
+import { renderOpenMetrics } from './openmetrics.js';
+import { verdictOf } from './verdict.js';
 
 export interface ReportFiles { dir: string; files: string[] }
 
@@ -11,13 +15,33 @@ export interface FileSink {
   writeFile(path: string, content: string): Promise<void>;
 }
 
-/** Writes result.json, analysis.json and index.html into dir. */
-export async function writeReports(dir: string, result: RunResult, analysis: Analysis, sink: FileSink): Promise<ReportFiles> {
+export interface ReportOptions {
+  /** false when result.json and analysis.json are already on disk (rebuilding a report from them) */
+  writeData?: boolean;
+}
+
+/** Every report file of one run, by name: a function of result and analysis alone. */
+export async function renderReportFiles(result: RunResult, analysis: Analysis): Promise<[string, string][]> {
+  const verdict = verdictOf(result, analysis);
+  return [
+    ['index.html', await renderHtml(result, analysis, verdict)],
+    ['summary.md', renderMarkdown(result, analysis, verdict)],
+    ['junit.xml', renderJunit(result, verdict)],
+    ['metrics.prom', renderOpenMetrics(result, analysis, verdict)],
+  ];
+}
+
+/** Writes result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom into dir. */
+export async function writeReports(dir: string, result: RunResult, analysis: Analysis, sink: FileSink, options: ReportOptions = {}): Promise<ReportFiles> {
   await sink.mkdir(dir);
   const outputs: [string, string][] = [
-    ['result.json', `${JSON.stringify(result, null, 1)}\n`],
-    ['analysis.json', `${JSON.stringify(analysis, null, 2)}\n`],
-    ['index.html', await renderHtml(result, analysis)],
+    ...(options.writeData === false
+      ? []
+      : ([
+          ['result.json', `${JSON.stringify(result, null, 1)}\n`],
+          ['analysis.json', `${JSON.stringify(analysis, null, 2)}\n`],
+        ] as [string, string][])),
+    ...(await renderReportFiles(result, analysis)),
   ];
   for (const [name, content] of outputs) await sink.writeFile(join(dir, name), content);
   return { dir, files: outputs.map(([name]) => join(dir, name)) };

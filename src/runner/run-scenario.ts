@@ -77,7 +77,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         slo: scenario.slo
           ? { p50Ms: scenario.slo.p50, p95Ms: scenario.slo.p95, p99Ms: scenario.slo.p99, errorRate: scenario.slo.errorRate }
           : undefined,
-        thresholds: scenario.thresholds,
+        thresholds: scenario.thresholds.map((t) => t.threshold),
         toolVersion: TOOL_VERSION,
         segments: scenario.load.segments,
         health,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { parseDurationMs, parseRatio } from './units.js';
+import { parseThreshold, ThresholdSyntaxError } from '../analysis/thresholds/parse.js';
+import { parseCompareRule, CompareRuleError } from '../analysis/compare/rules.js';
 
 /** A duration written as "250ms", "10s", "2m" or a number of milliseconds; yields milliseconds. */
 const duration = z
@@ -149,6 +151,34 @@ const slo = z.strictObject({
   errorRate: ratio.optional(),
 });
 
+/** Validates an expression with the given parser, reporting its syntax error (with the column) as the issue. */
+function expressionOf(parse: (text: string) => unknown) {
+  return z.string().superRefine((text, ctx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      if (!(error instanceof ThresholdSyntaxError || error instanceof CompareRuleError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  });
+}
+
+/** A threshold is an expression, or k6-style an object that can abort the run when it fails. */
+const threshold = z
+  .union([
+    expressionOf(parseThreshold),
+    z.strictObject({ threshold: expressionOf(parseThreshold), abortOnFail: z.boolean().default(false), delayAbortEval: duration.default(0) }),
+  ])
+  .transform((t) => (typeof t === 'string'
+    ? { threshold: t, abortOnFail: false, delayAbortEvalMs: 0 }
+    : { threshold: t.threshold, abortOnFail: t.abortOnFail, delayAbortEvalMs: t.delayAbortEval }));
+
+/** How `--baseline` and `tailscope compare` judge this scenario's runs (rules like "p99 +10%"). */
+const compare = z.strictObject({
+  rules: z.array(expressionOf(parseCompareRule)).min(1).optional(),
+  confidence: z.number().gt(0.5).lt(1).optional(),
+});
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -160,7 +190,8 @@ export const scenarioSchema = z.strictObject({
   serverTiming: serverTiming.default(() => serverTiming.parse({})),
   load,
   slo: slo.optional(),
-  thresholds: z.array(z.string()).default([]),
+  thresholds: z.array(threshold).default([]),
+  compare: compare.optional(),
   interval: duration.default(DEFAULTS.intervalMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**

@@ -8,8 +8,10 @@ import { progressLine } from '../../runner/progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { summaryLines } from '../summary.js';
+import { abortRules, createAbortWatch, evaluateThresholds, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
-interface RunArgs { scenario: string; out?: string; workers?: number; quiet: boolean }
+interface RunArgs { scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean }
 
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
 export const runCommand = {
@@ -21,6 +23,9 @@ export const runCommand = {
       .option('out', { type: 'string', describe: 'output directory (default: reports/<scenario name>)' })
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
+      .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
+      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run (exit 1 on a regression)' })
+      .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
   handler: async (args: RunArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.scenario);
@@ -29,9 +34,14 @@ export const runCommand = {
     scenario.file = file;
     if (args.workers !== undefined) scenario.workers = args.workers;
     const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
+    // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
+    const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
 
     const abort = new AbortController();
     let interrupts = 0;
+    // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
+    const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
+    let abortedBy: ThresholdVerdict | undefined;
     const unsubscribe = io.onInterrupt((signal) => {
       interrupts += 1;
       if (interrupts === 1) io.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
@@ -44,12 +54,18 @@ export const runCommand = {
       result = await runScenario(scenario, {
         signal: abort.signal,
         onTargetReady: (url) => io.stderr(`target ${url}\n`),
-        onInterval: args.quiet
-          ? undefined
-          : (index, merged) => {
-              const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
-              io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
-            },
+        onInterval: (index, merged) => {
+          if (!args.quiet) {
+            const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
+            io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
+          }
+          const failed = abortWatch.onInterval(index, merged);
+          if (failed && !abort.signal.aborted) {
+            abortedBy = failed;
+            io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
+            abort.abort();
+          }
+        },
       });
     } finally {
       unsubscribe();
@@ -61,8 +77,31 @@ export const runCommand = {
     for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
 
-    if (result.interrupted) return EXIT.interrupted;
+    const verdicts = evaluateThresholds(result, scenario.thresholds.map((t) => t.threshold));
+    for (const verdict of verdicts) io.stdout(`${verdictLine(verdict)}\n`);
+    if (abortedBy) io.stdout(`aborted by abortOnFail: ${abortedBy.expression}\n`);
+    const userInterrupted = result.interrupted && !abortedBy;
+    if (args.saveBaseline !== undefined) {
+      // A cut-short or invalid run is a poor yardstick for every later build: refuse to make it one.
+      if (result.interrupted || !result.health.valid) io.stderr('not saving a baseline: the run was interrupted or is invalid\n');
+      else io.stdout(`baseline: ${await saveBaseline(io, args.saveBaseline, result)}\n`);
+    }
+    let regression = false;
+    if (baseline && !result.interrupted) {
+      const comparison = await compareStep(baseline, result, {
+        rules: scenario.compare?.rules,
+        confidence: scenario.compare?.confidence,
+        force: args.force,
+        outDir,
+        names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
+      }, io);
+      regression = comparison.regression;
+    }
+
+    // Precedence: a user interrupt, then an invalid run, then failed checks.
+    if (userInterrupted) return EXIT.interrupted;
     if (!result.health.valid) return EXIT.invalidRun;
+    if (abortedBy || verdicts.some((v) => !v.pass) || regression) return EXIT.failed;
     return EXIT.ok;
   },
 };

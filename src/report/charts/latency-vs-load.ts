@@ -1,41 +1,30 @@
-import type { RunResult } from '../../result/types.js';
-import { CHART_HEIGHT, CHART_WIDTH, type Chart } from './types.js';
+import { round3 } from '../format.js';
+import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 
-/** Per stage: throughput and p99 against the load achieved — the capacity curve with its knee. */
-export function latencyVsLoad(result: RunResult): Chart {
-  const open = result.model === 'open';
-  const loadTitle = open ? 'offered rate (req/s)' : 'achieved concurrency';
-  const values = result.stages
-    .filter((stage) => stage.requests > 0)
-    .map((stage) => ({
-      stage: stage.name,
-      load: open ? stage.sentPerSec : stage.achievedConcurrency,
-      throughput: stage.throughput,
-      p50: stage.latency.p50,
-      p99: stage.latency.p99,
-    }));
+export interface LoadCurve {
+  run: string;
+  points: { stage: string; load: number; throughput: number; p99Ms: number }[];
+}
+
+/** p99 and throughput against load for several runs, overlaid: a regression shows as one curve above another. */
+export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart {
+  const values = curves.flatMap((c) =>
+    c.points.map((p) => ({ run: c.run, stage: p.stage, load: round3(p.load), throughput: round3(p.throughput), p99: round3(p.p99Ms) })),
+  );
   const x = { field: 'load', type: 'quantitative', title: loadTitle };
+  const color = { field: 'run', type: 'nominal', title: null };
+  const tooltip = [{ field: 'run', type: 'nominal' }, { field: 'stage', type: 'nominal' }, { field: 'load', type: 'quantitative', format: '.1f' }, { field: 'throughput', type: 'quantitative', format: '.1f' }, { field: 'p99', type: 'quantitative', format: '.2f' }];
   return {
     id: 'latency-vs-load',
-    title: open ? 'Latency and throughput vs offered rate' : 'Latency and throughput vs concurrency',
-    caption: 'One point per stage. Throughput flattening while p99 climbs marks the knee.',
+    title: 'p99 and throughput vs load, per run',
+    caption: 'One point per stage of each run. A regression shows as a higher p99 or a lower throughput at the same load.',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: CHART_WIDTH,
-      height: CHART_HEIGHT,
+      $schema: VEGA_LITE_SCHEMA,
       data: { values },
-      layer: [
-        {
-          mark: { type: 'line', point: true, color: '#4c78a8' },
-          encoding: { x, y: { field: 'throughput', type: 'quantitative', title: 'throughput (req/s)', axis: { titleColor: '#4c78a8' } } },
-        },
-        {
-          mark: { type: 'line', point: true, color: '#e45756' },
-          encoding: { x, y: { field: 'p99', type: 'quantitative', title: 'p99 latency (ms)', axis: { titleColor: '#e45756' } } },
-        },
+      hconcat: [
+        { width: CHART_WIDTH / 2 - 20, height: CHART_HEIGHT, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'p99', type: 'quantitative', title: 'p99 latency (ms)' }, color, tooltip } },
+        { width: CHART_WIDTH / 2 - 20, height: CHART_HEIGHT, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'throughput', type: 'quantitative', title: 'throughput (req/s)' }, color, tooltip } },
       ],
-      resolve: { scale: { y: 'independent' } },
-      encoding: { tooltip: [{ field: 'stage' }, { field: 'load', format: '.1f' }, { field: 'throughput', format: '.1f' }, { field: 'p99', format: '.2f' }] },
     },
   };
 }

@@ -11,3 +11,4 @@ export interface Chart {
 
 export const CHART_WIDTH = 640;
 export const CHART_HEIGHT = 220;
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

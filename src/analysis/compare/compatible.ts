@@ -1,0 +1,42 @@
+import type { RunResult } from '../../result/types.js';
+
+/** Two results that do not measure the same thing; `--force` compares them anyway. */
+export class IncomparableRunsError extends Error {
+  readonly code = 'E_INCOMPARABLE';
+  constructor(readonly problems: readonly string[]) {
+    super(`these runs are not comparable (use --force to compare anyway):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'IncomparableRunsError';
+  }
+}
+
+/**
+ * Why two runs do not measure the same thing: another scenario, model or load shape (stage kinds, targets and
+ * lengths). A closed run at concurrency 8 and one at 16 differ in latency by design, not by regression.
+ * The target may differ: comparing a build against the previous one is the point.
+ */
+export function comparabilityProblems(baseline: RunResult, current: RunResult): string[] {
+  const problems: string[] = [];
+  if (baseline.scenario.name !== current.scenario.name) problems.push(`scenario "${baseline.scenario.name}" vs "${current.scenario.name}"`);
+  if (baseline.model !== current.model) problems.push(`${baseline.model} model vs ${current.model} model`);
+  if (baseline.stages.length !== current.stages.length) {
+    problems.push(`${baseline.stages.length} load stages vs ${current.stages.length}`);
+    return problems;
+  }
+  baseline.stages.forEach((b, i) => {
+    const c = current.stages[i]!;
+    if (b.kind !== c.kind) problems.push(`stage ${i + 1}: ${b.kind} vs ${c.kind}`);
+    if (b.target !== c.target || b.targetFrom !== c.targetFrom) {
+      problems.push(`stage ${i + 1}: target ${b.targetFrom}→${b.target} vs ${c.targetFrom}→${c.target}`);
+    }
+    // The last stage's end includes the drain after the schedule, which varies: compare where stages start,
+    // which fixes every stage's length but the last.
+    if (b.startMs !== c.startMs) problems.push(`stage ${i + 1}: starts at ${b.startMs} ms vs ${c.startMs} ms`);
+  });
+  // The last stage's scheduled length shows in the run's length; the drain adds at most a couple of seconds.
+  const lengthRatio = current.durationMs / Math.max(baseline.durationMs, 1);
+  if (Math.abs(current.durationMs - baseline.durationMs) > 2500 && (lengthRatio > 1.25 || lengthRatio < 0.8)) {
+    problems.push(`run lasted ${(baseline.durationMs / 1000).toFixed(1)} s vs ${(current.durationMs / 1000).toFixed(1)} s`);
+  }
+  if (baseline.intervalMs !== current.intervalMs) problems.push(`interval ${baseline.intervalMs} ms vs ${current.intervalMs} ms`);
+  return problems;
+}

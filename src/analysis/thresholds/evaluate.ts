@@ -1,0 +1,116 @@
+import { decodeHistogram } from '../../metrics/histogram.js';
+import type { MetricSnapshot } from '../../metrics/metric-set.js';
+import type { EncodedHistograms, ErrorCounts, RunResult } from '../../result/types.js';
+import { parseThreshold, statLabel } from './parse.js';
+import type { ComparisonOperator, Threshold, ThresholdStat, ThresholdVerdict } from './types.js';
+
+/** The counts and distributions one threshold is judged on: the whole run, one request name or one stage. */
+export interface Population {
+  requests: number;
+  errors: ErrorCounts;
+  /** completed requests per second over the time the population covers */
+  throughput: number;
+  histograms: EncodedHistograms;
+}
+
+const US_PER_MS = 1000;
+
+/**
+ * Judges thresholds on a finished run. Percentiles are read from the merged histograms of the population
+ * (never averaged across intervals or workers). A threshold whose stat recorded nothing fails with a note:
+ * a misspelled request name or a metric the run never produced must not pass a CI gate silently.
+ */
+export function evaluateThresholds(result: RunResult, thresholds: readonly (string | Threshold)[]): ThresholdVerdict[] {
+  return thresholds.map((t) => {
+    const threshold = typeof t === 'string' ? parseThreshold(t) : t;
+    const found = populationOf(result, threshold);
+    if ('missing' in found) return verdictOf(threshold, undefined, found.missing);
+    return verdictOf(threshold, observe(threshold.stat, found));
+  });
+}
+
+/**
+ * Judges one threshold on the intervals merged so far during a run (the live view abortOnFail needs).
+ * Returns undefined when the stat has no samples yet, or when the threshold is scoped to a request or stage,
+ * which live interval snapshots do not break down.
+ */
+export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot, elapsedMs: number): ThresholdVerdict | undefined {
+  if (threshold.scope) return undefined;
+  const population: Population = {
+    requests: merged.requests,
+    errors: merged.errors,
+    throughput: elapsedMs > 0 ? (merged.requests / elapsedMs) * 1000 : 0,
+    histograms: merged.histograms,
+  };
+  const observed = observe(threshold.stat, population);
+  return observed === undefined ? undefined : verdictOf(threshold, observed);
+}
+
+function populationOf(result: RunResult, threshold: Threshold): Population | { missing: string } {
+  const scope = threshold.scope;
+  if (!scope) {
+    return { requests: result.totals.requests, errors: result.totals.errorsByKind, throughput: result.totals.throughput, histograms: result.histograms };
+  }
+  if ('request' in scope) {
+    const named = result.requestsByName[scope.request];
+    if (!named) return { missing: `no request named "${scope.request}" (known: ${Object.keys(result.requestsByName).join(', ') || 'none'})` };
+    return { requests: named.requests, errors: named.errorsByKind, throughput: named.throughput, histograms: named.histograms };
+  }
+  const stage = result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
+  if (!stage) return { missing: `no stage named "${scope.stage}" (known: ${result.stages.map((s) => s.name).join(', ') || 'none'})` };
+  return { requests: stage.requests, errors: stage.errorsByKind, throughput: stage.throughput, histograms: stage.histograms };
+}
+
+/** The stat's value in its unit (ms, percent, req/s, count), or undefined when nothing was recorded. */
+export function observe(stat: ThresholdStat, population: Population): number | undefined {
+  switch (stat.kind) {
+    case 'percentile':
+    case 'mean':
+    case 'min':
+    case 'max': {
+      const encoded = population.histograms[stat.metric];
+      if (!encoded) return undefined;
+      const histogram = decodeHistogram(encoded);
+      if (histogram.totalCount === 0) return undefined;
+      if (stat.kind === 'percentile') return histogram.getValueAtPercentile(stat.percentile) / US_PER_MS;
+      if (stat.kind === 'mean') return histogram.mean / US_PER_MS;
+      if (stat.kind === 'max') return histogram.maxValue / US_PER_MS;
+      return histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue / US_PER_MS;
+    }
+    case 'error_rate':
+      return population.requests > 0 ? (population.errors.total / population.requests) * 100 : undefined;
+    case 'status': {
+      if (population.requests === 0) return undefined;
+      const matching = Object.entries(population.errors.byStatus)
+        .filter(([status]) => statusMatches(stat.status, status))
+        .reduce((sum, [, count]) => sum + count, 0);
+      return (matching / population.requests) * 100;
+    }
+    case 'throughput':
+      return population.requests > 0 ? population.throughput : undefined;
+    case 'requests':
+      return population.requests;
+  }
+}
+
+/** "5xx" matches any 5.. status; "429" only itself. */
+function statusMatches(pattern: string, status: string): boolean {
+  return pattern.endsWith('xx') ? status.length === 3 && status[0] === pattern[0] : status === pattern;
+}
+
+export function compare(observed: number, operator: ComparisonOperator, limit: number): boolean {
+  switch (operator) {
+    case '<': return observed < limit;
+    case '<=': return observed <= limit;
+    case '>': return observed > limit;
+    case '>=': return observed >= limit;
+    case '==': return observed === limit;
+    case '!=': return observed !== limit;
+  }
+}
+
+function verdictOf(threshold: Threshold, observed: number | undefined, missing?: string): ThresholdVerdict {
+  const base = { expression: threshold.expression, metric: statLabel(threshold), limit: threshold.limit, unit: threshold.unit };
+  if (observed === undefined) return { ...base, observed: undefined, pass: false, note: missing ?? 'no samples recorded' };
+  return { ...base, observed, pass: compare(observed, threshold.operator, threshold.limit) };
+}

@@ -1,0 +1,23 @@
+/** Milliseconds for tables: three significant figures is what a latency reading can honestly claim. */
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+export function formatPercent(share: number, digits = 2): string {
+  return `${(share * 100).toFixed(digits)}%`;
+}
+
+export function formatRate(perSec: number): string {
+  return perSec >= 100 ? perSec.toFixed(0) : perSec.toFixed(1);
+}
+
+/** Rounds chart data so the page carries readings, not 17-digit floats (three decimals of a ms is a µs). */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** A URL as a report shows it: user:password@ is dropped, so credentials in a target URL never reach a report. */
+export function displayUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
+}

@@ -1,0 +1,56 @@
+import { dirname, join } from 'node:path';
+import { analyze } from '../analysis/analyze.js';
+import { ANALYSIS_SCHEMA, type Analysis } from '../analysis/types.js';
+import { RESULT_SCHEMA, type RunResult } from '../result/types.js';
+
+/** A result or analysis file that cannot be reported on; the CLI maps the code to exit 2. */
+export class ReportInputError extends Error {
+  readonly code = 'E_REPORT_INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}
+
+export interface LoadedRun {
+  path: string;
+  result: RunResult;
+  analysis: Analysis;
+  /** true when no analysis.json sat beside the result and it was computed afresh */
+  analysisComputed: boolean;
+}
+
+export interface TextReader {
+  readFile(path: string): Promise<string>;
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ReportInputError(`${path}: not JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Reads result.json and the analysis.json beside it; without one (or with one of another schema), the
+ * analysis is computed again from the result, which is all it depends on.
+ */
+export async function loadRun(path: string, reader: TextReader): Promise<LoadedRun> {
+  const result = parseJson(await reader.readFile(path), path) as RunResult;
+  if (result?.schema !== RESULT_SCHEMA) {
+    throw new ReportInputError(`${path}: not a tailscope result (schema ${JSON.stringify((result as { schema?: unknown } | null)?.schema)}, expected ${RESULT_SCHEMA})`);
+  }
+  const analysisPath = join(dirname(path), 'analysis.json');
+  let text: string | undefined;
+  try {
+    text = await reader.readFile(analysisPath);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+  const stored = text === undefined ? undefined : (parseJson(text, analysisPath) as Analysis);
+  if (stored?.schema === ANALYSIS_SCHEMA && stored.run?.scenario === result.scenario.name) {
+    return { path, result, analysis: stored, analysisComputed: false };
+  }
+  return { path, result, analysis: analyze(result), analysisComputed: true };
+}

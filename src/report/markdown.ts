@@ -1,0 +1,61 @@
+import type { Analysis } from '../analysis/types.js';
+import type { RunResult } from '../result/types.js';
+import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
+import { escapeMarkdown as md } from './markdown-escape.js';
+import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
+
+const ICON: Record<Verdict['status'], string> = { pass: '✅', fail: '❌', invalid: '⚠️', unchecked: '➖' };
+
+function checkRow(c: Check): string {
+  const verdict = c.pass === undefined ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
+  return `| ${md(c.name)} | ${verdict} | ${md(c.observed)} | ${md(c.limit)} |`;
+}
+
+/**
+ * summary.md: the verdict in a few lines, fit for a pull-request comment or $GITHUB_STEP_SUMMARY. Every name
+ * and URL is escaped (they come from users and servers); the figures are ours.
+ */
+export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: Verdict): string {
+  const t = result.totals;
+  const lines: string[] = [
+    `### tailscope: ${md(result.scenario.name)} — ${ICON[verdict.status]} ${STATUS_WORD[verdict.status]}`,
+    '',
+    `${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s against ${md(displayUrl(result.target.url))} (${result.model} model) · ${formatRate(t.throughput)} req/s · errors ${formatPercent(t.errorRate)}`,
+    '',
+    `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
+  ];
+  if (!verdict.validity.valid) lines.push('', `**Invalid run:** ${verdict.validity.reasons.map(md).join('; ') || 'the generator did not keep up'}. These figures do not describe the target.`);
+  if (verdict.validity.interrupted) lines.push('', '**Interrupted:** figures cover what completed.');
+  for (const warning of verdict.validity.warnings) lines.push('', `> ${md(warning)}`);
+  const checks = [...verdict.thresholds, ...verdict.slo];
+  if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
+  const split = analysis.split;
+  lines.push('', `split (${split.method}): network p50 ${formatMs(split.network.p50)} ms, service p50 ${formatMs(split.service.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
+  const knee = analysis.capacity.knee;
+  if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
+  const recommended = analysis.timeouts.recommended;
+  if (recommended.length) lines.push('', `timeouts: ${recommended.map((c) => `${c.phase} ${formatMs(c.timeoutMs)} ms (cuts ${formatPercent(c.cutShare, 3)})`).join(' · ')}`);
+  const h = result.health;
+  lines.push('', `generator: ${h.valid ? 'healthy' : 'saturated'}, ${h.workers} workers, event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms, CPU max ${formatPercent(h.workerCpu.max, 0)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ComparedRun { label: string; result: RunResult; verdict: Verdict }
+
+/** The comparison of several runs as one Markdown table, the first run being the reference. */
+export function renderComparisonMarkdown(runs: ComparedRun[]): string {
+  const base = runs[0]!.result.totals.latency.p99;
+  const rows = runs.map(({ label, result, verdict }, i) => {
+    const t = result.totals;
+    const delta = i === 0 ? 'reference' : base > 0 ? `${t.latency.p99 >= base ? '+' : ''}${(((t.latency.p99 - base) / base) * 100).toFixed(1)}%` : '–';
+    return `| ${md(label)} | ${ICON[verdict.status]} ${STATUS_WORD[verdict.status]} | ${t.requests} | ${formatRate(t.throughput)} | ${formatPercent(t.errorRate)} | ${formatMs(t.latency.p50)} | ${formatMs(t.latency.p99)} | ${delta} | ${formatMs(t.latency.max)} |`;
+  });
+  return [
+    `### tailscope: ${runs.length} runs compared`,
+    '',
+    '| run | verdict | requests | req/s | errors | p50 ms | p99 ms | p99 vs first | max ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analysis/analyze.js';
+import { runCli } from '../../src/cli/program.js';
+import { processIo, type Io } from '../../src/cli/io.js';
+import { syntheticResult } from '../report/fixture.js';
+
+describe('tailscope report', () => {
+  let dir: string;
+  let stdout: string[];
+  let stderr: string[];
+  let io: Io;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tailscope-report-cli-'));
+    for (const [name, scale] of [['base', 1], ['head', 1.4]] as const) {
+      await mkdir(join(dir, name));
+      await writeFile(join(dir, name, 'result.json'), JSON.stringify(syntheticResult({ name, latencyScale: scale })));
+    }
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) => {
+    stdout = [];
+    stderr = [];
+    io = { ...processIo(), cwd: dir, stdout: (t) => void stdout.push(t), stderr: (t) => void stderr.push(t) };
+    return runCli(args, io);
+  };
+
+  it('rebuilds every report beside a result, computing the missing analysis', async () => {
+    expect(await cli(['report', 'base/result.json'])).toBe(0);
+    expect((await readdir(join(dir, 'base'))).sort()).toEqual(['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md']);
+    const analysis = JSON.parse(await readFile(join(dir, 'base', 'analysis.json'), 'utf8'));
+    const result = JSON.parse(await readFile(join(dir, 'base', 'result.json'), 'utf8'));
+    expect(analysis).toEqual(JSON.parse(JSON.stringify(analyze(result))));
+    expect(stdout.join('')).toBe(`report: ${join(dir, 'base', 'index.html')}\n`);
+  });
+
+  it('uses the analysis.json that sits beside the result', async () => {
+    const path = join(dir, 'base', 'analysis.json');
+    const analysis = JSON.parse(await readFile(path, 'utf8'));
+    analysis.validity.warnings = ['only 4 load levels so the USL fit is indicative'];
+    await writeFile(path, JSON.stringify(analysis));
+    expect(await cli(['report', 'base/result.json', '--out', 'again'])).toBe(0);
+    expect(await readFile(join(dir, 'again', 'summary.md'), 'utf8')).toContain('> only 4 load levels so the USL fit is indicative');
+    // Written elsewhere, the folder stands alone: result and analysis are copied with the reports.
+    expect((await readdir(join(dir, 'again'))).sort()).toEqual(['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md']);
+  });
+
+  it('overlays several runs in one page with a comparison table and each run\'s own report', async () => {
+    expect(await cli(['report', 'base/result.json', 'head/result.json', '--out', 'compare'])).toBe(0);
+    const entries = (await readdir(join(dir, 'compare'))).sort();
+    expect(entries).toEqual(['1-base', '2-head', 'index.html', 'summary.md']);
+    const summary = await readFile(join(dir, 'compare', 'summary.md'), 'utf8');
+    expect(summary).toMatch(/\| base \| .* \| reference \|/);
+    expect(summary).toMatch(/\| head \| .* \| \+\d+\.\d% \|/);
+    const html = await readFile(join(dir, 'compare', 'index.html'), 'utf8');
+    expect(html).toContain('id="live-percentile-spectrum"');
+    expect(html).toContain('id="live-latency-vs-load"');
+    expect(await readdir(join(dir, 'compare', '2-head'))).toContain('index.html');
+  });
+
+  it('refuses a file that is not a tailscope result with exit 2', async () => {
+    await writeFile(join(dir, 'other.json'), JSON.stringify({ schema: 'something/v9' }));
+    expect(await cli(['report', 'other.json'])).toBe(2);
+    expect(stderr.join('')).toContain('not a tailscope result');
+    expect(await cli(['report', 'missing.json'])).toBe(2);
+  });
+});
