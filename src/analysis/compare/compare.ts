@@ -50,7 +50,9 @@ export interface Comparison {
   schema: 'tailscope.compare/v1';
   baseline: { scenario: string; startedAt: string; requests: number; intervals: number };
   current: { scenario: string; startedAt: string; requests: number; intervals: number };
+  /** family-wise confidence over all rules; each rule's interval is at `perRuleConfidence` (Bonferroni) */
   confidence: number;
+  perRuleConfidence: number;
   method: {
     latency: 'block-bootstrap' | 'iid-requests';
     replicates: number;
@@ -109,9 +111,12 @@ export function compareRuns(baseline: RunResult, current: RunResult, options: Co
     };
   }
 
-  const z = normalQuantile(1 - (1 - confidence) / 2);
+  // Several rules judge one comparison: Bonferroni keeps the chance that any of them fires on noise alone
+  // at 1 − confidence, instead of 1 − confidence per rule.
+  const perRuleConfidence = 1 - (1 - confidence) / rules.length;
+  const z = normalQuantile(1 - (1 - perRuleConfidence) / 2);
   const errorTest = twoProportionTest(base, cur, z);
-  const changes = stats.map((stat) => changeOf(stat, wants, observed, draws, confidence, errorTest));
+  const changes = stats.map((stat) => changeOf(stat, wants, observed, draws, perRuleConfidence, errorTest));
   if (baseline.interrupted || current.interrupted) warnings.push('a run was interrupted: it covers less than its schedule');
   if (!baseline.health.valid || !current.health.valid) warnings.push('a run is marked invalid (the load generator saturated): its latency is not the target\'s');
 
@@ -121,6 +126,7 @@ export function compareRuns(baseline: RunResult, current: RunResult, options: Co
     baseline: { scenario: baseline.scenario.name, startedAt: baseline.startedAt, requests: baseline.totals.requests, intervals: nb },
     current: { scenario: current.scenario.name, startedAt: current.startedAt, requests: current.totals.requests, intervals: nc },
     confidence,
+    perRuleConfidence,
     method: {
       latency: useBlocks ? 'block-bootstrap' : 'iid-requests',
       replicates,

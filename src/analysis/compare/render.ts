@@ -43,7 +43,7 @@ function methodText(comparison: Comparison): string {
   const latency = m.latency === 'block-bootstrap'
     ? `block bootstrap over intervals within each stage (blocks of up to ${m.blockIntervals?.baseline}/${m.blockIntervals?.current} intervals, ${m.replicates} replicates, seed ${m.seed})`
     : `bootstrap treating requests as independent (${m.replicates} replicates, seed ${m.seed})`;
-  return `${(comparison.confidence * 100).toFixed(0)}% intervals; latency and throughput: ${latency}; error rate: two-proportion test, variance scaled by the between-interval dispersion`;
+  return `intervals at ${(comparison.perRuleConfidence * 100).toFixed(1)}% per metric (${(comparison.confidence * 100).toFixed(0)}% over all ${comparison.rules.length} rules, Bonferroni); latency and throughput: ${latency}; error rate: two-proportion test, variance scaled by the between-interval dispersion`;
 }
 
 /** A plain-text table for the terminal. */
