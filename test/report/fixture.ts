@@ -86,7 +86,7 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
       ? { total: errors, byKind: { status: errors - 1, timeout_total: 1 }, byStatus: { '503': errors - 1 } }
       : { total: 0, byKind: {}, byStatus: {} };
     return {
-      index, name: `c${concurrency}`, kind: 'hold', startMs, endMs, target: concurrency, targetFrom: concurrency,
+      index, name: `c${concurrency}`, kind: 'hold', engine: 'http', startMs, endMs, target: concurrency, targetFrom: concurrency,
       achievedConcurrency: concurrency * 0.98, sentPerSec: throughput, requests, errors, errorRate: errors / requests,
       throughput, successThroughput: throughput * (1 - errors / requests), latency: total.summary,
       errorsByKind,
