@@ -7,6 +7,13 @@ import { getToken, percentile, serverTiming } from './client.js';
 const TTFT_MS = 50;
 const INTER_TOKEN_MS = 10;
 const TOKENS = 20;
+/** A server timer fires within ~1 ms of its deadline when idle; allow for a runner shared with other test files. */
+const SERVER_SLACK_MS = 3;
+/**
+ * What the client adds to one first-token time: loopback, parsing and, on a 2-core runner with the other test
+ * files running in parallel, a scheduling delay. The server-side figures are held to SERVER_SLACK_MS.
+ */
+const CLIENT_SLACK_MS = 12;
 
 interface TimedEvent {
   atMs: number;
@@ -34,7 +41,7 @@ describe('token streams', () => {
     // Server-Timing rides on the headers, sent with the first token: app is the time to first token.
     const timing = serverTiming(headers['server-timing']);
     expect(timing['app']).toBeGreaterThanOrEqual(TTFT_MS);
-    expect(timing['app']).toBeLessThan(TTFT_MS + 1.5);
+    expect(timing['app']).toBeLessThan(TTFT_MS + SERVER_SLACK_MS);
     expect(summary.meta['ttft_ms']).toBeCloseTo(timing['app']!, 3);
     // Whole stream: TTFT + 19 gaps of 10 ms; each gap may run a little long on timer resolution.
     const expectedTotalMs = TTFT_MS + (TOKENS - 1) * INTER_TOKEN_MS;
@@ -44,7 +51,7 @@ describe('token streams', () => {
     // Client side: first token ≈ TTFT plus loopback; gaps ≈ inter-token (median, since one gap can catch a GC).
     const clientTtftMs = tokenEvents[0]!.atMs - startMs;
     expect(clientTtftMs).toBeGreaterThan(TTFT_MS);
-    expect(clientTtftMs).toBeLessThan(TTFT_MS + 5);
+    expect(clientTtftMs).toBeLessThan(TTFT_MS + CLIENT_SLACK_MS);
     const gaps = tokenEvents.slice(1).map((e, i) => e.atMs - tokenEvents[i]!.atMs);
     expect(percentile(gaps, 50)).toBeGreaterThan(INTER_TOKEN_MS - 1.5);
     expect(percentile(gaps, 50)).toBeLessThan(INTER_TOKEN_MS + 1.5);
@@ -64,10 +71,10 @@ describe('token streams', () => {
     const summary = JSON.parse(messages.at(-1)!.data) as { usage: Record<string, number>; meta: Record<string, number> };
     expect(summary.usage['completion_tokens']).toBe(TOKENS);
     expect(summary.meta['ttft_ms']).toBeGreaterThanOrEqual(TTFT_MS);
-    expect(summary.meta['ttft_ms']).toBeLessThan(TTFT_MS + 1.5);
+    expect(summary.meta['ttft_ms']).toBeLessThan(TTFT_MS + SERVER_SLACK_MS);
     const clientTtftMs = tokenMessages[0]!.atMs - startMs;
     expect(clientTtftMs).toBeGreaterThan(TTFT_MS);
-    expect(clientTtftMs).toBeLessThan(TTFT_MS + 5);
+    expect(clientTtftMs).toBeLessThan(TTFT_MS + CLIENT_SLACK_MS);
     const gaps = tokenMessages.slice(1).map((m, i) => m.atMs - tokenMessages[i]!.atMs);
     expect(percentile(gaps, 50)).toBeGreaterThan(INTER_TOKEN_MS - 1.5);
     expect(percentile(gaps, 50)).toBeLessThan(INTER_TOKEN_MS + 1.5);
