@@ -2,10 +2,10 @@ import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startDelayProxy, startMockServer } from '../../mock-server/index.js';
-import { getToken, percentile, request, serverTiming } from './client.js';
+import { getToken, percentile, request, serverTiming, TIMING_TEST } from './client.js';
 
 describe('delay proxy', () => {
-  it('adds 2 × the one-way delay to a request round trip and leaves Server-Timing app unchanged', async () => {
+  it('adds 2 × the one-way delay to a request round trip and leaves Server-Timing app unchanged', TIMING_TEST, async () => {
     const server = await startMockServer({ profile: 'fixed-20ms' });
     const proxy = await startDelayProxy({ targetHost: server.host, targetPort: server.port, oneWayDelayMs: 15 });
     try {

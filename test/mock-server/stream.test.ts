@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
-import { getToken, percentile, serverTiming } from './client.js';
+import { getToken, percentile, serverTiming, TIMING_TEST } from './client.js';
 
 const TTFT_MS = 50;
 const INTER_TOKEN_MS = 10;
@@ -29,7 +29,7 @@ describe('token streams', () => {
   });
   afterAll(() => server.close());
 
-  it('streams SSE: one event per token at the configured TTFT and inter-token delay, then usage, then [DONE]', async () => {
+  it('streams SSE: one event per token at the configured TTFT and inter-token delay, then usage, then [DONE]', TIMING_TEST, async () => {
     const { headers, events, startMs } = await sse(server.url, token, { prompt: 'abcdefgh', max_tokens: TOKENS, temperature: 1, stream: true });
     expect(headers['content-type']).toBe('text/event-stream');
     const tokenEvents = events.filter((e) => e.data.startsWith('{"token"'));
@@ -43,10 +43,11 @@ describe('token streams', () => {
     expect(timing['app']).toBeGreaterThanOrEqual(TTFT_MS);
     expect(timing['app']).toBeLessThan(TTFT_MS + SERVER_SLACK_MS);
     expect(summary.meta['ttft_ms']).toBeCloseTo(timing['app']!, 3);
-    // Whole stream: TTFT + 19 gaps of 10 ms; each gap may run a little long on timer resolution.
+    // Whole stream: TTFT + 19 gaps of 10 ms, never less. Each of the 20 timers can run late on a loaded runner,
+    // so the upper bound is loose; the median gap below is the tight check on inter-token timing.
     const expectedTotalMs = TTFT_MS + (TOKENS - 1) * INTER_TOKEN_MS;
     expect(summary.meta['latency_ms']).toBeGreaterThanOrEqual(expectedTotalMs);
-    expect(summary.meta['latency_ms']).toBeLessThan(expectedTotalMs * 1.1);
+    expect(summary.meta['latency_ms']).toBeLessThan(expectedTotalMs * 2);
 
     // Client side: first token ≈ TTFT plus loopback; gaps ≈ inter-token (median, since one gap can catch a GC).
     const clientTtftMs = tokenEvents[0]!.atMs - startMs;
@@ -57,7 +58,7 @@ describe('token streams', () => {
     expect(percentile(gaps, 50)).toBeLessThan(INTER_TOKEN_MS + 1.5);
   });
 
-  it('streams over WebSocket with the token in the first message: tokens, usage, then a normal close', async () => {
+  it('streams over WebSocket with the token in the first message: tokens, usage, then a normal close', TIMING_TEST, async () => {
     const { messages, startMs, closeCode } = await wsStream(`${server.url.replace('http', 'ws')}/v1/stream`, {
       access_token: token,
       prompt: 'abcd',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
-import { generate, getToken, json, percentile, request, serverTiming } from './client.js';
+import { generate, getToken, json, percentile, request, serverTiming, TIMING_TEST } from './client.js';
 
 describe('fixed-20ms profile, measured from both sides', () => {
   let server: RunningMockServer;
@@ -11,7 +11,7 @@ describe('fixed-20ms profile, measured from both sides', () => {
   });
   afterAll(() => server.close());
 
-  it('reports app ≈ 20 ms in Server-Timing, stats and body, and the client sees 20 ms plus a little', async () => {
+  it('reports app ≈ 20 ms in Server-Timing, stats and body, and the client sees 20 ms plus a little', TIMING_TEST, async () => {
     server.resetStats();
     const clientMs: number[] = [];
     const appMs: number[] = [];
@@ -62,15 +62,15 @@ describe('fixed-20ms profile, measured from both sides', () => {
     expect(reply.body).toContain('tailscope_mock_requests_total{route="/v1/generate",status="200"} 2');
     expect(reply.body).toMatch(/^tailscope_mock_in_flight \d+$/m);
     expect(reply.body).toContain('tailscope_mock_queue_length 0');
-    // Both 20 ms requests fall in the (0.01, 0.025] bucket.
+    // Both 20 ms requests are above 10 ms, and below 50 ms even with a late timer on a loaded runner.
     expect(reply.body).toContain('tailscope_mock_service_seconds_bucket{le="0.01"} 0');
-    expect(reply.body).toContain('tailscope_mock_service_seconds_bucket{le="0.025"} 2');
+    expect(reply.body).toContain('tailscope_mock_service_seconds_bucket{le="0.05"} 2');
     expect(reply.body).toContain('tailscope_mock_service_seconds_count 2');
   });
 });
 
 describe('slots and queueing', () => {
-  it('serves slots/service = 4/50 ms = 80 rps at concurrency 8, with queue time ≈ service time', async () => {
+  it('serves slots/service = 4/50 ms = 80 rps at concurrency 8, with queue time ≈ service time', TIMING_TEST, async () => {
     const server = await startMockServer({ profile: { capacity: { slots: 4 }, generate: { latency: '50ms' } } });
     try {
       const token = await getToken(server.url);
