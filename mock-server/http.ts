@@ -57,7 +57,7 @@ export class Exchange {
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
-/** JSON media types, including `+json` suffixes; a missing Content-Type is taken as JSON (curl -d sends form). */
+/** JSON media types, including `+json` suffixes. A missing Content-Type is taken as JSON: some clients send none. */
 export function isJsonType(contentType: string | undefined): boolean {
   return contentType === undefined || JSON_TYPE.test(contentType);
 }

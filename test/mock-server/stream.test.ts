@@ -104,6 +104,32 @@ describe('token streams', () => {
     expect(JSON.parse(badBody.messages[0]!.data)).toMatchObject({ error: 'invalid_request', field: 'prompt' });
   });
 
+  it('replaces a stream with an injected fault: an SSE status, a WebSocket 4000 + status close', async () => {
+    const faulty = await startMockServer({ profile: { generate: { ttft: '5ms' }, faults: { status: { '503': 1 } } } });
+    try {
+      const t = await getToken(faulty.url);
+      const viaSse = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${faulty.url}/v1/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ prompt: 'x', max_tokens: 3, temperature: 0, stream: true }));
+      });
+      expect(viaSse).toBe(503);
+      const viaWs = await wsStream(`${faulty.url.replace('http', 'ws')}/v1/stream`, { access_token: t, prompt: 'x', max_tokens: 3, temperature: 0 });
+      expect(viaWs.closeCode).toBe(4503);
+      expect(JSON.parse(viaWs.messages[0]!.data)).toEqual({ error: 'injected_fault', status: 503 });
+      expect(faulty.stats().byRoute).toMatchObject({ '/v1/generate': { '503': 1 }, '/v1/stream': { '503': 1 } });
+    } finally {
+      await faulty.close();
+    }
+  });
+
   it('frees the slot when an SSE client disconnects mid-stream', async () => {
     const small = await startMockServer({ profile: { capacity: { slots: 1 }, generate: { ttft: '5ms', interToken: '20ms' } } });
     try {
