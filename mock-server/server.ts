@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { TokenStore } from './auth.js';
 import { nowMs } from './clock.js';
 import type { MockContext, Work } from './context.js';
-import { Exchange } from './http.js';
+import { Exchange, NO_TIME_SPENT } from './http.js';
 import { JobStore } from './jobs.js';
 import { createRng, deriveSeed } from './prng.js';
 import type { ResolvedProfile } from './profile-schema.js';
@@ -117,7 +117,7 @@ export async function listen(profile: ResolvedProfile, options: { host: string; 
       const [status, body] = error.code === 'HPE_HEADER_OVERFLOW' ? ['431 Request Header Fields Too Large', '{"error":"headers_too_large"}'] : ['400 Bad Request', '{"error":"bad_request"}'];
       ctx.stats.countResponse('unmatched', Number(status.slice(0, 3)));
       // end(), not destroy(): destroying now could drop the answer before it is flushed.
-      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n${NO_TIME_SPENT}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
       return;
     }
     socket.destroy();

@@ -107,6 +107,7 @@ describe('malformed input', () => {
       socket.write('\u0000\u0001GARBAGE / NOT-HTTP\r\n\r\n');
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('server-timing: app;dur=0.000, queue;dur=0.000');
     expect(server.stats().byRoute['unmatched']?.['400']).toBeGreaterThanOrEqual(1);
     await stillServes();
   });
