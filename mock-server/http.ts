@@ -11,6 +11,9 @@ export function serverTiming(appMs: number, queueMs: number): string {
   return `app;dur=${appMs.toFixed(3)}, queue;dur=${queueMs.toFixed(3)}`;
 }
 
+/** A raw Server-Timing header line for answers written on the socket itself, where nothing was injected. */
+export const NO_TIME_SPENT = `server-timing: ${serverTiming(0, 0)}\r\n`;
+
 /** Rounds to µs for JSON bodies (meta.latency_ms and friends). */
 export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
@@ -57,7 +60,7 @@ export class Exchange {
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
-/** JSON media types, including `+json` suffixes; a missing Content-Type is taken as JSON (curl -d sends form). */
+/** JSON media types, including `+json` suffixes. A missing Content-Type is taken as JSON: some clients send none. */
 export function isJsonType(contentType: string | undefined): boolean {
   return contentType === undefined || JSON_TYPE.test(contentType);
 }

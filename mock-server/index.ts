@@ -9,7 +9,7 @@ import type { MockStats } from './stats.js';
 
 export { startDelayProxy, type DelayProxyOptions, type RunningDelayProxy } from './proxy.js';
 export { ProfileError } from './errors.js';
-export { builtinProfileNames, parseProfileText } from './profile.js';
+export { builtinProfileNames, parseProfileText, profileJsonSchema, resolveProfile } from './profile.js';
 export { createRng, type Rng } from './prng.js';
 export { compileSampler, quantileMs, cdf, type LatencyModel } from './latency.js';
 export type { MockProfile, ResolvedProfile, LatencyModelInput } from './profile-schema.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ProfileError } from './errors.js';
 import { profileSchema, type MockProfile, type ResolvedProfile } from './profile-schema.js';
 
@@ -63,6 +63,14 @@ export function parseProfileText(text: string, file?: string): LoadedProfile {
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   return { written: value as MockProfile, resolved: validate(value, file, doc, lineCounter) };
+}
+
+/**
+ * JSON Schema (draft 2020-12) of a profile as written, for editor completion. Latency models accept a bare
+ * duration or an object, which the schema cannot express exactly, so they are left open there.
+ */
+export function profileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
 /** Validates a profile given as an object (for `setProfile` and `startMockServer({ profile: {...} })`). */

@@ -18,6 +18,7 @@ import type { TokenGrant } from '../auth.js';
 import { checkBearer } from './authenticate.js';
 import { checkRateLimit } from './limit.js';
 import { writeGarbage } from './faulted.js';
+import { NO_TIME_SPENT } from '../http.js';
 
 export const STREAM_PATH = '/v1/stream';
 const ROUTE = STREAM_PATH;
@@ -33,7 +34,7 @@ export function createStreamUpgrade(ctx: MockContext): StreamUpgrade {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
 
   const rejectUpgrade = (socket: Duplex, status: string, headers = ''): void => {
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n${headers}\r\n`, () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n${NO_TIME_SPENT}${headers}\r\n`, () => socket.destroy());
   };
 
   return {

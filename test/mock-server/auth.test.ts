@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
 import { RateLimiter } from '../../mock-server/ratelimit.js';
-import { generate, getToken, json, request } from './client.js';
+import { generate, getToken, json, request, serverTiming } from './client.js';
 
 describe('OAuth2 client credentials', () => {
   let server: RunningMockServer;
@@ -48,6 +48,22 @@ describe('OAuth2 client credentials', () => {
     const basic = await tokenRequest('grant_type=client_credentials', { authorization: `Basic ${Buffer.from('demo:bad').toString('base64')}` });
     expect(basic.status).toBe(401);
     expect(basic.headers['www-authenticate']).toMatch(/^Basic/);
+  });
+
+  it('waits the token latency of the profile, and reports it as app', async () => {
+    const slow = await startMockServer({ profile: { auth: { latency: '30ms' } } });
+    try {
+      const reply = await request(`${slow.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+      });
+      expect(reply.status).toBe(200);
+      expect(serverTiming(reply.headers['server-timing'])['app']).toBeGreaterThanOrEqual(30);
+      expect(reply.elapsedMs).toBeGreaterThanOrEqual(30);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('answers 400 unsupported_grant_type to another grant', async () => {

@@ -69,3 +69,15 @@ export function percentile(values: number[], p: number): number {
   const rank = Math.max(0, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[rank]!;
 }
+
+/**
+ * Timing tests share the runner with other test files and other jobs. A single timer can fire this late when
+ * the process is descheduled, so single-sample upper bounds use it; tight checks use medians instead.
+ */
+export const BUSY_RUNNER_SLACK_MS = 10;
+
+/**
+ * Options for tests that assert on wall-clock timing: one scheduler hiccup on a loaded runner is absorbed by a
+ * retry, while a real regression fails every attempt.
+ */
+export const TIMING_TEST = { retry: 2 } as const;

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinProfileNames, loadProfile, ProfileError, startMockServer } from '../../mock-server/index.js';
+import { builtinProfileNames, loadProfile, ProfileError, profileJsonSchema, startMockServer } from '../../mock-server/index.js';
 import { loadProfile as loadResolved } from '../../mock-server/profile.js';
 
 describe('builtin profiles', () => {
@@ -86,6 +86,15 @@ describe('profile errors', () => {
   it('reads JSON profiles too', async () => {
     const file = await writeProfile(JSON.stringify({ name: 'j', capacity: { slots: 2 } }), 'json');
     expect((await loadProfile(file)).capacity).toEqual({ slots: 2 });
+  });
+
+  it('publishes a JSON Schema of the written form for editors', () => {
+    const schema = profileJsonSchema() as { type: string; properties: Record<string, { properties?: Record<string, unknown> }> };
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['auth', 'limits', 'capacity', 'generate', 'rateLimit', 'faults', 'jobs']),
+    );
+    expect(schema.properties['capacity']!.properties).toHaveProperty('slots');
   });
 
   it('says which profiles exist when the name is unknown', async () => {
