@@ -1,20 +1,26 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { startMockServer, type MockServerOptions } from '../../mock-server/index.js';
+import { startDelayProxy, startMockServer } from '../../mock-server/index.js';
+import type { MockThreadOptions } from './mock-thread.js';
 
-/** Runs the bundled mock server on its own thread; see mock-thread.ts. */
+/** Runs the bundled mock server, and its delaying proxy when asked, on their own thread; see mock-thread.ts. */
 const port = parentPort!;
+const options = workerData as MockThreadOptions;
 try {
-  const server = await startMockServer(workerData as MockServerOptions);
-  port.on('message', (message: { type: 'close' | 'stats' }) => {
-    if (message.type === 'stats') port.postMessage({ type: 'stats', stats: server.stats() });
-    if (message.type === 'close') {
-      void server.close().then(() => {
-        port.postMessage({ type: 'closed' });
-        port.close();
-      });
-    }
+  const server = await startMockServer(options.server);
+  const proxy = options.networkDelay
+    ? await startDelayProxy({ targetHost: server.host, targetPort: server.port, host: server.host, port: 0, ...options.networkDelay })
+    : undefined;
+  port.on('message', (message: { type: 'close' }) => {
+    if (message.type !== 'close') return;
+    void (async () => {
+      await proxy?.close();
+      await server.close();
+      port.postMessage({ type: 'closed' });
+      port.close();
+    })();
   });
-  port.postMessage({ type: 'listening', url: server.url, host: server.host, port: server.port });
+  const front = proxy ?? server;
+  port.postMessage({ type: 'listening', url: front.url, host: front.host, port: front.port });
 } catch (error) {
   port.postMessage({ type: 'failed', message: (error as Error).message, code: (error as { code?: string }).code });
 }

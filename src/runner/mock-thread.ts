@@ -1,6 +1,12 @@
 import type { MockServerOptions } from '../../mock-server/index.js';
 import { startWorker } from './spawn.js';
 
+export interface MockThreadOptions {
+  server: MockServerOptions;
+  /** put the delaying proxy in front, on the same thread */
+  networkDelay?: { oneWayDelayMs: number; jitterMs: number; seed: number };
+}
+
 export interface ThreadedMock {
   url: string;
   host: string;
@@ -18,11 +24,12 @@ export class MockStartError extends Error {
 }
 
 /**
- * Starts the bundled mock server on a thread of its own. In the coordinator's thread it would share an
- * event loop with merging and progress output, and every millisecond spent there would be added to the
- * latency the run measures; on its own thread, the target's timing is only the profile's.
+ * Starts the bundled mock server (and its delaying proxy) on a thread of its own. In the coordinator's
+ * thread they would share an event loop with merging and progress output, and every millisecond spent
+ * there would be added to the latency the run measures; on their own thread, the target's timing is only
+ * the profile's. The returned address is the proxy's when there is one.
  */
-export function startMockThread(options: MockServerOptions): Promise<ThreadedMock> {
+export function startMockThread(options: MockThreadOptions): Promise<ThreadedMock> {
   const worker = startWorker(new URL(`./mock-thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), options);
   return new Promise((resolve, reject) => {
     worker.once('error', (error) => reject(new MockStartError(`mock server thread failed: ${error.message}`)));

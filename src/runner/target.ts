@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../scenario/types.js';
-import { startDelayProxy, type MockProfile } from '../../mock-server/index.js';
+import type { MockProfile } from '../../mock-server/index.js';
 import { startMockThread } from './mock-thread.js';
 
 export interface StartedTarget {
@@ -24,28 +24,13 @@ export async function startTarget(target: Scenario['target'], scenarioFile?: str
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);
   const profileName = typeof mock.profile === 'string' ? mock.profile : String(mock.profile.name ?? 'inline');
-  const server = await startMockThread({ port: 0, host: '127.0.0.1', profile, seed: mock.seed });
-  if (mock.networkDelay === undefined) {
-    return { url: server.url, publicUrl: 'mock', mock: { profile: profileName, seed: mock.seed }, close: () => server.close() };
-  }
-  const proxy = await startDelayProxy({
-    targetHost: server.host,
-    targetPort: server.port,
-    oneWayDelayMs: mock.networkDelay,
-    jitterMs: mock.networkJitter ?? 0,
-    seed: mock.seed,
-    port: 0,
-    host: '127.0.0.1',
+  const started = await startMockThread({
+    server: { port: 0, host: '127.0.0.1', profile, seed: mock.seed },
+    networkDelay: mock.networkDelay === undefined
+      ? undefined
+      : { oneWayDelayMs: mock.networkDelay, jitterMs: mock.networkJitter ?? 0, seed: mock.seed },
   });
-  return {
-    url: proxy.url,
-    publicUrl: 'mock',
-    mock: { profile: profileName, seed: mock.seed },
-    close: async () => {
-      await proxy.close();
-      await server.close();
-    },
-  };
+  return { url: started.url, publicUrl: 'mock', mock: { profile: profileName, seed: mock.seed }, close: () => started.close() };
 }
 
 /** A profile path is relative to the scenario that names it; a bare name is a built-in profile. */

@@ -29,7 +29,7 @@ requests:
 load:
   closed:
     - { hold: 3s, concurrency: 4 }
-workers: 2
+workers: 1
 `);
     const { io, stderr } = fakeIo(dir);
     const code = await runCli(['run', scenario, '--out', join(dir, 'out'), '--quiet'], io);
