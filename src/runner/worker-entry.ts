@@ -45,7 +45,7 @@ function main(): void {
   const session = oauth2
     ? new OAuth2Session(
         { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl) },
-        (latencyUs) => run?.onTokenRequest(latencyUs),
+        (latencyUs) => run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
   const successStatuses = new Map(init.requests.map((r) => [r.name, new Set(r.expectStatus ?? [])]));

@@ -1,89 +1,65 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engines/types.js';
 import type { Requester } from '../client/requester.js';
-import type { AttemptRecord } from '../metrics/metric-set.js';
-import { MetricSet, type MetricSnapshot } from '../metrics/metric-set.js';
-import { createHistogram, recordUs } from '../metrics/histogram.js';
-import { concurrencyAt, segmentIndexAt, workerShare } from '../load/curve.js';
+import { concurrencyAt, workerShare } from '../load/curve.js';
 import { timeAtCumulativeArrivals } from '../load/arrivals.js';
-import type { ClientCounters, MetricName } from '../result/types.js';
 import type { RequestPreparer } from './prepare.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
+import { WorkerRecorder } from './worker-recorder.js';
 
 /** How often the closed-model controller re-reads the curve: fine enough for sub-second ramps. */
 const CONTROL_TICK_MS = 20;
-export type FixedLoadRunner = (connections: number, durationMs: number, run: WorkerRun) => Promise<void>;
-
-const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total', 'totalUncorrected', 'ttfb', 'service', 'network']);
 /** After a stop request, in-flight requests get this long to finish before they are cut. */
 const STOP_GRACE_MS = 1_000;
 
+export type FixedLoadRunner = (connections: number, durationMs: number, run: WorkerRun) => Promise<void>;
+
 /**
- * One worker's share of the run. Drives its slice of the load curve, records every attempt into
- * per-interval, per-stage and per-request-name metric sets, and posts encoded snapshots.
+ * One worker's share of the run: drives its slice of the load curve (virtual users in a closed model,
+ * scheduled arrivals in an open one) and hands every attempt to its recorder.
  * Time is "run time": ms since the shared start, on this thread's monotonic clock.
  */
 export class WorkerRun {
-  private readonly intervals = new Map<number, MetricSet>();
-  private readonly stages = new Map<number, MetricSet>();
-  private readonly byName = new Map<string, MetricSet>();
-  private flushedBefore = 0; // intervals below this index were posted
   private startAt = 0; // performance.now() value of run time 0
   private stopping = false;
-  private inFlight = 0;
-  private inFlightSince = 0; // run time of the last in-flight accrual
   private readonly sleepers = new Set<() => void>();
-  private readonly lagHistogram = createHistogram();
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  private utilization: EventLoopUtilization | undefined;
+  private readonly stopListeners = new Set<() => void>();
+  private readonly idleWaiters: (() => void)[] = [];
   private wantedVus = 0;
   /** virtual users stop sending at this run time (the end of the stretch they drive) */
   private vuDeadlineMs = 0;
   private readonly vuBusy: boolean[] = [];
   private activeVus = 0;
-  private readonly idleWaiters: (() => void)[] = [];
-
-  private readonly stopListeners = new Set<() => void>();
+  readonly recorder: WorkerRecorder;
 
   constructor(
     private readonly init: WorkerInit,
     private readonly engine: Engine,
     private readonly preparer: RequestPreparer,
-    private readonly post: (message: WorkerMessage) => void,
+    post: (message: WorkerMessage) => void,
     private readonly random: () => number,
     /** drives a fixed-concurrency stretch with the autocannon engine, when the scenario asks for it */
     private readonly fixedLoad?: FixedLoadRunner,
-  ) {}
+  ) {
+    this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime());
+  }
 
   /** For engines that run a stretch on their own: they stop when the run stops. */
   readonly stopSignal = { onStop: (listener: () => void) => void this.stopListeners.add(listener) };
 
+  /** Requester hooks: attempts and counters go to the recorder; sleeps end early when the run stops. */
+  get onAttempt() {
+    return this.recorder.attempt;
+  }
+
+  get onCounter() {
+    return this.recorder.counter;
+  }
+
   /** Counts a request sent by an engine that keeps its own connections (one in flight per connection). */
-  readonly onSent = (): void => {
-    const now = this.runTime();
-    this.intervalSet(this.intervalIndex(now)).sent += 1;
-    this.setFor(this.stages, this.stageIndex(now)).sent += 1;
-  };
-
-  /** Called by the Requester for every attempt that counts as a request. */
-  readonly onAttempt = (name: string, attempt: AttemptRecord): void => {
-    const now = this.runTime();
-    this.intervalSet(this.intervalIndex(now)).record(attempt);
-    this.setFor(this.stages, this.stageIndex(now)).record(attempt);
-    this.nameSet(name).record(attempt);
-  };
-
-  readonly onCounter = (name: string, counter: keyof ClientCounters, by = 1): void => {
-    const now = this.runTime();
-    this.intervalSet(this.intervalIndex(now)).counters[counter] += by;
-    this.setFor(this.stages, this.stageIndex(now)).counters[counter] += by;
-    this.nameSet(name).counters[counter] += by;
-  };
-
-  readonly onTokenRequest = (latencyUs: number): void => {
-    const now = this.runTime();
-    this.setFor(this.stages, this.stageIndex(now)).add('auth', latencyUs);
-  };
+  get onSent() {
+    return this.recorder.sent;
+  }
 
   readonly sleep = (ms: number): Promise<boolean> => {
     if (this.stopping) return Promise.resolve(false);
@@ -109,13 +85,11 @@ export class WorkerRun {
   async run(startAtEpochMs: number, requester: Requester): Promise<void> {
     // Each thread has its own performance.timeOrigin; the epoch form of the start time aligns them.
     this.startAt = startAtEpochMs - performance.timeOrigin;
-    this.loopDelay.enable();
-    this.utilization = performance.eventLoopUtilization();
     const untilStart = this.startAt - performance.now();
     if (untilStart > 0) await new Promise((resolve) => setTimeout(resolve, untilStart));
-    this.inFlightSince = this.runTime();
+    this.recorder.start();
 
-    const flushTimer = setInterval(() => this.flushIntervals(false), Math.min(this.init.intervalMs, 250));
+    const flushTimer = setInterval(() => this.recorder.flushIntervals(false), Math.min(this.init.intervalMs, 250));
     try {
       if (this.init.plan.model === 'closed') await this.driveClosed(requester);
       else await this.driveOpen(requester);
@@ -125,17 +99,7 @@ export class WorkerRun {
       await this.engine.close();
       // Let aborted requests settle so they are counted before the last flush.
       await new Promise((resolve) => setImmediate(resolve));
-      this.flushIntervals(true);
-      this.flushStagesAndNames();
-      this.loopDelay.disable();
-      this.post({
-        type: 'done',
-        scheduleLag: {
-          p50Ms: this.lagHistogram.getValueAtPercentile(50) / 1000,
-          p99Ms: this.lagHistogram.getValueAtPercentile(99) / 1000,
-          maxMs: this.lagHistogram.maxValue / 1000,
-        },
-      });
+      this.recorder.finish();
     }
   }
 
@@ -159,13 +123,11 @@ export class WorkerRun {
         continue;
       }
       await this.drain(this.init.drainMs);
-      this.accrueInFlight(this.runTime());
-      this.inFlight += connections;
+      this.recorder.changeInFlight(connections);
       try {
         await this.fixedLoad(connections, remainingMs, this);
       } finally {
-        this.accrueInFlight(this.runTime());
-        this.inFlight -= connections;
+        this.recorder.changeInFlight(-connections);
       }
     }
   }
@@ -198,7 +160,7 @@ export class WorkerRun {
       } finally {
         this.vuBusy[slot] = false;
         this.activeVus -= 1;
-        if (this.activeVus === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        if (this.activeVus === 0) this.wakeIdleWaiters();
       }
     })();
   }
@@ -219,16 +181,15 @@ export class WorkerRun {
       if (waitMs > 1) {
         if (!(await this.sleep(waitMs))) return;
       }
-      const now = this.runTime();
-      recordUs(this.lagHistogram, Math.max(0, now - intendedRunMs) * 1000);
-      if (this.inFlight >= maxInFlight) {
-        this.onCounter(this.preparer.next().name, 'dropped');
+      this.recorder.scheduleLag(this.runTime() - intendedRunMs);
+      if (this.recorder.inFlight >= maxInFlight) {
+        this.recorder.counter(this.preparer.next().name, 'dropped');
       } else {
         void this.sendOne(requester, this.startAt + intendedRunMs);
       }
       cumulative += plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerCount;
       // Yield now and then so a burst of overdue arrivals cannot starve the sockets' I/O.
-      if (waitMs <= 1 && this.inFlight % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (waitMs <= 1 && this.recorder.inFlight % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -240,26 +201,23 @@ export class WorkerRun {
 
   private async sendOne(requester: Requester, intendedAtMs?: number): Promise<void> {
     const request = this.preparer.next();
-    const now = this.runTime();
-    this.accrueInFlight(now);
-    this.inFlight += 1;
-    this.intervalSet(this.intervalIndex(now)).sent += 1;
-    this.setFor(this.stages, this.stageIndex(now)).sent += 1;
+    this.recorder.changeInFlight(1);
+    this.recorder.sent();
     try {
       await requester.execute(request, intendedAtMs);
     } finally {
-      this.accrueInFlight(this.runTime());
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      this.recorder.changeInFlight(-1);
+      if (this.recorder.inFlight === 0) this.wakeIdleWaiters();
     }
   }
 
+  /** Resolves when nothing is in flight any more, or after limitMs. */
   private async drain(limitMs: number): Promise<void> {
-    if (this.inFlight === 0 && this.activeVus === 0) return;
+    if (this.recorder.inFlight === 0 && this.activeVus === 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, limitMs);
       this.idleWaiters.push(() => {
-        if (this.inFlight === 0) {
+        if (this.recorder.inFlight === 0) {
           clearTimeout(timer);
           resolve();
         }
@@ -267,102 +225,11 @@ export class WorkerRun {
     });
   }
 
-  /**
-   * Adds in-flight × elapsed to the interval and stage sets, split exactly at their boundaries, so that
-   * mean concurrency per interval is the true time average.
-   */
-  private accrueInFlight(now: number): void {
-    let from = this.inFlightSince;
-    if (this.inFlight > 0) {
-      const { intervalMs, plan } = this.init;
-      while (from < now) {
-        const intervalIndex = this.intervalIndex(from);
-        const stageIndex = this.stageIndex(from);
-        const stageEnd = plan.segments[stageIndex]?.endMs ?? Infinity;
-        const boundary = Math.min(now, (intervalIndex + 1) * intervalMs, stageIndex === plan.segments.length - 1 ? Infinity : stageEnd);
-        const span = Math.max(boundary - from, 0);
-        this.intervalSet(intervalIndex).inFlightMs += this.inFlight * span;
-        this.setFor(this.stages, stageIndex).inFlightMs += this.inFlight * span;
-        if (boundary <= from) break;
-        from = boundary;
-      }
-    }
-    this.inFlightSince = now;
-  }
-
-  private flushIntervals(all: boolean): void {
-    const now = this.runTime();
-    this.accrueInFlight(now);
-    const current = this.intervalIndex(now);
-    const upTo = all ? Math.max(current, ...this.intervals.keys()) + 1 : current;
-    for (let index = this.flushedBefore; index < upTo; index++) {
-      const set = this.intervals.get(index);
-      this.intervals.delete(index);
-      const snapshot: MetricSnapshot = (set ?? new MetricSet()).snapshot();
-      this.post({ type: 'interval', index, snapshot, health: this.healthSample() });
-    }
-    this.flushedBefore = Math.max(this.flushedBefore, upTo);
-  }
-
-  private healthSample() {
-    const elu = performance.eventLoopUtilization(this.utilization);
-    this.utilization = performance.eventLoopUtilization();
-    const sample = {
-      eventLoopUtilization: elu.utilization,
-      eventLoopDelayP99Ms: this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e6 : 0,
-      eventLoopDelayMaxMs: this.loopDelay.count > 0 ? this.loopDelay.max / 1e6 : 0,
-    };
-    this.loopDelay.reset();
-    return sample;
-  }
-
-  private flushStagesAndNames(): void {
-    for (const [index, set] of [...this.stages].sort((a, b) => a[0] - b[0])) {
-      this.post({ type: 'stage', index, snapshot: set.snapshot() });
-    }
-    const byName: Record<string, MetricSnapshot> = {};
-    for (const [name, set] of this.byName) byName[name] = set.snapshot();
-    this.post({ type: 'names', byName });
+  private wakeIdleWaiters(): void {
+    this.idleWaiters.splice(0).forEach((wake) => wake());
   }
 
   private runTime(): number {
     return performance.now() - this.startAt;
-  }
-
-  private intervalIndex(runMs: number): number {
-    return Math.max(0, Math.floor(runMs / this.init.intervalMs));
-  }
-
-  /** Requests completing after the schedule (while draining) belong to the last stage. */
-  private stageIndex(runMs: number): number {
-    return Math.max(0, segmentIndexAt(this.init.plan.segments, runMs));
-  }
-
-  private setFor(map: Map<number, MetricSet>, index: number): MetricSet {
-    let set = map.get(index);
-    if (!set) {
-      set = new MetricSet();
-      map.set(index, set);
-    }
-    return set;
-  }
-
-  /** Interval sets keep only what result.json stores per interval: their histograms are made every second. */
-  private intervalSet(index: number): MetricSet {
-    let set = this.intervals.get(index);
-    if (!set) {
-      set = new MetricSet(INTERVAL_METRICS);
-      this.intervals.set(index, set);
-    }
-    return set;
-  }
-
-  private nameSet(name: string): MetricSet {
-    let set = this.byName.get(name);
-    if (!set) {
-      set = new MetricSet();
-      this.byName.set(name, set);
-    }
-    return set;
   }
 }

@@ -1,0 +1,181 @@
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { MetricSet, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
+import { createHistogram, recordUs } from '../metrics/histogram.js';
+import { segmentIndexAt } from '../load/curve.js';
+import type { LoadPlan } from '../load/types.js';
+import type { ClientCounters, MetricName } from '../result/types.js';
+import type { WorkerHealthSample, WorkerMessage } from './protocol.js';
+
+/** Interval sets keep only what result.json stores per interval: their histograms are made every interval. */
+const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total', 'totalUncorrected', 'ttfb', 'service', 'network']);
+
+/**
+ * Where one worker's measurements go: every attempt into the metric sets of its interval, its stage and its
+ * request name (by completion time); requests in flight integrated over time; the generator's own health.
+ * Intervals are posted as they close, stages and names once at the end. Time is run time (ms since the
+ * shared start), read from the clock given.
+ */
+export class WorkerRecorder {
+  private readonly intervals = new Map<number, MetricSet>();
+  private readonly stages = new Map<number, MetricSet>();
+  private readonly byName = new Map<string, MetricSet>();
+  private flushedBefore = 0; // intervals below this index were posted
+  private inFlightNow = 0;
+  private inFlightSince = 0; // run time of the last in-flight accrual
+  private readonly lagHistogram = createHistogram();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private utilization: EventLoopUtilization | undefined;
+
+  constructor(
+    private readonly plan: LoadPlan,
+    private readonly intervalMs: number,
+    private readonly post: (message: WorkerMessage) => void,
+    private readonly runTime: () => number,
+  ) {}
+
+  /** Called at run time 0. */
+  start(): void {
+    this.loopDelay.enable();
+    this.utilization = performance.eventLoopUtilization();
+    this.inFlightSince = this.runTime();
+  }
+
+  get inFlight(): number {
+    return this.inFlightNow;
+  }
+
+  readonly sent = (): void => {
+    const now = this.runTime();
+    this.intervalSet(this.intervalIndex(now)).sent += 1;
+    this.stageSet(this.stageIndex(now)).sent += 1;
+  };
+
+  readonly attempt = (name: string, attempt: AttemptRecord): void => {
+    const now = this.runTime();
+    this.intervalSet(this.intervalIndex(now)).record(attempt);
+    this.stageSet(this.stageIndex(now)).record(attempt);
+    this.nameSet(name).record(attempt);
+  };
+
+  readonly counter = (name: string, counter: keyof ClientCounters, by = 1): void => {
+    const now = this.runTime();
+    this.intervalSet(this.intervalIndex(now)).counters[counter] += by;
+    this.stageSet(this.stageIndex(now)).counters[counter] += by;
+    this.nameSet(name).counters[counter] += by;
+  };
+
+  readonly tokenRequest = (latencyUs: number): void => {
+    this.stageSet(this.stageIndex(this.runTime())).add('auth', latencyUs);
+  };
+
+  /** How late an open-model arrival was sent against its intended time. */
+  scheduleLag(lateMs: number): void {
+    recordUs(this.lagHistogram, Math.max(0, lateMs) * 1000);
+  }
+
+  /** Requests in flight go up or down; the time they spent at the old level is credited first. */
+  changeInFlight(delta: number): void {
+    this.accrueInFlight(this.runTime());
+    this.inFlightNow += delta;
+  }
+
+  /**
+   * Adds in-flight × elapsed to the interval and stage sets, split exactly at their boundaries, so that
+   * mean concurrency per interval is the true time average.
+   */
+  private accrueInFlight(now: number): void {
+    let from = this.inFlightSince;
+    if (this.inFlightNow > 0) {
+      const { segments } = this.plan;
+      while (from < now) {
+        const intervalIndex = this.intervalIndex(from);
+        const stageIndex = this.stageIndex(from);
+        const stageEnd = stageIndex === segments.length - 1 ? Infinity : (segments[stageIndex]?.endMs ?? Infinity);
+        const boundary = Math.min(now, (intervalIndex + 1) * this.intervalMs, stageEnd);
+        const span = Math.max(boundary - from, 0);
+        this.intervalSet(intervalIndex).inFlightMs += this.inFlightNow * span;
+        this.stageSet(stageIndex).inFlightMs += this.inFlightNow * span;
+        if (boundary <= from) break;
+        from = boundary;
+      }
+    }
+    this.inFlightSince = now;
+  }
+
+  /** Posts every interval that has closed (all of them at the end of the run). */
+  flushIntervals(all: boolean): void {
+    const now = this.runTime();
+    this.accrueInFlight(now);
+    const current = this.intervalIndex(now);
+    const upTo = all ? Math.max(current, ...this.intervals.keys()) + 1 : current;
+    for (let index = this.flushedBefore; index < upTo; index++) {
+      const set = this.intervals.get(index);
+      this.intervals.delete(index);
+      const snapshot: MetricSnapshot = (set ?? new MetricSet()).snapshot();
+      this.post({ type: 'interval', index, snapshot, health: this.healthSample() });
+    }
+    this.flushedBefore = Math.max(this.flushedBefore, upTo);
+  }
+
+  /** The end of the run: stages, request names and the schedule lag, once. */
+  finish(): void {
+    this.flushIntervals(true);
+    for (const [index, set] of [...this.stages].sort((a, b) => a[0] - b[0])) {
+      this.post({ type: 'stage', index, snapshot: set.snapshot() });
+    }
+    const byName: Record<string, MetricSnapshot> = {};
+    for (const [name, set] of this.byName) byName[name] = set.snapshot();
+    this.post({ type: 'names', byName });
+    this.loopDelay.disable();
+    this.post({
+      type: 'done',
+      scheduleLag: {
+        p50Ms: this.lagHistogram.getValueAtPercentile(50) / 1000,
+        p99Ms: this.lagHistogram.getValueAtPercentile(99) / 1000,
+        maxMs: this.lagHistogram.maxValue / 1000,
+      },
+    });
+  }
+
+  private healthSample(): WorkerHealthSample {
+    const elu = performance.eventLoopUtilization(this.utilization);
+    this.utilization = performance.eventLoopUtilization();
+    const sample = {
+      eventLoopUtilization: elu.utilization,
+      eventLoopDelayP99Ms: this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e6 : 0,
+      eventLoopDelayMaxMs: this.loopDelay.count > 0 ? this.loopDelay.max / 1e6 : 0,
+    };
+    this.loopDelay.reset();
+    return sample;
+  }
+
+  private intervalIndex(runMs: number): number {
+    return Math.max(0, Math.floor(runMs / this.intervalMs));
+  }
+
+  /** Requests completing after the schedule (while draining) belong to the last stage. */
+  private stageIndex(runMs: number): number {
+    return Math.max(0, segmentIndexAt(this.plan.segments, runMs));
+  }
+
+  private intervalSet(index: number): MetricSet {
+    return getOrCreate(this.intervals, index, () => new MetricSet(INTERVAL_METRICS));
+  }
+
+  private stageSet(index: number): MetricSet {
+    return getOrCreate(this.stages, index, () => new MetricSet());
+  }
+
+  private nameSet(name: string): MetricSet {
+    return getOrCreate(this.byName, name, () => new MetricSet());
+  }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
