@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { MetricSet, mergeSnapshots, type AttemptRecord } from '../../src/metrics/metric-set.js';
+import { decodeHistogram } from '../../src/metrics/histogram.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { createRandom } from '../../src/client/prng.js';
+
+function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
+  return {
+    ok, status, errorKind: ok ? undefined : 'status', totalUs, totalUncorrectedUs: -1, dnsUs: -1, connectUs: -1, tlsUs: -1,
+    writeUs: -1, ttfbUs: totalUs * 0.9, downloadUs: totalUs * 0.1, serviceUs: totalUs * 0.8, queueUs: -1, networkUs: totalUs * 0.2, ttftUs: -1,
+  };
+}
+
+describe('metric sets', () => {
+  it('merge exactly: percentiles of merged worker snapshots equal those of one set that saw everything', () => {
+    const random = createRandom(11);
+    const whole = new MetricSet();
+    const parts = [new MetricSet(), new MetricSet(), new MetricSet()];
+    for (let i = 0; i < 30_000; i++) {
+      // lognormal-ish: heavy right tail, the case where averaging percentiles goes most wrong
+      const valueUs = Math.exp(9 + 0.8 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+      const record = attempt(valueUs, i % 50 !== 0, i % 50 === 0 ? 503 : 200);
+      whole.record(record);
+      parts[i % 3]!.record(record);
+    }
+    const merged = mergeSnapshots(parts.map((p) => p.snapshot()));
+    const expected = whole.snapshot();
+    expect(merged.requests).toBe(30_000);
+    expect(merged.errors).toEqual({ total: 600, byKind: { status: 600 }, byStatus: { 503: 600 } });
+    expect(summarize(decodeHistogram(merged.histograms.total!))).toEqual(summarize(decodeHistogram(expected.histograms.total!)));
+    expect(merged.histograms.totalUncorrected).toBeUndefined();
+  });
+
+  it('records nothing for phases that did not happen and keeps only the metrics it is asked for', () => {
+    const set = new MetricSet(new Set(['total', 'ttfb']));
+    set.record(attempt(20_000));
+    expect(Object.keys(set.snapshot().histograms).sort()).toEqual(['total', 'ttfb']);
+  });
+});
