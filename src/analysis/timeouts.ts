@@ -1,3 +1,4 @@
+import { encodeHistogram, subtractEncoded } from '../metrics/histogram.js';
 import type { EncodedHistograms, MetricName, RunResult } from '../result/types.js';
 import { decodeDistribution, quantileMs, shareAboveMs, type Distribution } from './distribution.js';
 import { rfc6298Estimate } from './rfc6298.js';
@@ -74,11 +75,16 @@ export function chooseTimeout(phase: TimeoutPhase, distribution: Distribution): 
   };
 }
 
-/** Every phase with recorded values in a set of histograms. */
+/**
+ * Every phase with recorded values in a set of histograms. Total and first-byte times are those of the
+ * successful requests (failed attempts subtracted): a timeout is chosen for, and judged by, the requests it
+ * would cut that would otherwise have succeeded — not the hangs and resets that failed anyway.
+ */
 export function timeoutsOf(histograms: EncodedHistograms): TimeoutChoice[] {
   const choices: TimeoutChoice[] = [];
+  const successful = successOnly(histograms);
   for (const phase of Object.keys(PHASE_METRICS) as TimeoutPhase[]) {
-    const distribution = decodeDistribution(histograms[PHASE_METRICS[phase]]);
+    const distribution = decodeDistribution(successful[PHASE_METRICS[phase]]);
     if (distribution) choices.push(chooseTimeout(phase, distribution));
   }
   return choices;
@@ -114,6 +120,13 @@ export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef
     byLoadLevel,
     warnings,
   };
+}
+
+function successOnly(histograms: EncodedHistograms): EncodedHistograms {
+  const out: EncodedHistograms = { ...histograms };
+  if (histograms.total && histograms.totalFailed) out.total = encodeHistogram(subtractEncoded(histograms.total, histograms.totalFailed));
+  if (histograms.ttfb && histograms.ttfbFailed) out.ttfb = encodeHistogram(subtractEncoded(histograms.ttfb, histograms.ttfbFailed));
+  return out;
 }
 
 function pct(share: number): string {

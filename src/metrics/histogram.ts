@@ -55,3 +55,13 @@ export function mergeEncoded(encodedParts: Iterable<string>): Histogram {
   for (const encoded of encodedParts) merged.add(<Histogram>hdr.decodeFromCompressedBase64(encoded, 64, false));
   return merged;
 }
+
+/**
+ * The values of `whole` that are not in `part` (part must be a sub-population of whole, recorded into the
+ * same buckets): bucket counts subtract exactly.
+ */
+export function subtractEncoded(whole: string, part: string | undefined): Histogram {
+  const result = decodeHistogram(whole);
+  if (part) result.subtract(decodeHistogram(part));
+  return result;
+}

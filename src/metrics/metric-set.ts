@@ -74,6 +74,10 @@ export class MetricSet {
     // Latency of attempts that never got a response is the time until they were given up on; recording it
     // keeps timeouts visible in the tail instead of silently dropping the slowest requests.
     this.add('total', attempt.totalUs);
+    if (!attempt.ok) {
+      this.add('totalFailed', attempt.totalUs);
+      this.add('ttfbFailed', attempt.ttfbUs);
+    }
     this.add('totalUncorrected', attempt.totalUncorrectedUs);
     this.add('dns', attempt.dnsUs);
     this.add('connect', attempt.connectUs);

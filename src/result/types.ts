@@ -13,10 +13,12 @@ export const RESULT_SCHEMA = 'tailscope.result/v1';
  * - ttft / itl: stream time to first token and inter-token gaps (first token excluded)
  * - auth: token endpoint round trips
  * - totalUncorrected: open model only, from the actual send time (kept beside the corrected view)
+ * - totalFailed / ttfbFailed: the failed attempts' share of total and ttfb, so that the successful
+ *   requests' distribution is total − totalFailed (HDR histograms subtract exactly)
  */
 export const METRIC_NAMES = [
   'total', 'dns', 'connect', 'tls', 'write', 'ttfb', 'download',
-  'service', 'queue', 'network', 'ttft', 'itl', 'auth', 'totalUncorrected',
+  'service', 'queue', 'network', 'ttft', 'itl', 'auth', 'totalUncorrected', 'totalFailed', 'ttfbFailed',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
