@@ -16,7 +16,7 @@ export interface AnalyzeOptions {
 /** analysis.json from result.json alone: a pure function, so `tailscope analyze` never needs the target. */
 export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analysis {
   const stages: StageAnalysis[] = result.stages.map((stage) => {
-    const split = splitOf(stage.histograms, result.serverTiming.source);
+    const split = splitOf(stage.histograms, result.serverTiming.source, result.probe);
     return {
       index: stage.index,
       name: stage.name,
@@ -29,7 +29,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
       ...(split ? { split } : {}),
     };
   });
-  const overall = splitOf(result.histograms, result.serverTiming.source) ?? {
+  const overall = splitOf(result.histograms, result.serverTiming.source, result.probe) ?? {
     method: 'rtt-bound' as const,
     samples: 0,
     network: { p50: 0, p90: 0, p99: 0 },

@@ -9,7 +9,11 @@ import type { Percentiles, SplitMethod, SplitView } from './types.js';
  * request so that percentiles of the difference are true, not a difference of percentiles).
  * Without it, the connect time (one round trip) bounds the network share of each request.
  */
-export function splitOf(histograms: EncodedHistograms, source: RunResult['serverTiming']['source']): SplitView | undefined {
+export function splitOf(
+  histograms: EncodedHistograms,
+  source: RunResult['serverTiming']['source'],
+  probe?: RunResult['probe'],
+): SplitView | undefined {
   const percentiles = (encoded: string | undefined): Percentiles | undefined => {
     if (!encoded) return undefined;
     const summary = summarize(decodeHistogram(encoded));
@@ -24,16 +28,23 @@ export function splitOf(histograms: EncodedHistograms, source: RunResult['server
     return { method, samples, network, service, ...(queue ? { queue } : {}) };
   }
   const ttfb = percentiles(histograms.ttfb);
-  const connect = percentiles(histograms.connect);
   if (!ttfb) return undefined;
   // One round trip per request is the least network time a request can take; the rest is attributed to
-  // the service. The method says so, because this is a bound, not a measurement.
-  const rtt = connect ?? { p50: 0, p90: 0, p99: 0 };
+  // the service. The method says so, because this is a bound, not a measurement. The round trip comes from
+  // the idle probe taken before the load (unloaded), else from the run's own connects.
+  const connect = percentiles(histograms.connect);
+  const rtt = probe
+    ? { source: 'idle-probe' as const, ms: probe.rttMs.p50 }
+    : connect
+      ? { source: 'connect-times' as const, ms: connect.p50 }
+      : undefined;
+  const rttMs = rtt?.ms ?? 0;
   const samples = decodeHistogram(histograms.ttfb!).totalCount;
   return {
     method: 'rtt-bound',
     samples,
-    network: rtt,
-    service: { p50: Math.max(0, ttfb.p50 - rtt.p50), p90: Math.max(0, ttfb.p90 - rtt.p50), p99: Math.max(0, ttfb.p99 - rtt.p50) },
+    network: { p50: rttMs, p90: rttMs, p99: rttMs },
+    service: { p50: Math.max(0, ttfb.p50 - rttMs), p90: Math.max(0, ttfb.p90 - rttMs), p99: Math.max(0, ttfb.p99 - rttMs) },
+    ...(rtt ? { rtt } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface SplitView {
   network: Percentiles;
   service: Percentiles;
   queue?: Percentiles;
+  /** rtt-bound only: the round trip used as the network share, and where it was measured */
+  rtt?: { source: 'connect-times' | 'idle-probe'; ms: number };
 }
 
 export interface StageAnalysis {

@@ -22,6 +22,7 @@ export interface RunFacts {
   toolVersion: string;
   segments: readonly Segment[];
   health: GeneratorHealth;
+  probe?: RunResult['probe'];
 }
 
 export interface Collected {
@@ -113,6 +114,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     requestsByName,
     histograms: whole.histograms,
     health: facts.health,
+    ...(facts.probe ? { probe: facts.probe } : {}),
   };
 }
 

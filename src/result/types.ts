@@ -159,4 +159,6 @@ export interface RunResult {
   requestsByName: Record<string, RequestNameResult>;
   histograms: EncodedHistograms;
   health: GeneratorHealth;
+  /** idle round-trip probe taken before the load (TCP handshakes), absent when it could not connect */
+  probe?: { method: 'tcp-connect'; samples: number; rttMs: { min: number; p50: number; max: number } };
 }

@@ -13,6 +13,7 @@ import { evaluateHealth } from './health.js';
 import { coordinate, type IntervalListener } from './coordinator.js';
 import type { WorkerInit } from './protocol.js';
 import { startTarget, type StartedTarget } from './target.js';
+import { probeRtt } from './probe.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface RunOptions {
@@ -29,6 +30,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
     options.onTargetReady?.(target.url);
+    const probe = await probeRtt(target.url);
     const init = workerInit(scenario, target.url, feeders);
     const listener: IntervalListener | undefined = options.onInterval
       ? (index, merged) => options.onInterval!(index, merged, { startMs: index * scenario.intervalMs, target: 0 })
@@ -81,6 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         toolVersion: TOOL_VERSION,
         segments: scenario.load.segments,
         health,
+        probe,
       },
       collected,
     );
