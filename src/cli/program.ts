@@ -7,6 +7,7 @@ import { mockCommand } from './commands/mock.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
+import { mergeCommand } from './commands/merge.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -17,7 +18,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand] as unknown as Command[];
+const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand, mergeCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, analyze, compare, mock, report')
+    .demandCommand(1, 'name a command: run, analyze, compare, report, merge, mock')
     .recommendCommands()
     .help()
     .alias('h', 'help')

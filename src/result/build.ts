@@ -23,6 +23,7 @@ export interface RunFacts {
   segments: readonly Segment[];
   health: GeneratorHealth;
   probe?: RunResult['probe'];
+  shard?: RunResult['shard'];
 }
 
 export interface Collected {
@@ -98,6 +99,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     environment: facts.environment,
     startedAt: facts.startedAt,
     durationMs: facts.durationMs,
+    scheduledDurationMs: facts.segments.at(-1)?.endMs ?? 0,
     intervalMs: facts.intervalMs,
     interrupted: facts.interrupted,
     serverTiming: facts.serverTiming,
@@ -115,6 +117,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     histograms: whole.histograms,
     health: facts.health,
     ...(facts.probe ? { probe: facts.probe } : {}),
+    ...(facts.shard ? { shard: facts.shard } : {}),
   };
 }
 

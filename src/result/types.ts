@@ -147,6 +147,8 @@ export interface RunResult {
   /** wall clock, for humans only; every duration is from the monotonic clock */
   startedAt: string;
   durationMs: number;
+  /** the load curve's length; durationMs also covers the drain after it */
+  scheduledDurationMs: number;
   intervalMs: number;
   interrupted: boolean;
   /** where the service time was read from, so the analyzer can say which split method it used */
@@ -159,6 +161,8 @@ export interface RunResult {
   requestsByName: Record<string, RequestNameResult>;
   histograms: EncodedHistograms;
   health: GeneratorHealth;
+  /** set on one shard's result (0-based index); a merged result has none */
+  shard?: { index: number; count: number };
   /** idle round-trip probe taken before the load (TCP handshakes), absent when it could not connect */
   probe?: { method: 'tcp-connect'; samples: number; rttMs: { min: number; p50: number; max: number } };
 }

@@ -37,7 +37,21 @@ const START_LEAD_MS = 50;
  * time, and merges what they report. It never sends a request itself, so its own work cannot distort
  * the measurement.
  */
-export function coordinate(base: Omit<WorkerInit, 'workerIndex'>, onInterval?: IntervalListener): CoordinatorHandle {
+export interface CoordinateOptions {
+  /** worker threads of this process */
+  localWorkers: number;
+  /** global index of this process's first worker (shard index × local workers) */
+  firstWorkerIndex: number;
+  /** a start time shared with other shards (epoch ms); otherwise as soon as the workers are ready */
+  startAtEpochMs?: number;
+}
+
+export function coordinate(
+  base: Omit<WorkerInit, 'workerIndex'>,
+  options: CoordinateOptions,
+  onInterval?: IntervalListener,
+): CoordinatorHandle {
+  const { localWorkers, firstWorkerIndex } = options;
   const workers: Worker[] = [];
   let stopRequested = false;
   const stop = () => {
@@ -83,16 +97,16 @@ export function coordinate(base: Omit<WorkerInit, 'workerIndex'>, onInterval?: I
       });
     };
 
-    for (let workerIndex = 0; workerIndex < base.workerCount; workerIndex++) {
-      const worker = startWorker(workerEntryUrl(), { ...base, workerIndex } satisfies WorkerInit);
+    for (let local = 0; local < localWorkers; local++) {
+      const worker = startWorker(workerEntryUrl(), { ...base, workerIndex: firstWorkerIndex + local } satisfies WorkerInit);
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {
           case 'ready':
             ready += 1;
-            if (ready === base.workerCount) {
+            if (ready === localWorkers) {
               clearTimeout(readyTimer);
-              const startAtEpochMs = performance.timeOrigin + performance.now() + START_LEAD_MS;
+              const startAtEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS;
               startedAt = startAtEpochMs - performance.timeOrigin;
               for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
               if (stopRequested) stop();
@@ -103,7 +117,7 @@ export function coordinate(base: Omit<WorkerInit, 'workerIndex'>, onInterval?: I
             part.snapshots.push(message.snapshot);
             part.health.push(message.health);
             intervalParts.set(message.index, part);
-            if (part.snapshots.length === base.workerCount && onInterval) onInterval(message.index, mergeSnapshots(part.snapshots));
+            if (part.snapshots.length === localWorkers && onInterval) onInterval(message.index, mergeSnapshots(part.snapshots));
             break;
           }
           case 'stage':
@@ -125,7 +139,7 @@ export function coordinate(base: Omit<WorkerInit, 'workerIndex'>, onInterval?: I
       worker.on('error', (error) => workerErrors.push(error.stack ?? String(error)));
       worker.on('exit', () => {
         exited += 1;
-        if (exited === base.workerCount) {
+        if (exited === localWorkers) {
           clearTimeout(readyTimer);
           finish();
         }

@@ -22,6 +22,10 @@ export interface RunOptions {
   onInterval?: (index: number, merged: MetricSnapshot, facts: { startMs: number; target: number }) => void;
   /** called once the target is up, with its address (for logs) */
   onTargetReady?: (url: string) => void;
+  /** run shard `index` of `count` (0-based): this process drives its share of the curve (see coordinate) */
+  shard?: { index: number; count: number };
+  /** a start time shared by all shards, epoch ms */
+  startAtEpochMs?: number;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -31,13 +35,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     options.onTargetReady?.(target.url);
     const probe = await probeRtt(target.url);
-    const init = workerInit(scenario, target.url, feeders);
+    const shard = options.shard ?? { index: 0, count: 1 };
+    // Shards split the curve as if all their workers were one pool: shard i runs workers
+    // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
+    const init = { ...workerInit(scenario, target.url, feeders), workerCount: shard.count * scenario.workers };
     const listener: IntervalListener | undefined = options.onInterval
       ? (index, merged) => options.onInterval!(index, merged, { startMs: index * scenario.intervalMs, target: 0 })
       : undefined;
     const startedAt = new Date().toISOString();
     const began = performance.now();
-    const handle = coordinate(init, listener);
+    const handle = coordinate(
+      init,
+      { localWorkers: scenario.workers, firstWorkerIndex: shard.index * scenario.workers, startAtEpochMs: options.startAtEpochMs },
+      listener,
+    );
     let interrupted = false;
     const onAbort = () => {
       interrupted = true;
@@ -84,6 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         segments: scenario.load.segments,
         health,
         probe,
+        ...(shard.count > 1 ? { shard } : {}),
       },
       collected,
     );

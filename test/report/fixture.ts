@@ -137,6 +137,7 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test cpu' },
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs,
+    scheduledDurationMs: durationMs,
     intervalMs: 1000,
     interrupted: false,
     serverTiming: { source: 'server-timing', header: 'Server-Timing', metric: 'app' },

@@ -32,10 +32,9 @@ export function comparabilityProblems(baseline: RunResult, current: RunResult): 
     // which fixes every stage's length but the last.
     if (b.startMs !== c.startMs) problems.push(`stage ${i + 1}: starts at ${b.startMs} ms vs ${c.startMs} ms`);
   });
-  // The last stage's scheduled length shows in the run's length; the drain adds at most a couple of seconds.
-  const lengthRatio = current.durationMs / Math.max(baseline.durationMs, 1);
-  if (Math.abs(current.durationMs - baseline.durationMs) > 2500 && (lengthRatio > 1.25 || lengthRatio < 0.8)) {
-    problems.push(`run lasted ${(baseline.durationMs / 1000).toFixed(1)} s vs ${(current.durationMs / 1000).toFixed(1)} s`);
+  // The scheduled length fixes the last stage's length too (the drain after it varies, so durationMs would not).
+  if (baseline.scheduledDurationMs !== current.scheduledDurationMs) {
+    problems.push(`load curve lasts ${(baseline.scheduledDurationMs / 1000).toFixed(1)} s vs ${(current.scheduledDurationMs / 1000).toFixed(1)} s`);
   }
   if (baseline.intervalMs !== current.intervalMs) problems.push(`interval ${baseline.intervalMs} ms vs ${current.intervalMs} ms`);
   return problems;

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { parseShard, parseStartAt } from '../shard.js';
 import { parseScenario } from '../../scenario/read.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../../runner/progress.js';
@@ -11,7 +12,10 @@ import { summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, evaluateThresholds, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
 import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
-interface RunArgs { scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean }
+interface RunArgs {
+  scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
+  shard?: string; startAt?: string;
+}
 
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
 export const runCommand = {
@@ -26,6 +30,9 @@ export const runCommand = {
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
       .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run (exit 1 on a regression)' })
       .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
+      .option('shard', { type: 'string', describe: 'run shard INDEX/COUNT (0-based) of the curve; combine the results with tailscope merge' })
+      .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
+      .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
   handler: async (args: RunArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.scenario);
@@ -33,6 +40,11 @@ export const runCommand = {
     const scenario = parseScenario(await io.readFile(file), args.scenario, io.env);
     scenario.file = file;
     if (args.workers !== undefined) scenario.workers = args.workers;
+    const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+    const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
+    if (shard && shard.count > 1 && scenario.target.mock) {
+      throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
+    }
     const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
     // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
     const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
@@ -53,6 +65,8 @@ export const runCommand = {
       io.stderr(`tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`);
       result = await runScenario(scenario, {
         signal: abort.signal,
+        shard,
+        startAtEpochMs,
         onTargetReady: (url) => io.stderr(`target ${url}\n`),
         onInterval: (index, merged) => {
           if (!args.quiet) {
@@ -77,10 +91,16 @@ export const runCommand = {
     for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
 
+    if (result.shard) {
+      // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
+      io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
+      if (userInterrupted(result, undefined)) return EXIT.interrupted;
+      return result.health.valid ? EXIT.ok : EXIT.invalidRun;
+    }
     const verdicts = evaluateThresholds(result, scenario.thresholds.map((t) => t.threshold));
     for (const verdict of verdicts) io.stdout(`${verdictLine(verdict)}\n`);
     if (abortedBy) io.stdout(`aborted by abortOnFail: ${abortedBy.expression}\n`);
-    const userInterrupted = result.interrupted && !abortedBy;
+    const stoppedByUser = userInterrupted(result, abortedBy);
     if (args.saveBaseline !== undefined) {
       // A cut-short or invalid run is a poor yardstick for every later build: refuse to make it one.
       if (result.interrupted || !result.health.valid) io.stderr('not saving a baseline: the run was interrupted or is invalid\n');
@@ -99,12 +119,16 @@ export const runCommand = {
     }
 
     // Precedence: a user interrupt, then an invalid run, then failed checks.
-    if (userInterrupted) return EXIT.interrupted;
+    if (stoppedByUser) return EXIT.interrupted;
     if (!result.health.valid) return EXIT.invalidRun;
     if (abortedBy || verdicts.some((v) => !v.pass) || regression) return EXIT.failed;
     return EXIT.ok;
   },
 };
+
+function userInterrupted(result: { interrupted: boolean }, abortedBy: ThresholdVerdict | undefined): boolean {
+  return result.interrupted && !abortedBy;
+}
 
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';

@@ -1,0 +1,142 @@
+import type { MetricSnapshot } from '../metrics/metric-set.js';
+import { emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
+import type { Segment } from '../load/types.js';
+import { buildRunResult } from './build.js';
+import type { ErrorCounts, GeneratorHealth, LoadSummary, RunResult } from './types.js';
+
+export class MergeError extends Error {
+  readonly code = 'E_MERGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MergeError';
+  }
+}
+
+/**
+ * Reasons why results are not shards of one run: different scenarios or load curves, a shard missing or
+ * given twice. Empty when they can be merged.
+ */
+export function mergeProblems(results: readonly RunResult[]): string[] {
+  const problems: string[] = [];
+  const first = results[0];
+  if (!first) return ['no results to merge'];
+  for (const [i, result] of results.entries()) {
+    if (result.scenario.name !== first.scenario.name) problems.push(`result ${i + 1} is of scenario "${result.scenario.name}", not "${first.scenario.name}"`);
+    if (JSON.stringify(curveOf(result)) !== JSON.stringify(curveOf(first))) problems.push(`result ${i + 1} has another load curve`);
+    if (result.model !== first.model) problems.push(`result ${i + 1} is a ${result.model}-model run, not ${first.model}`);
+    if (result.intervalMs !== first.intervalMs) problems.push(`result ${i + 1} has ${result.intervalMs} ms intervals, not ${first.intervalMs}`);
+  }
+  const count = first.shard?.count;
+  if (count !== undefined) {
+    const seen = results.map((r) => r.shard?.index ?? -1).sort((a, b) => a - b);
+    const expected = Array.from({ length: count }, (_, i) => i);
+    if (results.some((r) => r.shard?.count !== count) || JSON.stringify(seen) !== JSON.stringify(expected)) {
+      problems.push(`shards given: ${seen.join(', ')}; a run of ${count} shards needs each of ${expected.join(', ')} once`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Shards of one run → one RunResult, exactly: counts add, histograms add bucket by bucket, and every summary
+ * is recomputed from the merged histograms, so thresholds are judged on the whole population.
+ */
+export function mergeResults(results: readonly RunResult[], force = false): RunResult {
+  const problems = mergeProblems(results);
+  if (problems.length > 0 && !force) throw new MergeError(`cannot merge: ${problems.join('; ')} (--force merges anyway)`);
+  const first = results[0]!;
+  const durationMs = Math.max(...results.map((r) => r.durationMs));
+
+  const intervalIndexes = [...new Set(results.flatMap((r) => r.intervals.map((i) => i.index)))].sort((a, b) => a - b);
+  const intervals = intervalIndexes.map((index) => ({
+    index,
+    snapshot: mergeSnapshots(results.flatMap((r) => r.intervals.filter((i) => i.index === index).map((i) => snapshotOf(i, i.endMs - i.startMs, i.sentPerSec, i.errorsByKind)))),
+  }));
+  const stages = new Map(first.stages.map((stage) => [
+    stage.index,
+    mergeSnapshots(results.map((r) => r.stages[stage.index]).filter((s) => s !== undefined).map((s) => ({
+      ...snapshotOf(s, s.endMs - s.startMs, s.sentPerSec, s.errorsByKind),
+      counters: s.counters,
+    }))),
+  ]));
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.requestsByName)))];
+  const byName = new Map(names.map((name) => [
+    name,
+    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name]!, r.durationMs, 0, r.requestsByName[name]!.errorsByKind)] : []))),
+  ]));
+
+  return buildRunResult(
+    {
+      scenario: first.scenario,
+      model: first.model,
+      engine: first.engine,
+      target: first.target,
+      environment: first.environment,
+      startedAt: results.map((r) => r.startedAt).sort()[0]!,
+      durationMs,
+      intervalMs: first.intervalMs,
+      interrupted: results.some((r) => r.interrupted),
+      serverTiming: first.serverTiming,
+      slo: first.slo,
+      thresholds: first.thresholds,
+      toolVersion: first.tool.version,
+      segments: curveOf(first),
+      health: mergeHealth(results),
+      probe: first.probe,
+    },
+    { intervals, stages, byName },
+  );
+}
+
+/** A stage, interval or request-name summary back as the snapshot it was built from (time integrals included). */
+function snapshotOf(summary: LoadSummary & { histograms: MetricSnapshot['histograms']; achievedConcurrency?: number }, spanMs: number, sentPerSec: number, errors: ErrorCounts): MetricSnapshot {
+  return {
+    requests: summary.requests,
+    successes: summary.requests - summary.errors,
+    sent: (sentPerSec * spanMs) / 1000,
+    errors,
+    counters: emptyCounters(),
+    inFlightMs: (summary.achievedConcurrency ?? 0) * spanMs,
+    histograms: summary.histograms,
+  };
+}
+
+/** The stages as run, as the curve segments they were compiled from. */
+function curveOf(result: RunResult): Segment[] {
+  return result.stages.map((s, i) => ({
+    index: s.index,
+    name: s.name,
+    kind: s.kind,
+    startMs: s.startMs,
+    // A result's last stage stretches over the drain after the schedule; the curve itself ends on schedule.
+    endMs: i < result.stages.length - 1 ? s.endMs : result.scheduledDurationMs,
+    from: s.targetFrom,
+    to: s.target,
+  }));
+}
+
+function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
+  const healths = results.map((r) => r.health);
+  const socketErrors: Record<string, number> = {};
+  for (const health of healths) for (const [kind, count] of Object.entries(health.socketErrors)) socketErrors[kind] = (socketErrors[kind] ?? 0) + count;
+  return {
+    valid: healths.every((h) => h.valid),
+    reasons: results.flatMap((r) => r.health.reasons.map((reason) => (r.shard ? `shard ${r.shard.index}: ${reason}` : reason))),
+    workers: healths.reduce((sum, h) => sum + h.workers, 0),
+    eventLoopDelayMs: {
+      p50: Math.max(...healths.map((h) => h.eventLoopDelayMs.p50)),
+      p99: Math.max(...healths.map((h) => h.eventLoopDelayMs.p99)),
+      max: Math.max(...healths.map((h) => h.eventLoopDelayMs.max)),
+    },
+    workerCpu: {
+      mean: healths.reduce((sum, h) => sum + h.workerCpu.mean, 0) / healths.length,
+      max: Math.max(...healths.map((h) => h.workerCpu.max)),
+    },
+    scheduleLagMs: {
+      p50: Math.max(...healths.map((h) => h.scheduleLagMs.p50)),
+      p99: Math.max(...healths.map((h) => h.scheduleLagMs.p99)),
+      max: Math.max(...healths.map((h) => h.scheduleLagMs.max)),
+    },
+    socketErrors,
+  };
+}
