@@ -29,6 +29,7 @@ function run(medianMs: number, errorShare: number, seed: number, intervals = 20)
     model: 'closed',
     startedAt: 't',
     durationMs: intervals * 1000,
+    scheduledDurationMs: intervals * 1000,
     intervalMs: 1000,
     interrupted: false,
     health: { valid: true },
@@ -111,6 +112,14 @@ describe('comparability', () => {
     expect(comparabilityProblems(a, b)).toEqual([]);
     const other = { ...b, scenario: { name: 'x', definition: {} }, stages: [{ kind: 'ramp', target: 16, targetFrom: 0, startMs: 0 }] } as unknown as RunResult;
     expect(comparabilityProblems(a, other)).toEqual(['scenario "s" vs "x"', 'stage 1: hold vs ramp', 'stage 1: target 8→8 vs 0→16']);
+  });
+
+  it('refuses a curve of another length, however long the drain after it took', () => {
+    const a = run(100, 0, 1);
+    const longerDrain = { ...run(100, 0, 2), durationMs: a.durationMs + 1800 };
+    expect(comparabilityProblems(a, longerDrain)).toEqual([]);
+    const longer = { ...run(100, 0, 2), scheduledDurationMs: a.scheduledDurationMs + 1000 };
+    expect(comparabilityProblems(a, longer)).toEqual([`load curve lasts ${(a.scheduledDurationMs / 1000).toFixed(1)} s vs ${((a.scheduledDurationMs + 1000) / 1000).toFixed(1)} s`]);
   });
 });
 
