@@ -1,7 +1,8 @@
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { EncodedHistograms } from '../result/types.js';
-import { parseDurationMs, parseRatio } from '../scenario/units.js';
+import { parseDurationMs } from '../scenario/units.js';
+import { durationMs as duration, ratio } from '../scenario/zod-units.js';
 import { decodeDistribution, quantileMs } from './distribution.js';
 import type { ReplayPolicy } from './types.js';
 
@@ -23,24 +24,6 @@ const durationOrQuantile = z.union([z.number(), z.string()]).transform((value, c
     return z.NEVER;
   }
   return { ms };
-});
-
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDurationMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "250ms" or "2s", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const ratio = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const parsed = parseRatio(value);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a share like "20%" or 0.2, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return parsed;
 });
 
 export const policySchema = z.strictObject({

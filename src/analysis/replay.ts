@@ -1,6 +1,6 @@
 import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.js';
 import { backoffDelayMs } from '../client/backoff.js';
-import { createRandom } from '../client/prng.js';
+import { createRandom } from '../random.js';
 import { decodeDistribution, samplerOf } from './distribution.js';
 import type { ReplayPolicy, ReplayResult } from './types.js';
 

@@ -1,29 +1,10 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { parseDurationMs, parseRatio } from './units.js';
+import { durationMs, ratio } from './zod-units.js';
 import { parseThreshold, ThresholdSyntaxError } from '../analysis/thresholds/parse.js';
 import { parseCompareRule, CompareRuleError } from '../analysis/compare/rules.js';
 
-/** A duration written as "250ms", "10s", "2m" or a number of milliseconds; yields milliseconds. */
-const duration = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "250ms", "10s" or "2m", got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const ratio = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const parsed = parseRatio(value);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a share like "1%" or 0.01, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const duration = durationMs;
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();

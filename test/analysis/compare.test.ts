@@ -6,13 +6,13 @@ import { comparabilityProblems } from '../../src/analysis/compare/compatible.js'
 import { parseCompareRule, CompareRuleError } from '../../src/analysis/compare/rules.js';
 import { blockResample } from '../../src/analysis/compare/bootstrap.js';
 import { twoProportionTest, dispersion } from '../../src/analysis/compare/proportion.js';
-import { seededRandom } from '../../src/analysis/compare/stats.js';
+import { createRandom } from '../../src/random.js';
 import { junitXml } from '../../src/report/junit.js';
 import { compareSuite, compareMarkdown } from '../../src/analysis/compare/render.js';
 
 /** A synthetic run: `intervals` intervals of 200 requests, latencies lognormal-ish around medianMs, seeded. */
 function run(medianMs: number, errorShare: number, seed: number, intervals = 20): RunResult {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const list = Array.from({ length: intervals }, (_, index) => {
     const h = createHistogram();
     let errors = 0;
@@ -125,7 +125,7 @@ describe('comparability', () => {
 
 describe('statistics', () => {
   it('block resampling draws runs of consecutive intervals', () => {
-    const chosen = blockResample(12, 3, seededRandom(3));
+    const chosen = blockResample(12, 3, createRandom(3));
     expect(chosen.length).toBe(12);
     for (let i = 0; i < 12; i += 3) {
       expect(chosen[i + 1]).toBe(chosen[i]! + 1);

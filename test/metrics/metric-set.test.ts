@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricSet, mergeSnapshots, type AttemptRecord } from '../../src/metrics/metric-set.js';
 import { decodeHistogram } from '../../src/metrics/histogram.js';
 import { summarize } from '../../src/metrics/summary.js';
-import { createRandom } from '../../src/client/prng.js';
+import { createRandom } from '../../src/random.js';
 
 function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
   return {

@@ -1,19 +1,11 @@
 import type { Analysis } from '../../src/analysis/types.js';
+import { createRandom } from '../../src/random.js';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
 import { summarize, type LatencySummary } from '../../src/metrics/summary.js';
 import { RESULT_SCHEMA, type ClientCounters, type EncodedHistograms, type ErrorCounts, type IntervalResult, type RunResult, type StageResult } from '../../src/result/types.js';
 
-/** A small seeded PRNG (mulberry32), so fixtures are the same on every run. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so fixtures are the same on every run. */
+const rng = createRandom;
 
 /** Lognormal-ish draws in µs around a median, with a heavy tail: exp of a normal from Box-Muller. */
 function draws(seed: number, count: number, medianUs: number, sigma: number): number[] {

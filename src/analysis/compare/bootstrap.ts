@@ -1,6 +1,7 @@
 import type { RunResult } from '../../result/types.js';
 import { intervalBuckets, mergeInto, percentilesOf, type IntervalBuckets } from './sparse.js';
-import { normalDraw, seededRandom } from './stats.js';
+import { normalDraw } from './stats.js';
+import { createRandom } from '../../random.js';
 import type { ComparableMetric } from './rules.js';
 
 /** One run reduced to what resampling needs: per-interval histograms on a shared axis, and per-interval counts. */
@@ -105,7 +106,7 @@ export function stratifiedResample(strata: readonly Uint32Array[], random: () =>
 
 /** Replicates of both runs' statistics, drawn independently per run from one seeded stream. */
 export function blockBootstrap(baseline: RunSample, current: RunSample, wants: PercentileWants, options: BootstrapOptions): { baseline: SampleStats[]; current: SampleStats[] } {
-  const random = seededRandom(options.seed);
+  const random = createRandom(options.seed);
   const scratchBaseline = new Map<ComparableMetric, Float64Array>();
   const scratchCurrent = new Map<ComparableMetric, Float64Array>();
   const out = { baseline: [] as SampleStats[], current: [] as SampleStats[] };
@@ -123,7 +124,7 @@ export function blockBootstrap(baseline: RunSample, current: RunSample, wants: P
  * Throughput is treated as a Poisson count. Narrower than the truth when requests are correlated — said in the output.
  */
 export function iidBootstrap(sample: RunSample, wants: PercentileWants, options: BootstrapOptions & { seedOffset: number }): SampleStats[] {
-  const random = seededRandom(options.seed + options.seedOffset);
+  const random = createRandom(options.seed + options.seedOffset);
   const all = Uint32Array.from(sample.requests.map((_, i) => i));
   const whole = statsOf(sample, all, {}, new Map());
   let requests = 0;

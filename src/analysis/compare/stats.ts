@@ -1,16 +1,4 @@
-/** Small numeric helpers the comparison needs: a seeded PRNG and the standard normal distribution. */
-
-/** mulberry32: a fast 32-bit PRNG. Seeded, so a comparison of the same files always gives the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small numeric helpers the comparison needs: the standard normal distribution (seeded draws: src/random.ts). */
 
 /** A standard normal draw (Box–Muller) from a uniform source. */
 export function normalDraw(random: () => number): number {

@@ -1,4 +1,7 @@
-/** mulberry32: a tiny seeded PRNG, so every random draw of a run can be replayed. Returns [0, 1). */
+/**
+ * mulberry32: a tiny seeded PRNG, so every random draw of a run, an analysis or a comparison can be
+ * replayed. Returns [0, 1).
+ */
 export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
