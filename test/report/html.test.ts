@@ -72,12 +72,18 @@ describe('index.html', () => {
     expect(html).not.toContain('id="live-latency-breakdown"');
   });
 
-  it('overlays several runs with a comparison table', async () => {
-    const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({ label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)) }));
+  it('overlays several runs with a comparison table whose run names link to their own reports', async () => {
+    const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
+      label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)), reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
+    }));
     const html = await renderComparisonHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
     expect(html).toContain('id="live-latency-vs-load"');
-    expect(html.match(/<tr><td>run \d<\/td>/g)).toHaveLength(2);
+    const links = [...html.matchAll(/<tr><td><a href="([^"]*)">(run \d)<\/a><\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(links[0]).toEqual(['1-run-0/index.html', 'run 0']);
+    // A hostile path stays relative and percent-encoded: no quote or tag, no scheme, no climbing out of the folder.
+    expect(links[1]![1]).toBe('run 1');
+    expect(links[1]![0]).toBe('%3Cscript%3Ealert(1)%3C/script%3E%20%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/index.html');
     const specs = JSON.parse(html.match(/<script type="application\/json" id="chart-specs">(.*?)<\/script>/s)![1]!);
     expect(new Set(specs['percentile-spectrum'].data.values.map((v: { series: string }) => v.series))).toEqual(new Set(['run 0', 'run 1']));
   });
