@@ -16,7 +16,7 @@ interface RunArgs { scenario: string; out?: string; workers?: number; quiet: boo
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
 export const runCommand = {
   command: 'run <scenario>',
-  describe: 'run a scenario and write result.json, analysis.json and index.html',
+  describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
@@ -24,7 +24,7 @@ export const runCommand = {
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
-      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run (exit 1 on a regression)' })
+      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run; also writes compare.json, compare.md and compare.junit.xml (exit 1 on a regression)' })
       .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
   handler: async (args: RunArgs, io: Io): Promise<number> => {
