@@ -10,24 +10,24 @@ const warningsHtml = (warnings: readonly string[]) => warnings.map((w) => `<p cl
 
 export function timeoutsSection(analysis: Analysis, view: TimeoutView | undefined): string {
   const advice = analysis.timeouts;
-  const rows = advice.recommended.map((c) => `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td>${escapeHtml(c.method)}</td></tr>`);
+  const rows = advice.recommended.map((c) => `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td class="rule">${escapeHtml(c.method)}</td></tr>`);
   const table = rows.length
-    ? `<table id="timeouts-table"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th>how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
+    ? `<table id="timeouts-table" class="advice"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th class="rule">how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
 <p class="caption">${escapeHtml(advice.rule)} Recommendations ${escapeHtml(timeoutBasis(advice))}.</p>`
     : `<p class="caption">No timeout recommendations in this analysis${view?.reference ? '; the chart marks p99 and p99.9 of total latency for reference' : ''}.</p>`;
-  return `<section id="timeouts"><h2>Timeout recommendations</h2>${table}${timeoutsByLevel(advice)}${warningsHtml(advice.warnings)}</section>`;
+  return `<section id="timeouts"><h2>Timeout recommendations</h2>${table}${timeoutsByLevel(advice, analysis.run.model)}${warningsHtml(advice.warnings)}</section>`;
 }
 
 /** The same rule at light, nominal and knee load: how much a timeout read at one load level moves with load. */
-function timeoutsByLevel(advice: TimeoutAdvice): string {
-  const table = timeoutLevelTable(advice);
+function timeoutsByLevel(advice: TimeoutAdvice, model: Analysis['run']['model']): string {
+  const table = timeoutLevelTable(advice, model);
   if (table.rows.length === 0 || table.phases.length === 0) return '';
-  const head = ['level', 'stage', 'load', 'req/s', ...table.phases].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const head = ['level', 'stage', table.loadTitle, 'req/s', ...table.phases].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = table.rows
     .map((r) => `<tr>${[r.level, r.stage, r.load, r.throughput, ...r.cells].map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<h3>By load level</h3>
-<table id="timeouts-by-level"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
+<table id="timeouts-by-level" class="advice"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
 <p class="caption">The same rule read at each load level: a timeout taken from light load cuts more once load reaches the knee.</p>`;
 }
 
@@ -42,7 +42,7 @@ export function resilienceSection(r: ResilienceAdvice): string {
     .map((row) => `<tr><td>${escapeHtml(row.setting)}</td><td>${escapeHtml(row.value)}</td><td class="rule">${escapeHtml(row.rule)}</td></tr>`)
     .join('\n');
   return `<section id="resilience"><h2>Retries and resilience</h2>
-<table id="resilience-table"><thead><tr><th>setting</th><th>value</th><th>rule</th></tr></thead><tbody>${rows}</tbody></table>
+<table id="resilience-table" class="advice"><thead><tr><th>setting</th><th>value</th><th class="rule">rule</th></tr></thead><tbody>${rows}</tbody></table>
 ${warningsHtml(r.warnings)}
 <p class="caption">Ready to paste, with the timeouts above and these figures.</p>
 ${codeBlock('snippet-fetch', 'fetch (undici)', 'js', r.snippets.fetch)}

@@ -81,14 +81,17 @@ export function failureRows(r: ReplayResult): { cause: string; count: number; sh
 const PHASE_ORDER: TimeoutPhase[] = ['connect', 'firstByte', 'total', 'firstToken', 'idle'];
 
 export interface LevelTable {
+  /** what the load column holds: the stage's target concurrency (closed) or arrival rate (open) */
+  loadTitle: string;
   phases: TimeoutPhase[];
   rows: { level: string; stage: string; load: string; throughput: string; cells: string[] }[];
 }
 
 /** The timeout rule at each load level: one row per level, one column per phase any level has. */
-export function timeoutLevelTable(advice: TimeoutAdvice): LevelTable {
+export function timeoutLevelTable(advice: TimeoutAdvice, model: 'closed' | 'open'): LevelTable {
   const phases = PHASE_ORDER.filter((phase) => advice.byLoadLevel.some((level) => level.timeouts[phase]));
   return {
+    loadTitle: model === 'open' ? 'arrivals/s' : 'concurrency',
     phases,
     rows: advice.byLoadLevel.map((level) => ({
       level: level.level,

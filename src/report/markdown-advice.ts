@@ -12,7 +12,7 @@ const row = (cells: readonly unknown[]) => `| ${cells.map(md).join(' | ')} |`;
 const table = (head: readonly string[], rows: readonly (readonly unknown[])[]) => [row(head), `|${head.map(() => ' --- |').join('')}`, ...rows.map(row)];
 const quoted = (warnings: readonly string[]) => warnings.flatMap((w) => ['', `> ${md(w)}`]);
 
-export function timeoutsMarkdown(advice: TimeoutAdvice): string[] {
+export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'): string[] {
   if (advice.recommended.length === 0) return [];
   const lines = [
     '',
@@ -23,9 +23,9 @@ export function timeoutsMarkdown(advice: TimeoutAdvice): string[] {
       advice.recommended.map((c) => [c.phase, `${formatMs(c.timeoutMs)} ms`, formatPercent(c.cutShare, 3), `${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})`]),
     ),
   ];
-  const levels = timeoutLevelTable(advice);
+  const levels = timeoutLevelTable(advice, model);
   if (levels.rows.length > 0 && levels.phases.length > 0) {
-    lines.push('', 'By load level:', '', ...table(['level', 'stage', 'load', 'req/s', ...levels.phases], levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells])));
+    lines.push('', 'By load level:', '', ...table(['level', 'stage', levels.loadTitle, 'req/s', ...levels.phases], levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells])));
   }
   return lines;
 }

@@ -37,7 +37,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   const h = result.health;
   lines.push('', `generator: ${h.valid ? 'healthy' : 'saturated'}, ${h.workers} workers, event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms, CPU max ${formatPercent(h.workerCpu.max, 0)}`);
   // The advice last: the verdict and headline figures stay on top of a pull-request comment.
-  lines.push(...timeoutsMarkdown(analysis.timeouts), ...resilienceMarkdown(analysis.resilience), ...replayMarkdown(analysis.replay));
+  lines.push(...timeoutsMarkdown(analysis.timeouts, analysis.run.model), ...resilienceMarkdown(analysis.resilience), ...replayMarkdown(analysis.replay));
   return `${lines.join('\n')}\n`;
 }
 

@@ -11,7 +11,7 @@ const HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>';
 
 /** The cells of a table's body rows, by the table's id, as they stand in the source (still escaped). */
 function tableCells(html: string, id: string): string[][] {
-  const table = html.match(new RegExp(`<table id="${id}">(.*?)</table>`, 's'));
+  const table = html.match(new RegExp(`<table id="${id}"[^>]*>(.*?)</table>`, 's'));
   if (!table) throw new Error(`no table #${id}`);
   const body = table[1]!.split('<tbody>')[1]!;
   return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) => [...row[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((cell) => cell[1]!));
@@ -145,7 +145,7 @@ describe('advice sections of index.html', () => {
     const result = syntheticResult();
     const analysis = withFixedAdvice(withAdvice(analyze(result), result));
     const html = timeoutsSection(analysis, undefined);
-    expect(html).toContain('<th>level</th><th>stage</th><th>load</th><th>req/s</th><th>firstByte</th><th>total</th>');
+    expect(html).toContain('<th>level</th><th>stage</th><th>concurrency</th><th>req/s</th><th>firstByte</th><th>total</th>');
     expect(tableCells(html, 'timeouts-by-level')).toEqual([
       ['light', 'c2', '2.0', '99.5', '62.0 ms (cuts 0.000%)', '70.0 ms (cuts 0.050%)'],
       ['nominal', 'c4', '4.0', '198', '75.0 ms (cuts 0.100%)', '82.0 ms (cuts 0.080%)'],

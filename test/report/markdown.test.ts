@@ -121,7 +121,7 @@ describe('advice in summary.md', () => {
     expect(text).toContain(`| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`);
     const start = lines.indexOf('By load level:');
     expect(lines.slice(start + 2, start + 7)).toEqual([
-      '| level | stage | load | req/s | firstByte | total |',
+      '| level | stage | concurrency | req/s | firstByte | total |',
       '| --- | --- | --- | --- | --- | --- |',
       '| light | c2 | 2\\.0 | 99\\.5 | 62\\.0 ms \\(cuts 0\\.000%\\) | 70\\.0 ms \\(cuts 0\\.050%\\) |',
       '| nominal | c4 | 4\\.0 | 198 | 75\\.0 ms \\(cuts 0\\.100%\\) | 82\\.0 ms \\(cuts 0\\.080%\\) |',
