@@ -24,7 +24,10 @@ function slug(label: string): string {
  */
 export async function writeComparison(dir: string, runs: readonly LoadedRun[], sink: FileSink): Promise<ReportFiles> {
   const labels = runLabels(runs.map((run) => run.path));
-  const compared: ComparedRun[] = runs.map((run, i) => ({ label: labels[i]!, result: run.result, verdict: verdictOf(run.result, run.analysis) }));
+  const folders = labels.map((label, i) => `${i + 1}-${slug(label)}`);
+  const compared: ComparedRun[] = runs.map((run, i) => ({
+    label: labels[i]!, result: run.result, verdict: verdictOf(run.result, run.analysis), reportPath: `${folders[i]}/index.html`,
+  }));
   await sink.mkdir(dir);
   const files: string[] = [];
   for (const [name, content] of [
@@ -35,7 +38,7 @@ export async function writeComparison(dir: string, runs: readonly LoadedRun[], s
     files.push(join(dir, name));
   }
   for (const [i, run] of runs.entries()) {
-    const written = await writeReports(join(dir, `${i + 1}-${slug(labels[i]!)}`), run.result, run.analysis, sink);
+    const written = await writeReports(join(dir, folders[i]!), run.result, run.analysis, sink);
     files.push(...written.files);
   }
   return { dir, files };

@@ -10,16 +10,17 @@ import { streamingChart } from './charts/streaming.js';
 import { timeoutCdf } from './charts/timeout-cdf.js';
 import type { Chart } from './charts/types.js';
 import { renderPage, STYLE, type Block } from './page.js';
+import { replaySection, resilienceSection, timeoutsSection } from './advice-sections.js';
 import {
-  capacityNotes, errorsSection, headerSection, requestsSection, scenarioSection, stagesSection, timeoutsSection,
-  totalsSection, verdictSection,
+  capacityNotes, errorsSection, headerSection, requestsSection, scenarioSection, stagesSection, totalsSection, verdictSection,
 } from './sections.js';
 import type { Verdict } from './verdict.js';
 import { capacityView, spectrum, streamingStages, timeoutView } from './views.js';
 
 /**
  * The single-run report: verdict and validity first (what a reader forwarding it needs), then load, latency,
- * where the time goes, capacity, timeouts, errors, streams, and the scenario as run.
+ * where the time goes, capacity, timeouts, retries and resilience, the what-if replay (when analysed with a
+ * policy), errors, streams, and the scenario as run.
  */
 export async function renderHtml(result: RunResult, analysis: Analysis, verdict: Verdict): Promise<string> {
   const timeouts = timeoutView(result, analysis);
@@ -38,6 +39,8 @@ export async function renderHtml(result: RunResult, analysis: Analysis, verdict:
     { html: stagesSection(result, analysis) },
     { html: timeoutsSection(analysis, timeouts) },
     ...chart(timeouts ? timeoutCdf(timeouts.metric, timeouts.cdf, timeouts.candidates) : undefined),
+    { html: resilienceSection(analysis.resilience) },
+    { html: replaySection(analysis.replay) },
     ...chart(errorsOverTime(result)),
     { html: errorsSection(result) },
     ...chart(streamingChart(streamingStages(result))),

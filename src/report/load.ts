@@ -33,8 +33,8 @@ function parseJson(text: string, path: string): unknown {
 }
 
 /**
- * Reads result.json and the analysis.json beside it; without one (or with one of another schema), the
- * analysis is computed again from the result, which is all it depends on.
+ * Reads result.json and the analysis.json beside it (what-if replay included); without one, or with one of
+ * another schema, run or vintage, the analysis is computed again from the result, which is all it depends on.
  */
 export async function loadRun(path: string, reader: TextReader): Promise<LoadedRun> {
   const result = parseJson(await reader.readFile(path), path) as RunResult;
@@ -49,8 +49,16 @@ export async function loadRun(path: string, reader: TextReader): Promise<LoadedR
     if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
   const stored = text === undefined ? undefined : (parseJson(text, analysisPath) as Analysis);
-  if (stored?.schema === ANALYSIS_SCHEMA && stored.run?.scenario === result.scenario.name) {
+  if (stored?.schema === ANALYSIS_SCHEMA && stored.run?.scenario === result.scenario.name && hasEverySection(stored)) {
     return { path, result, analysis: stored, analysisComputed: false };
   }
   return { path, result, analysis: analyze(result), analysisComputed: true };
+}
+
+/**
+ * An analysis.json written before the advice sections existed carries the same schema name but lacks them;
+ * the report would have nothing to show there, so such a file is recomputed rather than trusted.
+ */
+function hasEverySection(analysis: Analysis): boolean {
+  return Boolean(analysis.validity && analysis.capacity && analysis.resilience?.snippets && Array.isArray(analysis.timeouts?.byLoadLevel));
 }

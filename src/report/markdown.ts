@@ -1,6 +1,7 @@
 import type { Analysis } from '../analysis/types.js';
 import type { RunResult } from '../result/types.js';
 import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
+import { replayMarkdown, resilienceMarkdown, timeoutsMarkdown } from './markdown-advice.js';
 import { escapeMarkdown as md } from './markdown-escape.js';
 import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
 
@@ -33,14 +34,20 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   lines.push('', `split (${split.method}): network p50 ${formatMs(split.network.p50)} ms, service p50 ${formatMs(split.service.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
   const knee = analysis.capacity.knee;
   if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
-  const recommended = analysis.timeouts.recommended;
-  if (recommended.length) lines.push('', `timeouts: ${recommended.map((c) => `${c.phase} ${formatMs(c.timeoutMs)} ms (cuts ${formatPercent(c.cutShare, 3)})`).join(' · ')}`);
   const h = result.health;
   lines.push('', `generator: ${h.valid ? 'healthy' : 'saturated'}, ${h.workers} workers, event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms, CPU max ${formatPercent(h.workerCpu.max, 0)}`);
+  // The advice last: the verdict and headline figures stay on top of a pull-request comment.
+  lines.push(...timeoutsMarkdown(analysis.timeouts, analysis.run.model), ...resilienceMarkdown(analysis.resilience), ...replayMarkdown(analysis.replay));
   return `${lines.join('\n')}\n`;
 }
 
-export interface ComparedRun { label: string; result: RunResult; verdict: Verdict }
+export interface ComparedRun {
+  label: string;
+  result: RunResult;
+  verdict: Verdict;
+  /** the run's own report, relative to the comparison page (its sub-folder's index.html) */
+  reportPath?: string;
+}
 
 /** The comparison of several runs as one Markdown table, the first run being the reference. */
 export function renderComparisonMarkdown(runs: ComparedRun[]): string {

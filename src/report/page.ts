@@ -77,6 +77,8 @@ h1 { margin-bottom: 0.2rem; overflow-wrap: anywhere; } h2 { margin-top: 2rem; bo
 .badge.pass { background: #1a7f37; } .badge.fail, .badge.invalid { background: #b42318; } .badge.unchecked { background: #6e7781; }
 table { border-collapse: collapse; margin: 0.5rem 0; } td, th { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eee; text-align: right; }
 th { color: #555; font-weight: 600; } td:first-child, th:first-child { text-align: left; overflow-wrap: anywhere; }
-table.kv th { text-align: left; } pre { background: #f6f8fa; padding: 1rem; overflow: auto; }
+table.kv th { text-align: left; } td.rule { text-align: left; color: #555; font-size: 0.92em; } th.rule { text-align: left; }
+table.advice td:first-child, table.advice th:first-child { white-space: nowrap; overflow-wrap: normal; }
+pre { background: #f6f8fa; padding: 1rem; overflow: auto; } h3 { margin-bottom: 0.3rem; }
 .static svg { max-width: 100%; height: auto; }
 `;

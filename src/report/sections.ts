@@ -5,7 +5,6 @@ import { escapeHtml } from './escape.js';
 import { errorCategories } from './charts/errors-over-time.js';
 import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
 import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
-import type { TimeoutView } from './views.js';
 
 /** The HTML pieces of a single-run page that are not charts. Every run-supplied string goes through escapeHtml. */
 
@@ -95,17 +94,6 @@ export function capacityNotes(analysis: Analysis): string {
   if (capacity.littlesLaw.broken.length > 0) lines.push(`Little's law does not hold in ${capacity.littlesLaw.broken.length} stage(s): requests were lost or counted twice there.`);
   for (const warning of capacity.warnings) lines.push(escapeHtml(warning));
   return lines.length ? `<section id="capacity-notes">${lines.map((l) => `<p class="caption">${l}</p>`).join('\n')}</section>` : '';
-}
-
-export function timeoutsSection(analysis: Analysis, view: TimeoutView | undefined): string {
-  const advice = analysis.timeouts;
-  const rows = advice.recommended.map((c) => `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td>${escapeHtml(c.method)}</td></tr>`);
-  const table = rows.length
-    ? `<table id="timeouts-table"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th>how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
-<p class="caption">${escapeHtml(advice.rule)}</p>`
-    : `<p class="caption">No timeout recommendations in this analysis${view?.reference ? '; the chart marks p99 and p99.9 of total latency for reference' : ''}.</p>`;
-  const warnings = advice.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('\n');
-  return `<section id="timeouts"><h2>Timeout recommendations</h2>${table}${warnings}</section>`;
 }
 
 export function errorsSection(result: RunResult): string {

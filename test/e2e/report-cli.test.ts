@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { runCli } from '../../src/cli/program.js';
 import { processIo, type Io } from '../../src/cli/io.js';
+import { formatMs, formatPercent } from '../../src/report/format.js';
+import { escapeMarkdown } from '../../src/report/markdown-escape.js';
 import { syntheticResult } from '../report/fixture.js';
 
 describe('tailscope report', () => {
@@ -51,6 +53,22 @@ describe('tailscope report', () => {
     expect((await readdir(join(dir, 'again'))).sort()).toEqual(['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md']);
   });
 
+  it('keeps the what-if replay of `analyze --policy` when the report is rebuilt', async () => {
+    await mkdir(join(dir, 'whatif'));
+    await writeFile(join(dir, 'whatif', 'result.json'), JSON.stringify(syntheticResult({ name: 'whatif' })));
+    await writeFile(join(dir, 'policy.yaml'), 'timeouts: { total: 120ms }\nretries: { max: 2, base: 20ms }\nbudget: 20%\nhedge: { delay: p95 }\nsamples: 2000\n');
+    expect(await cli(['analyze', 'whatif/result.json', '--policy', 'policy.yaml'])).toBe(0);
+    const replay = JSON.parse(await readFile(join(dir, 'whatif', 'analysis.json'), 'utf8')).replay;
+    expect(replay.policy).toMatchObject({ timeouts: { totalMs: 120 }, retries: { max: 2, baseMs: 20 }, budgetRatio: 0.2, samples: 2000 });
+    expect(await cli(['report', 'whatif/result.json'])).toBe(0);
+    const summary = await readFile(join(dir, 'whatif', 'summary.md'), 'utf8');
+    expect(summary).toContain(`| success rate | ${escapeMarkdown(formatPercent(replay.successRate))} | ${escapeMarkdown(formatPercent(replay.baseline.successRate))} |`);
+    expect(summary).toContain(`- hedge\\: after ${escapeMarkdown(formatMs(replay.policy.hedge.delayMs))} ms`);
+    const html = await readFile(join(dir, 'whatif', 'index.html'), 'utf8');
+    expect(html).toContain('<section id="replay">');
+    expect(html).toContain(`<tr><td>p99</td><td>${formatMs(replay.effective.p99)} ms</td><td>${formatMs(replay.baseline.p99)} ms</td></tr>`);
+  });
+
   it('overlays several runs in one page with a comparison table and each run\'s own report', async () => {
     expect(await cli(['report', 'base/result.json', 'head/result.json', '--out', 'compare'])).toBe(0);
     const entries = (await readdir(join(dir, 'compare'))).sort();
@@ -62,6 +80,8 @@ describe('tailscope report', () => {
     expect(html).toContain('id="live-percentile-spectrum"');
     expect(html).toContain('id="live-latency-vs-load"');
     expect(await readdir(join(dir, 'compare', '2-head'))).toContain('index.html');
+    // Each run's name links to its own report in its sub-folder.
+    expect([...html.matchAll(/<td><a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['1-base/index.html', '2-head/index.html']);
   });
 
   it('refuses a file that is not a tailscope result with exit 2', async () => {

@@ -3,9 +3,19 @@ import { analyze } from '../../src/analysis/analyze.js';
 import { renderReportFiles } from '../../src/report/write.js';
 import { renderComparisonHtml } from '../../src/report/compare-html.js';
 import { verdictOf } from '../../src/report/verdict.js';
+import { replaySection, resilienceSection, timeoutsSection } from '../../src/report/advice-sections.js';
+import { REPLAY, RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
 
 const HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>';
+
+/** The cells of a table's body rows, by the table's id, as they stand in the source (still escaped). */
+function tableCells(html: string, id: string): string[][] {
+  const table = html.match(new RegExp(`<table id="${id}"[^>]*>(.*?)</table>`, 's'));
+  if (!table) throw new Error(`no table #${id}`);
+  const body = table[1]!.split('<tbody>')[1]!;
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) => [...row[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((cell) => cell[1]!));
+}
 
 describe('index.html', () => {
   it('builds every report of a one-hour result in under 2 s', async () => {
@@ -26,8 +36,8 @@ describe('index.html', () => {
 
   it('puts the verdict first and carries a static SVG for every live chart', async () => {
     const result = syntheticResult({ streaming: true });
-    const html = (await renderReportFiles(result, withAdvice(analyze(result), result)))[0]![1];
-    const order = ['id="verdict"', 'id="totals"', 'id="load-over-time"', 'id="latency-over-time"', 'id="percentile-spectrum"', 'id="latency-breakdown"', 'id="capacity"', 'id="timeouts"', 'id="timeout-cdf"', 'id="errors-over-time"', 'id="streaming"', 'id="scenario"'];
+    const html = (await renderReportFiles(result, withFixedAdvice(withAdvice(analyze(result), result))))[0]![1];
+    const order = ['id="verdict"', 'id="totals"', 'id="load-over-time"', 'id="latency-over-time"', 'id="percentile-spectrum"', 'id="latency-breakdown"', 'id="capacity"', 'id="timeouts"', 'id="timeouts-by-level"', 'id="timeout-cdf"', 'id="resilience"', 'id="snippet-fetch"', 'id="snippet-envoy"', 'id="replay"', 'id="errors-over-time"', 'id="streaming"', 'id="scenario"'];
     const positions = order.map((marker) => html.indexOf(marker));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -62,13 +72,89 @@ describe('index.html', () => {
     expect(html).not.toContain('id="live-latency-breakdown"');
   });
 
-  it('overlays several runs with a comparison table', async () => {
-    const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({ label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)) }));
+  it('overlays several runs with a comparison table whose run names link to their own reports', async () => {
+    const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
+      label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)), reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
+    }));
     const html = await renderComparisonHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
     expect(html).toContain('id="live-latency-vs-load"');
-    expect(html.match(/<tr><td>run \d<\/td>/g)).toHaveLength(2);
+    const links = [...html.matchAll(/<tr><td><a href="([^"]*)">(run \d)<\/a><\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(links[0]).toEqual(['1-run-0/index.html', 'run 0']);
+    // A hostile path stays relative and percent-encoded: no quote or tag, no scheme, no climbing out of the folder.
+    expect(links[1]![1]).toBe('run 1');
+    expect(links[1]![0]).toBe('%3Cscript%3Ealert(1)%3C/script%3E%20%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/index.html');
     const specs = JSON.parse(html.match(/<script type="application\/json" id="chart-specs">(.*?)<\/script>/s)![1]!);
     expect(new Set(specs['percentile-spectrum'].data.values.map((v: { series: string }) => v.series))).toEqual(new Set(['run 0', 'run 1']));
+  });
+});
+
+describe('advice sections of index.html', () => {
+  it('lists each resilience setting with its value and its rule', () => {
+    const html = resilienceSection(RESILIENCE);
+    expect(tableCells(html, 'resilience-table')).toEqual([
+      ['max retries', '2', 'fewest retries R ≤ 3 with p^(R+1) ≤ 0.0001'],
+      ['backoff', 'exponential, base 25.0 ms, cap 200 ms, full jitter', 'base = median latency rounded up'],
+      ['retry budget', '15% of requests, floor 10 retries/s, min retry concurrency 3', '3× the retryable failure share, kept within 10–20%'],
+      ['hedging', 'after 48.0 ms (p95): +5.1% load, p99 142 → 63.2 ms', 'hedge at the p95 of total latency'],
+      ['concurrency limit', '12 in flight', 'the measured in-flight requests at the knee (stage 2)'],
+      ['circuit breaker', 'open above 6% failures; max 12 concurrent, 12 pending', 'open when the failure share over a window exceeds 5× the 1.20% seen'],
+    ]);
+    expect(html).toContain('<p class="warn">no knee was found: the concurrency limit is read at the heaviest stage</p>');
+  });
+
+  it('says the hedge was not replayed when the run has no first-byte times', () => {
+    const html = resilienceSection({ ...RESILIENCE, hedging: { ...RESILIENCE.hedging, method: '', p99WithMs: 0, p99WithoutMs: 0, extraLoadShare: 0 } });
+    expect(tableCells(html, 'resilience-table')[3]).toEqual(['hedging', 'after 48.0 ms (p95): effect not estimated', 'the run recorded no first-byte times, so the hedge was not replayed']);
+  });
+
+  it('puts both snippets in pre/code blocks, escaped, so a snippet cannot close its block or add markup', () => {
+    const html = resilienceSection(RESILIENCE);
+    expect(html).toContain(`<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`);
+    expect(html).toContain('<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>');
+    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE } });
+    expect(hostile).not.toContain('<script>alert');
+    expect(hostile).not.toContain('<img');
+    expect(hostile).toContain('<code class="language-js">&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(hostile.match(/<\/code><\/pre>/g)).toHaveLength(2);
+  });
+
+  it('shows the what-if replay against the recorded baseline, with the policy, failures by cause and warnings', () => {
+    const html = replaySection(REPLAY);
+    expect([...html.match(/<ul id="replay-policy">(.*?)<\/ul>/s)![1]!.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1])).toEqual([
+      'timeouts: connect 500 ms, first byte 150 ms',
+      'retries: up to 2 on 5xx, timeout, exponential backoff from 25.0 ms to 200 ms, full jitter',
+      'retry budget: 20% of first attempts',
+      'hedge: after 48.0 ms',
+      'replayed: 10000 logical requests, seed 7',
+    ]);
+    expect(tableCells(html, 'replay-table')).toEqual([
+      ['success rate', '99.91%', '98.80%'],
+      ['p50', '31.5 ms', '30.7 ms'],
+      ['p99', '96.2 ms', '144 ms'],
+      ['p99.9', '212 ms', '199 ms'],
+      ['extra load', '+7.3%', '+0.0%'],
+    ]);
+    expect(tableCells(html, 'replay-failures')).toEqual([['timeout_first_byte', '6', '0.060%'], ['5xx', '3', '0.030%']]);
+    expect(html).toContain('Monte Carlo over the recorded histograms (seed 7, 10000 logical requests). Drawn from ttfb+download (4200 responses); failures per attempt on the run: status 1.200%, timeout_total 0.050%.');
+    expect(html).toContain('<p class="warn">the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored)</p>');
+    expect(replaySection(undefined)).toBe('');
+  });
+
+  it('tabulates the timeout rule at light, nominal and knee load beside the mean+2σ comparison', () => {
+    const result = syntheticResult();
+    const analysis = withFixedAdvice(withAdvice(analyze(result), result));
+    const html = timeoutsSection(analysis, undefined);
+    expect(html).toContain('<th>level</th><th>stage</th><th>concurrency</th><th>req/s</th><th>firstByte</th><th>total</th>');
+    expect(tableCells(html, 'timeouts-by-level')).toEqual([
+      ['light', 'c2', '2.0', '99.5', '62.0 ms (cuts 0.000%)', '70.0 ms (cuts 0.050%)'],
+      ['nominal', 'c4', '4.0', '198', '75.0 ms (cuts 0.100%)', '82.0 ms (cuts 0.080%)'],
+      ['knee', 'c8', '8.0', '310', '–', '160 ms (cuts 0.125%)'],
+    ]);
+    const total = result.totals.latency;
+    const recommended = tableCells(html, 'timeouts-table')[0]!;
+    expect(recommended.slice(0, 3)).toEqual(['total', `${(total.p999 * 1.5).toFixed(0)} ms`, '0.040%']);
+    expect(recommended[5]).toBe(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`);
+    expect(html).toContain('Recommendations read at the knee level: stage c8, load 8.0, 310 req/s.');
   });
 });

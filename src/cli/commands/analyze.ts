@@ -16,7 +16,7 @@ export const analyzeCommand = {
     y
       .positional('result', { type: 'string', demandOption: true, describe: 'result.json of a run' })
       .option('policy', { type: 'string', describe: 'what-if policy (YAML/JSON): timeouts, retries, budget, hedge, replayed over the recorded distributions' })
-      .option('out', { type: 'string', describe: 'directory for analysis.json (default: beside the result)' })
+      .option('out', { type: 'string', describe: 'directory for analysis.json (default: beside the result, where `tailscope report` picks it up, replay included)' })
       .example('tailscope analyze reports/demo/result.json --policy policy.yaml', 'replay a timeout/retry policy against a recorded run'),
   handler: async (args: AnalyzeArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.result);

@@ -14,10 +14,10 @@ export const reportCommand = {
   describe: 'rebuild index.html, summary.md, junit.xml and metrics.prom from result.json (several: compare them)',
   builder: (y: Argv) =>
     y
-      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result.json files (analysis.json beside each is used when present)' })
+      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result.json files (analysis.json beside each is used when present, with its what-if replay; otherwise it is recomputed)' })
       .option('out', { type: 'string', describe: 'output directory (default: beside the result; for several runs, reports/compare)' })
       .example('tailscope report reports/demo/result.json', 'rebuild one report')
-      .example('tailscope report base/result.json head/result.json --out reports/compare', 'overlay two runs'),
+      .example('tailscope report base/result.json head/result.json --out reports/compare', 'overlay two runs; each run\'s own report goes to a numbered sub-folder, linked from the overlay'),
   handler: async (args: ReportArgs, io: Io): Promise<number> => {
     const paths = args.results.map((path) => resolve(io.cwd, path));
     const runs = [];

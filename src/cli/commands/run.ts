@@ -20,7 +20,7 @@ interface RunArgs {
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
 export const runCommand = {
   command: 'run <scenario>',
-  describe: 'run a scenario and write result.json, analysis.json and index.html',
+  describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
@@ -28,7 +28,7 @@ export const runCommand = {
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
-      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run (exit 1 on a regression)' })
+      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run; also writes compare.json, compare.md and compare.junit.xml (exit 1 on a regression)' })
       .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
       .option('shard', { type: 'string', describe: 'run shard INDEX/COUNT (0-based) of the curve; combine the results with tailscope merge' })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
