@@ -17,7 +17,8 @@ export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** A URL as a report shows it: user:password@ is dropped, so credentials in a target URL never reach a report. */
-export function displayUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
-}
+/**
+ * A URL as a report shows it: user:password@ is dropped, so credentials in a target URL never reach a report
+ * (results already store it so; this also covers results written by hand or by older versions).
+ */
+export { redactUrl as displayUrl } from '../scenario/redact.js';

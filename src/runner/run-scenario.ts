@@ -33,7 +33,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const feeders = await loadFeeders(scenario);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
-    options.onTargetReady?.(target.url);
+    options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
     const probe = await probeRtt(target.url);
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../scenario/types.js';
+import { redactUrl } from '../scenario/redact.js';
 import type { MockProfile } from '../../mock-server/index.js';
 import { startMockThread } from './mock-thread.js';
 
@@ -19,7 +20,7 @@ export interface StartedTarget {
 export async function startTarget(target: Scenario['target'], scenarioFile?: string): Promise<StartedTarget> {
   if (target.url) {
     const url = target.url.replace(/\/$/, '');
-    return { url, publicUrl: url, close: async () => undefined };
+    return { url, publicUrl: redactUrl(url), close: async () => undefined };
   }
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);

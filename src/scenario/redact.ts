@@ -18,9 +18,18 @@ function redactValue(value: unknown, path: string[]): unknown {
     for (const [key, item] of Object.entries(value)) {
       const isSecret = SECRET_KEYS.test(key) && (key.toLowerCase() !== 'value' || path.at(-1) === 'header');
       const isAuthHeader = path.at(-1) === 'headers' && /^(authorization|x-api-key|cookie|proxy-authorization)$/i.test(key);
-      out[key] = isSecret || isAuthHeader ? REDACTED : redactValue(item, [...path, key]);
+      out[key] = isSecret || isAuthHeader
+        ? REDACTED
+        : key === 'url' && typeof item === 'string'
+          ? redactUrl(item)
+          : redactValue(item, [...path, key]);
     }
     return out;
   }
   return value;
+}
+
+/** A URL without its user:password@ part, for logs and results: credentials in a target URL stay in the scenario. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/read.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
+import { redactUrl } from '../../src/scenario/redact.js';
 
 const valid = `name: t
 target:
@@ -48,6 +49,8 @@ describe('parseScenario', () => {
     const scenario = parseScenario(valid, 'scenario.yaml', { SECRET: 's3cret' });
     expect(JSON.stringify(scenario.redacted)).not.toContain('s3cret');
     expect(JSON.stringify(scenario.redacted)).toContain('[redacted]');
+    const withCredentials = parseScenario(valid.replace('http://127.0.0.1:9', 'http://admin:hunter2@127.0.0.1:9'), 'scenario.yaml', { SECRET: 's3cret' });
+    expect(JSON.stringify(withCredentials.redacted)).not.toContain('hunter2');
   });
 
   it('names file, line, column and field for an unknown field', () => {
@@ -90,5 +93,12 @@ describe('parseScenario', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     expect(problemsOf(bomb.join('\n'))).toMatch(/invalid YAML/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('drops user:password@ from a URL and leaves others alone', () => {
+    expect(redactUrl('https://user:p%40ss@api.example.com:8443/v1?x=1')).toBe('https://api.example.com:8443/v1?x=1');
+    expect(redactUrl('http://127.0.0.1:8080/a@b')).toBe('http://127.0.0.1:8080/a@b');
   });
 });
