@@ -16,6 +16,10 @@ export interface Io {
   mkdir(path: string): Promise<void>;
   /** subscribes to SIGINT/SIGTERM; returns the unsubscribe function */
   onInterrupt(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+  /** quits at once (a second Ctrl-C); everything else returns its exit code instead */
+  exitNow(code: number): never;
+  /** terminal width for help text, 0 when not a terminal */
+  columns: number;
 }
 
 export function processIo(): Io {
@@ -30,6 +34,8 @@ export function processIo(): Io {
     readFile: (path) => readFile(path, 'utf8'),
     writeFile: (path, content) => writeFile(path, content),
     mkdir: async (path) => void (await mkdir(path, { recursive: true })),
+    exitNow: (code) => process.exit(code),
+    columns: stdout.columns ?? 0,
     onInterrupt(handler) {
       const onSigint = () => handler('SIGINT');
       const onSigterm = () => handler('SIGTERM');

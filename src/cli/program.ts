@@ -32,7 +32,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(110, io.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);

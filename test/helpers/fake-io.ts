@@ -15,6 +15,10 @@ export function fakeIo(cwd: string, env: Record<string, string> = {}) {
     readFile: (path) => readFile(path, 'utf8'),
     writeFile: (path, content) => writeFile(path, content),
     mkdir: async (path) => void (await mkdir(path, { recursive: true })),
+    exitNow: (code) => {
+      throw new Error(`exitNow(${code}) called in a test`);
+    },
+    columns: 0,
     onInterrupt(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);

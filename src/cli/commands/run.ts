@@ -57,7 +57,7 @@ export const runCommand = {
     const unsubscribe = io.onInterrupt((signal) => {
       interrupts += 1;
       if (interrupts === 1) io.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
-      else process.exit(EXIT.interrupted);
+      else io.exitNow(EXIT.interrupted);
       abort.abort();
     });
     let result;
