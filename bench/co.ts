@@ -112,6 +112,7 @@ function render(samples: Sample[], ctx: { machine: ReturnType<typeof describeMac
   lines.push('- Cells: median ms (min–max) over the runs, and the median\'s error against the expected value. hey prints no p99.9.', '');
   lines.push(table(['view', 'p50 ms', 'p99 ms', 'p99.9 ms', 'achieved req/s'], rows), '');
   lines.push(`Goal (tailscope within 10% of the expected value): p99 ${okP99 ? 'met ✅' : 'missed ❌'}, p99.9 ${okP999 ? 'met ✅' : 'missed ❌'}.`, '');
+  lines.push(`Reading the uncorrected view: each stall meets about ${Math.round((RATE_PER_SEC * STALL_FOR_MS) / 1000)} arrivals on ${CONNECTIONS} connections. The p99 and p99.9 requests are the earliest ones of a stall, which still found a free connection, so timing from the moment a socket was assigned (the uncorrected view) loses nothing there; the arrivals after them waited for a connection, and that is where the two views part: tailscope's p95 is ${fmt(spread(ts.map((s) => s.run.p95Ms ?? NaN)).median)} ms corrected against ${fmt(spread(ts.map((s) => s.run.uncorrected?.p95Ms ?? NaN)).median)} ms uncorrected (medians). The peers' figures depend on how each paces: autocannon spends each second's budget in a burst, hey paces every connection on its own ticker.`, '');
   return lines.join('\n');
 }
 

@@ -61,6 +61,7 @@ export function area(where: string, name: string): string {
   if (where.startsWith('node:')) return 'other Node internals (timers, events, perf_hooks, …)';
   if (where === '' ) return 'native / builtins';
   if (where.startsWith('node_modules/autocannon')) return 'autocannon';
+  if (where.startsWith('node_modules/http-parser-js')) return 'http-parser-js (autocannon\'s response parser)';
   if (where.startsWith('node_modules/hdr-histogram-js')) return 'hdr-histogram-js';
   if (where.startsWith('node_modules/')) return 'other libraries';
   if (where.startsWith('src/')) return 'tailscope src/';

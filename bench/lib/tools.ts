@@ -29,7 +29,9 @@ export interface ToolRun extends Measured {
   /** the command line as run (token elided) */
   command: string;
   /** tailscope only: latency from the actual send time, and whether the run judged itself valid */
-  uncorrected?: { p50Ms: number; p99Ms: number; p999Ms: number };
+  uncorrected?: { p50Ms: number; p95Ms: number; p99Ms: number; p999Ms: number };
+  /** tailscope only */
+  p95Ms?: number;
   valid?: boolean;
   reasons?: string[];
   resultBytes?: number;
@@ -125,8 +127,9 @@ async function runTailscope(engine: 'http' | 'autocannon', load: Load, options: 
     p50Ms: t.latency.p50,
     p99Ms: t.latency.p99,
     p999Ms: t.latency.p999,
+    p95Ms: t.latency.p95,
     ...(t.latencyUncorrected && {
-      uncorrected: { p50Ms: t.latencyUncorrected.p50, p99Ms: t.latencyUncorrected.p99, p999Ms: t.latencyUncorrected.p999 },
+      uncorrected: { p50Ms: t.latencyUncorrected.p50, p95Ms: t.latencyUncorrected.p95, p99Ms: t.latencyUncorrected.p99, p999Ms: t.latencyUncorrected.p999 },
     }),
     valid: result.health.valid,
     reasons: result.health.reasons,
@@ -139,8 +142,8 @@ interface TailscopeResult {
     throughput: number;
     requests: number;
     errors: number;
-    latency: { p50: number; p99: number; p999: number };
-    latencyUncorrected?: { p50: number; p99: number; p999: number };
+    latency: { p50: number; p95: number; p99: number; p999: number };
+    latencyUncorrected?: { p50: number; p95: number; p99: number; p999: number };
   };
   health: { valid: boolean; reasons: string[] };
 }
