@@ -39,11 +39,11 @@ Read with the tables above; this part is prose and carries no figures of its own
   into the interval, stage and request-name metric sets (several HDR histograms each). At nginx's rate that work
   is a visible share of the one core (section 6: metric sets, histogram index, the engine's listeners); against
   the mock, the mock is the ceiling and the two tie.
-- **p99 at a fixed 20 ms.** In each tailscope run every 1-second interval holds a few requests 3–5 ms late
-  (per-interval maximum in \`bench/out/runs/accuracy-fixed-20ms-tailscope-*/result.json\`). That points at the
-  once-a-second work — the interval flush (histograms encoded on the worker thread, fresh ones allocated) and the
-  coordinator's merge, which shares the pinned core with the worker — though it was not isolated here. With a distribution this narrow, four late requests a second are
-  the p99; with lognormal and bimodal tails they are not.
+- **p99 at a fixed 20 ms.** In each tailscope run every 1-second interval holds a few requests 2–5 ms late
+  (per-interval maximum in \`bench/out/runs/accuracy-fixed-20ms-tailscope-*/result.json\`), with both engines.
+  It is not the once-a-second interval flush (the same run with \`interval: 5s\` shows the same tail) nor the
+  coordinator sharing the pinned core (unpinned, the same): the cause is not found yet. With a distribution this
+  narrow, a few late requests a second are the p99; with the lognormal and bimodal tails they are not.
 - **The mock's /v1/generate against bare node:http.** That route checks the token, reads and parses the JSON
   body, generates text, and records stats per request; \`/healthz\` (the routing alone) is within the goal.
   Not profiled here.
