@@ -47,6 +47,7 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
         await server.stop();
       }
       raw.sizeSec = sizeSec;
+      raw.sizesAt = new Date().toISOString();
       await writeRaw('soak', raw);
     }
     const quietText = raw.quietText ?? (raw.quiet ? quietNote(raw.quiet) : 'how long the run waited for a quiet machine is not in its raw file');
@@ -129,6 +130,8 @@ async function sizeRuns(load: (ratePerSec: number, durationSec: number) => Load,
 function render(d: {
   began: string; machine: ReturnType<typeof describeMachine>; loadAtStart: number; quietText: string; coresText: string; quick: boolean;
   rate: number; soakSec: number; calibrateSec: number; sizeSec: number;
+  /** set when the size comparison was run again on its own (--sizes-only) */
+  sizesAt?: string;
   calibration: { rate: number; run: ToolRun; sustained: boolean }[]; samples: RssSample[]; soak: ToolRun; sizes: { half: ToolRun; full: ToolRun };
 }): string {
   const afterFirstMinute = d.samples.filter((s) => s.atSec >= 60);
@@ -151,7 +154,7 @@ function render(d: {
   lines.push(`RSS of the tailscope process (MiB), every ${SAMPLE_EVERY_MS / 1000} s (shown thinned): ${series}.`, '');
   lines.push(`RSS at 60 s: ${fmt(baseline, 1)} MiB; highest after 60 s: ${fmt(peakAfter, 1)} MiB; at the end: ${fmt(last, 1)} MiB. Growth after the first minute: **${fmt(growth, 1)} MiB** — goal < 20 MB: ${growth < 20 ? 'met ✅' : 'missed ❌'}.`, '');
   const { half, full } = d.sizes;
-  lines.push(`result.json size against request count (${d.sizeSec} s each, at a quarter and half the soak rate):`, '');
+  lines.push(`result.json size against request count (${d.sizeSec} s each, at a quarter and half the soak rate${d.sizesAt ? `; run ${d.sizesAt} with \`npm run bench:soak -- --sizes-only\`` : ''}):`, '');
   lines.push(table(['rate/s', 'requests', 'result.json bytes'], [
     [fmtInt(half.requests / d.sizeSec), fmtInt(half.requests), fmtInt(half.resultBytes ?? NaN)],
     [fmtInt(full.requests / d.sizeSec), fmtInt(full.requests), fmtInt(full.resultBytes ?? NaN)],
