@@ -1,0 +1,28 @@
+/** The mock's own account of what it injected: the ground truth the accuracy benchmarks compare against. */
+export interface InjectedSummary {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+export interface TruthStats {
+  requests: number;
+  service: InjectedSummary;
+  queue: InjectedSummary;
+}
+
+export async function resetStats(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/__admin/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`POST /__admin/reset answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+export async function readStats(baseUrl: string): Promise<TruthStats> {
+  const response = await fetch(`${baseUrl}/__admin/stats`);
+  if (!response.ok) throw new Error(`GET /__admin/stats answered ${response.status}`);
+  return (await response.json()) as TruthStats;
+}

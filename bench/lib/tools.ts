@@ -1,0 +1,201 @@
+/**
+ * One runner per load tool, all driven by the same description of the load, so every tool sends the same
+ * request over the same number of keep-alive connections for the same time, pinned to the same core.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAutocannon, parseHey, parseLocustSummary, parseWrk, type Measured } from './parse.js';
+import { runCommand, type Finished } from './proc.js';
+import { AUTOCANNON, OUT, REPO, TSX } from './paths.js';
+
+export interface Load {
+  baseUrl: string;
+  path: string;
+  method: 'GET' | 'POST';
+  /** JSON text, sent with content-type application/json */
+  body?: string;
+  /** Bearer token for the Authorization header */
+  token?: string;
+  connections: number;
+  durationSec: number;
+  /** open model / rate-limited: total requests per second over all connections */
+  ratePerSec?: number;
+}
+
+export type ToolName = 'tailscope-http' | 'tailscope-autocannon' | 'autocannon' | 'wrk' | 'hey' | 'locust';
+
+export interface ToolRun extends Measured {
+  tool: ToolName;
+  /** the command line as run (token elided) */
+  command: string;
+  /** tailscope only: latency from the actual send time, and whether the run judged itself valid */
+  uncorrected?: { p50Ms: number; p95Ms: number; p99Ms: number; p999Ms: number };
+  /** tailscope only */
+  p95Ms?: number;
+  valid?: boolean;
+  reasons?: string[];
+  resultBytes?: number;
+  pid?: number;
+}
+
+export interface RunOptions {
+  core: string | undefined;
+  /** a unique label for files written under bench/out */
+  label: string;
+  /** called with the pid of the load process once it is spawned (for RSS sampling) */
+  onPid?: (pid: number) => void;
+  /** tailscope only: flags for node itself (e.g. --cpu-prof), which NODE_OPTIONS may not carry */
+  nodeFlags?: string[];
+}
+
+const SLACK_MS = 60_000;
+
+export async function runTool(tool: ToolName, load: Load, options: RunOptions): Promise<ToolRun> {
+  switch (tool) {
+    case 'tailscope-http':
+      return runTailscope('http', load, options);
+    case 'tailscope-autocannon':
+      return runTailscope('autocannon', load, options);
+    case 'autocannon':
+      return runAutocannon(load, options);
+    case 'wrk':
+      return runWrk(load, options);
+    case 'hey':
+      return runHey(load, options);
+    case 'locust':
+      return runLocust(load, options);
+  }
+}
+
+function limitMs(load: Load): number {
+  return load.durationSec * 1000 + SLACK_MS;
+}
+
+function failIfBad(tool: string, finished: Finished): void {
+  if (finished.code !== 0) throw new Error(`${tool} exited with ${finished.code}:\n${finished.stderr.slice(-2000)}\n${finished.stdout.slice(-2000)}`);
+}
+
+function shown(args: string[], token: string | undefined): string {
+  const text = args.map((a) => (/[\s"'{}$]/.test(a) ? `'${a}'` : a)).join(' ');
+  return token ? text.replaceAll(token, '$TOKEN') : text;
+}
+
+// ---- tailscope, through its CLI, one worker thread (the fair match for single-process peers)
+
+export function tailscopeScenario(engine: 'http' | 'autocannon', load: Load, name: string): object {
+  const request: Record<string, unknown> = { name: 'bench', method: load.method, path: load.path };
+  if (load.body !== undefined) request.json = JSON.parse(load.body);
+  const hold = `${load.durationSec}s`;
+  return {
+    name,
+    target: { url: load.baseUrl },
+    ...(load.token ? { auth: { header: { name: 'authorization', value: `Bearer ${load.token}` } } } : {}),
+    requests: [request],
+    client: { poolSize: load.connections },
+    load: load.ratePerSec !== undefined
+      ? { open: [{ hold, rate: load.ratePerSec }] }
+      : { closed: [{ hold, concurrency: load.connections }] },
+    workers: 1,
+    engine,
+  };
+}
+
+async function runTailscope(engine: 'http' | 'autocannon', load: Load, options: RunOptions): Promise<ToolRun> {
+  const dir = join(OUT, 'runs', options.label);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const scenarioFile = join(dir, 'scenario.json');
+  await writeFile(scenarioFile, JSON.stringify(tailscopeScenario(engine, load, options.label), null, 2));
+  const args = [...(options.nodeFlags ?? []), 'src/cli/main.ts', 'run', scenarioFile, '--out', dir, '--quiet', '--workers', '1'];
+  const finished = await runCommand(TSX, args, {
+    core: options.core,
+    limitMs: limitMs(load),
+    cwd: REPO,
+    onSpawn: (child) => child.pid !== undefined && options.onPid?.(child.pid),
+  });
+  // Exit 3 means the run judged itself invalid (a saturated generator): expected when measuring its ceiling.
+  if (finished.code !== 0 && finished.code !== 3) failIfBad(`tailscope (${engine})`, finished);
+  const text = await readFile(join(dir, 'result.json'), 'utf8');
+  const result = JSON.parse(text) as TailscopeResult;
+  const t = result.totals;
+  return {
+    tool: engine === 'http' ? 'tailscope-http' : 'tailscope-autocannon',
+    command: `tsx ${shown(args, load.token).replace(REPO, '')}  # scenario: ${JSON.stringify(tailscopeScenario(engine, { ...load, token: load.token ? '$TOKEN' : undefined }, 'bench'))}`,
+    rps: t.throughput,
+    requests: t.requests,
+    errors: t.errors,
+    p50Ms: t.latency.p50,
+    p99Ms: t.latency.p99,
+    p999Ms: t.latency.p999,
+    p95Ms: t.latency.p95,
+    ...(t.latencyUncorrected && {
+      uncorrected: { p50Ms: t.latencyUncorrected.p50, p95Ms: t.latencyUncorrected.p95, p99Ms: t.latencyUncorrected.p99, p999Ms: t.latencyUncorrected.p999 },
+    }),
+    valid: result.health.valid,
+    reasons: result.health.reasons,
+    resultBytes: Buffer.byteLength(text),
+  };
+}
+
+interface TailscopeResult {
+  totals: {
+    throughput: number;
+    requests: number;
+    errors: number;
+    latency: { p50: number; p95: number; p99: number; p999: number };
+    latencyUncorrected?: { p50: number; p95: number; p99: number; p999: number };
+  };
+  health: { valid: boolean; reasons: string[] };
+}
+
+// ---- peers
+
+async function runAutocannon(load: Load, options: RunOptions): Promise<ToolRun> {
+  const args = ['-c', String(load.connections), '-d', String(load.durationSec), '-j'];
+  if (load.method !== 'GET') args.push('-m', load.method);
+  if (load.body !== undefined) args.push('-H', 'content-type=application/json', '-b', load.body);
+  if (load.token) args.push('-H', `authorization=Bearer ${load.token}`);
+  if (load.ratePerSec !== undefined) args.push('-R', String(load.ratePerSec));
+  args.push(load.baseUrl + load.path);
+  const finished = await runCommand(AUTOCANNON, args, { core: options.core, limitMs: limitMs(load) });
+  failIfBad('autocannon', finished);
+  return { tool: 'autocannon', command: `autocannon ${shown(args, load.token)}`, ...parseAutocannon(finished.stdout) };
+}
+
+async function runWrk(load: Load, options: RunOptions): Promise<ToolRun> {
+  if (load.ratePerSec !== undefined) throw new Error('wrk (4.x) has no rate option');
+  const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--latency'];
+  if (load.method === 'POST') args.push('-s', join(REPO, 'bench/peers/post.lua'));
+  args.push(load.baseUrl + load.path);
+  const env = { BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
+  const finished = await runCommand('wrk', args, { core: options.core, limitMs: limitMs(load), env });
+  failIfBad('wrk', finished);
+  return { tool: 'wrk', command: `wrk ${shown(args, load.token).replace(REPO, '')}`, ...parseWrk(finished.stdout) };
+}
+
+async function runHey(load: Load, options: RunOptions): Promise<ToolRun> {
+  const args = ['-z', `${load.durationSec}s`, '-c', String(load.connections), '-m', load.method];
+  if (load.body !== undefined) args.push('-T', 'application/json', '-d', load.body);
+  if (load.token) args.push('-H', `Authorization: Bearer ${load.token}`);
+  // hey's -q is a rate per worker (connection), not overall.
+  if (load.ratePerSec !== undefined) args.push('-q', String(load.ratePerSec / load.connections));
+  args.push(load.baseUrl + load.path);
+  const finished = await runCommand('hey', args, { core: options.core, limitMs: limitMs(load) });
+  failIfBad('hey', finished);
+  return { tool: 'hey', command: `hey ${shown(args, load.token)}`, ...parseHey(finished.stdout) };
+}
+
+async function runLocust(load: Load, options: RunOptions): Promise<ToolRun> {
+  if (load.ratePerSec !== undefined) throw new Error('locust is run closed-model only here');
+  const n = String(load.connections);
+  const args = [
+    '-f', join(REPO, 'bench/peers/locustfile.py'), '--headless', '--users', n, '--spawn-rate', n,
+    '--run-time', `${load.durationSec}s`, '--host', load.baseUrl, '--only-summary', '--loglevel', 'WARNING',
+  ];
+  const env = { BENCH_METHOD: load.method, BENCH_PATH: load.path, BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
+  const finished = await runCommand('locust', args, { core: options.core, limitMs: limitMs(load), env });
+  // Locust exits 1 when any request failed; the CSV still holds the counts.
+  if (finished.code !== 0 && finished.code !== 1) failIfBad('locust', finished);
+  const measured = parseLocustSummary(finished.stderr);
+  return { tool: 'locust', command: `locust ${shown(args, load.token).replaceAll(REPO, '')}`, ...measured };
+}
