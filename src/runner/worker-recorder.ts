@@ -22,6 +22,8 @@ const LOOP_DELAY_RESOLUTION_MS = 10;
  */
 export class WorkerRecorder {
   private readonly intervals = new Map<number, MetricSet>();
+  /** interval sets already posted, kept for reuse (see MetricSet.reset) */
+  private readonly spareIntervalSets: MetricSet[] = [];
   private readonly stages = new Map<number, MetricSet>();
   private readonly byName = new Map<string, MetricSet>();
   private flushedBefore = 0; // intervals below this index were posted
@@ -118,6 +120,10 @@ export class WorkerRecorder {
       this.intervals.delete(index);
       const snapshot: MetricSnapshot = (set ?? new MetricSet()).snapshot();
       this.post({ type: 'interval', index, snapshot, health: this.healthSample() });
+      if (set) {
+        set.reset();
+        this.spareIntervalSets.push(set);
+      }
     }
     this.flushedBefore = Math.max(this.flushedBefore, upTo);
   }
@@ -164,7 +170,7 @@ export class WorkerRecorder {
   }
 
   private intervalSet(index: number): MetricSet {
-    return getOrCreate(this.intervals, index, () => new MetricSet(INTERVAL_METRICS));
+    return getOrCreate(this.intervals, index, () => this.spareIntervalSets.pop() ?? new MetricSet(INTERVAL_METRICS));
   }
 
   private stageSet(index: number): MetricSet {

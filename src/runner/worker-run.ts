@@ -9,6 +9,8 @@ import { WorkerRecorder } from './worker-recorder.js';
 
 /** How often the closed-model controller re-reads the curve: fine enough for sub-second ramps. */
 const CONTROL_TICK_MS = 20;
+/** Open model: arrivals sent back to back before the loop lets I/O run. */
+const ARRIVALS_PER_YIELD = 32;
 /** After a stop request, in-flight requests get this long to finish before they are cut. */
 const STOP_GRACE_MS = 1_000;
 
@@ -173,13 +175,20 @@ export class WorkerRun {
     // Worker i takes every N-th arrival of the whole schedule (constant), or runs its own Poisson process
     // at 1/N of the rate: N independent Poisson processes add up to one at the full rate.
     let cumulative = plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerIndex;
+    let sentWithoutYield = 0;
     for (;;) {
       if (this.stopping) return;
       const intendedRunMs = timeAtCumulativeArrivals(plan.segments, cumulative);
       if (intendedRunMs === undefined) return;
       const waitMs = intendedRunMs - this.runTime();
       if (waitMs > 1) {
+        // Timers fire up to ~1 ms late; arrivals due within a millisecond go now, with their lateness recorded.
         if (!(await this.sleep(waitMs))) return;
+        sentWithoutYield = 0;
+      } else if (sentWithoutYield >= ARRIVALS_PER_YIELD) {
+        // A burst of overdue arrivals must not starve the sockets' I/O (responses, whose times we measure).
+        await new Promise((resolve) => setImmediate(resolve));
+        sentWithoutYield = 0;
       }
       this.recorder.scheduleLag(this.runTime() - intendedRunMs);
       if (this.recorder.inFlight >= maxInFlight) {
@@ -187,9 +196,8 @@ export class WorkerRun {
       } else {
         void this.sendOne(requester, this.startAt + intendedRunMs);
       }
+      sentWithoutYield += 1;
       cumulative += plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerCount;
-      // Yield now and then so a burst of overdue arrivals cannot starve the sockets' I/O.
-      if (waitMs <= 1 && this.recorder.inFlight % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
