@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
 import { ANALYSIS_SCHEMA, type Analysis } from '../analysis/types.js';
-import { RESULT_SCHEMA, type RunResult } from '../result/types.js';
+import type { RunResult } from '../result/types.js';
+import { parseResult } from '../result/read.js';
 
 /** A result or analysis file that cannot be reported on; the CLI maps the code to exit 2. */
 export class ReportInputError extends Error {
@@ -37,10 +38,7 @@ function parseJson(text: string, path: string): unknown {
  * another schema, run or vintage, the analysis is computed again from the result, which is all it depends on.
  */
 export async function loadRun(path: string, reader: TextReader): Promise<LoadedRun> {
-  const result = parseJson(await reader.readFile(path), path) as RunResult;
-  if (result?.schema !== RESULT_SCHEMA) {
-    throw new ReportInputError(`${path}: not a tailscope result (schema ${JSON.stringify((result as { schema?: unknown } | null)?.schema)}, expected ${RESULT_SCHEMA})`);
-  }
+  const result = parseResult(await reader.readFile(path), path);
   const analysisPath = join(dirname(path), 'analysis.json');
   let text: string | undefined;
   try {

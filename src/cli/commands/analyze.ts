@@ -4,7 +4,7 @@ import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { analyze } from '../../analysis/analyze.js';
 import { parsePolicy, resolvePolicy } from '../../analysis/policy.js';
-import { RESULT_SCHEMA, type RunResult } from '../../result/types.js';
+import { parseResult } from '../../result/read.js';
 
 interface AnalyzeArgs { result: string; policy?: string; out?: string }
 
@@ -20,7 +20,7 @@ export const analyzeCommand = {
       .example('tailscope analyze reports/demo/result.json --policy policy.yaml', 'replay a timeout/retry policy against a recorded run'),
   handler: async (args: AnalyzeArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.result);
-    const result = readResult(await io.readFile(file), args.result);
+    const result = parseResult(await io.readFile(file), args.result);
     let policy;
     if (args.policy) {
       const policyFile = resolve(io.cwd, args.policy);
@@ -47,15 +47,3 @@ export const analyzeCommand = {
     return EXIT.ok;
   },
 };
-
-function readResult(text: string, file: string): RunResult {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const schema = (parsed as { schema?: unknown } | null)?.schema;
-  if (schema !== RESULT_SCHEMA) throw new UsageError(`${file}: schema ${JSON.stringify(schema)} is not ${RESULT_SCHEMA}`);
-  return parsed as RunResult;
-}

@@ -2,33 +2,17 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { RESULT_SCHEMA, type RunResult } from '../../result/types.js';
+import type { RunResult } from '../../result/types.js';
+import { parseResult } from '../../result/read.js';
 import { compareRuns, COMPARE_DEFAULTS, type Comparison } from '../../analysis/compare/compare.js';
 import { comparabilityProblems, IncomparableRunsError } from '../../analysis/compare/compatible.js';
 import { DEFAULT_COMPARE_RULES } from '../../analysis/compare/rules.js';
 import { compareMarkdown, compareSuite, compareTable } from '../../analysis/compare/render.js';
 import { junitXml } from '../../report/junit.js';
 
-/** A file that is not a tailscope result this version reads. */
-export class ResultFileError extends Error {
-  readonly code = 'E_RESULT_FILE';
-  constructor(readonly file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = 'ResultFileError';
-  }
-}
 
 export async function readResultFile(io: Io, file: string): Promise<RunResult> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await io.readFile(resolve(io.cwd, file)));
-  } catch (error) {
-    if ((error as { code?: string }).code) throw error;
-    throw new ResultFileError(file, `not JSON (${(error as Error).message})`);
-  }
-  const schema = (parsed as { schema?: unknown } | null)?.schema;
-  if (schema !== RESULT_SCHEMA) throw new ResultFileError(file, `not a ${RESULT_SCHEMA} result (schema: ${JSON.stringify(schema)})`);
-  return parsed as RunResult;
+  return parseResult(await io.readFile(resolve(io.cwd, file)), file);
 }
 
 /** Rules and confidence from the scenario's `compare:` section as recorded in the result, if it has one. */
