@@ -87,7 +87,7 @@ describe('tailscope report', () => {
   it('refuses a file that is not a tailscope result with exit 2', async () => {
     await writeFile(join(dir, 'other.json'), JSON.stringify({ schema: 'something/v9' }));
     expect(await cli(['report', 'other.json'])).toBe(2);
-    expect(stderr.join('')).toContain('not a tailscope result');
+    expect(stderr.join('')).toContain('not a tailscope.result/v1 result');
     expect(await cli(['report', 'missing.json'])).toBe(2);
   });
 });
