@@ -82,7 +82,7 @@ export function chooseTimeout(phase: TimeoutPhase, distribution: Distribution): 
  */
 export function timeoutsOf(histograms: EncodedHistograms): TimeoutChoice[] {
   const choices: TimeoutChoice[] = [];
-  const successful = successOnly(histograms);
+  const successful = successfulHistograms(histograms);
   for (const phase of Object.keys(PHASE_METRICS) as TimeoutPhase[]) {
     const distribution = decodeDistribution(successful[PHASE_METRICS[phase]]);
     if (distribution) choices.push(chooseTimeout(phase, distribution));
@@ -97,8 +97,8 @@ export function timeoutsOf(histograms: EncodedHistograms): TimeoutChoice[] {
 export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef[]): TimeoutAdvice {
   const knee = levels.find((l) => l.level === 'knee');
   const singleLevel = new Set(levels.map((l) => l.stage)).size <= 1;
-  const basisHistograms = knee && !singleLevel ? result.stages[knee.stage]!.histograms : result.histograms;
-  const recommended = timeoutsOf(basisHistograms);
+  const basis: TimeoutAdvice['basis'] = knee && !singleLevel ? knee : { level: 'whole-run' };
+  const recommended = timeoutsOf(basisHistograms(result, basis));
   const byLoadLevel = levels.map((level) => {
     const timeouts: Partial<Record<TimeoutPhase, TimeoutCut>> = {};
     for (const choice of timeoutsOf(result.stages[level.stage]!.histograms)) timeouts[choice.phase] = { timeoutMs: choice.timeoutMs, cutShare: choice.cutShare };
@@ -115,14 +115,20 @@ export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef
     targetCutShare: TIMEOUT_RULE.targetCutShare,
     headroom: TIMEOUT_RULE.headroom,
     rule: `timeout = ${TIMEOUT_RULE.headroom} × the ${pct(1 - TIMEOUT_RULE.targetCutShare)} quantile of the phase's recorded times, rounded up to 2 significant digits, so it cuts at most ${pct(TIMEOUT_RULE.targetCutShare)} of this run's values (cut shares are read exactly from the histogram buckets); connect is at least RFC 6298's floored RTO. Read at the knee load level; a timeout read at light load cuts more as load grows.`,
-    basis: knee && !singleLevel ? knee : { level: 'whole-run' },
+    basis,
     recommended,
     byLoadLevel,
     warnings,
   };
 }
 
-function successOnly(histograms: EncodedHistograms): EncodedHistograms {
+/** The histograms a recommendation was read from: its load level's stage, or the whole run. */
+export function basisHistograms(result: RunResult, basis: TimeoutAdvice['basis']): EncodedHistograms {
+  return 'stage' in basis ? result.stages[basis.stage]!.histograms : result.histograms;
+}
+
+/** Total and first-byte times of the successful requests only: failed attempts subtracted bucket by bucket. */
+export function successfulHistograms(histograms: EncodedHistograms): EncodedHistograms {
   const out: EncodedHistograms = { ...histograms };
   if (histograms.total && histograms.totalFailed) out.total = encodeHistogram(subtractEncoded(histograms.total, histograms.totalFailed));
   if (histograms.ttfb && histograms.ttfbFailed) out.ttfb = encodeHistogram(subtractEncoded(histograms.ttfb, histograms.ttfbFailed));

@@ -1,6 +1,7 @@
 import type { Analysis } from '../analysis/types.js';
 import { decodeHistogram } from '../metrics/histogram.js';
 import { shareAbove, summarize } from '../metrics/summary.js';
+import { basisHistograms, successfulHistograms } from '../analysis/timeouts.js';
 import type { RunResult } from '../result/types.js';
 import type { CapacityView } from './charts/capacity.js';
 import type { StreamingStage } from './charts/streaming.js';
@@ -64,7 +65,9 @@ export function timeoutView(result: RunResult, analysis: Analysis): TimeoutView 
   const recommended = analysis.timeouts.recommended;
   const headline = recommended.find((c) => c.phase === 'total') ?? recommended[0];
   const metric = (headline?.metric ?? 'total') as keyof RunResult['histograms'];
-  const encoded = result.histograms[metric];
+  // The curve of the very population the cut shares were read from: the recommendation's load level,
+  // successful requests only. Another population would show candidates cutting other shares than stated.
+  const encoded = successfulHistograms(basisHistograms(result, analysis.timeouts.basis))[metric];
   if (!encoded) return undefined;
   const histogram = decodeHistogram(encoded);
   const cdf = cdfPoints(histogram);
