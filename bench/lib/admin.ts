@@ -1,19 +1,8 @@
-/** The mock's own account of what it injected: the ground truth the accuracy benchmarks compare against. */
-export interface InjectedSummary {
-  count: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-  meanMs: number;
-}
+import type { LatencySummary, MockStats } from '../../mock-server/index.js';
 
-export interface TruthStats {
-  requests: number;
-  service: InjectedSummary;
-  queue: InjectedSummary;
-}
+/** The mock's own account of what it injected: the ground truth the accuracy benchmarks compare against. */
+export type InjectedSummary = LatencySummary;
+export type TruthStats = Pick<MockStats, 'requests' | 'service' | 'queue'>;
 
 export async function resetStats(baseUrl: string): Promise<void> {
   const response = await fetch(`${baseUrl}/__admin/reset`, { method: 'POST' });

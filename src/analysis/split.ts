@@ -14,35 +14,34 @@ export function splitOf(
   source: RunResult['serverTiming']['source'],
   probe?: RunResult['probe'],
 ): SplitView | undefined {
-  const percentiles = (encoded: string | undefined): Percentiles | undefined => {
+  const read = (encoded: string | undefined): (Percentiles & { count: number }) | undefined => {
     if (!encoded) return undefined;
     const summary = summarize(decodeHistogram(encoded));
-    return summary.count > 0 ? { p50: summary.p50, p90: summary.p90, p99: summary.p99 } : undefined;
+    return summary.count > 0 ? { p50: summary.p50, p90: summary.p90, p99: summary.p99, count: summary.count } : undefined;
   };
-  const service = percentiles(histograms.service);
-  const network = percentiles(histograms.network);
-  const queue = percentiles(histograms.queue);
+  const percentiles = ({ p50, p90, p99 }: Percentiles): Percentiles => ({ p50, p90, p99 });
+  const service = read(histograms.service);
+  const network = read(histograms.network);
+  const queue = read(histograms.queue);
   if (service && network && source !== 'none') {
-    const samples = decodeHistogram(histograms.network!).totalCount;
     const method: SplitMethod = source === 'header' ? 'header' : 'server-timing';
-    return { method, samples, network, service, ...(queue ? { queue } : {}) };
+    return { method, samples: network.count, network: percentiles(network), service: percentiles(service), ...(queue ? { queue: percentiles(queue) } : {}) };
   }
-  const ttfb = percentiles(histograms.ttfb);
+  const ttfb = read(histograms.ttfb);
   if (!ttfb) return undefined;
   // One round trip per request is the least network time a request can take; the rest is attributed to
   // the service. The method says so, because this is a bound, not a measurement. The round trip comes from
   // the idle probe taken before the load (unloaded), else from the run's own connects.
-  const connect = percentiles(histograms.connect);
+  const connect = read(histograms.connect);
   const rtt = probe
     ? { source: 'idle-probe' as const, ms: probe.rttMs.p50 }
     : connect
       ? { source: 'connect-times' as const, ms: connect.p50 }
       : undefined;
   const rttMs = rtt?.ms ?? 0;
-  const samples = decodeHistogram(histograms.ttfb!).totalCount;
   return {
     method: 'rtt-bound',
-    samples,
+    samples: ttfb.count,
     network: { p50: rttMs, p90: rttMs, p99: rttMs },
     service: { p50: Math.max(0, ttfb.p50 - rttMs), p90: Math.max(0, ttfb.p90 - rttMs), p99: Math.max(0, ttfb.p99 - rttMs) },
     ...(rtt ? { rtt } : {}),

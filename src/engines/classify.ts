@@ -11,8 +11,3 @@ export function classifyError(error: NodeJS.ErrnoException): ErrorKind {
   if (code === 'ABORT_ERR') return 'aborted';
   return 'other';
 }
-
-/** Generator-side socket exhaustion: these say the load generator, not the target, ran out of something. */
-export function isGeneratorSocketError(code: string | undefined): boolean {
-  return code === 'EADDRNOTAVAIL' || code === 'EMFILE' || code === 'ENFILE';
-}

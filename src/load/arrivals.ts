@@ -3,16 +3,10 @@ import { cumulativeTarget } from './curve.js';
 
 /**
  * Open model pacing as a pure function (like vegeta's pacer): the time at which the schedule wants its
- * n-th arrival (n from 0), found by inverting the cumulative arrival count A(t) = ∫ rate dt.
- * Returns undefined when the schedule ends before that arrival.
- *
- * Arrival n is placed where A(t) = n, so a 10/s hold sends at 0, 100, 200 ms.
+ * arrival number `arrivals` (from 0; fractional for Poisson draws), found by inverting the cumulative arrival
+ * count A(t) = ∫ rate dt — exact on piecewise-linear rates (it solves the quadratic). Arrival n is placed
+ * where A(t) = n, so a 10/s hold sends at 0, 100, 200 ms. Undefined once the schedule has ended.
  */
-export function arrivalTimeMs(segments: readonly Segment[], n: number): number | undefined {
-  return timeAtCumulativeArrivals(segments, n);
-}
-
-/** Inverse of A(t) in arrivals (not target·ms). Exact on piecewise-linear rates (solves the quadratic). */
 export function timeAtCumulativeArrivals(segments: readonly Segment[], arrivals: number): number | undefined {
   let before = 0;
   for (const segment of segments) {

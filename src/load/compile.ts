@@ -21,11 +21,10 @@ export function compileStages(stages: readonly StageInput[], model: 'closed' | '
   const segments: Segment[] = [];
   let clockMs = 0;
   let level: number | undefined;
-  const push = (stageIndex: number, name: string | undefined, kind: Segment['kind'], durationMs: number, from: number, to: number, label: string) => {
+  const push = (name: string | undefined, kind: Segment['kind'], durationMs: number, from: number, to: number, label: string) => {
     segments.push({ index: segments.length, name: name ?? label, kind, startMs: clockMs, endMs: clockMs + durationMs, from, to });
     clockMs += durationMs;
     level = to;
-    void stageIndex;
   };
 
   stages.forEach((stage, stageIndex) => {
@@ -35,17 +34,17 @@ export function compileStages(stages: readonly StageInput[], model: 'closed' | '
       if (value === undefined) {
         throw new StageSequenceError(stageIndex, model === 'closed' ? 'concurrency' : 'rate', `the first hold needs a ${model === 'closed' ? 'concurrency' : 'rate'}`);
       }
-      push(stageIndex, stage.name, 'hold', stage.hold, value, value, `hold ${value}${unit} ${formatMs(stage.hold)}`);
+      push(stage.name, 'hold', stage.hold, value, value, `hold ${value}${unit} ${formatMs(stage.hold)}`);
     } else if ('ramp' in stage) {
       const from = stage.from ?? level ?? 0;
-      push(stageIndex, stage.name, 'ramp', stage.ramp, from, stage.to, `ramp ${from}→${stage.to}${unit}`);
+      push(stage.name, 'ramp', stage.ramp, from, stage.to, `ramp ${from}→${stage.to}${unit}`);
     } else if ('steps' in stage) {
       stage.steps.forEach((value, stepIndex) => {
         const base = stage.name ? `${stage.name} ${stepIndex + 1}` : `step ${value}${unit}`;
-        push(stageIndex, undefined, 'step', stage.each, value, value, base);
+        push(undefined, 'step', stage.each, value, value, base);
       });
     } else {
-      push(stageIndex, stage.name, 'spike', stage.for, stage.spike, stage.spike, `spike ${stage.spike}${unit}`);
+      push(stage.name, 'spike', stage.for, stage.spike, stage.spike, `spike ${stage.spike}${unit}`);
     }
   });
   return segments;

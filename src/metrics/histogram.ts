@@ -44,12 +44,6 @@ export function decodeHistogram(encoded: string): Histogram {
 }
 
 /** Exact merge: bucket counts add, so percentiles of the merge are those of the whole population. */
-export function mergeHistograms(parts: Iterable<Histogram>): Histogram {
-  const merged = createHistogram();
-  for (const part of parts) merged.add(part);
-  return merged;
-}
-
 export function mergeEncoded(encodedParts: Iterable<string>): Histogram {
   const merged = createHistogram();
   for (const encoded of encodedParts) merged.add(<Histogram>hdr.decodeFromCompressedBase64(encoded, 64, false));

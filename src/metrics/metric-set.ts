@@ -122,10 +122,6 @@ export class MetricSet {
     for (const histogram of this.histograms.values()) histogram.reset();
   }
 
-  get isEmpty(): boolean {
-    return this.requests === 0 && this.sent === 0 && this.counters.rateLimited === 0 && this.counters.dropped === 0 && this.histograms.size === 0;
-  }
-
   snapshot(): MetricSnapshot {
     const histograms: Partial<Record<MetricName, string>> = {};
     for (const [metric, histogram] of this.histograms) {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import type { WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
-import { startWorker, workerEntryUrl } from './spawn.js';
+import { entryUrl, startWorker } from './spawn.js';
 
 /** What the workers sent, merged exactly across workers. */
 export interface CollectedRun {
@@ -98,7 +98,7 @@ export function coordinate(
     };
 
     for (let local = 0; local < localWorkers; local++) {
-      const worker = startWorker(workerEntryUrl(), { ...base, workerIndex: firstWorkerIndex + local } satisfies WorkerInit);
+      const worker = startWorker(entryUrl('worker-entry'), { ...base, workerIndex: firstWorkerIndex + local } satisfies WorkerInit);
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {

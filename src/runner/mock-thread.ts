@@ -1,5 +1,5 @@
 import type { MockServerOptions } from '../../mock-server/index.js';
-import { startWorker } from './spawn.js';
+import { entryUrl, startWorker } from './spawn.js';
 
 export interface MockThreadOptions {
   server: MockServerOptions;
@@ -30,7 +30,7 @@ export class MockStartError extends Error {
  * the profile's. The returned address is the proxy's when there is one.
  */
 export function startMockThread(options: MockThreadOptions): Promise<ThreadedMock> {
-  const worker = startWorker(new URL(`./mock-thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), options);
+  const worker = startWorker(entryUrl('mock-thread-entry'), options);
   return new Promise((resolve, reject) => {
     worker.once('error', (error) => reject(new MockStartError(`mock server thread failed: ${error.message}`)));
     worker.once('message', (message: { type: string; url: string; host: string; port: number; message?: string; code?: string }) => {

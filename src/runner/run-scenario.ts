@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import { loadRows } from '../client/feeders.js';
@@ -8,7 +7,6 @@ import { feedersUsed } from '../client/template.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { buildRunResult } from '../result/build.js';
 import type { RunResult } from '../result/types.js';
-import type { MetricSnapshot } from '../metrics/metric-set.js';
 import { evaluateHealth } from './health.js';
 import { coordinate, type IntervalListener } from './coordinator.js';
 import type { WorkerInit } from './protocol.js';
@@ -19,7 +17,8 @@ import { TOOL_VERSION } from '../version.js';
 export interface RunOptions {
   /** aborting stops the load; the result of what completed is still returned (interrupted: true) */
   signal?: AbortSignal;
-  onInterval?: (index: number, merged: MetricSnapshot, facts: { startMs: number; target: number }) => void;
+  /** each interval once every local worker has posted it, merged: progress lines and abortOnFail watch */
+  onInterval?: IntervalListener;
   /** called once the target is up, with its address (for logs) */
   onTargetReady?: (url: string) => void;
   /** run shard `index` of `count` (0-based): this process drives its share of the curve (see coordinate) */
@@ -39,15 +38,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
     const init = { ...workerInit(scenario, target.url, feeders), workerCount: shard.count * scenario.workers };
-    const listener: IntervalListener | undefined = options.onInterval
-      ? (index, merged) => options.onInterval!(index, merged, { startMs: index * scenario.intervalMs, target: 0 })
-      : undefined;
     const startedAt = new Date().toISOString();
-    const began = performance.now();
     const handle = coordinate(
       init,
       { localWorkers: scenario.workers, firstWorkerIndex: shard.index * scenario.workers, startAtEpochMs: options.startAtEpochMs },
-      listener,
+      options.onInterval,
     );
     let interrupted = false;
     const onAbort = () => {
@@ -57,7 +52,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const collected = await handle.done.finally(() => options.signal?.removeEventListener('abort', onAbort));
-    void began;
 
     const whole = [...collected.stages.values()];
     const health = evaluateHealth({

@@ -22,8 +22,8 @@ export function startWorker(entryUrl: URL, workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** The worker entry beside this file, whichever form (ts or js) this file was loaded as. */
-export function workerEntryUrl(): URL {
+/** A thread entry module beside this file (`worker-entry`, `mock-thread-entry`), in the form (ts or js) this file was loaded as. */
+export function entryUrl(name: 'worker-entry' | 'mock-thread-entry'): URL {
   const self = fileURLToPath(import.meta.url);
-  return pathToFileURL(self.replace(/spawn\.(ts|js)$/, (_m, ext: string) => `worker-entry.${ext}`));
+  return pathToFileURL(self.replace(/spawn\.(ts|js)$/, (_m, ext: string) => `${name}.${ext}`));
 }
