@@ -1,6 +1,7 @@
 import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.js';
 import { backoffDelayMs } from '../client/backoff.js';
 import { createRandom } from '../random.js';
+import { successfulHistograms } from './timeouts.js';
 import { decodeDistribution, samplerOf } from './distribution.js';
 import type { ReplayPolicy, ReplayResult } from './types.js';
 
@@ -27,21 +28,25 @@ interface Attempt { ok: boolean; elapsedMs: number; cause?: string; category?: R
  * Replays a client policy against the recorded distributions by Monte Carlo with a seeded PRNG.
  *
  * Each attempt first draws whether it fails the way the run's attempts failed (errors by kind, at their
- * recorded shares); failed attempts take a time drawn from the `total` histogram. A run's own timeouts are
+ * recorded shares); failed attempts take a time drawn from the failed attempts' own times (`totalFailed`). A run's own timeouts are
  * censored observations: the attempt would have taken longer still, so it fails at the policy's timeout.
- * Otherwise the attempt draws a first-byte time from `ttfb` and a body time from `download` (independently:
+ * Otherwise the attempt draws a first-byte time from the successful requests' `ttfb` and a body time from `download` (independently:
  * the histograms do not keep which pairs went together), and a connect time from `connect` with the share of
  * attempts that opened a socket. The policy's timeouts cut those; retries follow with the policy's backoff,
  * gated by its budget; a hedge sends a second copy after its delay and the first success wins.
  */
 export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayResult {
-  const ttfb = decodeDistribution(input.histograms.ttfb);
+  // Successes and failures are drawn from their own populations: a 503 answered in 2 ms is not a sample of
+  // how long a success takes, nor a success a sample of how long a failure takes.
+  const successful = successfulHistograms(input.histograms);
+  const ttfb = decodeDistribution(successful.ttfb) ?? decodeDistribution(input.histograms.ttfb);
   const total = decodeDistribution(input.histograms.total);
   if (!ttfb || !total) throw new ReplayError('the result has no ttfb/total histogram to replay');
+  const failedTotal = decodeDistribution(input.histograms.totalFailed) ?? total;
   const download = decodeDistribution(input.histograms.download);
   const connect = decodeDistribution(input.histograms.connect);
   const drawTtfb = samplerOf(ttfb);
-  const drawTotal = samplerOf(total);
+  const drawFailedTotal = samplerOf(failedTotal);
   const drawDownload = download ? samplerOf(download) : () => 0;
   const drawConnect = connect ? samplerOf(connect) : () => 0;
   const connectShare = connect && input.requests > 0 ? Math.min(1, connect.count / input.requests) : 0;
@@ -69,7 +74,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     for (const kind of kinds) {
       if (u < kind.share) {
         if (kind.censored) return timeoutAttempt(p, total.valuesMs[total.valuesMs.length - 1]!);
-        const elapsedMs = drawTotal(random);
+        const elapsedMs = drawFailedTotal(random);
         if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
         return { ok: false, elapsedMs, cause: kind.cause, ...(kind.category ? { category: kind.category } : {}) };
       }
