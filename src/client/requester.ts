@@ -49,8 +49,8 @@ export class Requester {
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
     for (;;) {
-      const headers = { ...request.headers };
       let token: string | undefined;
+      let authorised = request;
       if (this.auth) {
         try {
           token = await this.auth.token();
@@ -58,10 +58,11 @@ export class Requester {
           this.hooks.onAttempt(request.name, authFailure(error));
           return;
         }
-        headers.authorization = `Bearer ${token}`;
+        // A copy per attempt only when a token goes in: the prepared request is shared and reused.
+        authorised = { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
       }
       const sentAt = performance.now();
-      const outcome = await this.engine.send({ ...request, headers });
+      const outcome = await this.engine.send(authorised);
       const status = outcome.status;
 
       if (status === 401 && this.auth && token && !refreshedFor401) {

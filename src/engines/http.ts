@@ -22,6 +22,8 @@ export class TimedHttpEngine implements Engine {
   private readonly port: number;
   private readonly family: 4 | 6 | undefined;
   private readonly serverTimingIsHeader: boolean;
+  /** node lower-cases response header names; the configured one is lower-cased once, not per response */
+  private readonly timingHeaderName: string;
   private closed = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -33,7 +35,8 @@ export class TimedHttpEngine implements Engine {
     this.port = Number(options.baseUrl.port) || (isHttps ? 443 : 80);
     // "localhost" may resolve to ::1 first while a server listens on 127.0.0.1 only.
     this.family = this.hostname === 'localhost' ? 4 : undefined;
-    this.serverTimingIsHeader = options.serverTiming.header.toLowerCase() !== 'server-timing';
+    this.timingHeaderName = options.serverTiming.header.toLowerCase();
+    this.serverTimingIsHeader = this.timingHeaderName !== 'server-timing';
   }
 
   send(request: PreparedRequest): Promise<Outcome> {
@@ -85,7 +88,7 @@ export class TimedHttpEngine implements Engine {
         (res) => {
           timings.ttfbUs = elapsedUs();
           status = res.statusCode ?? 0;
-          const timingHeader = res.headers[this.options.serverTiming.header.toLowerCase()];
+          const timingHeader = res.headers[this.timingHeaderName];
           const serviceMs = this.serverTimingIsHeader
             ? durationHeaderMs(timingHeader)
             : serverTimingMs(timingHeader, this.options.serverTiming.metric);
