@@ -3,7 +3,8 @@
  * optional sections) into a fully defaulted `ResolvedProfile` whose numbers carry their unit in their name.
  */
 import { z } from 'zod';
-import { parseDurationMs } from './duration.js';
+// One duration grammar for scenarios and profiles: users write both.
+import { parseDurationMs } from '../src/scenario/units.js';
 import type { LatencyModel } from './latency.js';
 
 type DurationInput = number | string;

@@ -1,14 +1,17 @@
 /** Parsing of the human units a scenario is written in. Everything inside tailscope carries the unit in its name. */
 
-const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)\s*$/;
+const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(us|µs|ms|s|m|h)?\s*$/;
 const MS_PER_UNIT: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** "250ms", "1.5s", "2m" → milliseconds; a bare number is already milliseconds. Undefined when malformed. */
+/**
+ * "250ms", "1.5s", "2m", "800us" → milliseconds; a bare number (or a number written as a string) is already
+ * milliseconds. The one duration grammar of scenarios, policies and mock profiles. Undefined when malformed.
+ */
 export function parseDurationMs(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   const match = DURATION_PATTERN.exec(value);
   if (!match) return undefined;
-  return Number(match[1]) * MS_PER_UNIT[match[2]!]!;
+  return Number(match[1]) * MS_PER_UNIT[match[2] ?? 'ms']!;
 }
 
 /** "1%" → 0.01, "0.5%" → 0.005; a bare number in 0..1 is already a ratio. */
