@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers. Every random draw in the mock server comes from here so that a profile and a
  * seed reproduce the same latencies and faults run after run.
  */
+import { createRandom } from '../src/random.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -11,21 +12,14 @@ export interface Rng {
 }
 
 /**
- * mulberry32: 32-bit state, one multiply-xorshift round per draw. Small and fast; its statistical quality is
- * ample for latency injection (we need believable distributions, not cryptography).
+ * mulberry32 (the project's one PRNG, src/random.ts): 32-bit state, one multiply-xorshift round per draw.
+ * Small and fast; its statistical quality is ample for latency injection (believable distributions, not
+ * cryptography).
  */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const next = createRandom(seed);
   // A spare normal from the last Box–Muller pair: each pair costs one log, one sqrt and one sin/cos.
   let spareNormal: number | undefined;
-
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 
   const normal = (): number => {
     if (spareNormal !== undefined) {
