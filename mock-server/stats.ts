@@ -4,7 +4,9 @@
  * queue cover /v1/generate in all its forms (plain, SSE, WebSocket, async): the API under test, not the
  * token endpoint or the admin routes.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+// The same histograms and percentile readings as tailscope's own, so truth and measurement compare like for like.
+import { createHistogram, recordUs, type Histogram } from '../src/metrics/histogram.js';
+import { summarize } from '../src/metrics/summary.js';
 
 export interface LatencySummary {
   count: number;
@@ -42,11 +44,6 @@ export interface Gauges {
 /** Prometheus histogram bounds, in seconds (Prometheus' base unit). */
 const BUCKET_BOUNDS_SEC = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-function newHistogram(): Histogram {
-  // JS (not WASM) histograms: WASM ones leak unless destroyed; two per server is nothing to optimise.
-  return build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-}
-
 class BucketCounter {
   readonly counts = new Array<number>(BUCKET_BOUNDS_SEC.length + 1).fill(0);
   sumSec = 0;
@@ -65,8 +62,8 @@ class BucketCounter {
 export class StatsRecorder {
   private byRoute: Record<string, Record<string, number>> = {};
   private requests = 0;
-  private serviceUs = newHistogram();
-  private queueUs = newHistogram();
+  private serviceUs = createHistogram();
+  private queueUs = createHistogram();
   private serviceBuckets = new BucketCounter();
   private queueBuckets = new BucketCounter();
   private resetAtMs: number;
@@ -86,8 +83,8 @@ export class StatsRecorder {
 
   /** What one generate request was given: its service time and its wait (queue, batch window, stall hold). */
   recordInjected(serviceMs: number, queueMs: number): void {
-    this.serviceUs.recordValue(Math.round(serviceMs * 1000));
-    this.queueUs.recordValue(Math.round(queueMs * 1000));
+    recordUs(this.serviceUs, serviceMs * 1000);
+    recordUs(this.queueUs, queueMs * 1000);
     this.serviceBuckets.record(serviceMs);
     this.queueBuckets.record(queueMs);
   }
@@ -155,16 +152,6 @@ function histogramLines(lines: string[], name: string, help: string, buckets: Bu
 }
 
 function summarise(histogramUs: Histogram): LatencySummary {
-  const count = histogramUs.totalCount;
-  if (count === 0) return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 };
-  const ms = (us: number): number => us / 1000;
-  return {
-    count,
-    p50Ms: ms(histogramUs.getValueAtPercentile(50)),
-    p90Ms: ms(histogramUs.getValueAtPercentile(90)),
-    p99Ms: ms(histogramUs.getValueAtPercentile(99)),
-    p999Ms: ms(histogramUs.getValueAtPercentile(99.9)),
-    maxMs: ms(histogramUs.maxValue),
-    meanMs: ms(histogramUs.mean),
-  };
+  const s = summarize(histogramUs);
+  return { count: s.count, p50Ms: s.p50, p90Ms: s.p90, p99Ms: s.p99, p999Ms: s.p999, maxMs: s.max, meanMs: s.mean };
 }
