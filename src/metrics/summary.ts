@@ -36,17 +36,6 @@ export function summarize(histogram: Histogram): LatencySummary {
   };
 }
 
-/** Share of recorded values strictly above a threshold (in µs), read from the histogram's buckets. */
-export function shareAbove(histogram: Histogram, thresholdUs: number): number {
-  const count = histogram.totalCount;
-  if (count === 0) return 0;
-  let above = 0;
-  for (const bucket of recordedBuckets(histogram)) {
-    if (bucket.valueUs > thresholdUs) above += bucket.count;
-  }
-  return above / count;
-}
-
 /**
  * Non-empty buckets, ascending, each as the median value of its equivalence range and its count.
  * The median (not the bucket's upper edge) keeps resampled means unbiased.

@@ -1,6 +1,7 @@
 import type { Analysis } from '../analysis/types.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { shareAbove, summarize } from '../metrics/summary.js';
+import { summarize } from '../metrics/summary.js';
+import { distributionOf, shareAboveMs } from '../analysis/distribution.js';
 import { basisHistograms, successfulHistograms } from '../analysis/timeouts.js';
 import type { RunResult } from '../result/types.js';
 import type { CapacityView } from './charts/capacity.js';
@@ -81,7 +82,8 @@ export function timeoutView(result: RunResult, analysis: Analysis): TimeoutView 
     return { metric: headline.metric, cdf, candidates, reference: false };
   }
   const summary = summarize(histogram);
-  const reference = (label: string, ms: number): TimeoutCandidate => ({ label, ms, cutShare: shareAbove(histogram, ms * 1000) });
+  const distribution = distributionOf(histogram);
+  const reference = (label: string, ms: number): TimeoutCandidate => ({ label, ms, cutShare: shareAboveMs(distribution, ms) });
   return {
     metric: 'total',
     cdf,
