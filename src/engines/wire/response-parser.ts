@@ -211,14 +211,15 @@ export class ResponseParser {
     // A head split across socket reads is joined (rare: a head usually arrives in one read).
     const block = this.headPending === undefined ? data : Buffer.concat([this.headPending, data.subarray(offset)]);
     const from = this.headPending === undefined ? offset : 0;
+    // Bytes that cannot begin a status line are garbage now, not a truncated head at end of file; checked
+    // whether or not the head is complete, so that the code does not depend on where the reads split it.
+    if (!startsLikeStatusLine(block, from)) {
+      this.fail('garbage', 'HPE_INVALID_CONSTANT');
+      return data.length;
+    }
     // The terminator may straddle the join: look from three bytes before it.
     const end = block.indexOf(CRLF_CRLF, Math.max(from, pendingLength - 3));
     if (end < 0) {
-      // Bytes that cannot begin a status line are garbage now, not a truncated head at end of file.
-      if (!startsLikeStatusLine(block, from)) {
-        this.fail('garbage', 'HPE_INVALID_CONSTANT');
-        return data.length;
-      }
       if (block.length - from > this.limits.maxHeaderBytes) {
         this.fail('garbage', 'HPE_HEADER_OVERFLOW');
         return data.length;
