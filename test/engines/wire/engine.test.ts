@@ -101,6 +101,17 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
     expect(server.requests.map((r) => [r.connection, r.onConnection])).toEqual([[0, 0], [0, 1], [1, 0]]);
   });
 
+  it('does not re-send a POST whose reused socket the server closes before answering: it may have been applied', async () => {
+    const { server, engine } = await start(({ socket, onConnection }) => {
+      if (onConnection === 0) socket.write(OK);
+      else socket.destroy();
+    });
+    const post: PreparedRequest = { ...GET, method: 'POST', body: Buffer.from('{}'), headers: { 'content-length': '2' } };
+    expect(await engine.send(post)).toMatchObject({ status: 200 });
+    expect(await engine.send(post)).toMatchObject({ status: 0, errorKind: 'reset' });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('does not re-send a request whose fresh socket closed before any answer: that is the target failing', async () => {
     const { server, engine } = await start(({ socket }) => socket.destroy());
     expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'reset' });
@@ -325,28 +336,19 @@ describe('WireEngine: what a response reports', { timeout: 10_000 }, () => {
   });
 });
 
-describe('WireEngine: known bugs (it.fails passes while the bug is there; flip to `it` with the fix)', { timeout: 10_000 }, () => {
-  // BUG (connection.ts): a socket opened by warmUp() has sat idle like a reused one, and a server may close it
-  // just as the first request is written (idle or header timeout). It is not marked as reused, so
-  // resendIfStale() refuses and the request fails as reset / HPE_NO_RESPONSE instead of being re-sent.
-  // Suggested fix: in onConnect / onSecureConnect, when there is no exchange yet (a preconnect), set
-  // `this.reused = true` (better named `mayBeStale`: "has sat idle, so a silent close may be an idle close").
-  // BUG (connection.ts + sse.ts): onData stamps the read once (`now`) and ends the response with it, but the
-  // SseTokenReader stamps each token with its own later performance.now() while the parser runs. So a token
-  // that arrives in the same read as the end of the response is timed after the response ended: here, with the
-  // whole stream in one read, ttftUs > totalUs (by the few µs of parsing), and `totalUs - ttftUs` (generation
-  // time) comes out negative. Suggested fix: let SseTokenReader.push take the read's timestamp
-  // (push(text, now)), set by connection.onData before parser.execute, so tokens, ttfb and total all use the
-  // time the bytes were read.
-  it.fails('stamps tokens no later than the end of the response they arrived with', async () => {
+describe('WireEngine: stream timing and warmed sockets', { timeout: 10_000 }, () => {
+  // Tokens are stamped with the time of the read they arrived in, as first and last byte are: a token in the
+  // same read as the end of the response is never timed after the response ended.
+  it('stamps tokens no later than the end of the response they arrived with', async () => {
     const { engine } = await start(({ socket }) =>
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 20\r\n\r\ndata: a\n\ndata: b\n\n'));
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 18\r\n\r\ndata: a\n\ndata: b\n\n'));
     const outcome = await engine.send({ ...GET, stream: 'sse' });
     expect(outcome).toMatchObject({ status: 200, stream: { chunks: 2 } });
     expect(outcome.stream!.ttftUs).toBeLessThanOrEqual(outcome.timings.totalUs);
   });
 
-  it.fails('re-sends the first request on a warmed socket that the server closes before answering', async () => {
+  // A socket opened by warmUp() sits idle until the first request, so the server may close it just then.
+  it('re-sends the first request on a warmed socket that the server closes before answering', async () => {
     const { server, engine } = await start(({ socket, connection }) => {
       if (connection === 0) socket.destroy();
       else socket.write(OK);
