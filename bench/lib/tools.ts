@@ -164,10 +164,10 @@ async function runAutocannon(load: Load, options: RunOptions): Promise<ToolRun> 
 
 async function runWrk(load: Load, options: RunOptions): Promise<ToolRun> {
   if (load.ratePerSec !== undefined) throw new Error('wrk (4.x) has no rate option');
-  const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--latency'];
-  if (load.method === 'POST') args.push('-s', join(REPO, 'bench/peers/post.lua'));
+  // The script sets the method and body and prints p99.9 at the end; it defines no per-request hook.
+  const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--latency', '-s', join(REPO, 'bench/peers/wrk.lua')];
   args.push(load.baseUrl + load.path);
-  const env = { BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
+  const env = { BENCH_METHOD: load.method, BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
   const finished = await runCommand('wrk', args, { core: options.core, limitMs: limitMs(load), env });
   failIfBad('wrk', finished);
   return { tool: 'wrk', command: `wrk ${shown(args, load.token).replace(REPO, '')}`, ...parseWrk(finished.stdout) };
