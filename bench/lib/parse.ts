@@ -119,3 +119,11 @@ export function parseLocustSummary(text: string): Measured {
   return { rps, requests, errors: failures, p50Ms: p[0], p90Ms: p[4], p99Ms: p[7], p999Ms: p[8] };
 }
 
+/** `peers/socket-floor.ts`: one JSON object on the last line of stdout, latencies already in ms. */
+export function parseSocketFloor(text: string): Measured {
+  const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) throw new ParseError('socket-floor', 'its JSON result', text);
+  const json = JSON.parse(line) as Measured;
+  if (typeof json.rps !== 'number' || typeof json.requests !== 'number') throw new ParseError('socket-floor', 'rps and requests', text);
+  return json;
+}
