@@ -50,7 +50,6 @@ export class Requester {
     let rateLimitWaits = 0;
     for (;;) {
       let token: string | undefined;
-      let authorised = request;
       if (this.auth) {
         try {
           token = await this.auth.token();
@@ -58,11 +57,10 @@ export class Requester {
           this.hooks.onAttempt(request.name, authFailure(error));
           return;
         }
-        // A copy per attempt only when a token goes in: the prepared request is shared and reused.
-        authorised = { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
       }
       const sentAt = performance.now();
-      const outcome = await this.engine.send(authorised);
+      // The token travels beside the shared prepared request, never copied into it.
+      const outcome = await this.engine.send(request, token === undefined ? undefined : this.bearer(token));
       const status = outcome.status;
 
       if (status === 401 && this.auth && token && !refreshedFor401) {
@@ -94,6 +92,18 @@ export class Requester {
       this.hooks.onCounter(request.name, 'retries');
       if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
     }
+  }
+
+  private lastToken = '';
+  private lastBearer = '';
+
+  /** The Authorization value for a token, built once per token rather than once per attempt. */
+  private bearer(token: string): string {
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.lastBearer = `Bearer ${token}`;
+    }
+    return this.lastBearer;
   }
 
   private shouldRetry(outcome: Outcome): boolean {

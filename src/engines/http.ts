@@ -14,7 +14,7 @@ import { emptyTimings, type Engine, type EngineOptions, type Outcome, type Prepa
  * read from Server-Timing (or a configured duration header).
  */
 export class TimedHttpEngine implements Engine {
-  readonly name = 'http';
+  readonly name = 'node';
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly inFlight = new Set<http.ClientRequest>();
@@ -39,7 +39,8 @@ export class TimedHttpEngine implements Engine {
     this.serverTimingIsHeader = this.timingHeaderName !== 'server-timing';
   }
 
-  send(request: PreparedRequest): Promise<Outcome> {
+  send(prepared: PreparedRequest, authorization?: string): Promise<Outcome> {
+    const request = authorization === undefined ? prepared : { ...prepared, headers: { ...prepared.headers, authorization } };
     if (this.closed) return Promise.resolve(abortedOutcome());
     const { timeouts } = this.options;
     return new Promise<Outcome>((resolve) => {

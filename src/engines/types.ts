@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../result/types.js';
 
 /** A request ready to send: templated, authorised, encoded. */
@@ -62,7 +63,13 @@ export interface AttemptTimeouts {
  */
 export interface Engine {
   readonly name: string;
-  send(request: PreparedRequest): Promise<Outcome>;
+  /**
+   * Sends one attempt. `authorization` (e.g. `Bearer …`) is passed apart from the prepared request so that
+   * the request, shared by every attempt, is never copied to add it.
+   */
+  send(request: PreparedRequest, authorization?: string): Promise<Outcome>;
+  /** Opens up to `connections` sockets before time zero, so the first requests do not pay for setup. */
+  warmUp?(connections: number): Promise<void>;
   /** stops accepting work and tears down sockets, aborting whatever is still in flight */
   close(): Promise<void>;
 }
@@ -74,6 +81,10 @@ export interface EngineOptions {
   poolSize: number;
   timeouts: AttemptTimeouts;
   serverTiming: { header: string; metric: string; queueMetric: string };
+  /** a response body larger than this fails the attempt as `too_large` (engines that read bodies) */
+  maxResponseBytes?: number;
+  /** extra TLS options for https targets (CA, client certificate, verification) */
+  tls?: ConnectionOptions;
 }
 
 export function emptyTimings(): PhaseTimings {

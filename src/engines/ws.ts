@@ -17,7 +17,8 @@ export class WebSocketEngine implements Engine {
 
   constructor(private readonly options: EngineOptions) {}
 
-  send(request: PreparedRequest): Promise<Outcome> {
+  send(prepared: PreparedRequest, authorization?: string): Promise<Outcome> {
+    const request = authorization === undefined ? prepared : { ...prepared, headers: { ...prepared.headers, authorization } };
     const { timeouts } = this.options;
     return new Promise<Outcome>((resolve) => {
       const startedAt = performance.now();

@@ -3,7 +3,7 @@ import { EMPTY_SUMMARY, summarize } from '../metrics/summary.js';
 import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { meanTargetBetween } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
-import type { EncodedHistograms, GeneratorHealth, IntervalResult, LoadSummary, RequestNameResult, RunResult, StageResult } from './types.js';
+import type { EncodedHistograms, GeneratorHealth, IntervalResult, LoadSummary, RequestNameResult, RunResult, StageEngine, StageResult } from './types.js';
 import { RESULT_SCHEMA } from './types.js';
 
 export interface RunFacts {
@@ -68,7 +68,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       index: segment.index,
       name: segment.name,
       kind: segment.kind,
-      engine: facts.engine === 'autocannon' && segment.from === segment.to ? 'autocannon' : 'http',
+      engine: facts.engine === 'autocannon' ? (segment.from === segment.to ? 'autocannon' : 'wire') : (facts.engine as StageEngine),
       startMs: segment.startMs,
       endMs,
       target: segment.to,

@@ -31,7 +31,7 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
  */
 export const ERROR_KINDS = [
   'status', 'refused', 'reset', 'timeout_connect', 'timeout_first_byte', 'timeout_total', 'timeout_idle',
-  'dns', 'garbage', 'aborted', 'socket', 'auth', 'other',
+  'dns', 'garbage', 'too_large', 'aborted', 'socket', 'auth', 'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -87,6 +87,12 @@ export interface IntervalResult extends LoadSummary {
   histograms: Pick<EncodedHistograms, 'total' | 'totalUncorrected' | 'ttfb' | 'service' | 'network'>;
 }
 
+/**
+ * The client that sent a stage's requests: autocannon stages have no DNS/connect/TLS phases. `http` is how
+ * results written before the wire engine existed name the node:http client.
+ */
+export type StageEngine = 'wire' | 'node' | 'autocannon' | 'http';
+
 export type StageKind = 'hold' | 'ramp' | 'step' | 'spike';
 
 export interface StageResult extends LoadSummary {
@@ -94,7 +100,7 @@ export interface StageResult extends LoadSummary {
   name: string;
   kind: StageKind;
   /** the engine that sent this stage's requests: autocannon stages have no DNS/connect/TLS phases */
-  engine: 'http' | 'autocannon';
+  engine: StageEngine;
   startMs: number;
   endMs: number;
   /** target load at the stage's end: concurrency (closed) or arrivals/s (open) */

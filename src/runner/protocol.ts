@@ -8,15 +8,15 @@ export interface WorkerInit {
   workerIndex: number;
   workerCount: number;
   baseUrl: string;
-  /** http: the phase-timed client throughout; autocannon: autocannon for fixed-concurrency stretches */
-  engine: 'http' | 'autocannon';
+  /** the HTTP client throughout, or autocannon for fixed-concurrency stretches (and the wire client for ramps) */
+  engine: 'wire' | 'node' | 'autocannon';
   plan: LoadPlan;
   intervalMs: number;
   drainMs: number;
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
-  client: { keepAlive: boolean; poolSize?: number; timeouts: AttemptTimeouts; retries: RetryPolicy };
+  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; timeouts: AttemptTimeouts; retries: RetryPolicy };
   auth?: {
     oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; clientAuth: 'body' | 'basic'; refreshMarginMs: number };
     header?: { name: string; value: string };

@@ -114,6 +114,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     client: {
       keepAlive: client.keepAlive,
       poolSize: client.poolSize,
+      maxResponseBytes: client.maxResponseBytes,
       timeouts: { connectMs: client.timeouts.connect, firstByteMs: client.timeouts.firstByte, totalMs: client.timeouts.total, idleMs: client.timeouts.idle },
       retries: {
         max: client.retries.max,

@@ -32,10 +32,11 @@ function main(): void {
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
       : Math.ceil((init.plan.maxInFlight ?? 10_000) / init.workerCount));
-  const engine = createEngine('http', {
+  const engine = createEngine(init.engine === 'autocannon' ? 'wire' : init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
     poolSize,
+    maxResponseBytes: init.client.maxResponseBytes,
     timeouts: init.client.timeouts,
     serverTiming: init.serverTiming,
   });

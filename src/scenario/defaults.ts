@@ -27,4 +27,8 @@ export const DEFAULTS = {
   method: 'GET',
   /** stop waiting for in-flight requests this long after the schedule ends */
   drainMs: 2_000,
+  /** the HTTP client: tailscope's socket-level one */
+  engine: 'wire' as const,
+  /** a response body past this fails its attempt as too_large: a runaway body must not exhaust memory */
+  maxResponseBytes: 8 * 1024 * 1024,
 } as const;

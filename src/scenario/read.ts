@@ -101,7 +101,7 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
  */
 function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'open' | 'closed'): Problem[] {
   const problems: Problem[] = [];
-  if (model === 'open') problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: http for an open model' });
+  if (model === 'open') problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: wire for an open model' });
   if (scenario.requests.length !== 1) problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
   scenario.requests.forEach((request, index) => {
     if (request.stream !== 'none') problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { durationMs, ratio } from './zod-units.js';
+import { byteSize, durationMs, ratio } from './zod-units.js';
 import { parseThreshold, ThresholdSyntaxError } from '../analysis/thresholds/parse.js';
 import { parseCompareRule, CompareRuleError } from '../analysis/compare/rules.js';
 
@@ -86,6 +86,8 @@ const client = z.strictObject({
   poolSize: positiveInt.optional(),
   timeouts: timeouts.default(() => timeouts.parse({})),
   retries: retries.default(() => retries.parse({})),
+  /** a larger response body fails its attempt as too_large and closes the socket (wire engine) */
+  maxResponseBytes: byteSize.default(DEFAULTS.maxResponseBytes),
 });
 
 const serverTiming = z.strictObject({
@@ -176,10 +178,11 @@ export const scenarioSchema = z.strictObject({
   interval: duration.default(DEFAULTS.intervalMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
-   * http: the phase-timed client. autocannon: autocannon drives stages of fixed concurrency (holds, steps,
-   * spikes) for the last bit of throughput, without DNS/connect/TLS phases; ramps still use the http client.
+   * wire: tailscope's own socket-level HTTP/1.1 client, every phase timed (the default). node: node:http, for
+   * what the wire client does not do. autocannon: autocannon drives stages of fixed concurrency (holds, steps,
+   * spikes) without DNS/connect/TLS phases; ramps use the wire client.
    */
-  engine: z.enum(['http', 'autocannon']).default('http'),
+  engine: z.enum(['wire', 'node', 'autocannon']).default(DEFAULTS.engine),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -23,6 +23,17 @@ export function parseRatio(value: string | number): number | undefined {
   return ratio <= 1 ? ratio : undefined;
 }
 
+const SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/;
+const BYTES_PER_UNIT: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
+
+/** "512KiB", "8MiB", "1MB" → bytes; a bare number is already bytes. Undefined when malformed. */
+export function parseBytes(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const match = SIZE_PATTERN.exec(value);
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * BYTES_PER_UNIT[match[2] ?? 'B']!);
+}
+
 export function formatMs(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDurationMs, parseRatio } from './units.js';
+import { parseBytes, parseDurationMs, parseRatio } from './units.js';
 
 /** A duration written as "250ms", "10s", "2m" or a number of milliseconds; yields milliseconds. */
 export const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -19,4 +19,14 @@ export const ratio = z.union([z.number(), z.string()]).transform((value, ctx) =>
     return z.NEVER;
   }
   return parsed;
+});
+
+/** A size written as "8MiB", "512KiB" or a number of bytes; yields bytes. */
+export const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseBytes(value);
+  if (bytes === undefined || bytes < 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like "8MiB", "512KiB" or a number of bytes, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return bytes;
 });

@@ -1,0 +1,398 @@
+/**
+ * An incremental HTTP/1.1 response parser for one connection, fed whatever bytes the socket delivers.
+ *
+ * It is written for a load generator's hot path: it keeps no per-response objects beyond the header block's
+ * text, reads only the header values it was asked for at construction, and hands body bytes to a sink as
+ * slices of the socket's own buffers (or not at all). Anything it cannot make sense of ends the message as a
+ * typed failure, never an exception, so a target that answers garbage is counted, not crashed on.
+ *
+ * Covered: status line, headers (size and count limits), Content-Length, chunked with extensions and
+ * trailers, close-delimited bodies, 1xx interim responses skipped, no body for HEAD, 204 and 304,
+ * `Connection: close` and HTTP/1.0 keep-alive rules.
+ */
+
+export type ParseFailureKind = 'garbage' | 'too_large' | 'reset';
+
+export interface ParseFailure {
+  kind: ParseFailureKind;
+  /** a stable code for reports and tests, e.g. HPE_INVALID_STATUS */
+  code: string;
+}
+
+export interface ParserLimits {
+  /** the whole header block, status line included */
+  maxHeaderBytes: number;
+  maxHeaderCount: number;
+  /** body payload bytes (after de-chunking); past it the message fails as `too_large` */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+  maxHeaderBytes: 64 * 1024,
+  maxHeaderCount: 256,
+  maxBodyBytes: 8 * 1024 * 1024,
+};
+
+/** Where body bytes go; called with a slice of a socket buffer that is only valid during the call. */
+export type BodySink = (data: Buffer, start: number, end: number) => void;
+
+const enum State {
+  Head,
+  BodyLength,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  BodyUntilClose,
+  Done,
+  Failed,
+}
+
+/** What a call to `execute` ended with. */
+export const enum Progress {
+  /** every byte consumed, the message is not complete yet */
+  NeedMore,
+  /** the message is complete; `leftover` bytes of the last chunk were not part of it */
+  Complete,
+  /** the message failed; see `failure` */
+  Failed,
+}
+
+const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const CR = 13;
+const LF = 10;
+/** A chunk-size line longer than this is not a chunk-size line (extensions included). */
+const MAX_CHUNK_LINE = 4096;
+const TOKEN_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\0\r\n]*)?$/;
+
+export class ResponseParser {
+  /** the final (non-1xx) status, 0 before its head arrived */
+  status = 0;
+  /** whether the connection may carry another request after this response */
+  keepAlive = true;
+  /** values of the headers asked for at construction, in that order (repeats joined with ", ") */
+  readonly wanted: (string | undefined)[];
+  /** body payload bytes received so far */
+  bodyBytes = 0;
+  /** bytes of the last `execute` input that follow the end of a complete message */
+  leftover = 0;
+  failure: ParseFailure | undefined;
+
+  private state = State.Head;
+  private headPending: Buffer | undefined;
+  private bodyRemaining = 0;
+  private chunkLine = '';
+  private trailerBytes = 0;
+  private requestWasHead = false;
+  private sawBytes = false;
+  private readonly wantedNames: readonly string[];
+
+  constructor(
+    wantedHeaders: readonly string[],
+    private readonly limits: ParserLimits = DEFAULT_PARSER_LIMITS,
+    private readonly onBody?: BodySink,
+  ) {
+    this.wantedNames = wantedHeaders.map((name) => name.toLowerCase());
+    this.wanted = this.wantedNames.map(() => undefined);
+  }
+
+  /** Prepares for the response to the next request. */
+  reset(requestMethod: string): void {
+    this.status = 0;
+    this.keepAlive = true;
+    this.wanted.fill(undefined);
+    this.bodyBytes = 0;
+    this.leftover = 0;
+    this.failure = undefined;
+    this.state = State.Head;
+    this.headPending = undefined;
+    this.bodyRemaining = 0;
+    this.chunkLine = '';
+    this.trailerBytes = 0;
+    this.requestWasHead = requestMethod === 'HEAD';
+    this.sawBytes = false;
+  }
+
+  get complete(): boolean {
+    return this.state === State.Done;
+  }
+
+  /** True once any byte of a response (interim ones included) has arrived. */
+  get started(): boolean {
+    return this.sawBytes;
+  }
+
+  execute(data: Buffer): Progress {
+    if (data.length > 0) this.sawBytes = true;
+    let offset = 0;
+    while (offset < data.length) {
+      switch (this.state) {
+        case State.Head:
+          offset = this.readHead(data, offset);
+          break;
+        case State.BodyLength: {
+          const take = Math.min(this.bodyRemaining, data.length - offset);
+          if (!this.deliver(data, offset, offset + take)) return Progress.Failed;
+          this.bodyRemaining -= take;
+          offset += take;
+          if (this.bodyRemaining === 0) this.state = State.Done;
+          break;
+        }
+        case State.ChunkSize:
+          offset = this.readChunkSize(data, offset);
+          break;
+        case State.ChunkData: {
+          const take = Math.min(this.bodyRemaining, data.length - offset);
+          if (!this.deliver(data, offset, offset + take)) return Progress.Failed;
+          this.bodyRemaining -= take;
+          offset += take;
+          if (this.bodyRemaining === 0) {
+            this.state = State.ChunkDataEnd;
+            this.chunkLine = '';
+          }
+          break;
+        }
+        case State.ChunkDataEnd:
+          offset = this.readChunkDataEnd(data, offset);
+          break;
+        case State.Trailers:
+          offset = this.readTrailers(data, offset);
+          break;
+        case State.BodyUntilClose:
+          if (!this.deliver(data, offset, data.length)) return Progress.Failed;
+          offset = data.length;
+          break;
+        case State.Done:
+          this.leftover = data.length - offset;
+          return Progress.Complete;
+        case State.Failed:
+          return Progress.Failed;
+      }
+      if (this.failure !== undefined) return Progress.Failed;
+    }
+    if (this.state === State.Done) {
+      this.leftover = 0;
+      return Progress.Complete;
+    }
+    return Progress.NeedMore;
+  }
+
+  /**
+   * The connection reached end of file. A close-delimited body ends here; anywhere else the response was cut
+   * short (or never came).
+   */
+  finishAtEof(): Progress {
+    if (this.state === State.Done) return Progress.Complete;
+    if (this.state === State.Failed) return Progress.Failed;
+    if (this.state === State.BodyUntilClose) {
+      this.state = State.Done;
+      this.keepAlive = false;
+      return Progress.Complete;
+    }
+    this.fail('reset', this.started ? 'HPE_TRUNCATED' : 'HPE_NO_RESPONSE');
+    return Progress.Failed;
+  }
+
+  // ---- head
+
+  private readHead(data: Buffer, offset: number): number {
+    const pendingLength = this.headPending?.length ?? 0;
+    // A head split across socket reads is joined (rare: a head usually arrives in one read).
+    const block = this.headPending === undefined ? data : Buffer.concat([this.headPending, data.subarray(offset)]);
+    const from = this.headPending === undefined ? offset : 0;
+    // The terminator may straddle the join: look from three bytes before it.
+    const end = block.indexOf(CRLF_CRLF, Math.max(from, pendingLength - 3));
+    if (end < 0) {
+      if (block.length - from > this.limits.maxHeaderBytes) {
+        this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+        return data.length;
+      }
+      // A copy: the socket may reuse its buffer after this call.
+      this.headPending = Buffer.from(block.subarray(from));
+      return data.length;
+    }
+    if (end + 4 - from > this.limits.maxHeaderBytes) {
+      this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+      return data.length;
+    }
+    this.headPending = undefined;
+    this.parseHead(block.toString('latin1', from, end));
+    // Position end + 4 of the joined block is data[offset + end + 4 - pendingLength].
+    return block === data ? end + 4 : offset + end + 4 - pendingLength;
+  }
+
+  private parseHead(head: string): void {
+    if (head.includes('\0')) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+    const lines = head.split('\r\n');
+    const statusMatch = STATUS_LINE.exec(lines[0]!);
+    if (!statusMatch) return this.fail('garbage', 'HPE_INVALID_STATUS');
+    const http10 = statusMatch[1] === '0';
+    const status = Number(statusMatch[2]);
+    if (status < 100) return this.fail('garbage', 'HPE_INVALID_STATUS');
+    if (lines.length - 1 > this.limits.maxHeaderCount) return this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+
+    let contentLength = -1;
+    let chunked = false;
+    let transferEncoding = false;
+    let connectionClose = http10;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      if (colon <= 0) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+      const rawName = line.slice(0, colon);
+      if (!TOKEN_CHAR.test(rawName)) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+      const name = rawName.toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length') {
+        if (!/^\d{1,15}$/.test(value)) return this.fail('garbage', 'HPE_INVALID_CONTENT_LENGTH');
+        const length = Number(value);
+        if (contentLength >= 0 && contentLength !== length) return this.fail('garbage', 'HPE_INVALID_CONTENT_LENGTH');
+        contentLength = length;
+      } else if (name === 'transfer-encoding') {
+        transferEncoding = true;
+        // Only the last coding decides whether the body is chunked (RFC 9112 §6.3).
+        const codings = value.toLowerCase().split(',');
+        chunked = codings[codings.length - 1]!.trim() === 'chunked';
+      } else if (name === 'connection') {
+        const tokens = value.toLowerCase();
+        if (tokens.includes('close')) connectionClose = true;
+        else if (http10 && tokens.includes('keep-alive')) connectionClose = false;
+      }
+      const wantedIndex = this.wantedNames.indexOf(name);
+      if (wantedIndex >= 0) {
+        const previous = this.wanted[wantedIndex];
+        this.wanted[wantedIndex] = previous === undefined ? value : `${previous}, ${value}`;
+      }
+    }
+
+    if (status < 200) {
+      // Interim response (100 Continue, 103 Early Hints): skip it and wait for the final one.
+      if (status === 101) return this.fail('garbage', 'HPE_UNEXPECTED_UPGRADE');
+      this.wanted.fill(undefined);
+      this.state = State.Head;
+      return;
+    }
+    this.status = status;
+    this.keepAlive = !connectionClose;
+    if (this.requestWasHead || status === 204 || status === 304) {
+      this.state = State.Done;
+    } else if (transferEncoding && chunked) {
+      // Transfer-Encoding overrides Content-Length; both at once is a smuggling vector, so it is refused.
+      if (contentLength >= 0) return this.fail('garbage', 'HPE_UNEXPECTED_CONTENT_LENGTH');
+      this.state = State.ChunkSize;
+      this.chunkLine = '';
+    } else if (transferEncoding) {
+      // A final coding other than chunked: the body runs to the end of the connection.
+      this.state = State.BodyUntilClose;
+      this.keepAlive = false;
+    } else if (contentLength >= 0) {
+      if (contentLength > this.limits.maxBodyBytes) return this.fail('too_large', 'E_RESPONSE_TOO_LARGE');
+      this.bodyRemaining = contentLength;
+      this.state = contentLength === 0 ? State.Done : State.BodyLength;
+    } else {
+      this.state = State.BodyUntilClose;
+      this.keepAlive = false;
+    }
+  }
+
+  // ---- chunked
+
+  private readChunkSize(data: Buffer, offset: number): number {
+    const lf = data.indexOf(LF, offset);
+    const end = lf < 0 ? data.length : lf + 1;
+    this.chunkLine += data.toString('latin1', offset, end);
+    if (this.chunkLine.length > MAX_CHUNK_LINE) {
+      this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+      return data.length;
+    }
+    if (lf < 0) return end;
+    const line = this.chunkLine;
+    this.chunkLine = '';
+    if (line.length < 2 || line.charCodeAt(line.length - 2) !== CR) {
+      this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+      return end;
+    }
+    const semicolon = line.indexOf(';');
+    const hex = (semicolon >= 0 ? line.slice(0, semicolon) : line.slice(0, -2)).trimEnd();
+    if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) {
+      this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+      return end;
+    }
+    const size = parseInt(hex, 16);
+    if (size === 0) {
+      this.state = State.Trailers;
+      this.trailerBytes = 0;
+      return end;
+    }
+    if (this.bodyBytes + size > this.limits.maxBodyBytes) {
+      this.fail('too_large', 'E_RESPONSE_TOO_LARGE');
+      return end;
+    }
+    this.bodyRemaining = size;
+    this.state = State.ChunkData;
+    return end;
+  }
+
+  private readChunkDataEnd(data: Buffer, offset: number): number {
+    // Exactly CRLF must follow a chunk's data.
+    while (offset < data.length && this.chunkLine.length < 2) {
+      this.chunkLine += String.fromCharCode(data[offset]!);
+      offset += 1;
+    }
+    if (this.chunkLine.length === 2) {
+      if (this.chunkLine !== '\r\n') {
+        this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+        return data.length;
+      }
+      this.chunkLine = '';
+      this.state = State.ChunkSize;
+    }
+    return offset;
+  }
+
+  /** Trailer lines after the last chunk, up to an empty line; their content is not needed. */
+  private readTrailers(data: Buffer, offset: number): number {
+    while (offset < data.length) {
+      const lf = data.indexOf(LF, offset);
+      const end = lf < 0 ? data.length : lf + 1;
+      this.chunkLine += data.toString('latin1', offset, end);
+      this.trailerBytes += end - offset;
+      if (this.trailerBytes > this.limits.maxHeaderBytes) {
+        this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+        return data.length;
+      }
+      offset = end;
+      if (lf < 0) return offset;
+      const line = this.chunkLine;
+      this.chunkLine = '';
+      if (line === '\r\n') {
+        this.state = State.Done;
+        return offset;
+      }
+      if (line.length < 2 || line.charCodeAt(line.length - 2) !== CR || line.indexOf(':') <= 0) {
+        this.fail('garbage', 'HPE_INVALID_TRAILER');
+        return data.length;
+      }
+    }
+    return offset;
+  }
+
+  // ---- body
+
+  private deliver(data: Buffer, start: number, end: number): boolean {
+    this.bodyBytes += end - start;
+    if (this.bodyBytes > this.limits.maxBodyBytes) {
+      this.fail('too_large', 'E_RESPONSE_TOO_LARGE');
+      return false;
+    }
+    if (this.onBody !== undefined && end > start) this.onBody(data, start, end);
+    return true;
+  }
+
+  private fail(kind: ParseFailureKind, code: string): void {
+    this.state = State.Failed;
+    this.failure = { kind, code };
+    this.keepAlive = false;
+  }
+}
