@@ -23,11 +23,10 @@ export interface Load {
 }
 
 /**
- * The scenario's `engine` value for each of tailscope's engines, by the name the bench gives it. Until the
- * socket-level engine is on this branch both `wire` and `node` run today's phase-timed `http` engine; when the
- * names change, this one line does.
+ * The scenario's `engine` value for each of tailscope's engines, by the name the bench gives it: the one line to
+ * change if the scenario's names change again.
  */
-export const SCENARIO_ENGINE = { wire: 'http', node: 'http', autocannon: 'autocannon' } as const;
+export const SCENARIO_ENGINE = { wire: 'wire', node: 'node', autocannon: 'autocannon' } as const;
 export type TailscopeEngine = keyof typeof SCENARIO_ENGINE;
 
 /**
