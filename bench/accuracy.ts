@@ -24,6 +24,7 @@ import { measureClientLayers, renderClientLayers, type LayersMeasured } from './
 
 /** tailscope's wire engine is the one judged; its node:http engine and autocannon engine stay as contrast rows. */
 const TOOLS: ToolName[] = ['tailscope-wire', 'tailscope-node', 'tailscope-autocannon', 'autocannon', 'wrk', 'hey'];
+const JUDGED: ToolName = 'tailscope-wire';
 /** The client-layer comparison: at least three rounds for figures, seconds per run. */
 const LAYER_ROUNDS_MIN = 3;
 const LAYER_SECONDS = { full: 10, quick: 3 };
@@ -97,7 +98,7 @@ export async function accuracyBenchmark(argv: readonly string[]): Promise<void> 
   if (options.write) await writeSection('accuracy', render(layers, cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet: quietNote(quiet), began }));
 }
 
-function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: ReturnType<typeof describeMachine>; cores: string; durationSec: number; runs: number; loadAtStart: number; quiet: string; began: string }): string {
+export function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: ReturnType<typeof describeMachine>; cores: string; durationSec: number; runs: number; loadAtStart: number; quiet: string; began: string }): string {
   const lines: string[] = [];
   lines.push('## 2. Accuracy', '');
   lines.push(`Run ${ctx.began} with \`npm run bench:accuracy\`.`);
@@ -121,7 +122,7 @@ function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: ReturnTyp
       const e99 = spread(cell.samples.map((s) => s.p99ErrorMs));
       const ok50 = Math.abs(e50.median) <= allowedErrorMs(truthP50.median);
       const ok99 = Math.abs(e99.median) <= allowedErrorMs(truthP99.median);
-      if (cell.tool.startsWith('tailscope')) verdicts.push(`${profile}, ${cell.tool}: p50 ${ok50 ? 'met' : 'missed'}, p99 ${ok99 ? 'met' : 'missed'}`);
+      if (cell.tool === JUDGED) verdicts.push(`${profile}, ${cell.tool}: p50 ${ok50 ? 'met' : 'missed'}, p99 ${ok99 ? 'met' : 'missed'}`);
       const requests = spread(cell.samples.map((s) => s.run.requests));
       return [
         cell.tool,
@@ -135,7 +136,7 @@ function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: ReturnTyp
     lines.push(table(['tool', 'p50 error ms', 'p99 error ms', 'p50 ms', 'p99 ms', 'requests/run'], rows), '');
     lines.push(`Allowed error: p50 ±${fmt(allowedErrorMs(truthP50.median))} ms, p99 ±${fmt(allowedErrorMs(truthP99.median))} ms.`, '');
   }
-  lines.push('#### Goal (tailscope; the wire engine is the one judged, the others are contrast)', '', ...verdicts.map((v) => `- ${v}`), '');
+  lines.push('#### Goal (tailscope\'s wire engine; its node and autocannon engines are contrast rows above)', '', ...verdicts.map((v) => `- ${v}`), '');
   return lines.join('\n');
 }
 

@@ -76,7 +76,7 @@ export async function throughputBenchmark(argv: readonly string[]): Promise<void
   if (options.write) await writeSection('throughput', render(cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet, began }));
 }
 
-function render(
+export function render(
   cells: Cell[],
   ctx: { machine: ReturnType<typeof describeMachine>; cores: string; durationSec: number; runs: number; loadAtStart: number; quiet: Awaited<ReturnType<typeof waitForQuiet>> | undefined; began: string },
 ): string {
@@ -110,7 +110,7 @@ function render(
       const nodeVsCli = ratio(rps(target, connections, 'tailscope-node'), cli);
       // The wire goal is set against nginx; against the mock the mock is the ceiling, so it is shown, not judged.
       const judged = target === 'nginx';
-      goals.push(`| ${target} | ${connections} | ${fmt(wireVsCli)} ${judged ? mark(wireVsCli, WIRE_VS_CLI) : ''} | ${fmt(defaultVsOne)} ${mark(defaultVsOne, DEFAULT_VS_ONE_WORKER)} | ${fmt(ratio(wire, wrk))} | ${fmt(engineVsCli)} ${mark(engineVsCli, AUTOCANNON_ENGINE_VS_CLI)} | ${fmt(nodeVsCli)} |`);
+      goals.push(`| ${target} | ${connections} | ${fmt(wireVsCli)} ${judged ? mark(wireVsCli, WIRE_VS_CLI) : '(not judged)'} | ${fmt(defaultVsOne)} ${mark(defaultVsOne, DEFAULT_VS_ONE_WORKER)} | ${fmt(ratio(wire, wrk))} | ${fmt(engineVsCli)} ${mark(engineVsCli, AUTOCANNON_ENGINE_VS_CLI)} | ${fmt(nodeVsCli)} |`);
     }
   }
   lines.push('### Goals', '');
