@@ -1,4 +1,4 @@
-import type { ClientCounters, ErrorCounts, ErrorKind, MetricName } from '../result/types.js';
+import { METRIC_NAMES, type ClientCounters, type ErrorCounts, type ErrorKind, type MetricName } from '../result/types.js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from './histogram.js';
 
 /** One finished attempt, reduced to what aggregation needs (all durations in µs, -1 = did not happen). */
@@ -46,6 +46,9 @@ export interface MetricSnapshot {
   histograms: Partial<Record<MetricName, string>>;
 }
 
+/** Metric name → slot in a set's histogram array: recording indexes an array instead of hashing a name. */
+const SLOT = Object.fromEntries(METRIC_NAMES.map((name, index) => [name, index])) as Record<MetricName, number>;
+
 /**
  * Accumulates attempts into HDR histograms and counters. Recording is a handful of integer bucket
  * increments: nothing allocates per request except the lazily created histogram of a new metric.
@@ -57,9 +60,14 @@ export class MetricSet {
   inFlightMs = 0;
   readonly errors: ErrorCounts = emptyErrors();
   readonly counters: ClientCounters = emptyCounters();
-  private readonly histograms = new Map<MetricName, Histogram>();
+  /** by slot; undefined until the metric records its first value */
+  private readonly histograms: (Histogram | undefined)[] = METRIC_NAMES.map(() => undefined);
+  /** by slot: whether this set keeps the metric at all */
+  private readonly kept: boolean[];
 
-  constructor(private readonly metrics: ReadonlySet<MetricName> | 'all' = 'all') {}
+  constructor(metrics: ReadonlySet<MetricName> | 'all' = 'all') {
+    this.kept = METRIC_NAMES.map((name) => metrics === 'all' || metrics.has(name));
+  }
 
   record(attempt: AttemptRecord): void {
     this.requests += 1;
@@ -97,12 +105,9 @@ export class MetricSet {
   /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */
   add(metric: MetricName, valueUs: number): void {
     if (valueUs < 0) return;
-    if (this.metrics !== 'all' && !this.metrics.has(metric)) return;
-    let histogram = this.histograms.get(metric);
-    if (!histogram) {
-      histogram = createHistogram();
-      this.histograms.set(metric, histogram);
-    }
+    const slot = SLOT[metric];
+    if (!this.kept[slot]) return;
+    const histogram = (this.histograms[slot] ??= createHistogram());
     recordUs(histogram, valueUs);
   }
 
@@ -119,14 +124,14 @@ export class MetricSet {
     this.errors.byKind = {};
     this.errors.byStatus = {};
     for (const key of Object.keys(this.counters) as (keyof ClientCounters)[]) this.counters[key] = 0;
-    for (const histogram of this.histograms.values()) histogram.reset();
+    for (const histogram of this.histograms) histogram?.reset();
   }
 
   snapshot(): MetricSnapshot {
     const histograms: Partial<Record<MetricName, string>> = {};
-    for (const [metric, histogram] of this.histograms) {
-      if (histogram.totalCount > 0) histograms[metric] = encodeHistogram(histogram);
-    }
+    this.histograms.forEach((histogram, slot) => {
+      if (histogram !== undefined && histogram.totalCount > 0) histograms[METRIC_NAMES[slot]!] = encodeHistogram(histogram);
+    });
     return {
       requests: this.requests,
       successes: this.successes,

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { MetricSet, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
+import { MetricSet, mergeSnapshots, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
 import { createHistogram, recordUs } from '../metrics/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
@@ -15,17 +15,20 @@ const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total', 
 const LOOP_DELAY_RESOLUTION_MS = 10;
 
 /**
- * Where one worker's measurements go: every attempt into the metric sets of its interval, its stage and its
- * request name (by completion time); requests in flight integrated over time; the generator's own health.
- * Intervals are posted as they close, stages and names once at the end. Time is run time (ms since the
- * shared start), read from the clock given.
+ * Where one worker's measurements go: every attempt into the metric set of its interval and into the one of its
+ * stage and request name together (by completion time); requests in flight integrated over time; the
+ * generator's own health. Intervals are posted as they close; stages and names once at the end, each an exact
+ * merge of the stage × name sets, so an attempt is recorded twice rather than once per view.
+ * Time is run time (ms since the shared start), read from the clock given.
  */
 export class WorkerRecorder {
   private readonly intervals = new Map<number, MetricSet>();
   /** interval sets already posted, kept for reuse (see MetricSet.reset) */
   private readonly spareIntervalSets: MetricSet[] = [];
-  private readonly stages = new Map<number, MetricSet>();
-  private readonly byName = new Map<string, MetricSet>();
+  /** per stage: attempts and counters by request name */
+  private readonly stageNames = new Map<number, Map<string, MetricSet>>();
+  /** per stage: what belongs to no request name (requests sent, in-flight time, token requests) */
+  private readonly stageLoad = new Map<number, MetricSet>();
   private flushedBefore = 0; // intervals below this index were posted
   private inFlightNow = 0;
   private inFlightSince = 0; // run time of the last in-flight accrual
@@ -54,25 +57,23 @@ export class WorkerRecorder {
   readonly sent = (): void => {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).sent += 1;
-    this.stageSet(this.stageIndex(now)).sent += 1;
+    this.loadSet(this.stageIndex(now)).sent += 1;
   };
 
   readonly attempt = (name: string, attempt: AttemptRecord): void => {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).record(attempt);
-    this.stageSet(this.stageIndex(now)).record(attempt);
-    this.nameSet(name).record(attempt);
+    this.stageNameSet(this.stageIndex(now), name).record(attempt);
   };
 
   readonly counter = (name: string, counter: keyof ClientCounters, by = 1): void => {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).counters[counter] += by;
-    this.stageSet(this.stageIndex(now)).counters[counter] += by;
-    this.nameSet(name).counters[counter] += by;
+    this.stageNameSet(this.stageIndex(now), name).counters[counter] += by;
   };
 
   readonly tokenRequest = (latencyUs: number): void => {
-    this.stageSet(this.stageIndex(this.runTime())).add('auth', latencyUs);
+    this.loadSet(this.stageIndex(this.runTime())).add('auth', latencyUs);
   };
 
   /** How late an open-model arrival was sent against its intended time. */
@@ -101,7 +102,7 @@ export class WorkerRecorder {
         const boundary = Math.min(now, (intervalIndex + 1) * this.intervalMs, stageEnd);
         const span = Math.max(boundary - from, 0);
         this.intervalSet(intervalIndex).inFlightMs += this.inFlightNow * span;
-        this.stageSet(stageIndex).inFlightMs += this.inFlightNow * span;
+        this.loadSet(stageIndex).inFlightMs += this.inFlightNow * span;
         if (boundary <= from) break;
         from = boundary;
       }
@@ -131,11 +132,21 @@ export class WorkerRecorder {
   /** The end of the run: stages, request names and the schedule lag, once. */
   finish(): void {
     this.flushIntervals(true);
-    for (const [index, set] of [...this.stages].sort((a, b) => a[0] - b[0])) {
-      this.post({ type: 'stage', index, snapshot: set.snapshot() });
+    const nameParts = new Map<string, MetricSnapshot[]>();
+    const stageIndexes = [...new Set([...this.stageLoad.keys(), ...this.stageNames.keys()])].sort((a, b) => a - b);
+    for (const index of stageIndexes) {
+      const parts: MetricSnapshot[] = [];
+      const load = this.stageLoad.get(index);
+      if (load) parts.push(load.snapshot());
+      for (const [name, set] of this.stageNames.get(index) ?? []) {
+        const snapshot = set.snapshot();
+        parts.push(snapshot);
+        getOrCreate(nameParts, name, () => []).push(snapshot);
+      }
+      this.post({ type: 'stage', index, snapshot: mergeSnapshots(parts) });
     }
     const byName: Record<string, MetricSnapshot> = {};
-    for (const [name, set] of this.byName) byName[name] = set.snapshot();
+    for (const [name, parts] of nameParts) byName[name] = mergeSnapshots(parts);
     this.post({ type: 'names', byName });
     this.loopDelay.disable();
     this.post({
@@ -173,12 +184,13 @@ export class WorkerRecorder {
     return getOrCreate(this.intervals, index, () => this.spareIntervalSets.pop() ?? new MetricSet(INTERVAL_METRICS));
   }
 
-  private stageSet(index: number): MetricSet {
-    return getOrCreate(this.stages, index, () => new MetricSet());
+  private loadSet(stageIndex: number): MetricSet {
+    return getOrCreate(this.stageLoad, stageIndex, () => new MetricSet());
   }
 
-  private nameSet(name: string): MetricSet {
-    return getOrCreate(this.byName, name, () => new MetricSet());
+  private stageNameSet(stageIndex: number, name: string): MetricSet {
+    const byName = getOrCreate(this.stageNames, stageIndex, () => new Map<string, MetricSet>());
+    return getOrCreate(byName, name, () => new MetricSet());
   }
 }
 

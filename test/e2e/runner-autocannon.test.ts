@@ -3,7 +3,7 @@ import { metric, runYaml } from '../helpers/run.js';
 import { parseScenario } from '../../src/scenario/read.js';
 
 describe('the autocannon engine', () => {
-  it('runs fixed-concurrency stages with autocannon and ramps with the phase-timed client, recording both', async () => {
+  it('runs fixed-concurrency stages with autocannon and ramps with the wire client, recording both', async () => {
     const result = await runYaml(`name: cannon
 target: { mock: { profile: fixed-20ms } }
 auth:
@@ -13,7 +13,7 @@ load: { closed: [{ ramp: 1s, from: 1, to: 4 }, { hold: 2s, concurrency: 4 }] }
 engine: autocannon
 workers: 1
 `);
-    expect(result.stages.map((s) => s.engine)).toEqual(['http', 'autocannon']);
+    expect(result.stages.map((s) => s.engine)).toEqual(['wire', 'autocannon']);
     const hold = result.stages[1]!;
     expect(hold.errors).toBe(0);
     // 4 connections × 2 s / ~20.5 ms per request ≈ 390 requests.

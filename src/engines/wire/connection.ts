@@ -236,7 +236,6 @@ export class WireConnection {
 
   private readonly onError = (error: NodeJS.ErrnoException): void => {
     if (this.exchange === undefined) return this.discardSocket();
-    if ((error.code === 'ECONNRESET' || error.code === 'EPIPE') && this.resendIfStale()) return;
     this.fail(classifyError(error), error.code);
   };
 
@@ -247,8 +246,10 @@ export class WireConnection {
   };
 
   /**
-   * A reused keep-alive socket that closes before any byte of the answer was most likely closed by the server
+   * A reused keep-alive socket that ends with a clean FIN before any byte of the answer was closed by the server
    * while idle, racing our write: the request is sent again on a new socket, once, and not counted as a failure.
+   * A reset (RST) is not treated so: servers and proxies reset connections whose request they did read, and
+   * hiding those would hide the target's failures.
    */
   private resendIfStale(): boolean {
     const exchange = this.exchange!;

@@ -31,9 +31,13 @@ export function encodeRequest(request: PreparedRequest, options: HeadOptions, au
   if (authorization !== undefined) head += headerLine('authorization', authorization);
   else if (explicitAuthorization !== undefined) head += headerLine('authorization', explicitAuthorization);
   if (!options.keepAlive) head += 'connection: close\r\n';
+  const bodyLength = request.body?.length ?? 0;
+  // Without a length the server would read the body as the next request (node:http adds it the same way).
+  if (request.body && request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
+    head += `content-length: ${bodyLength}\r\n`;
+  }
   head += '\r\n';
   const headLength = Buffer.byteLength(head, 'utf8');
-  const bodyLength = request.body?.length ?? 0;
   const bytes = Buffer.allocUnsafe(headLength + bodyLength);
   bytes.write(head, 0, 'utf8');
   if (request.body) request.body.copy(bytes, headLength);

@@ -66,6 +66,14 @@ const MAX_CHUNK_LINE = 4096;
 const TOKEN_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\0\r\n]*)?$/;
 
+const STATUS_PREFIX = Buffer.from('HTTP/1.', 'latin1');
+
+/** Whether the bytes from `from` on agree with "HTTP/1." as far as they go. */
+function startsLikeStatusLine(block: Buffer, from: number): boolean {
+  const length = Math.min(STATUS_PREFIX.length, block.length - from);
+  return block.compare(STATUS_PREFIX, 0, length, from, from + length) === 0;
+}
+
 export class ResponseParser {
   /** the final (non-1xx) status, 0 before its head arrived */
   status = 0;
@@ -171,6 +179,8 @@ export class ResponseParser {
       }
       if (this.failure !== undefined) return Progress.Failed;
     }
+    // An empty read must not turn a failed message back into one that waits for more.
+    if (this.state === State.Failed) return Progress.Failed;
     if (this.state === State.Done) {
       this.leftover = 0;
       return Progress.Complete;
@@ -204,6 +214,11 @@ export class ResponseParser {
     // The terminator may straddle the join: look from three bytes before it.
     const end = block.indexOf(CRLF_CRLF, Math.max(from, pendingLength - 3));
     if (end < 0) {
+      // Bytes that cannot begin a status line are garbage now, not a truncated head at end of file.
+      if (!startsLikeStatusLine(block, from)) {
+        this.fail('garbage', 'HPE_INVALID_CONSTANT');
+        return data.length;
+      }
       if (block.length - from > this.limits.maxHeaderBytes) {
         this.fail('garbage', 'HPE_HEADER_OVERFLOW');
         return data.length;
@@ -235,7 +250,8 @@ export class ResponseParser {
     let contentLength = -1;
     let chunked = false;
     let transferEncoding = false;
-    let connectionClose = http10;
+    let sawClose = false;
+    let sawKeepAlive = false;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(':');
@@ -255,9 +271,12 @@ export class ResponseParser {
         const codings = value.toLowerCase().split(',');
         chunked = codings[codings.length - 1]!.trim() === 'chunked';
       } else if (name === 'connection') {
-        const tokens = value.toLowerCase();
-        if (tokens.includes('close')) connectionClose = true;
-        else if (http10 && tokens.includes('keep-alive')) connectionClose = false;
+        // A list of whole tokens ("x-close-reason" is not "close"), and close wins whatever line it is on.
+        for (const token of value.toLowerCase().split(',')) {
+          const option = token.trim();
+          if (option === 'close') sawClose = true;
+          else if (option === 'keep-alive') sawKeepAlive = true;
+        }
       }
       const wantedIndex = this.wantedNames.indexOf(name);
       if (wantedIndex >= 0) {
@@ -274,7 +293,7 @@ export class ResponseParser {
       return;
     }
     this.status = status;
-    this.keepAlive = !connectionClose;
+    this.keepAlive = !sawClose && (!http10 || sawKeepAlive);
     if (this.requestWasHead || status === 204 || status === 304) {
       this.state = State.Done;
     } else if (transferEncoding && chunked) {
