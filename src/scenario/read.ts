@@ -1,36 +1,61 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import type { z } from 'zod';
-import { closedStageShapes, openStageShapes, scenarioSchema } from './schema.js';
+import { closedStageShapes, openStageShapes, scenarioSchema, type ClosedStageInput, type OpenStageInput } from './schema.js';
 import { ScenarioError } from './errors.js';
 import { substituteEnv } from './env.js';
 import { redactScenario } from './redact.js';
+import { LIMITS } from './defaults.js';
+import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
 import { compileStages, StageSequenceError } from '../load/compile.js';
 import type { Scenario } from './types.js';
 
 type Path = (string | number)[];
 interface Problem { path: Path; message: string }
 
+/** What the command line changes in a scenario before it is checked (the load cap depends on workers). */
+export interface ScenarioOverrides { workers?: number }
+
 /**
  * Parses scenario text (YAML, or JSON which YAML reads too) into a trusted Scenario.
  * Every problem is reported at once, each with file, line, column and field path.
  */
-export function parseScenario(text: string, file: string, env: Readonly<Record<string, string | undefined>>): Scenario {
+export function parseScenario(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ScenarioOverrides = {},
+): Scenario {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.maxScenarioBytes) {
+    throw new ScenarioError(file, [{ field: '', message: `${(bytes / 1024 / 1024).toFixed(1)} MiB is more than a scenario may be (${LIMITS.maxScenarioBytes / 1024 / 1024} MiB); bulk data belongs in data files` }]);
+  }
+  const syntax = /\.json$/i.test(file) ? 'JSON' : 'YAML';
   const lineCounter = new LineCounter();
-  // maxAliasCount bounds alias expansion, so a "billion laughs" file is refused instead of eating memory.
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // yaml's own uniqueKeys check compares every key with every other (40k keys: 12 s); duplicateKeys() is linear.
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   const locate = locator(document, lineCounter);
 
   if (document.errors.length > 0) {
     throw new ScenarioError(file, document.errors.map((error) => {
       const position = error.linePos?.[0];
-      return { line: position?.line, column: position?.col, field: '', message: `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+      return { line: position?.line, column: position?.col, field: '', message: `invalid ${syntax}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
     }));
   }
+  // YAML reads more than JSON allows (trailing commas, comments): a .json file is held to JSON.
+  if (syntax === 'JSON') {
+    const problem = jsonProblem(text);
+    if (problem) {
+      const position = problem.offset === undefined ? undefined : lineCounter.linePos(problem.offset);
+      throw new ScenarioError(file, [{ line: position?.line, column: position?.col, field: '', message: `invalid JSON: ${problem.message}` }]);
+    }
+  }
+  const duplicates = duplicateKeys(document, lineCounter);
+  if (duplicates.length > 0) throw new ScenarioError(file, duplicates);
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new ScenarioError(file, [{ field: '', message: `invalid YAML: ${(error as Error).message}` }]);
+    throw new ScenarioError(file, [{ field: '', message: `invalid ${syntax}: ${(error as Error).message}` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, [{ line: 1, field: '', message: 'a scenario is a mapping with name, target, requests and load' }]);
@@ -48,6 +73,8 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   const model = load && typeof load === 'object' && 'open' in load && load.open !== undefined ? 'open' : 'closed';
   const rawStages = load && typeof load === 'object' ? (model === 'open' ? load.open : load.closed) : undefined;
   const stages: z.output<(typeof closedStageShapes)[keyof typeof closedStageShapes]>[] = [];
+  // Stages by index (undefined where a stage is malformed), so load caps point at the right one.
+  const stageList: (ClosedStageInput | OpenStageInput | undefined)[] = [];
   if (Array.isArray(rawStages)) {
     const shapes = model === 'open' ? openStageShapes : closedStageShapes;
     rawStages.forEach((stage, index) => {
@@ -58,12 +85,19 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
         return;
       }
       const result = shapes[kind].safeParse(stage);
-      if (result.success) stages.push(result.data as (typeof stages)[number]);
-      else problems.push(...zodProblems(result.error, stagePath));
+      if (result.success) {
+        stages.push(result.data as (typeof stages)[number]);
+        stageList[index] = result.data;
+      } else problems.push(...zodProblems(result.error, stagePath));
     });
   }
 
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
+  if (parsed.success) {
+    problems.push(...crossFieldProblems(parsed.data));
+    const workers = overrides.workers ?? parsed.data.workers;
+    problems.push(...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }));
+  }
 
   if (problems.length > 0 || !parsed.success) {
     throw new ScenarioError(file, problems.map((p) => ({ ...locate(p.path), field: formatPath(p.path), message: p.message })));
@@ -86,9 +120,11 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   }
   const { load: _load, interval, ...rest } = scenario;
   void _load;
+  if (overrides.workers !== undefined) rest.workers = overrides.workers;
   return {
     ...rest,
     file,
+    locate: (path) => locate(path),
     intervalMs: interval,
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
     redacted: redactScenario(raw),
@@ -155,6 +191,58 @@ function findKeyNode(document: Document, path: Path): unknown {
         if (isNode(keyNode) && 'value' in keyNode && (keyNode as { value: unknown }).value === key) return keyNode;
       }
     }
+  }
+  return undefined;
+}
+
+/**
+ * Keys given twice in one mapping, each at the repeated key: one pass with a set per mapping, so a file with
+ * hundreds of thousands of keys is checked in linear time.
+ */
+function duplicateKeys(document: Document, lineCounter: LineCounter): { line?: number; column?: number; field: string; message: string }[] {
+  const found: { line?: number; column?: number; field: string; message: string }[] = [];
+  const walk = (node: unknown, path: Path) => {
+    if (isMap(node)) {
+      const seen = new Map<unknown, number | undefined>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        const keyLine = isNode(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
+        if (key !== undefined && seen.has(key)) {
+          const first = seen.get(key);
+          found.push({ line: keyLine?.line, column: keyLine?.col, field: formatPath([...path, String(key)]), message: `duplicate key "${String(key)}"${first ? ` (first at line ${first})` : ''}` });
+        } else if (key !== undefined) seen.set(key, keyLine?.line);
+        walk(pair.value, key === undefined ? path : [...path, String(key)]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, [...path, index]));
+    }
+  };
+  walk(document.contents, []);
+  return found;
+}
+
+/** Why JSON.parse refuses the text, and where when it can tell (V8 gives a position for some errors only). */
+function jsonProblem(text: string): { message: string; offset?: number } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
+    const position = /at position (\d+)/.exec((error as Error).message);
+    return { message, offset: position ? Number(position[1]) : trailingComma(text) };
+  }
+}
+
+/** The offset of the first comma that closes nothing (`[1, 2,]`), outside strings: JSON's most common slip. */
+function trailingComma(text: string): number | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200))) return i;
   }
   return undefined;
 }

@@ -37,9 +37,8 @@ export const runCommand = {
   handler: async (args: RunArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.scenario);
     // Parse and validate before touching anything: a bad scenario writes nothing.
-    const scenario = parseScenario(await io.readFile(file), args.scenario, io.env);
+    const scenario = parseScenario(await io.readFile(file), args.scenario, io.env, { workers: args.workers });
     scenario.file = file;
-    if (args.workers !== undefined) scenario.workers = args.workers;
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
     if (shard && shard.count > 1 && scenario.target.mock) {
