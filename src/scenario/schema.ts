@@ -197,6 +197,8 @@ export const scenarioSchema = z.strictObject({
   interval: duration.superRefine((ms, ctx) => {
     if (ms < LIMITS.minIntervalMs) ctx.addIssue({ code: 'custom', message: `the interval is at least ${LIMITS.minIntervalMs} ms, got ${ms} ms` });
   }).default(DEFAULTS.intervalMs),
+  /** how long in-flight requests may finish after the schedule ends before they are counted as interrupted */
+  gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
    * wire: tailscope's own socket-level HTTP/1.1 client, every phase timed (the default). node: node:http, for

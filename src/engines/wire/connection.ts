@@ -124,9 +124,9 @@ export class WireConnection {
     }
   }
 
-  /** Tears the socket down; a request in flight ends as aborted (cut by us, not by the target). */
-  abort(): void {
-    if (this.exchange !== undefined) this.fail('aborted');
+  /** Tears the socket down; a request in flight ends as interrupted (cut by us, not by the target). */
+  interrupt(): void {
+    if (this.exchange !== undefined) this.fail('interrupted');
     else this.discardSocket();
   }
 
