@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
-import { mergeResults } from '../../result/merge.js';
+import { mergeProblems, mergeResults } from '../../result/merge.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { evaluateThresholds, verdictLine } from '../../analysis/thresholds/index.js';
@@ -24,6 +24,8 @@ export const mergeCommand = {
   handler: async (args: MergeArgs, io: Io): Promise<number> => {
     const results = await Promise.all(args.results.map((file) => readResultFile(io, file)));
     const merged = mergeResults(results, args.force);
+    const overridden = mergeProblems(results);
+    if (overridden.length > 0) io.stderr(`--force: merged although ${overridden.join('; ')}\n`);
     const analysis = analyze(merged);
     const written = await writeReports(resolve(io.cwd, args.out), merged, analysis, io);
     for (const line of summaryLines(merged, analysis)) io.stdout(`${line}\n`);
