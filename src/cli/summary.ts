@@ -1,5 +1,6 @@
 import type { RunResult } from '../result/types.js';
 import type { Analysis } from '../analysis/types.js';
+import { errorReasons, reasonLine } from '../report/error-reasons.js';
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
 
@@ -8,6 +9,8 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   const t = result.totals;
   const lines = [
     `${result.scenario.name}: ${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s, ${t.throughput.toFixed(1)} req/s, errors ${(t.errorRate * 100).toFixed(2)}%`,
+    // Why requests failed comes right after the count, before any latency: failed requests are often fast.
+    ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
     `latency p50 ${ms(t.latency.p50)} ms · p90 ${ms(t.latency.p90)} ms · p99 ${ms(t.latency.p99)} ms · max ${ms(t.latency.max)} ms`,
     `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
   ];

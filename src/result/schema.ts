@@ -30,6 +30,7 @@ const errorCounts = z.looseObject({
   // Any kind name: a later version may count kinds this one does not know; the counts must still be counts.
   byKind: z.record(z.string(), count),
   byStatus: z.record(z.string(), count),
+  firstMessages: z.record(z.string(), z.string()).optional(),
 });
 
 const counters = z.looseObject({

@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import { loadRows } from '../client/feeders.js';
 import { scenarioProblem } from '../scenario/errors.js';
+import { Redactor } from '../scenario/redact.js';
 import { buildRunResult } from '../result/build.js';
 import type { RunResult } from '../result/types.js';
 import { evaluateHealth } from './health.js';
@@ -65,7 +66,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       workerErrors: collected.workerErrors,
     });
     const cpus = os.cpus();
-    return buildRunResult(
+    // Secrets are scrubbed by value from everything the result carries (messages a target echoed included),
+    // so every output made from it, now or later by `tailscope report`, is clean.
+    return new Redactor(scenario.secretValues).scrubJson(buildRunResult(
       {
         scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted },
         model: scenario.load.model,
@@ -92,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(shard.count > 1 ? { shard } : {}),
       },
       collected,
-    );
+    ));
   } finally {
     await target.close();
   }
@@ -127,7 +130,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
         on: client.retries.on,
       },
     },
-    auth: scenario.auth
+    auth: authOf(scenario)
       ? {
           ...(oauth2
             ? {
@@ -141,11 +144,24 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
                 },
               }
             : {}),
-          ...(scenario.auth.header ? { header: scenario.auth.header } : {}),
+          ...(authOf(scenario)!.header ? { header: authOf(scenario)!.header } : {}),
         }
       : undefined,
     serverTiming: scenario.serverTiming,
+    secrets: scenario.secretValues,
   };
+}
+
+/**
+ * Credentials in target.url (`https://user:password@host`) are sent as HTTP Basic, as curl and browsers do,
+ * rather than silently dropped; a scenario with its own auth keeps that.
+ */
+function authOf(scenario: Scenario): Scenario['auth'] {
+  if (scenario.auth || !scenario.target.url) return scenario.auth;
+  const url = new URL(scenario.target.url);
+  if (url.username === '' && url.password === '') return undefined;
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { header: { name: 'authorization', value: `Basic ${Buffer.from(credentials).toString('base64')}` } };
 }
 
 /**

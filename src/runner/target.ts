@@ -40,7 +40,8 @@ export interface StartedTarget {
 export async function startTarget(target: Scenario['target'], scenarioFile?: string): Promise<StartedTarget> {
   if (target.url) {
     const url = target.url.replace(/\/$/, '');
-    return { url, publicUrl: redactUrl(url), close: async () => undefined };
+    // Credentials go as an Authorization header (see authOf in run-scenario), never in the request line.
+    return { url: redactUrl(url), publicUrl: redactUrl(url), close: async () => undefined };
   }
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);

@@ -36,6 +36,8 @@ export class WorkerRun {
   private readonly vuBusy: boolean[] = [];
   private activeVus = 0;
   readonly recorder: WorkerRecorder;
+  /** scrubs secrets from failure messages (set by the worker entry, which knows them) */
+  redact?: (text: string) => string;
 
   constructor(
     private readonly init: WorkerInit,

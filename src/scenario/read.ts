@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { closedStageShapes, openStageShapes, scenarioSchema, type ClosedStageInput, type OpenStageInput } from './schema.js';
 import { ScenarioError } from './errors.js';
 import { substituteEnv } from './env.js';
-import { redactScenario } from './redact.js';
+import { redactScenario, Redactor } from './redact.js';
+import { collectSecrets } from './secrets.js';
 import { LIMITS } from './defaults.js';
 import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
 import { compileStages, StageSequenceError } from '../load/compile.js';
@@ -118,6 +119,7 @@ export function parseScenario(
   if (durationMs <= 0) {
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
+  const secretValues = collectSecrets(raw, resolved, env, scenario.secretEnv);
   const { load: _load, interval, ...rest } = scenario;
   void _load;
   if (overrides.workers !== undefined) rest.workers = overrides.workers;
@@ -127,7 +129,9 @@ export function parseScenario(
     locate: (path) => locate(path),
     intervalMs: interval,
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
-    redacted: redactScenario(raw),
+    secretValues,
+    // By key name first (a secret written into the file itself), then by value (a password inside any URL).
+    redacted: new Redactor(secretValues).scrubJson(redactScenario(raw)),
   };
 }
 

@@ -201,6 +201,11 @@ export const scenarioSchema = z.strictObject({
   gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
+   * names of environment variables whose values are secrets, besides those whose names say so (containing
+   * SECRET, TOKEN, PASSWORD, PASSWD, KEY, CREDENTIAL, AUTH or COOKIE): scrubbed by value from every output
+   */
+  secretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default([]),
+  /**
    * wire: tailscope's own socket-level HTTP/1.1 client, every phase timed (the default). node: node:http, for
    * what the wire client does not do. autocannon: autocannon drives stages of fixed concurrency (holds, steps,
    * spikes) without DNS/connect/TLS phases; ramps use the wire client.

@@ -13,5 +13,7 @@ export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval'> {
    * Where a field is in the source text, for the checks that need the file system (data files, mock profiles)
    * and so run after parsing: their errors point at the line as parse errors do.
    */
+  /** every secret value the scenario holds (see secrets.ts), scrubbed by value from every output */
+  secretValues: string[];
   locate?: (path: (string | number)[]) => { line?: number; column?: number };
 }
