@@ -261,7 +261,7 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
     expect(server.connections).toBe(2);
   });
 
-  it('close() settles every request in flight or waiting as aborted, at once', async () => {
+  it('close() settles every request in flight or waiting as interrupted (cut by us, not the target), at once', async () => {
     const { server, engine } = await start(() => {}, { poolSize: 2 });
     const settled: Outcome[] = [];
     const sends = [engine.send(GET), engine.send(GET), engine.send(GET)];
@@ -270,8 +270,8 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
     await engine.close();
     // Settled before the next turn of the event loop: nothing waits for a socket or a timer.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(settled.map((o) => o.errorKind)).toEqual(['aborted', 'aborted', 'aborted']);
-    expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'aborted' });
+    expect(settled.map((o) => o.errorKind)).toEqual(['interrupted', 'interrupted', 'interrupted']);
+    expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'interrupted' });
   });
 
   it('refuses a header value with CR/LF as other (ERR_INVALID_CHAR) and sends nothing', async () => {
