@@ -61,7 +61,13 @@ export function parseProfileText(text: string, file?: string): LoadedProfile {
     const line = lineCounter.linePos(firstError.pos[0]).line;
     throw new ProfileError(`invalid YAML: ${firstError.message.split('\n')[0]}`, { ...(file && { file }), line });
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // An alias bomb (billion laughs) and other documents that cannot become data: a profile error, not a crash.
+    throw new ProfileError(`invalid YAML: ${(error as Error).message}`, { ...(file && { file }) });
+  }
   return { written: value as MockProfile, resolved: validate(value, file, doc, lineCounter) };
 }
 
