@@ -2,6 +2,7 @@ import type { RunResult } from '../result/types.js';
 import { splitOf } from './split.js';
 import { ANALYSIS_SCHEMA, type Analysis, type ReplayPolicy, type ReplayResult, type StageAnalysis } from './types.js';
 import { validityOf } from './validity.js';
+import { verdictOf } from './verdict.js';
 import { capacityOf } from './capacity.js';
 import { loadLevels } from './levels.js';
 import { timeoutAdviceOf } from './timeouts.js';
@@ -71,6 +72,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     stages,
     split: { ...overall, perStage, growth: growthOf(stages) },
     validity,
+    verdict: verdictOf(result, validity),
     timeouts,
     resilience,
     capacity,

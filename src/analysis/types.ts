@@ -55,6 +55,8 @@ export interface Analysis {
   };
   /** whether the figures below measure the target at all, and how far the tails can be trusted */
   validity: Validity;
+  /** the run's one verdict: the exit code and every report read it */
+  verdict: Verdict;
   timeouts: TimeoutAdvice;
   resilience: ResilienceAdvice;
   capacity: CapacityAnalysis;
@@ -72,6 +74,40 @@ export interface Validity {
   warnings: string[];
   /** successful-or-not responses the recommendations rest on */
   samples: number;
+}
+
+// ---------------------------------------------------------------- verdict
+
+/**
+ * - interrupted: stopped by the user (SIGINT/SIGTERM) before the schedule ended; exit 130
+ * - invalid: the generator saturated or the target could not be reached; the figures say nothing of it; exit 3
+ * - fail: a threshold or SLO objective failed, or an abortOnFail threshold stopped the run; exit 1
+ * - pass: every evaluated check passed; unchecked: there was nothing to check; exit 0
+ */
+export type VerdictStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'unchecked';
+
+/** One pass/fail line of the verdict: a threshold from the scenario or an SLO objective. */
+export interface VerdictCheck {
+  kind: 'threshold' | 'slo';
+  name: string;
+  /** null: not evaluated (an expression this version cannot read, or a shard's part of a sharded run) */
+  pass: boolean | null;
+  observed: string;
+  limit: string;
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  checks: VerdictCheck[];
+  validity: {
+    /** the generator kept up and the target answered: the figures describe the target */
+    valid: boolean;
+    interrupted: boolean;
+    reasons: string[];
+    warnings: string[];
+    /** the abortOnFail threshold that stopped the run */
+    abortedBy?: string;
+  };
 }
 
 // ---------------------------------------------------------------- timeouts

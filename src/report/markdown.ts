@@ -3,12 +3,13 @@ import type { RunResult } from '../result/types.js';
 import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
 import { replayMarkdown, resilienceMarkdown, timeoutsMarkdown } from './markdown-advice.js';
 import { escapeMarkdown as md } from './markdown-escape.js';
-import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
+import type { Verdict, VerdictCheck, VerdictStatus } from '../analysis/types.js';
+import { STATUS_WORD } from '../analysis/verdict.js';
 
-const ICON: Record<Verdict['status'], string> = { pass: '✅', fail: '❌', invalid: '⚠️', unchecked: '➖' };
+const ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', invalid: '⚠️', interrupted: '⏹️', unchecked: '➖' };
 
-function checkRow(c: Check): string {
-  const verdict = c.pass === undefined ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
+function checkRow(c: VerdictCheck): string {
+  const verdict = c.pass === null ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
   return `| ${md(c.name)} | ${verdict} | ${md(c.observed)} | ${md(c.limit)} |`;
 }
 
@@ -27,8 +28,9 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   ];
   if (!verdict.validity.valid) lines.push('', `**Invalid run:** ${verdict.validity.reasons.map(md).join('; ') || 'the generator did not keep up'}. These figures do not describe the target.`);
   if (verdict.validity.interrupted) lines.push('', '**Interrupted:** figures cover what completed.');
+  if (verdict.validity.abortedBy) lines.push('', `**Stopped by abortOnFail:** ${md(verdict.validity.abortedBy)}`);
   for (const warning of verdict.validity.warnings) lines.push('', `> ${md(warning)}`);
-  const checks = [...verdict.thresholds, ...verdict.slo];
+  const checks = verdict.checks;
   if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
   const split = analysis.split;
   lines.push('', `split (${split.method}): network p50 ${formatMs(split.network.p50)} ms, service p50 ${formatMs(split.service.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);

@@ -4,7 +4,7 @@ import { decodeHistogram } from '../metrics/histogram.js';
 import { summarize, type LatencySummary } from '../metrics/summary.js';
 import type { RunResult } from '../result/types.js';
 import { errorCategories } from './charts/errors-over-time.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../analysis/types.js';
 
 /**
  * metrics.prom: the run's summary in the Prometheus text exposition format (0.0.4), which both the
@@ -87,7 +87,7 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
       return part ? (['p50', 'p90', 'p99'] as const).map((p) => ({ labels: { ...run, component, percentile: p }, value: part[p] / 1000 })) : [];
     }),
   });
-  const checks = [...verdict.thresholds, ...verdict.slo].filter((c) => c.pass !== undefined);
+  const checks = verdict.checks.filter((c) => c.pass !== null);
   families.push({ name: 'tailscope_check_passed', type: 'gauge', help: '1 when a threshold or SLO check passed, 0 when it failed.', samples: checks.map((c) => ({ labels: { ...run, check: c.name }, value: c.pass ? 1 : 0 })) });
   families.push({ name: 'tailscope_generator_event_loop_delay_seconds', type: 'gauge', help: 'Load generator event-loop delay, p99 over the run.', samples: [{ labels: run, value: result.health.eventLoopDelayMs.p99 / 1000 }] });
   families.push({ name: 'tailscope_generator_cpu_ratio', type: 'gauge', help: 'Load generator worker CPU, max over intervals, share of one core.', samples: [{ labels: run, value: result.health.workerCpu.max }] });

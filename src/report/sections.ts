@@ -4,7 +4,8 @@ import { redactScenario } from '../scenario/redact.js';
 import { escapeHtml } from './escape.js';
 import { errorCategories } from './charts/errors-over-time.js';
 import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
-import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
+import type { Verdict, VerdictCheck } from '../analysis/types.js';
+import { STATUS_WORD } from '../analysis/verdict.js';
 
 /** The HTML pieces of a single-run page that are not charts. Every run-supplied string goes through escapeHtml. */
 
@@ -16,10 +17,10 @@ export function headerSection(result: RunResult): string {
 </header>`;
 }
 
-function checkRows(checks: Check[]): string {
+function checkRows(checks: VerdictCheck[]): string {
   return checks
     .map((c) => {
-      const mark = c.pass === undefined ? '<span class="warn">not evaluated</span>' : c.pass ? '<span class="good">pass</span>' : '<span class="bad">fail</span>';
+      const mark = c.pass === null ? '<span class="warn">not evaluated</span>' : c.pass ? '<span class="good">pass</span>' : '<span class="bad">fail</span>';
       return `<tr><td>${escapeHtml(c.name)}</td><td>${mark}</td><td>${escapeHtml(c.observed)}</td><td>${escapeHtml(c.limit)}</td></tr>`;
     })
     .join('\n');
@@ -30,9 +31,10 @@ export function verdictSection(result: RunResult, verdict: Verdict): string {
   const { validity } = verdict;
   if (!validity.valid) notes.push(`<p class="bad"><strong>Invalid run:</strong> ${validity.reasons.map(escapeHtml).join('; ') || 'the generator did not keep up'}. The figures below do not describe the target.</p>`);
   if (validity.interrupted) notes.push('<p class="warn"><strong>Interrupted:</strong> the run was stopped early; these figures cover what completed.</p>');
+  if (validity.abortedBy) notes.push(`<p class="bad"><strong>Stopped by abortOnFail:</strong> ${escapeHtml(validity.abortedBy)}</p>`);
   for (const warning of validity.warnings) notes.push(`<p class="warn">${escapeHtml(warning)}</p>`);
   if (result.model === 'closed') notes.push('<p class="caption">Closed model: each virtual user sends its next request when the previous one ends, so latency is measured at a concurrency, not under an arrival rate.</p>');
-  const checks = [...verdict.thresholds, ...verdict.slo];
+  const checks = verdict.checks;
   const table = checks.length
     ? `<table id="checks"><thead><tr><th>check</th><th>verdict</th><th>observed</th><th>limit</th></tr></thead><tbody>${checkRows(checks)}</tbody></table>`
     : '<p class="caption">The scenario sets no thresholds or SLO.</p>';

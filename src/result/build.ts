@@ -16,6 +16,7 @@ export interface RunFacts {
   durationMs: number;
   intervalMs: number;
   interrupted: boolean;
+  abortedBy?: string;
   serverTiming: RunResult['serverTiming'];
   slo?: RunResult['slo'];
   thresholds: string[];
@@ -102,6 +103,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     scheduledDurationMs: facts.segments.at(-1)?.endMs ?? 0,
     intervalMs: facts.intervalMs,
     interrupted: facts.interrupted,
+    ...(facts.abortedBy ? { abortedBy: facts.abortedBy } : {}),
     serverTiming: facts.serverTiming,
     ...(facts.slo ? { slo: facts.slo } : {}),
     thresholds: facts.thresholds,

@@ -76,6 +76,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
       durationMs,
       intervalMs: first.intervalMs,
       interrupted: results.some((r) => r.interrupted),
+      abortedBy: results.find((r) => r.abortedBy)?.abortedBy,
       serverTiming: first.serverTiming,
       slo: first.slo,
       thresholds: first.thresholds,

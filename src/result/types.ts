@@ -151,6 +151,8 @@ export interface RunResult {
   scheduledDurationMs: number;
   intervalMs: number;
   interrupted: boolean;
+  /** the abortOnFail threshold that stopped the run (interrupted is then true as well) */
+  abortedBy?: string;
   /** where the service time was read from, so the analyzer can say which split method it used */
   serverTiming: { source: 'server-timing' | 'header' | 'none'; header: string; metric: string };
   slo?: { p99Ms?: number; p95Ms?: number; p50Ms?: number; errorRate?: number };

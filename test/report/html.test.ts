@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderReportFiles } from '../../src/report/write.js';
 import { renderComparisonHtml } from '../../src/report/compare-html.js';
-import { verdictOf } from '../../src/report/verdict.js';
 import { replaySection, resilienceSection, timeoutsSection } from '../../src/report/advice-sections.js';
 import { REPLAY, RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
@@ -74,7 +73,7 @@ describe('index.html', () => {
 
   it('overlays several runs with a comparison table whose run names link to their own reports', async () => {
     const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
-      label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)), reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
+      label: `run ${i}`, result, verdict: analyze(result).verdict, reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
     }));
     const html = await renderComparisonHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
