@@ -1,5 +1,6 @@
 import type { GeneratorHealth } from '../result/types.js';
 import type { WorkerHealthSample } from './protocol.js';
+import type { Unreachable } from './unreachable.js';
 
 /**
  * Limits past which the generator, not the target, is the bottleneck. A busy event loop delays both sending
@@ -27,6 +28,8 @@ export interface HealthInputs {
   sent: number;
   socketErrors: number;
   workerErrors: readonly string[];
+  /** set when the run was stopped because every attempt failed to connect */
+  unreachable?: Unreachable;
 }
 
 /** Judges a run's validity from what the generator saw of itself. Pure: tested with tables. */
@@ -35,10 +38,15 @@ export function evaluateHealth(input: HealthInputs): GeneratorHealth {
   const samples = input.intervals.flatMap((i) => i.health);
   // The last interval is usually partial and includes teardown; leave it out of the judgement.
   const judged = input.intervals.length > 2 ? input.intervals.slice(0, -1) : input.intervals;
+  if (input.unreachable) {
+    const u = input.unreachable;
+    reasons.push(`target unreachable: all ${u.attempts} attempts of the last ${(u.forMs / 1000).toFixed(0)} s failed to connect (${u.errors}); the run was stopped`);
+  }
   const unhealthy = judged.filter((interval) =>
     interval.health.some((h) => h.eventLoopUtilization > HEALTH_LIMITS.busyUtilization || h.eventLoopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms),
   ).length;
-  if (judged.length > 0 && unhealthy / judged.length > HEALTH_LIMITS.unhealthyIntervalShare) {
+  // Failing connections return at once and keep the loop spinning: that is the target's absence, not saturation.
+  if (!input.unreachable && judged.length > 0 && unhealthy / judged.length > HEALTH_LIMITS.unhealthyIntervalShare) {
     reasons.push(
       `generator saturated in ${unhealthy} of ${judged.length} intervals (event loop busy > ${HEALTH_LIMITS.busyUtilization * 100}% or delayed > ${HEALTH_LIMITS.loopDelayP99Ms} ms): add workers or lower the load`,
     );
