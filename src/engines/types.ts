@@ -63,6 +63,11 @@ export interface AttemptTimeouts {
 export interface Engine {
   readonly name: string;
   send(request: PreparedRequest): Promise<Outcome>;
+  /**
+   * Optional: opens up to `connections` sockets (and completes their handshakes) before time zero, so the first
+   * measured requests do not pay for connection setup. The worker calls it, when present, before the start.
+   */
+  warmUp?(connections: number): Promise<void>;
   /** stops accepting work and tears down sockets, aborting whatever is still in flight */
   close(): Promise<void>;
 }

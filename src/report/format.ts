@@ -8,6 +8,16 @@ export function formatPercent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
 
+/** A 0..1 share that may not have been measured (null: the platform gives no such clock). */
+export function formatShare(share: number | null | undefined): string {
+  return share === null || share === undefined ? 'n/a' : formatPercent(share, 0);
+}
+
+/** Process CPU as cores used of the cores available: "1.32 of 2 cores". */
+export function formatCores(cores: number | undefined, availableCores: number | undefined): string {
+  return cores === undefined || availableCores === undefined ? 'n/a' : `${cores.toFixed(2)} of ${availableCores} cores`;
+}
+
 export function formatRate(perSec: number): string {
   return perSec >= 100 ? perSec.toFixed(0) : perSec.toFixed(1);
 }

@@ -90,7 +90,14 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
   const checks = verdict.checks.filter((c) => c.pass !== null);
   families.push({ name: 'tailscope_check_passed', type: 'gauge', help: '1 when a threshold or SLO check passed, 0 when it failed.', samples: checks.map((c) => ({ labels: { ...run, check: c.name }, value: c.pass ? 1 : 0 })) });
   families.push({ name: 'tailscope_generator_event_loop_delay_seconds', type: 'gauge', help: 'Load generator event-loop delay, p99 over the run.', samples: [{ labels: run, value: result.health.eventLoopDelayMs.p99 / 1000 }] });
-  families.push({ name: 'tailscope_generator_cpu_ratio', type: 'gauge', help: 'Load generator worker CPU, max over intervals, share of one core.', samples: [{ labels: run, value: result.health.workerCpu.max }] });
+  const h = result.health;
+  // Each figure under the name of what it measures; one the platform could not measure is left out, not 0.
+  if (h.eventLoopUtilization) families.push({ name: 'tailscope_generator_event_loop_utilization_ratio', type: 'gauge', help: 'Load generator worker event-loop utilization (busy share of the loop, not CPU), max over intervals.', samples: [{ labels: run, value: h.eventLoopUtilization.max }] });
+  if (h.threadCpu) families.push({ name: 'tailscope_generator_thread_cpu_ratio', type: 'gauge', help: 'Load generator worker thread CPU, max over intervals, share of one core.', samples: [{ labels: run, value: h.threadCpu.max }] });
+  if (h.processCpu) {
+    families.push({ name: 'tailscope_generator_process_cpu_cores', type: 'gauge', help: `tailscope process CPU (all threads${result.target.mock ? ', the in-process mock included' : ''}), max over intervals, in cores.`, samples: [{ labels: run, value: h.processCpu.maxCores }] });
+    families.push({ name: 'tailscope_generator_available_cores', type: 'gauge', help: 'Cores the machine offered the run.', samples: [{ labels: run, value: h.processCpu.availableCores }] });
+  }
 
   const lines: string[] = [];
   for (const family of families) {

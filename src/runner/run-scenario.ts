@@ -81,6 +81,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       sent: whole.reduce((sum, s) => sum + s.sent, 0),
       socketErrors: whole.reduce((sum, s) => sum + (s.errors.byKind.socket ?? 0), 0),
       workerErrors: collected.workerErrors,
+      availableCores: os.availableParallelism(),
+      targetInProcess: Boolean(target.mock),
       unreachable,
     });
     const cpus = os.cpus();
@@ -127,6 +129,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     plan: scenario.load,
     intervalMs: scenario.intervalMs,
     drainMs: DEFAULTS.drainMs,
+    warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
     requests: scenario.requests.map((r) => ({ ...r })),
     feeders,

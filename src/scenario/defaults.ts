@@ -27,4 +27,11 @@ export const DEFAULTS = {
   method: 'GET',
   /** stop waiting for in-flight requests this long after the schedule ends */
   drainMs: 2_000,
+  /**
+   * Load sent before time zero and kept apart from the totals: connections opened, JIT and lazy modules warm.
+   * On by default for runs shorter than `warmupDefaultBelowMs`, where a cold first second is a large share of
+   * the population (a 2 s run's p99 read 60 ms against a 21 ms steady state); longer runs dilute it.
+   */
+  warmupMs: 2_000,
+  warmupDefaultBelowMs: 60_000,
 } as const;

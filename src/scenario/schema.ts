@@ -174,6 +174,11 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.array(threshold).default([]),
   compare: compare.optional(),
   interval: duration.default(DEFAULTS.intervalMs),
+  /**
+   * Load sent before time zero at the first stage's level, recorded apart from the totals (0 turns it off).
+   * Default: DEFAULTS.warmupMs for runs shorter than DEFAULTS.warmupDefaultBelowMs, none for longer ones.
+   */
+  warmup: duration.optional(),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
    * http: the phase-timed client. autocannon: autocannon drives stages of fixed concurrency (holds, steps,
