@@ -22,6 +22,16 @@ export interface SplitView {
   rtt?: { source: 'connect-times' | 'idle-probe'; ms: number };
 }
 
+/** No split was possible (no server timing and no round trip to bound the network by): unknown, not zero. */
+export interface NoSplit {
+  method: 'none';
+  samples: 0;
+  network: null;
+  service: null;
+  queue?: undefined;
+  reason: string;
+}
+
 export interface StageAnalysis {
   index: number;
   name: string;
@@ -48,7 +58,7 @@ export interface Analysis {
     durationMs: number;
   };
   stages: StageAnalysis[];
-  split: SplitView & {
+  split: (SplitView | NoSplit) & {
     perStage: ({ stage: number; name: string } & SplitView)[];
     /** which component grows as load grows, from the lightest to the heaviest stage (p50, ms) */
     growth: { component: 'network' | 'service' | 'queue' | 'none'; networkDeltaMs: number; serviceDeltaMs: number; queueDeltaMs: number };
@@ -175,11 +185,13 @@ export interface ResilienceAdvice {
   /** Finagle/Envoy style: retries may add at most this share of requests, plus a floor for low traffic */
   retryBudget: { ratio: number; minRetriesPerSec: number; minRetryConcurrency: number; rule: string };
   /** Tail at Scale: send a second copy after delayMs, take whichever answers first */
-  hedging: { delayMs: number; quantile: number; extraLoadShare: number; p99WithoutMs: number; p99WithMs: number; method: string };
+  /** extraLoadShare and the p99s are null when the run recorded no first-byte times to replay the hedge from */
+  hedging: { delayMs: number; quantile: number; extraLoadShare: number | null; p99WithoutMs: number | null; p99WithMs: number | null; method: string };
   /** from the knee: more in flight than this only queues */
   concurrencyLimit: { value: number; rule: string };
   circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
-  snippets: { fetch: string; envoy: string };
+  /** `defaults`: the snippet figures the run could not measure, filled with stock values and marked as such */
+  snippets: { fetch: string; envoy: string; defaults: readonly string[] };
   warnings: string[];
 }
 

@@ -11,7 +11,9 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
     `${result.scenario.name}: ${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s, ${t.throughput.toFixed(1)} req/s, errors ${(t.errorRate * 100).toFixed(2)}%`,
     `latency p50 ${ms(t.latency.p50)} ms · p90 ${ms(t.latency.p90)} ms · p99 ${ms(t.latency.p99)} ms · max ${ms(t.latency.max)} ms`,
     ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${ms(result.warmup.latency.p50)} ms · p99 ${ms(result.warmup.latency.p99)} ms`] : []),
-    `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
+    analysis.split.method === 'none'
+      ? `split: n/a (${analysis.split.reason})`
+      : `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
   ];
   const { knee, usl } = analysis.capacity;
   if (knee) {

@@ -35,7 +35,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   const checks = verdict.checks;
   if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
   const split = analysis.split;
-  lines.push('', `split (${split.method}): network p50 ${formatMs(split.network.p50)} ms, service p50 ${formatMs(split.service.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
+  lines.push('', `split (${split.method === 'none' ? 'n/a' : split.method}): network p50 ${formatMs(split.network?.p50)} ms, service p50 ${formatMs(split.service?.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
   const knee = analysis.capacity.knee;
   if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
   const h = result.health;

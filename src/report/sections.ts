@@ -65,10 +65,10 @@ export function totalsSection(result: RunResult, analysis: Analysis): string {
 <tr><th>requests</th><td>${t.requests}</td><th>throughput</th><td>${formatRate(t.throughput)} req/s</td></tr>
 <tr><th>errors</th><td>${t.errors} (${formatPercent(t.errorRate)})</td><th>mean concurrency</th><td>${t.achievedConcurrency.toFixed(1)}</td></tr>
 <tr><th>p50 / p90 / p99</th><td>${formatMs(t.latency.p50)} / ${formatMs(t.latency.p90)} / ${formatMs(t.latency.p99)} ms</td><th>p99.9 / max</th><td>${formatMs(t.latency.p999)} / ${formatMs(t.latency.max)} ms</td></tr>
-<tr><th>network p50 / p99</th><td>${formatMs(split.network.p50)} / ${formatMs(split.network.p99)} ms</td><th>service p50 / p99</th><td>${formatMs(split.service.p50)} / ${formatMs(split.service.p99)} ms</td></tr>
+<tr><th>network p50 / p99</th><td>${formatMs(split.network?.p50)} / ${formatMs(split.network?.p99)} ms</td><th>service p50 / p99</th><td>${formatMs(split.service?.p50)} / ${formatMs(split.service?.p99)} ms</td></tr>
 ${warmupRow(result)}<tr><th>retries</th><td>${c.retries}</td><th>rate-limited (429) / token refreshes</th><td>${c.rateLimited} / ${c.authRefreshes}</td></tr>
 </table>
-<p class="caption">Network vs service split by ${escapeHtml(split.method)}${split.method === 'rtt-bound' ? ' (no server timing: network is bounded by one connect round trip)' : ' (the server reported its own time per response)'}.${split.growth.component !== 'none' ? ` As load grew, ${escapeHtml(split.growth.component)} time grew the most.` : ''}</p>
+<p class="caption">${split.method === 'none' ? `No network vs service split: ${escapeHtml(split.reason)}.` : `Network vs service split by ${escapeHtml(split.method)}${split.method === 'rtt-bound' ? ' (no server timing: network is bounded by one connect round trip)' : ' (the server reported its own time per response)'}.`}${split.growth.component !== 'none' ? ` As load grew, ${escapeHtml(split.growth.component)} time grew the most.` : ''}</p>
 </section>`;
 }
 

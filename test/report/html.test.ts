@@ -111,7 +111,7 @@ describe('advice sections of index.html', () => {
     const html = resilienceSection(RESILIENCE);
     expect(html).toContain(`<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`);
     expect(html).toContain('<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>');
-    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE } });
+    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE, defaults: [] } });
     expect(hostile).not.toContain('<script>alert');
     expect(hostile).not.toContain('<img');
     expect(hostile).toContain('<code class="language-js">&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
