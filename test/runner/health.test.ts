@@ -40,6 +40,22 @@ describe('generator health', () => {
   });
 });
 
+describe('how many stalled intervals make a saturated generator', () => {
+  // [intervals judged (the teardown interval comes on top), stalled among them, valid]
+  it.each([
+    [1, 1, false],
+    [2, 1, true],
+    [2, 2, false],
+    [5, 1, true],
+    [5, 2, false],
+    [10, 2, true],
+    [10, 3, false],
+  ])('%i intervals, %i stalled → valid %s', (judged, stalled, valid) => {
+    const intervals = [...Array.from({ length: judged }, (_, i) => ({ health: [i < stalled ? busy : calm] })), { health: [busy] }];
+    expect(evaluateHealth(inputs({ intervals, workers: 1 })).valid).toBe(valid);
+  });
+});
+
 describe('generator CPU in the saturation rule', () => {
   const cpuHog = { ...calm, processCpuCores: 1.95 };
   const threadBusy = { ...calm, eventLoopUtilization: 0.5, threadCpuShare: 0.99 };
