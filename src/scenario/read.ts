@@ -6,6 +6,7 @@ import { substituteEnv } from './env.js';
 import { redactScenario } from './redact.js';
 import { compileStages, StageSequenceError } from '../load/compile.js';
 import type { Scenario } from './types.js';
+import { DEFAULTS } from './defaults.js';
 
 type Path = (string | number)[];
 interface Problem { path: Path; message: string }
@@ -84,12 +85,13 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   if (durationMs <= 0) {
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
-  const { load: _load, interval, ...rest } = scenario;
+  const { load: _load, interval, warmup, ...rest } = scenario;
   void _load;
   return {
     ...rest,
     file,
     intervalMs: interval,
+    warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
     redacted: redactScenario(raw),
   };
