@@ -1,7 +1,8 @@
 import type { RunResult } from '../result/types.js';
 import { splitOf } from './split.js';
-import { ANALYSIS_SCHEMA, type Analysis, type ReplayPolicy, type ReplayResult, type StageAnalysis } from './types.js';
+import { ANALYSIS_SCHEMA, type Analysis, type NoSplit, type ReplayPolicy, type ReplayResult, type SplitView, type StageAnalysis } from './types.js';
 import { validityOf } from './validity.js';
+import { verdictOf } from './verdict.js';
 import { capacityOf } from './capacity.js';
 import { loadLevels } from './levels.js';
 import { timeoutAdviceOf } from './timeouts.js';
@@ -29,11 +30,12 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
       ...(split ? { split } : {}),
     };
   });
-  const overall = splitOf(result.histograms, result.serverTiming.source, result.probe) ?? {
-    method: 'rtt-bound' as const,
+  const overall: SplitView | NoSplit = splitOf(result.histograms, result.serverTiming.source, result.probe) ?? {
+    method: 'none',
     samples: 0,
-    network: { p50: 0, p90: 0, p99: 0 },
-    service: { p50: 0, p90: 0, p99: 0 },
+    network: null,
+    service: null,
+    reason: 'no server timing and no connect round trip to bound the network by',
   };
   const validity = validityOf(result);
   const capacity = capacityOf(result);
@@ -71,6 +73,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     stages,
     split: { ...overall, perStage, growth: growthOf(stages) },
     validity,
+    verdict: verdictOf(result, validity),
     timeouts,
     resilience,
     capacity,

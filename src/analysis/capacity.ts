@@ -23,7 +23,12 @@ export const CAPACITY_RULES = {
 export function capacityOf(result: RunResult): CapacityAnalysis {
   const slo = result.slo;
   const warnings: string[] = [];
-  const measured = result.stages.filter((s) => s.requests >= CAPACITY_RULES.minStageRequests);
+  // A stage where nothing succeeded measured how fast the target refuses, not what it can serve: failures at
+  // the speed of a refused connection would read as a huge throughput and a knee that was never there.
+  const answered = result.stages.filter((s) => s.requests - s.errors > 0);
+  const silent = result.stages.filter((s) => s.requests > 0 && s.requests === s.errors);
+  if (silent.length > 0) warnings.push(`stage(s) ${silent.map((s) => s.index).join(', ')} had no successful response: left out of the capacity curve, knee and USL fit`);
+  const measured = answered.filter((s) => s.requests >= CAPACITY_RULES.minStageRequests);
   const steady = measured.filter((s) => s.kind !== 'ramp');
   const curveStages = steady.length >= 3 ? steady : measured;
   const points = curveStages.map((stage) => pointOf(stage, result)).sort((a, b) => a.load - b.load);

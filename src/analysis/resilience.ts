@@ -1,7 +1,7 @@
 import type { ErrorCounts, RunResult } from '../result/types.js';
 import { decodeDistribution, quantileMs, shareAboveMs } from './distribution.js';
 import { replayPolicy } from './replay.js';
-import { envoySnippet, fetchSnippet } from './snippets.js';
+import { envoySnippet, fetchSnippet, type SnippetValues } from './snippets.js';
 import { niceCeilMs } from './timeouts.js';
 import type { CapacityAnalysis, ResilienceAdvice, TimeoutAdvice } from './types.js';
 
@@ -63,7 +63,8 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
   const budgetRatio = Math.min(R.budgetBounds.max, Math.max(R.budgetBounds.min, R.budgetFailureMultiple * failureShare));
 
   const hedgeDelayMs = total ? niceCeilMs(quantileMs(total, R.hedgeQuantile)) : 0;
-  const hedging: ResilienceAdvice['hedging'] = { delayMs: hedgeDelayMs, quantile: R.hedgeQuantile, extraLoadShare: 0, p99WithoutMs: 0, p99WithMs: 0, method: '' };
+  // Without first-byte times the hedge is not replayed: its effect is unknown (null), not zero.
+  const hedging: ResilienceAdvice['hedging'] = { delayMs: hedgeDelayMs, quantile: R.hedgeQuantile, extraLoadShare: null, p99WithoutMs: null, p99WithMs: null, method: '' };
   if (total && result.histograms.ttfb) {
     const replayed = replayPolicy(
       { histograms, requests, errors },
@@ -84,7 +85,15 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
   warnings.push(...timeouts.warnings.filter((w) => w.includes('rests on')));
 
   const timeoutOf = (phase: string, fallbackMs: number) => timeouts.recommended.find((c) => c.phase === phase)?.timeoutMs ?? fallbackMs;
-  const values = {
+  const measured = (phase: string) => timeouts.recommended.some((c) => c.phase === phase);
+  // Stock figures stand in for what the run could not measure; the snippets mark each one as a default.
+  const defaults: SnippetValues['defaults'] = [
+    ...(measured('connect') ? [] : (['connectMs'] as const)),
+    ...(measured('firstByte') || measured('total') ? [] : (['firstByteMs'] as const)),
+    ...(measured('total') ? [] : (['totalMs'] as const)),
+    ...(knee ? [] : (['concurrencyLimit'] as const)),
+  ];
+  const values: SnippetValues = {
     connectMs: timeoutOf('connect', 1000),
     firstByteMs: timeoutOf('firstByte', timeoutOf('total', 30_000)),
     totalMs: timeoutOf('total', 30_000),
@@ -97,6 +106,7 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedgeDelayMs,
     concurrencyLimit,
     maxPending: concurrencyLimit,
+    defaults,
   };
 
   return {
@@ -131,7 +141,7 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
       maxPending: concurrencyLimit,
       rule: `open when the failure share over a window exceeds ${R.breakerFailureMultiple}× the ${(failureShare * 100).toFixed(2)}% seen (at least 5%, at most 50%); cap requests and pending requests at the knee's concurrency`,
     },
-    snippets: { fetch: fetchSnippet(values), envoy: envoySnippet(values) },
+    snippets: { fetch: fetchSnippet(values), envoy: envoySnippet(values), defaults },
     warnings,
   };
 }

@@ -22,6 +22,16 @@ export interface SplitView {
   rtt?: { source: 'connect-times' | 'idle-probe'; ms: number };
 }
 
+/** No split was possible (no server timing and no round trip to bound the network by): unknown, not zero. */
+export interface NoSplit {
+  method: 'none';
+  samples: 0;
+  network: null;
+  service: null;
+  queue?: undefined;
+  reason: string;
+}
+
 export interface StageAnalysis {
   index: number;
   name: string;
@@ -48,13 +58,15 @@ export interface Analysis {
     durationMs: number;
   };
   stages: StageAnalysis[];
-  split: SplitView & {
+  split: (SplitView | NoSplit) & {
     perStage: ({ stage: number; name: string } & SplitView)[];
     /** which component grows as load grows, from the lightest to the heaviest stage (p50, ms) */
     growth: { component: 'network' | 'service' | 'queue' | 'none'; networkDeltaMs: number; serviceDeltaMs: number; queueDeltaMs: number };
   };
   /** whether the figures below measure the target at all, and how far the tails can be trusted */
   validity: Validity;
+  /** the run's one verdict: the exit code and every report read it */
+  verdict: Verdict;
   timeouts: TimeoutAdvice;
   resilience: ResilienceAdvice;
   capacity: CapacityAnalysis;
@@ -72,6 +84,40 @@ export interface Validity {
   warnings: string[];
   /** successful-or-not responses the recommendations rest on */
   samples: number;
+}
+
+// ---------------------------------------------------------------- verdict
+
+/**
+ * - interrupted: stopped by the user (SIGINT/SIGTERM) before the schedule ended; exit 130
+ * - invalid: the generator saturated or the target could not be reached; the figures say nothing of it; exit 3
+ * - fail: a threshold or SLO objective failed, or an abortOnFail threshold stopped the run; exit 1
+ * - pass: every evaluated check passed; unchecked: there was nothing to check; exit 0
+ */
+export type VerdictStatus = 'pass' | 'fail' | 'invalid' | 'interrupted' | 'unchecked';
+
+/** One pass/fail line of the verdict: a threshold from the scenario or an SLO objective. */
+export interface VerdictCheck {
+  kind: 'threshold' | 'slo';
+  name: string;
+  /** null: not evaluated (an expression this version cannot read, or a shard's part of a sharded run) */
+  pass: boolean | null;
+  observed: string;
+  limit: string;
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  checks: VerdictCheck[];
+  validity: {
+    /** the generator kept up and the target answered: the figures describe the target */
+    valid: boolean;
+    interrupted: boolean;
+    reasons: string[];
+    warnings: string[];
+    /** the abortOnFail threshold that stopped the run */
+    abortedBy?: string;
+  };
 }
 
 // ---------------------------------------------------------------- timeouts
@@ -139,11 +185,13 @@ export interface ResilienceAdvice {
   /** Finagle/Envoy style: retries may add at most this share of requests, plus a floor for low traffic */
   retryBudget: { ratio: number; minRetriesPerSec: number; minRetryConcurrency: number; rule: string };
   /** Tail at Scale: send a second copy after delayMs, take whichever answers first */
-  hedging: { delayMs: number; quantile: number; extraLoadShare: number; p99WithoutMs: number; p99WithMs: number; method: string };
+  /** extraLoadShare and the p99s are null when the run recorded no first-byte times to replay the hedge from */
+  hedging: { delayMs: number; quantile: number; extraLoadShare: number | null; p99WithoutMs: number | null; p99WithMs: number | null; method: string };
   /** from the knee: more in flight than this only queues */
   concurrencyLimit: { value: number; rule: string };
   circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
-  snippets: { fetch: string; envoy: string };
+  /** `defaults`: the snippet figures the run could not measure, filled with stock values and marked as such */
+  snippets: { fetch: string; envoy: string; defaults: readonly string[] };
   warnings: string[];
 }
 

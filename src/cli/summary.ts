@@ -1,5 +1,6 @@
 import type { RunResult } from '../result/types.js';
-import type { Analysis } from '../analysis/types.js';
+import type { Analysis, Verdict } from '../analysis/types.js';
+import { STATUS_WORD } from '../analysis/verdict.js';
 import { errorReasons, reasonLine } from '../report/error-reasons.js';
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
@@ -12,7 +13,10 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
     // Why requests failed comes right after the count, before any latency: failed requests are often fast.
     ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
     `latency p50 ${ms(t.latency.p50)} ms · p90 ${ms(t.latency.p90)} ms · p99 ${ms(t.latency.p99)} ms · max ${ms(t.latency.max)} ms`,
-    `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
+    ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${ms(result.warmup.latency.p50)} ms · p99 ${ms(result.warmup.latency.p99)} ms`] : []),
+    analysis.split.method === 'none'
+      ? `split: n/a (${analysis.split.reason})`
+      : `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
   ];
   const { knee, usl } = analysis.capacity;
   if (knee) {
@@ -21,7 +25,16 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   }
   const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${c.timeoutMs >= 10 ? c.timeoutMs.toFixed(0) : c.timeoutMs.toFixed(1)} ms`);
   if (timeouts.length > 0) lines.push(`timeouts (cut ≤ ${(analysis.timeouts.targetCutShare * 100).toFixed(1)}%): ${timeouts.join(', ')}`);
-  if (!result.health.valid) lines.push(`INVALID RUN: ${result.health.reasons.join('; ')}`);
+  if (!analysis.verdict.validity.valid) lines.push(`INVALID RUN: ${analysis.verdict.validity.reasons.join('; ')}`);
   if (result.interrupted) lines.push('interrupted: figures cover what completed');
   return lines;
+}
+
+/** The verdict as a terminal reads it: one line per check, then the status the exit code follows. */
+export function checkLines(verdict: Verdict): string[] {
+  const mark = (pass: boolean | null) => (pass === null ? 'N/A ' : pass ? 'PASS' : 'FAIL');
+  return [
+    ...verdict.checks.map((c) => `${mark(c.pass)} ${c.name}: ${c.observed}${c.limit ? ` (limit ${c.limit})` : ''}`),
+    `verdict: ${STATUS_WORD[verdict.status]}`,
+  ];
 }

@@ -74,7 +74,10 @@ export interface Engine {
    * the request, shared by every attempt, is never copied to add it.
    */
   send(request: PreparedRequest, authorization?: string): Promise<Outcome>;
-  /** Opens up to `connections` sockets before time zero, so the first requests do not pay for setup. */
+  /**
+   * Optional: opens up to `connections` sockets (and completes their handshakes) before time zero, so the first
+   * measured requests do not pay for connection setup. The worker calls it, when present, before the start.
+   */
   warmUp?(connections: number): Promise<void>;
   /** stops accepting work and tears down sockets, aborting whatever is still in flight */
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { escapeHtml } from './escape.js';
 import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
 import type { ComparedRun } from './markdown.js';
 import { renderPage, STYLE } from './page.js';
-import { STATUS_WORD } from './verdict.js';
+import { STATUS_WORD } from '../analysis/verdict.js';
 import { loadTitle, spectrum, stagePoints } from './views.js';
 
 /**

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { renderComparisonHtml } from './compare-html.js';
 import { renderComparisonMarkdown, type ComparedRun } from './markdown.js';
 import type { LoadedRun } from './load.js';
-import { verdictOf } from './verdict.js';
 import { writeReports, type FileSink, type ReportFiles } from './write.js';
 
 /** A short, unique folder-safe label per run, from the folder each result sits in (a/result.json → a). */
@@ -26,7 +25,7 @@ export async function writeComparison(dir: string, runs: readonly LoadedRun[], s
   const labels = runLabels(runs.map((run) => run.path));
   const folders = labels.map((label, i) => `${i + 1}-${slug(label)}`);
   const compared: ComparedRun[] = runs.map((run, i) => ({
-    label: labels[i]!, result: run.result, verdict: verdictOf(run.result, run.analysis), reportPath: `${folders[i]}/index.html`,
+    label: labels[i]!, result: run.result, verdict: run.analysis.verdict, reportPath: `${folders[i]}/index.html`,
   }));
   await sink.mkdir(dir);
   const files: string[] = [];

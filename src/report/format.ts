@@ -1,11 +1,24 @@
 /** Milliseconds for tables: three significant figures is what a latency reading can honestly claim. */
-export function formatMs(value: number): string {
+/** A figure the run could not measure (null) reads "n/a": never a made-up 0. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined) return 'n/a';
   if (!Number.isFinite(value)) return '–';
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-export function formatPercent(share: number, digits = 2): string {
+export function formatPercent(share: number | null | undefined, digits = 2): string {
+  if (share === null || share === undefined) return 'n/a';
   return `${(share * 100).toFixed(digits)}%`;
+}
+
+/** A 0..1 share that may not have been measured (null: the platform gives no such clock). */
+export function formatShare(share: number | null | undefined): string {
+  return share === null || share === undefined ? 'n/a' : formatPercent(share, 0);
+}
+
+/** Process CPU as cores used of the cores available: "1.32 of 2 cores". */
+export function formatCores(cores: number | undefined, availableCores: number | undefined): string {
+  return cores === undefined || availableCores === undefined ? 'n/a' : `${cores.toFixed(2)} of ${availableCores} cores`;
 }
 
 export function formatRate(perSec: number): string {

@@ -14,7 +14,7 @@ import { replaySection, resilienceSection, timeoutsSection } from './advice-sect
 import {
   capacityNotes, errorsSection, headerSection, requestsSection, scenarioSection, stagesSection, totalsSection, verdictSection,
 } from './sections.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../analysis/types.js';
 import { capacityView, spectrum, streamingStages, timeoutView } from './views.js';
 
 /**

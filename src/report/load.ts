@@ -58,5 +58,5 @@ export async function loadRun(path: string, reader: TextReader): Promise<LoadedR
  * the report would have nothing to show there, so such a file is recomputed rather than trusted.
  */
 function hasEverySection(analysis: Analysis): boolean {
-  return Boolean(analysis.validity && analysis.capacity && analysis.resilience?.snippets && Array.isArray(analysis.timeouts?.byLoadLevel));
+  return Boolean(analysis.validity && analysis.verdict?.checks && analysis.capacity && analysis.resilience?.snippets && Array.isArray(analysis.timeouts?.byLoadLevel));
 }

@@ -4,7 +4,7 @@ import { decodeHistogram } from '../metrics/histogram.js';
 import { summarize, type LatencySummary } from '../metrics/summary.js';
 import type { RunResult } from '../result/types.js';
 import { errorCategories } from './charts/errors-over-time.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../analysis/types.js';
 
 /**
  * metrics.prom: the run's summary in the Prometheus text exposition format (0.0.4), which both the
@@ -87,10 +87,17 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
       return part ? (['p50', 'p90', 'p99'] as const).map((p) => ({ labels: { ...run, component, percentile: p }, value: part[p] / 1000 })) : [];
     }),
   });
-  const checks = [...verdict.thresholds, ...verdict.slo].filter((c) => c.pass !== undefined);
+  const checks = verdict.checks.filter((c) => c.pass !== null);
   families.push({ name: 'tailscope_check_passed', type: 'gauge', help: '1 when a threshold or SLO check passed, 0 when it failed.', samples: checks.map((c) => ({ labels: { ...run, check: c.name }, value: c.pass ? 1 : 0 })) });
   families.push({ name: 'tailscope_generator_event_loop_delay_seconds', type: 'gauge', help: 'Load generator event-loop delay, p99 over the run.', samples: [{ labels: run, value: result.health.eventLoopDelayMs.p99 / 1000 }] });
-  families.push({ name: 'tailscope_generator_cpu_ratio', type: 'gauge', help: 'Load generator worker CPU, max over intervals, share of one core.', samples: [{ labels: run, value: result.health.workerCpu.max }] });
+  const h = result.health;
+  // Each figure under the name of what it measures; one the platform could not measure is left out, not 0.
+  if (h.eventLoopUtilization) families.push({ name: 'tailscope_generator_event_loop_utilization_ratio', type: 'gauge', help: 'Load generator worker event-loop utilization (busy share of the loop, not CPU), max over intervals.', samples: [{ labels: run, value: h.eventLoopUtilization.max }] });
+  if (h.threadCpu) families.push({ name: 'tailscope_generator_thread_cpu_ratio', type: 'gauge', help: 'Load generator worker thread CPU, max over intervals, share of one core.', samples: [{ labels: run, value: h.threadCpu.max }] });
+  if (h.processCpu) {
+    families.push({ name: 'tailscope_generator_process_cpu_cores', type: 'gauge', help: `tailscope process CPU (all threads${result.target.mock ? ', the in-process mock included' : ''}), max over intervals, in cores.`, samples: [{ labels: run, value: h.processCpu.maxCores }] });
+    families.push({ name: 'tailscope_generator_available_cores', type: 'gauge', help: 'Cores the machine offered the run.', samples: [{ labels: run, value: h.processCpu.availableCores }] });
+  }
 
   const lines: string[] = [];
   for (const family of families) {

@@ -74,7 +74,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1000
 h1 { margin-bottom: 0.2rem; overflow-wrap: anywhere; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .meta, .caption { color: #666; overflow-wrap: anywhere; } .good { color: #1a7f37; } .bad { color: #b42318; } .warn { color: #9a6700; }
 .badge { display: inline-block; padding: 0.2rem 0.7rem; border-radius: 4px; color: #fff; font-weight: 700; }
-.badge.pass { background: #1a7f37; } .badge.fail, .badge.invalid { background: #b42318; } .badge.unchecked { background: #6e7781; }
+.badge.pass { background: #1a7f37; } .badge.fail, .badge.invalid { background: #b42318; } .badge.interrupted { background: #9a6700; } .badge.unchecked { background: #6e7781; }
 table { border-collapse: collapse; margin: 0.5rem 0; } td, th { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eee; text-align: right; }
 th { color: #555; font-weight: 600; } td:first-child, th:first-child { text-align: left; overflow-wrap: anywhere; }
 table.kv th { text-align: left; } td.rule { text-align: left; color: #555; font-size: 0.92em; } th.rule { text-align: left; }

@@ -4,8 +4,9 @@ import type { RunResult } from '../result/types.js';
 import { redactScenario } from '../scenario/redact.js';
 import { escapeHtml } from './escape.js';
 import { errorCategories } from './charts/errors-over-time.js';
-import { displayUrl, formatMs, formatPercent, formatRate } from './format.js';
-import { STATUS_WORD, type Check, type Verdict } from './verdict.js';
+import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from './format.js';
+import type { Verdict, VerdictCheck } from '../analysis/types.js';
+import { STATUS_WORD } from '../analysis/verdict.js';
 
 /** The HTML pieces of a single-run page that are not charts. Every run-supplied string goes through escapeHtml. */
 
@@ -17,10 +18,10 @@ export function headerSection(result: RunResult): string {
 </header>`;
 }
 
-function checkRows(checks: Check[]): string {
+function checkRows(checks: VerdictCheck[]): string {
   return checks
     .map((c) => {
-      const mark = c.pass === undefined ? '<span class="warn">not evaluated</span>' : c.pass ? '<span class="good">pass</span>' : '<span class="bad">fail</span>';
+      const mark = c.pass === null ? '<span class="warn">not evaluated</span>' : c.pass ? '<span class="good">pass</span>' : '<span class="bad">fail</span>';
       return `<tr><td>${escapeHtml(c.name)}</td><td>${mark}</td><td>${escapeHtml(c.observed)}</td><td>${escapeHtml(c.limit)}</td></tr>`;
     })
     .join('\n');
@@ -31,9 +32,10 @@ export function verdictSection(result: RunResult, verdict: Verdict): string {
   const { validity } = verdict;
   if (!validity.valid) notes.push(`<p class="bad"><strong>Invalid run:</strong> ${validity.reasons.map(escapeHtml).join('; ') || 'the generator did not keep up'}. The figures below do not describe the target.</p>`);
   if (validity.interrupted) notes.push('<p class="warn"><strong>Interrupted:</strong> the run was stopped early; these figures cover what completed.</p>');
+  if (validity.abortedBy) notes.push(`<p class="bad"><strong>Stopped by abortOnFail:</strong> ${escapeHtml(validity.abortedBy)}</p>`);
   for (const warning of validity.warnings) notes.push(`<p class="warn">${escapeHtml(warning)}</p>`);
   if (result.model === 'closed') notes.push('<p class="caption">Closed model: each virtual user sends its next request when the previous one ends, so latency is measured at a concurrency, not under an arrival rate.</p>');
-  const checks = [...verdict.thresholds, ...verdict.slo];
+  const checks = verdict.checks;
   const table = checks.length
     ? `<table id="checks"><thead><tr><th>check</th><th>verdict</th><th>observed</th><th>limit</th></tr></thead><tbody>${checkRows(checks)}</tbody></table>`
     : '<p class="caption">The scenario sets no thresholds or SLO.</p>';
@@ -49,7 +51,8 @@ function generatorSection(result: RunResult): string {
   const socketErrors = Object.entries(h.socketErrors).map(([k, n]) => `${escapeHtml(k)} ${n}`).join(', ') || 'none';
   return `<table class="kv" id="generator">
 <tr><th>generator</th><td class="${h.valid ? 'good' : 'bad'}">${h.valid ? 'healthy: the figures measure the target' : 'saturated'}</td><th>workers</th><td>${h.workers}</td></tr>
-<tr><th>event-loop delay p99 / max</th><td>${formatMs(h.eventLoopDelayMs.p99)} / ${formatMs(h.eventLoopDelayMs.max)} ms</td><th>worker CPU mean / max</th><td>${formatPercent(h.workerCpu.mean, 0)} / ${formatPercent(h.workerCpu.max, 0)}</td></tr>
+<tr><th>event-loop delay p99 / max</th><td>${formatMs(h.eventLoopDelayMs.p99)} / ${formatMs(h.eventLoopDelayMs.max)} ms</td><th>event loop busy (utilization) mean / max</th><td>${formatShare(h.eventLoopUtilization?.mean)} / ${formatShare(h.eventLoopUtilization?.max)}</td></tr>
+<tr><th>worker thread CPU mean / max</th><td>${formatShare(h.threadCpu?.mean)} / ${formatShare(h.threadCpu?.max)}${h.threadCpu ? '' : ' (no per-thread CPU clock on this Node)'}</td><th>process CPU mean / max${result.target.mock ? ' (mock included)' : ''}</th><td>${formatCores(h.processCpu?.meanCores, h.processCpu?.availableCores)} / ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}</td></tr>
 <tr><th>schedule lag p99 / max</th><td>${formatMs(h.scheduleLagMs.p99)} / ${formatMs(h.scheduleLagMs.max)} ms</td><th>socket errors</th><td>${socketErrors}</td></tr>
 </table>`;
 }
@@ -63,11 +66,18 @@ export function totalsSection(result: RunResult, analysis: Analysis): string {
 <tr><th>requests</th><td>${t.requests}</td><th>throughput</th><td>${formatRate(t.throughput)} req/s</td></tr>
 <tr><th>errors</th><td>${t.errors} (${formatPercent(t.errorRate)})</td><th>mean concurrency</th><td>${t.achievedConcurrency.toFixed(1)}</td></tr>
 <tr><th>p50 / p90 / p99</th><td>${formatMs(t.latency.p50)} / ${formatMs(t.latency.p90)} / ${formatMs(t.latency.p99)} ms</td><th>p99.9 / max</th><td>${formatMs(t.latency.p999)} / ${formatMs(t.latency.max)} ms</td></tr>
-<tr><th>network p50 / p99</th><td>${formatMs(split.network.p50)} / ${formatMs(split.network.p99)} ms</td><th>service p50 / p99</th><td>${formatMs(split.service.p50)} / ${formatMs(split.service.p99)} ms</td></tr>
-<tr><th>retries</th><td>${c.retries}</td><th>rate-limited (429) / token refreshes</th><td>${c.rateLimited} / ${c.authRefreshes}</td></tr>
+<tr><th>network p50 / p99</th><td>${formatMs(split.network?.p50)} / ${formatMs(split.network?.p99)} ms</td><th>service p50 / p99</th><td>${formatMs(split.service?.p50)} / ${formatMs(split.service?.p99)} ms</td></tr>
+${warmupRow(result)}<tr><th>retries</th><td>${c.retries}</td><th>rate-limited (429) / token refreshes</th><td>${c.rateLimited} / ${c.authRefreshes}</td></tr>
 </table>
-<p class="caption">Network vs service split by ${escapeHtml(split.method)}${split.method === 'rtt-bound' ? ' (no server timing: network is bounded by one connect round trip)' : ' (the server reported its own time per response)'}.${split.growth.component !== 'none' ? ` As load grew, ${escapeHtml(split.growth.component)} time grew the most.` : ''}</p>
+<p class="caption">${split.method === 'none' ? `No network vs service split: ${escapeHtml(split.reason)}.` : `Network vs service split by ${escapeHtml(split.method)}${split.method === 'rtt-bound' ? ' (no server timing: network is bounded by one connect round trip)' : ' (the server reported its own time per response)'}.`}${split.growth.component !== 'none' ? ` As load grew, ${escapeHtml(split.growth.component)} time grew the most.` : ''}</p>
 </section>`;
+}
+
+/** The warm-up beside the totals: what the first requests cost, and proof that they are not in the figures. */
+function warmupRow(result: RunResult): string {
+  const w = result.warmup;
+  if (!w) return '';
+  return `<tr id="warmup"><th>warm-up (before time zero, not in the totals)</th><td>${w.requests} requests in ${escapeHtml((w.durationMs / 1000).toFixed(1))} s, errors ${formatPercent(w.errorRate)}</td><th>warm-up p50 / p99</th><td>${formatMs(w.latency.p50)} / ${formatMs(w.latency.p99)} ms</td></tr>\n`;
 }
 
 export function stagesSection(result: RunResult, analysis: Analysis): string {

@@ -33,15 +33,22 @@ export function stagePoints(result: RunResult): LoadCurve['points'] {
 
 export function capacityView(result: RunResult, analysis: Analysis): CapacityView {
   const capacity = analysis.capacity;
+  // One x axis for the points, the knee and the USL curve: the fit is made on requests in flight, so in an
+  // open model the chart is drawn against in-flight requests too, not against the offered rate.
+  const open = result.model === 'open';
+  const x = (p: { load: number; concurrency: number }) => (open ? p.concurrency : p.load);
   // The analysis may leave stages out of its fit (ramps, too few samples); with fewer than two left, the
   // stages themselves still draw the throughput and p99 curve, without a knee or a fit.
   const points = capacity.points.length >= 2
-    ? capacity.points.map((p) => ({ stage: p.name, load: p.load, throughput: p.throughput, p99Ms: p.p99Ms }))
-    : stagePoints(result);
+    ? capacity.points.map((p) => ({ stage: p.name, load: x(p), throughput: p.throughput, p99Ms: p.p99Ms }))
+    : open
+      ? result.stages.filter((s) => s.requests > 0).map((s) => ({ stage: s.name, load: s.achievedConcurrency, throughput: s.throughput, p99Ms: s.latency.p99 }))
+      : stagePoints(result);
+  const kneePoint = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : undefined;
   return {
-    loadTitle: loadTitle(result),
+    loadTitle: open ? 'requests in flight (time-averaged; the axis the USL is fitted on)' : loadTitle(result),
     points,
-    ...(capacity.knee ? { kneeLoad: capacity.knee.load } : {}),
+    ...(kneePoint ? { kneeLoad: x(kneePoint) } : {}),
     ...(capacity.usl ? { usl: { lambda: capacity.usl.lambda, sigma: capacity.usl.sigma, kappa: capacity.usl.kappa } } : {}),
   };
 }

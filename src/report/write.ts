@@ -5,7 +5,6 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit-checks.js';
 import { renderMarkdown } from './markdown.js';
 import { renderOpenMetrics } from './openmetrics.js';
-import { verdictOf } from './verdict.js';
 
 export interface ReportFiles { dir: string; files: string[] }
 
@@ -22,7 +21,7 @@ export interface ReportOptions {
 
 /** Every report file of one run, by name: a function of result and analysis alone. */
 export async function renderReportFiles(result: RunResult, analysis: Analysis): Promise<[string, string][]> {
-  const verdict = verdictOf(result, analysis);
+  const verdict = analysis.verdict;
   return [
     ['index.html', await renderHtml(result, analysis, verdict)],
     ['summary.md', renderMarkdown(result, analysis, verdict)],

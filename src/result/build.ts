@@ -16,6 +16,7 @@ export interface RunFacts {
   durationMs: number;
   intervalMs: number;
   interrupted: boolean;
+  abortedBy?: string;
   serverTiming: RunResult['serverTiming'];
   slo?: RunResult['slo'];
   thresholds: string[];
@@ -30,6 +31,7 @@ export interface Collected {
   intervals: readonly { index: number; snapshot: MetricSnapshot }[];
   stages: ReadonlyMap<number, MetricSnapshot>;
   byName: ReadonlyMap<string, MetricSnapshot>;
+  warmup?: { snapshot: MetricSnapshot; durationMs: number };
 }
 
 /** Assembles result.json from merged snapshots. Pure: the same inputs give the same document. */
@@ -102,6 +104,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     scheduledDurationMs: facts.segments.at(-1)?.endMs ?? 0,
     intervalMs: facts.intervalMs,
     interrupted: facts.interrupted,
+    ...(facts.abortedBy ? { abortedBy: facts.abortedBy } : {}),
     serverTiming: facts.serverTiming,
     ...(facts.slo ? { slo: facts.slo } : {}),
     thresholds: facts.thresholds,
@@ -115,6 +118,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     },
     requestsByName,
     histograms: whole.histograms,
+    ...(collected.warmup ? { warmup: warmupOf(collected.warmup, open) } : {}),
     health: facts.health,
     ...(facts.probe ? { probe: facts.probe } : {}),
     ...(facts.shard ? { shard: facts.shard } : {}),
@@ -137,6 +141,14 @@ export function loadSummary(snapshot: MetricSnapshot, spanMs: number, open: bool
       : { ...EMPTY_SUMMARY };
   }
   return summary;
+}
+
+function warmupOf(warmup: { snapshot: MetricSnapshot; durationMs: number }, open: boolean): RunResult['warmup'] {
+  const { snapshot, durationMs } = warmup;
+  // Warm-up latency is measured from the actual send: it has no schedule to be late against.
+  const { latencyUncorrected: _uncorrected, ...summary } = loadSummary(snapshot, Math.max(durationMs, 1), open);
+  void _uncorrected;
+  return { durationMs, ...summary, errorsByKind: snapshot.errors, histograms: snapshot.histograms };
 }
 
 function stageAt(segments: readonly Segment[], tMs: number): number {

@@ -90,6 +90,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
       durationMs,
       intervalMs: first.intervalMs,
       interrupted: results.some((r) => r.interrupted),
+      abortedBy: results.find((r) => r.abortedBy)?.abortedBy,
       serverTiming: first.serverTiming,
       slo: first.slo,
       thresholds: first.thresholds,
@@ -98,7 +99,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
       health: mergeHealth(results),
       probe: first.probe,
     },
-    { intervals, stages, byName },
+    { intervals, stages, byName, ...warmupOf(results) },
   );
 }
 
@@ -142,9 +143,18 @@ function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
       p99: Math.max(...healths.map((h) => h.eventLoopDelayMs.p99)),
       max: Math.max(...healths.map((h) => h.eventLoopDelayMs.max)),
     },
-    workerCpu: {
-      mean: healths.reduce((sum, h) => sum + h.workerCpu.mean, 0) / healths.length,
-      max: Math.max(...healths.map((h) => h.workerCpu.max)),
+    eventLoopUtilization: {
+      mean: healths.reduce((sum, h) => sum + h.eventLoopUtilization.mean, 0) / healths.length,
+      max: Math.max(...healths.map((h) => h.eventLoopUtilization.max)),
+    },
+    // Per-thread CPU only when every shard measured it; process CPU is per machine, so its worst machine.
+    threadCpu: healths.every((h) => h.threadCpu)
+      ? { mean: healths.reduce((sum, h) => sum + h.threadCpu!.mean, 0) / healths.length, max: Math.max(...healths.map((h) => h.threadCpu!.max)) }
+      : null,
+    processCpu: {
+      meanCores: Math.max(...healths.map((h) => h.processCpu.meanCores)),
+      maxCores: Math.max(...healths.map((h) => h.processCpu.maxCores)),
+      availableCores: Math.min(...healths.map((h) => h.processCpu.availableCores)),
     },
     scheduleLagMs: {
       p50: Math.max(...healths.map((h) => h.scheduleLagMs.p50)),
@@ -152,5 +162,17 @@ function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
       max: Math.max(...healths.map((h) => h.scheduleLagMs.max)),
     },
     socketErrors,
+  };
+}
+
+/** The shards' warm-ups, added like everything else (each shard warmed up its own workers). */
+function warmupOf(results: readonly RunResult[]): { warmup?: { snapshot: MetricSnapshot; durationMs: number } } {
+  const warmups = results.flatMap((r) => (r.warmup ? [r.warmup] : []));
+  if (warmups.length === 0) return {};
+  return {
+    warmup: {
+      snapshot: mergeSnapshots(warmups.map((w) => snapshotOf(w, w.durationMs, 0, w.errorsByKind))),
+      durationMs: Math.max(...warmups.map((w) => w.durationMs)),
+    },
   };
 }

@@ -130,6 +130,12 @@ export interface RequestNameResult extends LoadSummary {
   histograms: EncodedHistograms;
 }
 
+export interface WarmupResult extends LoadSummary {
+  durationMs: number;
+  errorsByKind: ErrorCounts;
+  histograms: EncodedHistograms;
+}
+
 /** What the generator saw of itself. A run whose generator saturated is not a measurement of the target. */
 export interface GeneratorHealth {
   valid: boolean;
@@ -137,10 +143,20 @@ export interface GeneratorHealth {
   workers: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /**
-   * How busy each worker thread was: event-loop utilization (0..1) per interval, mean and max. Node 20 has
-   * no per-thread CPU clock; a thread's loop busy share is its CPU share for this workload.
+   * Event-loop utilization of the worker threads (0..1 per interval, mean and max): the share of time each
+   * loop was not waiting for I/O. Not CPU: a loop can be busy waiting on a lock or a page fault.
    */
-  workerCpu: { mean: number; max: number };
+  eventLoopUtilization: { mean: number; max: number };
+  /**
+   * CPU of each worker thread (process.threadCpuUsage, share of one core per interval, mean and max), or null
+   * where the platform has no per-thread clock (Node before 23.9).
+   */
+  threadCpu: { mean: number; max: number } | null;
+  /**
+   * CPU of the whole tailscope process (process.cpuUsage: every thread, the in-process mock's included when the
+   * target is the bundled mock), in cores per interval, mean and max, beside the cores the machine offers.
+   */
+  processCpu: { meanCores: number; maxCores: number; availableCores: number };
   /** how late requests were sent against the schedule (open model) or VUs started (closed) */
   scheduleLagMs: { p50: number; p99: number; max: number };
   socketErrors: Record<string, number>;
@@ -167,6 +183,8 @@ export interface RunResult {
   scheduledDurationMs: number;
   intervalMs: number;
   interrupted: boolean;
+  /** the abortOnFail threshold that stopped the run (interrupted is then true as well) */
+  abortedBy?: string;
   /** where the service time was read from, so the analyzer can say which split method it used */
   serverTiming: { source: 'server-timing' | 'header' | 'none'; header: string; metric: string };
   slo?: { p99Ms?: number; p95Ms?: number; p50Ms?: number; errorRate?: number };
@@ -176,6 +194,11 @@ export interface RunResult {
   totals: LoadSummary & { errorsByKind: ErrorCounts; counters: ClientCounters; achievedConcurrency: number };
   requestsByName: Record<string, RequestNameResult>;
   histograms: EncodedHistograms;
+  /**
+   * The warm-up sent before time zero (scenario `warmup`), kept apart: none of its requests is in the totals,
+   * stages, intervals or names above. Absent when the run had no warm-up.
+   */
+  warmup?: WarmupResult;
   health: GeneratorHealth;
   /** set on one shard's result (0-based index); a merged result has none */
   shard?: { index: number; count: number };

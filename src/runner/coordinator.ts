@@ -9,6 +9,8 @@ export interface CollectedRun {
   intervals: { index: number; snapshot: MetricSnapshot; health: WorkerHealthSample[] }[];
   stages: Map<number, MetricSnapshot>;
   byName: Map<string, MetricSnapshot>;
+  /** the warm-up before time zero, merged; absent when there was none */
+  warmup?: { snapshot: MetricSnapshot; durationMs: number };
   scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number };
   /** monotonic time the load ran, from the shared start to the last worker's end */
   durationMs: number;
@@ -63,6 +65,8 @@ export function coordinate(
     const intervalParts = new Map<number, { snapshots: MetricSnapshot[]; health: WorkerHealthSample[] }>();
     const stageParts = new Map<number, MetricSnapshot[]>();
     const nameParts = new Map<string, MetricSnapshot[]>();
+    const warmupParts: MetricSnapshot[] = [];
+    let warmupMs = 0;
     const lags: { p50Ms: number; p99Ms: number; maxMs: number }[] = [];
     const workerErrors: string[] = [];
     let ready = 0;
@@ -87,6 +91,7 @@ export function coordinate(
         intervals,
         stages: new Map([...stageParts].map(([index, parts]) => [index, mergeSnapshots(parts)])),
         byName: new Map([...nameParts].map(([name, parts]) => [name, mergeSnapshots(parts)])),
+        ...(warmupParts.length > 0 ? { warmup: { snapshot: mergeSnapshots(warmupParts), durationMs: warmupMs } } : {}),
         scheduleLag: {
           p50Ms: Math.max(0, ...lags.map((l) => l.p50Ms)),
           p99Ms: Math.max(0, ...lags.map((l) => l.p99Ms)),
@@ -106,7 +111,8 @@ export function coordinate(
             ready += 1;
             if (ready === localWorkers) {
               clearTimeout(readyTimer);
-              const startAtEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS;
+              // The warm-up runs between the start signal and time zero.
+              const startAtEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS + base.warmupMs;
               startedAt = startAtEpochMs - performance.timeOrigin;
               for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
               if (stopRequested) stop();
@@ -127,6 +133,10 @@ export function coordinate(
             for (const [name, snapshot] of Object.entries(message.byName)) {
               nameParts.set(name, [...(nameParts.get(name) ?? []), snapshot]);
             }
+            break;
+          case 'warmup':
+            warmupParts.push(message.snapshot);
+            warmupMs = Math.max(warmupMs, message.durationMs);
             break;
           case 'done':
             lags.push(message.scheduleLag);

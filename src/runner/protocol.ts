@@ -14,6 +14,8 @@ export interface WorkerInit {
   intervalMs: number;
   /** in-flight requests may finish this long after the schedule ends; then they are cut as interrupted */
   gracefulStopMs: number;
+  /** load sent before time zero at the first stage's level, recorded apart from the run (0: none) */
+  warmupMs: number;
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
@@ -43,6 +45,10 @@ export interface RequestPlan {
 export interface WorkerHealthSample {
   /** share of the interval the worker's event loop was busy (0..1) */
   eventLoopUtilization: number;
+  /** this thread's CPU over the interval, share of one core; null without a per-thread clock (Node < 23.9) */
+  threadCpuShare: number | null;
+  /** the whole process's CPU over the interval, in cores (process.cpuUsage is process-wide, from any thread) */
+  processCpuCores: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
 }
@@ -56,5 +62,7 @@ export type WorkerMessage =
   | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample }
   | { type: 'stage'; index: number; snapshot: MetricSnapshot }
   | { type: 'names'; byName: Record<string, MetricSnapshot> }
+  /** the warm-up's requests, sent before time zero and kept out of every interval, stage and name */
+  | { type: 'warmup'; snapshot: MetricSnapshot; durationMs: number }
   | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number } }
   | { type: 'fatal'; message: string };

@@ -12,7 +12,12 @@ import { coordinate, type IntervalListener } from './coordinator.js';
 import type { WorkerInit } from './protocol.js';
 import { checkMockProfile, startTarget, type StartedTarget } from './target.js';
 import { probeRtt } from './probe.js';
+import { preflight } from './preflight.js';
+import { createUnreachableWatch, type Unreachable } from './unreachable.js';
 import { TOOL_VERSION } from '../version.js';
+
+/** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
+const PREFLIGHT_TIMEOUT_MS = 5_000;
 
 export interface RunOptions {
   /** aborting stops the load; the result of what completed is still returned (interrupted: true) */
@@ -33,6 +38,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const feeders = await loadFeeders(scenario);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
+    // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
+    // with its OS error, rather than as seconds of refused connections.
+    const oauth2 = scenario.auth?.oauth2;
+    await preflight([target.url, ...(oauth2 ? [new URL(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS));
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
     const probe = await probeRtt(target.url);
     const shard = options.shard ?? { index: 0, count: 1 };
@@ -40,10 +49,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
     const init = { ...workerInit(scenario, target.url, feeders), workerCount: shard.count * scenario.workers };
     const startedAt = new Date().toISOString();
+    const unreachableWatch = createUnreachableWatch(scenario.intervalMs);
+    let unreachable: Unreachable | undefined;
     const handle = coordinate(
       init,
       { localWorkers: scenario.workers, firstWorkerIndex: shard.index * scenario.workers, startAtEpochMs: options.startAtEpochMs },
-      options.onInterval,
+      (index, merged) => {
+        options.onInterval?.(index, merged);
+        const gone = unreachable ? undefined : unreachableWatch.onInterval(merged);
+        if (gone) {
+          unreachable = gone;
+          handle.stop();
+        }
+      },
     );
     let interrupted = false;
     const onAbort = () => {
@@ -64,6 +82,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       sent: whole.reduce((sum, s) => sum + s.sent, 0),
       socketErrors: whole.reduce((sum, s) => sum + (s.errors.byKind.socket ?? 0), 0),
       workerErrors: collected.workerErrors,
+      availableCores: os.availableParallelism(),
+      targetInProcess: Boolean(target.mock),
+      unreachable,
     });
     const cpus = os.cpus();
     // Secrets are scrubbed by value from everything the result carries (messages a target echoed included),
@@ -111,6 +132,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     plan: scenario.load,
     intervalMs: scenario.intervalMs,
     gracefulStopMs: scenario.gracefulStop,
+    warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
     requests: scenario.requests.map((r) => ({ ...r })),
     feeders,

@@ -79,17 +79,20 @@ function main(): void {
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
   const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
+  const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random);
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {
-      run!.run(message.startAtEpochMs, requester)
+      run!.run(message.startAtEpochMs, requester, warmupRequester)
         .catch((error: unknown) => post({ type: 'fatal', message: (error as Error).stack ?? String(error) }))
         .finally(() => port.close());
     } else if (message.type === 'stop') {
       run!.stop();
     }
   });
-  post({ type: 'ready' });
+  // Connections opened before time zero, when the engine can (and the scenario warms up at all).
+  const warmedUp = init.warmupMs > 0 && engine.warmUp ? engine.warmUp(poolSize).catch(() => undefined) : Promise.resolve();
+  void warmedUp.then(() => post({ type: 'ready' }));
 }
 
 main();

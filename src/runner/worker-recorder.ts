@@ -35,6 +35,7 @@ export class WorkerRecorder {
   private readonly lagHistogram = createHistogram();
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   private utilization: EventLoopUtilization | undefined;
+  private cpuAt = { wallMs: 0, process: process.cpuUsage(), thread: threadCpuUsage() };
 
   constructor(
     private readonly plan: LoadPlan,
@@ -47,6 +48,7 @@ export class WorkerRecorder {
   start(): void {
     this.loopDelay.enable();
     this.utilization = performance.eventLoopUtilization();
+    this.cpuAt = { wallMs: performance.now(), process: process.cpuUsage(), thread: threadCpuUsage() };
     this.inFlightSince = this.runTime();
   }
 
@@ -162,12 +164,18 @@ export class WorkerRecorder {
   private healthSample(): WorkerHealthSample {
     const elu = performance.eventLoopUtilization(this.utilization);
     this.utilization = performance.eventLoopUtilization();
+    const now = { wallMs: performance.now(), process: process.cpuUsage(), thread: threadCpuUsage() };
+    const wallUs = Math.max(1, (now.wallMs - this.cpuAt.wallMs) * 1000);
+    const cpuUs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => b.user - a.user + (b.system - a.system);
     const sample = {
       eventLoopUtilization: elu.utilization,
+      threadCpuShare: now.thread && this.cpuAt.thread ? cpuUs(this.cpuAt.thread, now.thread) / wallUs : null,
+      processCpuCores: cpuUs(this.cpuAt.process, now.process) / wallUs,
       eventLoopDelayP99Ms: this.loopDelay.count > 0 ? Math.max(0, this.loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0,
       eventLoopDelayMaxMs: this.loopDelay.count > 0 ? Math.max(0, this.loopDelay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0,
     };
     this.loopDelay.reset();
+    this.cpuAt = now;
     return sample;
   }
 
@@ -201,4 +209,10 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
     map.set(key, value);
   }
   return value;
+}
+
+/** This thread's CPU clock where the platform has one (Node ≥ 23.9); Node 20 has none, and says so with null. */
+function threadCpuUsage(): NodeJS.CpuUsage | null {
+  const read = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  return read ? read.call(process) : null;
 }

@@ -6,6 +6,7 @@ import { timeAtCumulativeArrivals } from '../load/arrivals.js';
 import type { RequestPreparer } from './prepare.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
 import { WorkerRecorder } from './worker-recorder.js';
+import { WarmUp, warmUpShare } from './warm-up.js';
 
 /** How often the closed-model controller re-reads the curve: fine enough for sub-second ramps. */
 const CONTROL_TICK_MS = 20;
@@ -38,17 +39,20 @@ export class WorkerRun {
   readonly recorder: WorkerRecorder;
   /** scrubs secrets from failure messages (set by the worker entry, which knows them) */
   redact?: (text: string) => string;
+  /** the warm-up's requests go through a requester of their own with these hooks (see WarmUp) */
+  readonly warmup: WarmUp;
 
   constructor(
     private readonly init: WorkerInit,
     private readonly engine: Engine,
     private readonly preparer: RequestPreparer,
-    post: (message: WorkerMessage) => void,
+    private readonly post: (message: WorkerMessage) => void,
     private readonly random: () => number,
     /** drives a fixed-concurrency stretch with the autocannon engine, when the scenario asks for it */
     private readonly fixedLoad?: FixedLoadRunner,
   ) {
     this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime());
+    this.warmup = new WarmUp(this.sleep, () => this.stopping);
   }
 
   /** For engines that run a stretch on their own: they stop when the run stops. */
@@ -89,9 +93,15 @@ export class WorkerRun {
     for (const listener of [...this.stopListeners]) listener();
   }
 
-  async run(startAtEpochMs: number, requester: Requester): Promise<void> {
+  async run(startAtEpochMs: number, requester: Requester, warmupRequester?: Requester): Promise<void> {
     // Each thread has its own performance.timeOrigin; the epoch form of the start time aligns them.
     this.startAt = startAtEpochMs - performance.timeOrigin;
+    const { warmupMs, plan, workerIndex, workerCount } = this.init;
+    // The warm-up runs in the time before time zero (the coordinator leaves warmupMs for it) and is awaited
+    // only at the end, so a slow last warm-up request never delays the start.
+    const warming = warmupMs > 0 && warmupRequester
+      ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, () => warmupRequester.execute(this.preparer.next()))
+      : undefined;
     const untilStart = this.startAt - performance.now();
     if (untilStart > 0) await new Promise((resolve) => setTimeout(resolve, untilStart));
     this.recorder.start();
@@ -108,6 +118,10 @@ export class WorkerRun {
       // and the turn below lets their requesters record them before the last flush: never dropped.
       await this.engine.close();
       await new Promise((resolve) => setImmediate(resolve));
+      if (warming) {
+        await warming;
+        this.post({ type: 'warmup', snapshot: this.warmup.snapshot(), durationMs: this.warmup.durationMs });
+      }
       this.recorder.finish();
     }
   }

@@ -9,6 +9,7 @@ import { LIMITS } from './defaults.js';
 import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
 import { compileStages, StageSequenceError } from '../load/compile.js';
 import type { Scenario } from './types.js';
+import { DEFAULTS } from './defaults.js';
 
 type Path = (string | number)[];
 interface Problem { path: Path; message: string }
@@ -120,7 +121,7 @@ export function parseScenario(
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
   const secretValues = collectSecrets(raw, resolved, env, scenario.secretEnv);
-  const { load: _load, interval, ...rest } = scenario;
+  const { load: _load, interval, warmup, ...rest } = scenario;
   void _load;
   if (overrides.workers !== undefined) rest.workers = overrides.workers;
   return {
@@ -128,6 +129,7 @@ export function parseScenario(
     file,
     locate: (path) => locate(path),
     intervalMs: interval,
+    warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
     secretValues,
     // By key name first (a secret written into the file itself), then by value (a password inside any URL).

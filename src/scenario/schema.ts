@@ -199,6 +199,11 @@ export const scenarioSchema = z.strictObject({
   }).default(DEFAULTS.intervalMs),
   /** how long in-flight requests may finish after the schedule ends before they are counted as interrupted */
   gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
+  /**
+   * Load sent before time zero at the first stage's level, recorded apart from the totals (0 turns it off).
+   * Default: DEFAULTS.warmupMs for runs shorter than DEFAULTS.warmupDefaultBelowMs, none for longer ones.
+   */
+  warmup: duration.optional(),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
    * names of environment variables whose values are secrets, besides those whose names say so (containing

@@ -40,6 +40,20 @@ function run(medianMs: number, errorShare: number, seed: number, intervals = 20)
 }
 
 describe('compareRuns on synthetic runs', () => {
+  // Ten pairs of independent seeded samples of one distribution, with and without errors (1%), with the
+  // default rules: the statistics must not cry wolf on noise alone. Seeded, so it cannot be flaky; what a real
+  // machine adds between two runs is measured by bench/compare-noise.ts.
+  it.each(Array.from({ length: 10 }, (_, pair) => [pair, 100 + 2 * pair, 101 + 2 * pair] as const))(
+    'pair %i (seeds %i, %i) of one distribution: no regression',
+    (_pair, seedA, seedB) => {
+      for (const errorShare of [0, 0.01]) {
+        const c = compareRuns(run(100, errorShare, seedA), run(100, errorShare, seedB));
+        expect(c.rules.filter((r) => r.outcome === 'regression').map((r) => r.rule)).toEqual([]);
+        expect(c.regression).toBe(false);
+      }
+    },
+  );
+
   it('finds no regression between two samples of one distribution', () => {
     const c = compareRuns(run(100, 0, 1), run(100, 0, 2));
     expect(c.method.latency).toBe('block-bootstrap');

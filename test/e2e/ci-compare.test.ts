@@ -1,8 +1,9 @@
 /**
  * Regression checks against the bundled mock server, with the mock's injected latency and faults as the truth:
- * same profile → no regression (ten pairs), service latency ×1.25 → p50 and p99 regressions, 2% injected 500s →
- * an error-rate regression. Each run is 2 s at concurrency 64 with one worker (~1,200 requests) and 200 ms
- * intervals, so the block bootstrap has ten intervals per run to resample. The service time (median 100 ms) is
+ * service latency ×1.25 → p50 and p99 regressions, 2% injected 500s → an error-rate regression. That identical
+ * runs raise no alarm is a claim about the statistics (test/analysis/compare.test.ts, ten seeded pairs) and
+ * about the machine's noise between runs, which is measured, not asserted: bench/compare-noise.ts.
+ * Each run is 2 s at concurrency 64 with one worker (~1,200 requests) and 200 ms intervals, so the block bootstrap has ten intervals per run to resample. The service time (median 100 ms) is
  * long beside the few milliseconds a busy 2-core runner adds to a request now and then: with a 20 ms service
  * time, that runner noise alone moved p50 by ±15% and p99 by ±60% between identical runs.
  */
@@ -62,34 +63,10 @@ const describeChange = (c: Comparison, label: string) => {
     : `${label} ${pct(x.change)} [${pct(x.ci[0])}, ${pct(x.ci[1])}] p=${x.pValue.toFixed(3)}`;
 };
 
-let baseline: RunResult | undefined;
 const log: string[] = [];
 afterAll(() => console.log(log.join('\n')));
 
 describe('compare against the mock server', () => {
-  it('never reports a regression between two runs of the same profile, in ten pairs with different seeds', async () => {
-    // Eleven runs, each compared with the next: ten pairs of independent runs (different seeds, run one after
-    // the other as CI would), for half the time of twenty runs.
-    const comparisons: Comparison[] = [];
-    let previous = await runAgainst(BASE_PROFILE, 1000);
-    for (let pair = 0; pair < 10; pair++) {
-      const next = await runAgainst(BASE_PROFILE, 1001 + pair);
-      const comparison = compareRuns(previous, next);
-      comparisons.push(comparison);
-      log.push(`pair ${pair}: ${previous.totals.requests}/${next.totals.requests} requests; ${['p50', 'p99', 'throughput', 'error_rate'].map((l) => describeChange(comparison, l)).join('; ')}`);
-      previous = next;
-    }
-    // The baseline for the error-rate test is a late run: the first runs of a process pay for JIT warm-up.
-    baseline = previous;
-    const widths = (label: string) => comparisons.map((c) => change(c, label).ci[1] - change(c, label).ci[0]);
-    log.push(`CI widths p50 ${widths('p50').map(pct).join(' ')}`, `CI widths p99 ${widths('p99').map(pct).join(' ')}`);
-    for (const c of comparisons) {
-      expect(c.method.latency).toBe('block-bootstrap');
-      expect(c.rules.filter((r) => r.outcome === 'regression').map((r) => r.rule)).toEqual([]);
-      expect(c.regression).toBe(false);
-    }
-  }, 120_000);
-
   it('reports service latency raised by 25% as a p50 and a p99 regression', async () => {
     // A controlled experiment: the same seed draws the same service times, ×1.25 in the slower run, so
     // the only other difference between the two runs is the runner's own noise. 3 s runs back to back give
@@ -109,8 +86,9 @@ describe('compare against the mock server', () => {
   }, 60_000);
 
   it('reports 2% injected server errors as an error-rate regression', async () => {
+    const baseline = await runAgainst(BASE_PROFILE, 4343);
     const flaky = await runAgainst(FLAKY_PROFILE, 4343);
-    const comparison = compareRuns(baseline!, flaky);
+    const comparison = compareRuns(baseline, flaky);
     log.push(`2% errors: ${describeChange(comparison, 'error_rate')}`);
     expect(rule(comparison, 'error_rate')).toMatchObject({ outcome: 'regression', significant: true });
     // Binomial spread of 2% over ~1,200 requests is ±0.8pp (95%).

@@ -22,6 +22,7 @@ requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_t
 client: { timeouts: { total: 300ms } }
 load: { closed: [{ hold: 2s, concurrency: 8 }] }
 workers: 1
+warmup: 0
 `);
     expect(result.stages.map((stage) => stage.engine)).toEqual([engine]);
     const { byKind, byStatus } = result.totals.errorsByKind;
@@ -51,6 +52,7 @@ requests:
   - { name: chat, method: POST, path: /v1/generate, stream: sse, json: { prompt: p, max_tokens: 8, temperature: 0, stream: true } }
 load: { closed: [{ hold: 2s, concurrency: 2 }] }
 workers: 1
+warmup: 0
 `);
     expect(result.totals.errorsByKind.total).toBe(0);
     const requests = result.totals.requests;

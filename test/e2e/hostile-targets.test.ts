@@ -51,6 +51,7 @@ client:
   timeouts: ${timeouts}
 load: { closed: [{ hold: ${HOLD_MS}ms, concurrency: 2 }] }
 gracefulStop: ${GRACEFUL_STOP_MS}ms
+warmup: 0
 workers: 1
 `);
   const startRss = process.memoryUsage.rss();

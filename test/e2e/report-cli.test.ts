@@ -45,7 +45,8 @@ describe('tailscope report', () => {
   it('uses the analysis.json that sits beside the result', async () => {
     const path = join(dir, 'base', 'analysis.json');
     const analysis = JSON.parse(await readFile(path, 'utf8'));
-    analysis.validity.warnings = ['only 4 load levels so the USL fit is indicative'];
+    // The reports read the stored verdict: a change there shows that the file beside the result was used.
+    analysis.verdict.validity.warnings = ['only 4 load levels so the USL fit is indicative'];
     await writeFile(path, JSON.stringify(analysis));
     expect(await cli(['report', 'base/result.json', '--out', 'again'])).toBe(0);
     expect(await readFile(join(dir, 'again', 'summary.md'), 'utf8')).toContain('> only 4 load levels so the USL fit is indicative');

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import type { RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { runYaml } from '../helpers/run.js';
+import { analyze } from '../../src/analysis/analyze.js';
 
 const AUTH = `auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }`;
@@ -44,15 +46,24 @@ workers: 1
   });
 
   it('counts a refused target as refused, every request', async () => {
-    // Port 9 on loopback: nothing listens there (discard service not installed), so connects are refused.
+    // A server that answers the preflight's one connection and then stops listening: every load attempt after
+    // it is refused. (A target refused from the start never gets load: the preflight exits 2, see exit-codes.)
+    const server = createServer((socket) => {
+      socket.destroy();
+      server.close();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const result = await runYaml(`name: refused
-target: { url: "http://127.0.0.1:9" }
+target: { url: "http://127.0.0.1:${(server.address() as AddressInfo).port}" }
 requests: [{ name: h, method: GET, path: /healthz }]
 load: { closed: [{ hold: 1s, concurrency: 2 }] }
+warmup: 0s
 workers: 1
 `);
     expect(result.totals.requests).toBeGreaterThan(0);
     expect(result.totals.errorsByKind.byKind.refused).toBe(result.totals.requests);
+    // Every stage failed: no knee, no capacity curve from it.
+    expect(analyze(result).capacity.knee).toBeUndefined();
   });
 });
 

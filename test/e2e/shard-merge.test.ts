@@ -27,25 +27,36 @@ thresholds: ["p50 < 50ms"]
 workers: 1
 `);
       const startAt = String(Date.now() + 1500);
+      const ios = [fakeIo(dir), fakeIo(dir)];
       const shards = await Promise.all([0, 1].map((index) =>
-        runCli(['run', scenario, '--shard', `${index}/2`, '--start-at', startAt, '--out', join(dir, `shard-${index}`), '--quiet'], fakeIo(dir).io),
+        runCli(['run', scenario, '--shard', `${index}/2`, '--start-at', startAt, '--out', join(dir, `shard-${index}`), '--quiet'], ios[index]!.io),
       ));
-      expect(shards).toEqual([EXIT.ok, EXIT.ok]);
+      expect(shards, ios.map((i) => i.stdout() + i.stderr()).join('\n')).toEqual([EXIT.ok, EXIT.ok]);
       const parts = await Promise.all([0, 1].map((i) => read(join(dir, `shard-${i}`, 'result.json'))));
       expect(parts.map((p) => p.shard)).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
-      // Concurrency 6 over 2 shards × 1 worker: 3 users each.
-      for (const part of parts) expect(part.stages[0]!.achievedConcurrency).toBeGreaterThan(2.7);
+      // Concurrency 6 over 2 shards × 1 worker: 3 users each, never more. (How close to 3 the time average gets
+      // depends on start-up and the drain, i.e. on the machine: that is bench material. The accrual arithmetic
+      // itself is table-tested in test/runner/in-flight.test.ts.)
+      for (const part of parts) {
+        expect(part.stages[0]!.achievedConcurrency).toBeGreaterThan(0);
+        expect(part.stages[0]!.achievedConcurrency).toBeLessThanOrEqual(3.001);
+      }
 
       const merged = fakeIo(dir);
       expect(await runCli(['merge', join(dir, 'shard-0', 'result.json'), join(dir, 'shard-1', 'result.json'), '--out', join(dir, 'merged')], merged.io)).toBe(EXIT.ok);
-      expect(merged.stdout()).toMatch(/PASS p50 < 50ms/);
+      expect(merged.stdout()).toMatch(/^PASS p50 < 50ms: /m);
       const whole = await read(join(dir, 'merged', 'result.json'));
       expect(whole.shard).toBeUndefined();
       expect(whole.totals.requests).toBe(parts[0]!.totals.requests + parts[1]!.totals.requests);
       const served = Object.values(server.stats().byRoute['/v1/generate'] ?? {}).reduce((a, b) => a + b, 0);
-      expect(whole.totals.requests).toBe(served);
-      expect(whole.stages[0]!.achievedConcurrency).toBeGreaterThan(5.4);
-      expect(whole.stages[0]!.achievedConcurrency).toBeLessThanOrEqual(6.05);
+      // The server saw the measured requests and the shards' warm-ups, which the merge keeps apart and adds too.
+      expect(whole.warmup?.requests).toBe((parts[0]!.warmup?.requests ?? 0) + (parts[1]!.warmup?.requests ?? 0));
+      expect(whole.totals.requests + (whole.warmup?.requests ?? 0)).toBe(served);
+      // Exact: in-flight time adds across shards (concurrency × span is the integral each shard recorded).
+      const span = (stage: RunResult['stages'][number]) => stage.endMs - stage.startMs;
+      const inFlightMs = parts.reduce((sum, p) => sum + p.stages[0]!.achievedConcurrency * span(p.stages[0]!), 0);
+      expect(whole.stages[0]!.achievedConcurrency * span(whole.stages[0]!)).toBeCloseTo(inFlightMs, 6);
+      expect(whole.stages[0]!.achievedConcurrency).toBeLessThanOrEqual(6.001);
       // Exact: the merged percentiles are those of both shards' histograms added, not an average of theirs.
       const added = mergeEncoded([parts[0]!.histograms.total!, parts[1]!.histograms.total!]);
       expect(whole.totals.latency.p99).toBe(added.getValueAtPercentile(99) / 1000);

@@ -20,6 +20,7 @@ workers: 1
     // A loopback handshake: well under a millisecond.
     expect(result.probe!.rttMs.p50).toBeLessThan(1);
     const { split } = analyze(result);
+    if (split.method === 'none') throw new Error(`no split: ${split.reason}`);
     expect(split.method).toBe('rtt-bound');
     expect(split.rtt).toEqual({ source: 'idle-probe', ms: result.probe!.rttMs.p50 });
     expect(split.network.p50).toBe(result.probe!.rttMs.p50);

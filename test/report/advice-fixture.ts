@@ -14,6 +14,7 @@ export const RESILIENCE: ResilienceAdvice = {
   circuitBreaker: { failureRateThreshold: 0.06, maxConcurrent: 12, maxPending: 12, rule: 'open when the failure share over a window exceeds 5× the 1.20% seen' },
   snippets: {
     fetch: "const agent = new Agent({ connect: { timeout: 120 } });\nif (a < b && c > d) retry('5xx');\n",
+    defaults: [],
     envoy: 'route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n',
   },
   warnings: ['no knee was found: the concurrency limit is read at the heaviest stage'],

@@ -155,7 +155,7 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     histograms,
     health: {
       valid: true, reasons: [], workers: 2,
-      eventLoopDelayMs: { p50: 1, p99: 5, max: 9 }, workerCpu: { mean: 0.2, max: 0.4 },
+      eventLoopDelayMs: { p50: 1, p99: 5, max: 9 }, eventLoopUtilization: { mean: 0.2, max: 0.4 }, threadCpu: null, processCpu: { meanCores: 0.5, maxCores: 0.8, availableCores: 2 },
       scheduleLagMs: { p50: 0, p99: 1, max: 2 }, socketErrors: {},
     },
   };

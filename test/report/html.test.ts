@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderReportFiles } from '../../src/report/write.js';
 import { renderComparisonHtml } from '../../src/report/compare-html.js';
-import { verdictOf } from '../../src/report/verdict.js';
 import { replaySection, resilienceSection, timeoutsSection } from '../../src/report/advice-sections.js';
 import { REPLAY, RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
@@ -74,7 +73,7 @@ describe('index.html', () => {
 
   it('overlays several runs with a comparison table whose run names link to their own reports', async () => {
     const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
-      label: `run ${i}`, result, verdict: verdictOf(result, analyze(result)), reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
+      label: `run ${i}`, result, verdict: analyze(result).verdict, reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
     }));
     const html = await renderComparisonHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
@@ -112,7 +111,7 @@ describe('advice sections of index.html', () => {
     const html = resilienceSection(RESILIENCE);
     expect(html).toContain(`<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`);
     expect(html).toContain('<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>');
-    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE } });
+    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE, defaults: [] } });
     expect(hostile).not.toContain('<script>alert');
     expect(hostile).not.toContain('<img');
     expect(hostile).toContain('<code class="language-js">&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');

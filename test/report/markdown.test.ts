@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderComparisonMarkdown, renderMarkdown } from '../../src/report/markdown.js';
 import { escapeMarkdown, fencedCode } from '../../src/report/markdown-escape.js';
-import { verdictOf } from '../../src/report/verdict.js';
 import { RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
 
@@ -13,7 +12,7 @@ describe('summary.md', () => {
     const result = syntheticResult({ name: HOSTILE, url: `http://127.0.0.1:1/${HOSTILE}` });
     result.thresholds = [HOSTILE];
     const analysis = analyze(result);
-    const text = renderMarkdown(result, analysis, verdictOf(result, analysis));
+    const text = renderMarkdown(result, analysis, analysis.verdict);
     expect(text).not.toMatch(/<script|<img/);
     expect(text).not.toContain('](');
     expect(text).not.toMatch(/(^|[^\\])@org/);
@@ -26,9 +25,9 @@ describe('summary.md', () => {
   it('leads with the verdict and lists each check with what was observed', () => {
     const result = syntheticResult();
     result.slo = { p99Ms: 50, errorRate: 0.01 };
-    const analysis = analyze(result);
     result.thresholds = ['p99 < 200ms', 'no such stat < 3'];
-    const text = renderMarkdown(result, analysis, verdictOf(result, analysis));
+    const analysis = analyze(result);
+    const text = renderMarkdown(result, analysis, analysis.verdict);
     const lines = text.split('\n');
     expect(lines[0]).toBe('### tailscope: synthetic — ❌ FAIL');
     expect(lines.find((l) => l.startsWith('| p99 &lt; 200ms |'))).toMatch(/^\| p99 &lt; 200ms \| ✅ pass \| p99 \\= 14\d ms \| &lt; 200 ms \|$/);
@@ -39,7 +38,7 @@ describe('summary.md', () => {
   it('compares runs against the first one', () => {
     const base = syntheticResult();
     const slower = syntheticResult({ latencyScale: 1.5, seed: 7 });
-    const verdict = (r: typeof base) => verdictOf(r, analyze(r));
+    const verdict = (r: typeof base) => analyze(r).verdict;
     const text = renderComparisonMarkdown([{ label: 'base', result: base, verdict: verdict(base) }, { label: 'head', result: slower, verdict: verdict(slower) }]);
     const headRow = text.split('\n').find((l) => l.startsWith('| head'))!;
     const expected = ((slower.totals.latency.p99 - base.totals.latency.p99) / base.totals.latency.p99) * 100;
@@ -56,7 +55,7 @@ describe('summary.md', () => {
 describe('advice in summary.md', () => {
   const result = syntheticResult();
   const analysis = withFixedAdvice(withAdvice(analyze(result), result));
-  const text = renderMarkdown(result, analysis, verdictOf(result, analysis));
+  const text = renderMarkdown(result, analysis, analysis.verdict);
   const lines = text.split('\n');
 
   it('lists each resilience setting with its value and rule, and its warnings', () => {

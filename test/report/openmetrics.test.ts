@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderOpenMetrics, escapeLabelValue } from '../../src/report/openmetrics.js';
-import { verdictOf } from '../../src/report/verdict.js';
 import { syntheticResult } from './fixture.js';
 import { parsePrometheusText } from './prom-parser.js';
 
@@ -10,7 +9,7 @@ const HOSTILE = 'say "hi"\\ back\nnow <script>';
 function render(options = {}) {
   const result = syntheticResult({ streaming: true, ...options });
   const analysis = analyze(result);
-  return { result, text: renderOpenMetrics(result, analysis, verdictOf(result, analysis)) };
+  return { result, text: renderOpenMetrics(result, analysis, analysis.verdict) };
 }
 
 describe('metrics.prom', () => {
@@ -61,9 +60,9 @@ describe('metrics.prom', () => {
 
   it('reports threshold and SLO checks as 1/0 gauges, leaving out unevaluated thresholds', () => {
     const result = syntheticResult();
-    const analysis = analyze(result);
     result.thresholds = ['p99 < 50ms', 'error_rate < 1%', 'not a threshold'];
-    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, verdictOf(result, analysis))).find((f) => f.name === 'tailscope_check_passed')!;
+    const analysis = analyze(result);
+    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, analysis.verdict)).find((f) => f.name === 'tailscope_check_passed')!;
     expect(Object.fromEntries(checks.samples.map((s) => [s.labels.check, s.value]))).toEqual({ 'p99 < 50ms': 0, 'error_rate < 1%': 1, 'SLO p99': 1, 'SLO error rate': 1 });
   });
 });

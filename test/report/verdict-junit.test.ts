@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderJunit } from '../../src/report/junit-checks.js';
-import { verdictOf } from '../../src/report/verdict.js';
 import { syntheticResult } from './fixture.js';
 
 describe('verdict', () => {
@@ -9,8 +8,8 @@ describe('verdict', () => {
     const result = syntheticResult();
     const p99 = result.totals.latency.p99;
     result.slo = { p99Ms: p99 + 1, p50Ms: result.totals.latency.p50 - 1, errorRate: 0.01 };
-    const verdict = verdictOf(result, analyze(result));
-    expect(verdict.slo.map((c) => [c.name, c.pass])).toEqual([['SLO p50', false], ['SLO p99', true], ['SLO error rate', true]]);
+    const verdict = analyze(result).verdict;
+    expect(verdict.checks.filter((c) => c.kind === 'slo').map((c) => [c.name, c.pass])).toEqual([['SLO p50', false], ['SLO p99', true], ['SLO error rate', true]]);
     expect(verdict.status).toBe('fail');
   });
 
@@ -18,7 +17,7 @@ describe('verdict', () => {
     const result = syntheticResult();
     result.slo = { p99Ms: 1 };
     result.health = { ...result.health, valid: false, reasons: ['event-loop delay p99 250 ms'] };
-    const verdict = verdictOf(result, analyze(result));
+    const verdict = analyze(result).verdict;
     expect(verdict.status).toBe('invalid');
     expect(verdict.validity.reasons).toEqual(['event-loop delay p99 250 ms']);
   });
@@ -27,12 +26,12 @@ describe('verdict', () => {
     const result = syntheticResult();
     result.slo = undefined;
     result.thresholds = ['p99 < 200ms', 'error_rate < 0.1%', 'p99 <<< soon'];
-    const verdict = verdictOf(result, analyze(result));
+    const verdict = analyze(result).verdict;
     const p99 = result.totals.latency.p99;
-    expect(verdict.thresholds[0]).toEqual({ name: 'p99 < 200ms', pass: true, observed: `p99 = ${p99.toFixed(0)} ms`, limit: '< 200 ms' });
-    expect(verdict.thresholds[1]).toEqual({ name: 'error_rate < 0.1%', pass: false, observed: `error_rate = ${(result.totals.errorRate * 100).toFixed(2)}%`, limit: '< 0.10%' });
-    expect(verdict.thresholds[2]).toMatchObject({ name: 'p99 <<< soon', pass: undefined });
-    expect(verdict.thresholds[2]!.observed).toMatch(/^not evaluated: /);
+    expect(verdict.checks[0]).toEqual({ kind: 'threshold', name: 'p99 < 200ms', pass: true, observed: `p99 = ${p99.toFixed(0)} ms`, limit: '< 200 ms' });
+    expect(verdict.checks[1]).toEqual({ kind: 'threshold', name: 'error_rate < 0.1%', pass: false, observed: `error_rate = ${(result.totals.errorRate * 100).toFixed(2)}%`, limit: '< 0.10%' });
+    expect(verdict.checks[2]).toMatchObject({ name: 'p99 <<< soon', pass: null });
+    expect(verdict.checks[2]!.observed).toMatch(/^not evaluated: /);
     expect(verdict.status).toBe('fail');
   });
 });
@@ -42,7 +41,7 @@ describe('junit.xml', () => {
     const result = syntheticResult();
     result.slo = { p99Ms: 1 };
     result.thresholds = ['p99 < 50ms', 'error_rate < 1%'];
-    const xml = renderJunit(result, verdictOf(result, analyze(result)));
+    const xml = renderJunit(result, analyze(result).verdict);
     expect(xml.match(/<testcase /g)).toHaveLength(3);
     expect(xml).toContain('<testsuites name="tailscope" tests="3" failures="2"');
     expect(xml).toContain('<testcase name="p99 &lt; 50ms" classname="tailscope.thresholds"');
@@ -53,13 +52,13 @@ describe('junit.xml', () => {
   it('fails every case of an invalid run with the reason', () => {
     const result = syntheticResult();
     result.health = { ...result.health, valid: false, reasons: ['generator CPU 100%'] };
-    const xml = renderJunit(result, verdictOf(result, analyze(result)));
+    const xml = renderJunit(result, analyze(result).verdict);
     expect(xml.match(/<failure message="invalid run: generator CPU 100%"/g)).toHaveLength(4);
   });
 
   it('escapes hostile scenario names in the suite name', () => {
     const result = syntheticResult({ name: '<x a="1">&' });
-    const xml = renderJunit(result, verdictOf(result, analyze(result)));
+    const xml = renderJunit(result, analyze(result).verdict);
     expect(xml).toContain('name="tailscope: &lt;x a=&quot;1&quot;&gt;&amp;"');
   });
 });

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { mergeProblems, mergeResults } from '../../result/merge.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
-import { evaluateThresholds, verdictLine } from '../../analysis/thresholds/index.js';
-import { summaryLines } from '../summary.js';
+import { checkLines, summaryLines } from '../summary.js';
 import { readResultFile } from './compare.js';
 
 interface MergeArgs { results: string[]; out: string; force: boolean }
@@ -30,10 +29,7 @@ export const mergeCommand = {
     const written = await writeReports(resolve(io.cwd, args.out), merged, analysis, io);
     for (const line of summaryLines(merged, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
-    const verdicts = evaluateThresholds(merged, merged.thresholds);
-    for (const verdict of verdicts) io.stdout(`${verdictLine(verdict)}\n`);
-    if (merged.interrupted) return EXIT.interrupted;
-    if (!merged.health.valid) return EXIT.invalidRun;
-    return verdicts.some((v) => !v.pass) ? EXIT.failed : EXIT.ok;
+    for (const line of checkLines(analysis.verdict)) io.stdout(`${line}\n`);
+    return exitCodeOf(analysis.verdict);
   },
 };

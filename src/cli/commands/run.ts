@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
-import { EXIT, UsageError } from '../exit-codes.js';
+import { EXIT, UsageError, exitCodeOf } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
 import { parseScenario } from '../../scenario/read.js';
 import { Redactor } from '../../scenario/redact.js';
@@ -9,8 +9,8 @@ import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../../runner/progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
-import { summaryLines } from '../summary.js';
-import { abortRules, createAbortWatch, evaluateThresholds, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { checkLines, summaryLines } from '../summary.js';
+import { abortRules, createAbortWatch, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
 import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
 interface RunArgs {
@@ -63,10 +63,10 @@ export const runCommand = {
       else io.exitNow(EXIT.interrupted);
       abort.abort();
     });
-    let result;
+    let ran;
     try {
       io.stderr(`tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`);
-      result = await runScenario(scenario, {
+      ran = await runScenario(scenario, {
         signal: abort.signal,
         shard,
         startAtEpochMs,
@@ -89,49 +89,38 @@ export const runCommand = {
     }
     if (io.interactive && !args.quiet) io.stderr('\n');
 
+    const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
     const analysis = analyze(result);
     const written = await writeReports(outDir, result, analysis, io);
     for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
 
+    const { verdict } = analysis;
     if (result.shard) {
       // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
       io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
-      if (userInterrupted(result, undefined)) return EXIT.interrupted;
-      return result.health.valid ? EXIT.ok : EXIT.invalidRun;
+      return exitCodeOf(verdict);
     }
-    const verdicts = evaluateThresholds(result, scenario.thresholds.map((t) => t.threshold));
-    for (const verdict of verdicts) io.stdout(`${verdictLine(verdict)}\n`);
-    if (abortedBy) io.stdout(`aborted by abortOnFail: ${abortedBy.expression}\n`);
-    const stoppedByUser = userInterrupted(result, abortedBy);
+    for (const line of checkLines(verdict)) io.stdout(`${line}\n`);
+    if (abortedBy) io.stdout(`aborted by abortOnFail: ${verdictLine(abortedBy)}\n`);
     if (args.saveBaseline !== undefined) {
       // A cut-short or invalid run is a poor yardstick for every later build: refuse to make it one.
       if (result.interrupted || !result.health.valid) io.stderr('not saving a baseline: the run was interrupted or is invalid\n');
       else io.stdout(`baseline: ${await saveBaseline(io, args.saveBaseline, result)}\n`);
     }
-    let regression = false;
+    let comparison: { regression: boolean } | undefined;
     if (baseline && !result.interrupted) {
-      const comparison = await compareStep(baseline, result, {
+      comparison = await compareStep(baseline, result, {
         rules: scenario.compare?.rules,
         confidence: scenario.compare?.confidence,
         force: args.force,
         outDir,
         names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
       }, io);
-      regression = comparison.regression;
     }
-
-    // Precedence: a user interrupt, then an invalid run, then failed checks.
-    if (stoppedByUser) return EXIT.interrupted;
-    if (!result.health.valid) return EXIT.invalidRun;
-    if (abortedBy || verdicts.some((v) => !v.pass) || regression) return EXIT.failed;
-    return EXIT.ok;
+    return exitCodeOf(verdict, comparison);
   },
 };
-
-function userInterrupted(result: { interrupted: boolean }, abortedBy: ThresholdVerdict | undefined): boolean {
-  return result.interrupted && !abortedBy;
-}
 
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';

@@ -1,0 +1,70 @@
+import { lookup } from 'node:dns/promises';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { redactUrl } from '../scenario/redact.js';
+
+/**
+ * A target that cannot be reached before any load is sent: the scenario (or the network) is wrong, not the
+ * target's capacity. The CLI maps the code to exit 2, with the URL and the operating system's error.
+ */
+export class TargetUnreachableError extends Error {
+  readonly code = 'E_TARGET_UNREACHABLE';
+  constructor(
+    /** the URL as reports show it: credentials dropped */
+    readonly url: string,
+    /** the OS or TLS error code: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, CERT_HAS_EXPIRED, … */
+    readonly osError: string,
+    detail: string,
+  ) {
+    super(`target ${url} is unreachable: ${detail}`);
+    this.name = 'TargetUnreachableError';
+  }
+}
+
+/**
+ * Resolves, connects and (for https) completes one TLS handshake with each origin before any load, so a closed
+ * port, a misspelt host or a bad certificate fails in well under a second with its cause, instead of turning
+ * into thousands of refused connections read as a "generator saturated" run.
+ */
+export async function preflight(urls: readonly string[], timeoutMs: number): Promise<void> {
+  const origins = [...new Set(urls.map((url) => new URL(url).origin))];
+  for (const origin of origins) await reach(new URL(origin), timeoutMs);
+}
+
+async function reach(url: URL, timeoutMs: number): Promise<void> {
+  const shown = redactUrl(url.href).replace(/\/$/, '');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const https = url.protocol === 'https:';
+  const port = Number(url.port) || (https ? 443 : 80);
+  // The engines ask for IPv4 for `localhost`; the preflight resolves the same way they will connect.
+  const family = host === 'localhost' ? 4 : 0;
+  let address: string;
+  try {
+    address = (await lookup(host, { family })).address;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EAI_FAIL';
+    throw new TargetUnreachableError(shown, code, `cannot resolve ${host} (${code})`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const socket: Socket = https
+      ? connectTls({ host: address, port, servername: isIp(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
+      : connectTcp({ host: address, port });
+    const fail = (code: string, detail: string) => {
+      socket.destroy();
+      reject(new TargetUnreachableError(shown, code, detail));
+    };
+    socket.setTimeout(timeoutMs, () => fail('ETIMEDOUT', `connect ETIMEDOUT ${address}:${port} (no answer within ${timeoutMs} ms)`));
+    socket.once(https ? 'secureConnect' : 'connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'ERROR';
+      fail(code, https && !code.startsWith('E') ? `TLS handshake failed: ${error.message} (${code})` : error.message);
+    });
+  });
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}

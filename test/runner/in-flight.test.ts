@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerRecorder } from '../../src/runner/worker-recorder.js';
+import type { WorkerMessage } from '../../src/runner/protocol.js';
+import type { LoadPlan } from '../../src/load/types.js';
+
+/**
+ * In-flight accrual is arithmetic on a clock: with the recorder's clock in the test's hand, mean concurrency
+ * per interval and per stage is exact, with no machine in the way.
+ */
+const plan: LoadPlan = {
+  model: 'closed',
+  durationMs: 3000,
+  arrivals: 'constant',
+  segments: [
+    { index: 0, name: 'a', kind: 'hold', startMs: 0, endMs: 1500, from: 3, to: 3 },
+    { index: 1, name: 'b', kind: 'hold', startMs: 1500, endMs: 3000, from: 1, to: 1 },
+  ],
+};
+
+// [what, (time ms, change in flight)[], interval in-flight ms, stage in-flight ms]
+const table: [string, [number, number][], number[], number[]][] = [
+  ['nothing in flight', [], [0, 0, 0], []],
+  ['two held the whole run', [[0, 2], [3000, -2]], [2000, 2000, 2000], [3000, 3000]],
+  ['changes inside intervals and across the stage boundary', [[0, 2], [500, 1], [1500, -3], [2500, 1], [3000, -1]], [2500, 1500, 500], [4000, 500]],
+  ['a request spanning two interval boundaries', [[200, 1], [2200, -1]], [800, 1000, 200], [1300, 700]],
+];
+
+describe('requests in flight, integrated over time', () => {
+  it.each(table)('%s', (_what, changes, intervals, stages) => {
+    let now = 0;
+    const posted: WorkerMessage[] = [];
+    const recorder = new WorkerRecorder(plan, 1000, (m) => posted.push(m), () => now);
+    recorder.start();
+    for (const [at, delta] of changes) {
+      now = at;
+      recorder.changeInFlight(delta);
+    }
+    now = 2999.999;
+    recorder.flushIntervals(true);
+    now = 3000;
+    recorder.finish();
+    const byInterval = posted.flatMap((m) => (m.type === 'interval' ? [[m.index, m.snapshot.inFlightMs] as const] : []));
+    // finish() at 3000 ms also posts the (empty) interval that time opens.
+    expect(byInterval.map(([, ms]) => Math.round(ms))).toEqual([...intervals, 0]);
+    const byStage = posted.flatMap((m) => (m.type === 'stage' ? [Math.round(m.snapshot.inFlightMs)] : []));
+    expect(byStage).toEqual(stages);
+  });
+});
