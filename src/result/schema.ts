@@ -87,7 +87,12 @@ const health = z.looseObject({
   reasons: z.array(z.string()),
   workers: z.number().int().nonnegative(),
   eventLoopDelayMs: spread,
-  workerCpu: z.looseObject({ mean: figure, max: figure }),
+  // Named differently across versions (workerCpu, then eventLoopUtilization / threadCpu / processCpu): checked
+  // when present, so a result from either side of the rename reads.
+  workerCpu: z.looseObject({ mean: figure, max: figure }).optional(),
+  eventLoopUtilization: z.looseObject({ mean: figure, max: figure }).optional(),
+  threadCpu: z.looseObject({ mean: figure, max: figure }).nullable().optional(),
+  processCpu: z.looseObject({}).optional(),
   scheduleLagMs: spread,
   socketErrors: z.record(z.string(), count),
 });
