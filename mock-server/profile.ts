@@ -70,7 +70,7 @@ export function parseProfileText(text: string, file?: string): LoadedProfile {
  * duration or an object, which the schema cannot express exactly, so they are left open there.
  */
 export function profileJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' });
 }
 
 /** Validates a profile given as an object (for `setProfile` and `startMockServer({ profile: {...} })`). */

@@ -69,7 +69,7 @@ export function parsePolicy(text: string, file: string): PolicyFile {
   if (document.errors.length > 0) {
     throw new PolicyError(file, document.errors.map((e) => ({ line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, field: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })));
   }
-  const raw = document.toJS({ maxAliasCount: 100 }) ?? {};
+  const raw: unknown = document.toJS({ maxAliasCount: 100 }) ?? {};
   const parsed = policySchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new PolicyError(

@@ -114,7 +114,7 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
         // Teardown waits for the next sample tick: a short one ends the stage on time.
         sampleInt: 50,
         setupClient,
-      } as unknown as autocannon.Options,
+      },
       (error: Error | null) => (error ? reject(error) : resolve()),
     );
     stopSignal.onStop(() => (instance as unknown as { stop(): void }).stop());

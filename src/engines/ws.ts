@@ -82,7 +82,8 @@ export class WebSocketEngine implements Engine {
         } else if (timeouts.idleMs) {
           arm(timeouts.idleMs, 'timeout_idle');
         }
-        const text = data.toString();
+        // ws delivers a Buffer here: its binaryType stays the default 'nodebuffer'.
+        const text = (data as Buffer).toString();
         if (text.includes('"usage"') || text.includes('"error"')) {
           try {
             const message = JSON.parse(text) as { usage?: { completion_tokens?: number }; meta?: { latency_ms?: number; queue_ms?: number }; status?: number };

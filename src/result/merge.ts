@@ -62,7 +62,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
   const names = [...new Set(results.flatMap((r) => Object.keys(r.requestsByName)))];
   const byName = new Map(names.map((name) => [
     name,
-    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name]!, r.durationMs, 0, r.requestsByName[name]!.errorsByKind)] : []))),
+    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name], r.durationMs, 0, r.requestsByName[name].errorsByKind)] : []))),
   ]));
 
   return buildRunResult(

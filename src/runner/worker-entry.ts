@@ -41,6 +41,7 @@ function main(): void {
     serverTiming: init.serverTiming,
   });
 
+  // eslint-disable-next-line prefer-const -- declared before the session whose callback records into it
   let run: WorkerRun | undefined;
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
@@ -78,11 +79,11 @@ function main(): void {
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {
-      run!.run(message.startAtEpochMs, requester)
+      run.run(message.startAtEpochMs, requester)
         .catch((error: unknown) => post({ type: 'fatal', message: (error as Error).stack ?? String(error) }))
         .finally(() => port.close());
     } else if (message.type === 'stop') {
-      run!.stop();
+      run.stop();
     }
   });
   post({ type: 'ready' });

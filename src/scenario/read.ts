@@ -58,7 +58,7 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
         return;
       }
       const result = shapes[kind].safeParse(stage);
-      if (result.success) stages.push(result.data as (typeof stages)[number]);
+      if (result.success) stages.push(result.data);
       else problems.push(...zodProblems(result.error, stagePath));
     });
   }
@@ -151,7 +151,7 @@ function findKeyNode(document: Document, path: Path): unknown {
   if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray((parent as { items: unknown[] }).items)) {
     for (const item of (parent as { items: unknown[] }).items) {
       if (item && typeof item === 'object' && 'key' in item) {
-        const keyNode = (item as { key: unknown }).key;
+        const keyNode = (item).key;
         if (isNode(keyNode) && 'value' in keyNode && (keyNode as { value: unknown }).value === key) return keyNode;
       }
     }

@@ -97,7 +97,7 @@ describe('compare rules', () => {
     ['throughput -5%', { kind: 'throughput' }, 0.05, 'down'],
     ['error_rate +0.5pp', { kind: 'error_rate' }, 0.5, 'up'],
   ])('%s', (text, stat, tolerance, worse) => {
-    expect(parseCompareRule(text)).toMatchObject({ stat, worse, tolerance: expect.closeTo(tolerance as number, 12) });
+    expect(parseCompareRule(text)).toMatchObject({ stat, worse, tolerance: expect.closeTo(tolerance, 12) });
   });
 
   it.each(['p99 -10%', 'throughput +5%', 'p99 10%', 'error_rate +1%', 'p99 +10ms', 'p99(itl) +10%', 'median +1%', 'p99 +', 'p99 +10% !'])('refuses %j', (text) => {
