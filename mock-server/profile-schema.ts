@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 // One duration grammar for scenarios and profiles: users write both.
-import { parseDurationMs } from '../src/scenario/units.js';
+import { parseDurationMs } from '../src/shared/units.js';
 import type { LatencyModel } from './latency.js';
 
 type DurationInput = number | string;

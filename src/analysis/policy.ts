@@ -1,8 +1,8 @@
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { EncodedHistograms } from '../result/types.js';
-import { parseDurationMs } from '../scenario/units.js';
-import { durationMs as duration, ratio } from '../scenario/zod-units.js';
+import { parseDurationMs } from '../shared/units.js';
+import { durationMs as duration, ratio } from '../shared/zod-units.js';
 import { decodeDistribution, quantileMs } from './distribution.js';
 import type { ReplayPolicy } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.js';
-import { backoffDelayMs } from '../client/backoff.js';
-import { createRandom } from '../random.js';
+import { backoffDelayMs } from '../shared/backoff.js';
+import { createRandom } from '../shared/random.js';
 import { successfulHistograms } from './timeouts.js';
 import { decodeDistribution, samplerOf } from './distribution.js';
 import type { ReplayPolicy, ReplayResult } from './types.js';

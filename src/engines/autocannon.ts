@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
 import { classifyError } from './classify.js';
 import { serverTimingMs, durationHeaderMs } from './server-timing.js';

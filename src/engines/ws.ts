@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 import { classifyError } from './classify.js';
 import { emptyTimings, type Engine, type EngineOptions, type Outcome, type PreparedRequest, type StreamTimings } from './types.js';
 

@@ -1,4 +1,5 @@
-import type { StageKind } from '../result/types.js';
+/** How a stage of the load curve moves its target. */
+export type StageKind = 'hold' | 'ramp' | 'step' | 'spike';
 
 /**
  * One stretch of the load curve: the target (concurrency, or arrivals/s in an open model) moves linearly

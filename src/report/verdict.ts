@@ -1,5 +1,6 @@
 import type { Analysis } from '../analysis/types.js';
-import { evaluateThresholds, formatValue, parseThreshold } from '../analysis/thresholds/index.js';
+import { evaluateThresholds, parseThreshold } from '../analysis/thresholds/index.js';
+import { formatValue } from './threshold-text.js';
 import type { RunResult } from '../result/types.js';
 import { formatMs, formatPercent } from './format.js';
 

@@ -1,5 +1,5 @@
-import { decodeHistogram } from '../metrics/histogram.js';
-import { EMPTY_SUMMARY, summarize } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
 import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { meanTargetBetween } from '../load/curve.js';
 import type { Segment } from '../load/types.js';

@@ -1,6 +1,6 @@
 import type { MetricSnapshot } from '../metrics/metric-set.js';
-import { decodeHistogram } from '../metrics/histogram.js';
-import { summarize } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { summarize } from '../shared/latency-summary.js';
 import { targetAt, segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRandom } from '../random.js';
+import { createRandom } from '../shared/random.js';
 import { OAuth2Session } from '../client/oauth2.js';
 import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';

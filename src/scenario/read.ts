@@ -4,7 +4,7 @@ import { closedStageShapes, openStageShapes, scenarioSchema } from './schema.js'
 import { ScenarioError } from './errors.js';
 import { substituteEnv } from './env.js';
 import { redactScenario } from './redact.js';
-import { compileStages, StageSequenceError } from '../load/compile.js';
+import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
 
 type Path = (string | number)[];

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { byteSize, durationMs, ratio } from './zod-units.js';
-import { parseThreshold, ThresholdSyntaxError } from '../analysis/thresholds/parse.js';
-import { parseCompareRule, CompareRuleError } from '../analysis/compare/rules.js';
+import { byteSize, durationMs, ratio } from '../shared/zod-units.js';
+import { parseThreshold, ThresholdSyntaxError } from '../metrics/grammar/threshold.js';
+import { parseCompareRule, CompareRuleError } from '../metrics/grammar/compare-rule.js';
 
 const duration = durationMs;
 

@@ -1,7 +1,7 @@
 import type { Analysis } from '../../src/analysis/types.js';
-import { createRandom } from '../../src/random.js';
-import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
-import { summarize, type LatencySummary } from '../../src/metrics/summary.js';
+import { createRandom } from '../../src/shared/random.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
+import { summarize, type LatencySummary } from '../../src/shared/latency-summary.js';
 import { RESULT_SCHEMA, type ClientCounters, type EncodedHistograms, type ErrorCounts, type IntervalResult, type RunResult, type StageResult } from '../../src/result/types.js';
 
 /** Seeded, so fixtures are the same on every run. */

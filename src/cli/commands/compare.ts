@@ -6,8 +6,8 @@ import type { RunResult } from '../../result/types.js';
 import { parseResult } from '../../result/read.js';
 import { compareRuns, COMPARE_DEFAULTS, type Comparison } from '../../analysis/compare/compare.js';
 import { comparabilityProblems, IncomparableRunsError } from '../../analysis/compare/compatible.js';
-import { DEFAULT_COMPARE_RULES } from '../../analysis/compare/rules.js';
-import { compareMarkdown, compareSuite, compareTable } from '../../analysis/compare/render.js';
+import { DEFAULT_COMPARE_RULES } from '../../metrics/grammar/compare-rule.js';
+import { compareMarkdown, compareSuite, compareTable } from '../../report/regression.js';
 import { junitXml } from '../../report/junit.js';
 
 

@@ -5,7 +5,8 @@ import { EXIT } from '../exit-codes.js';
 import { mergeResults } from '../../result/merge.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
-import { evaluateThresholds, verdictLine } from '../../analysis/thresholds/index.js';
+import { evaluateThresholds } from '../../analysis/thresholds/index.js';
+import { verdictLine } from '../../report/threshold-text.js';
 import { summaryLines } from '../summary.js';
 import { readResultFile } from './compare.js';
 

@@ -9,7 +9,8 @@ import { progressLine } from '../../runner/progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { summaryLines } from '../summary.js';
-import { abortRules, createAbortWatch, evaluateThresholds, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { abortRules, createAbortWatch, evaluateThresholds, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { verdictLine } from '../../report/threshold-text.js';
 import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
 interface RunArgs {

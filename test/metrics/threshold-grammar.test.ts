@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseThreshold, ThresholdSyntaxError } from '../../src/analysis/thresholds/parse.js';
+import { parseThreshold, ThresholdSyntaxError } from '../../src/metrics/grammar/threshold.js';
 
 describe('parseThreshold: accepted forms', () => {
   it.each([

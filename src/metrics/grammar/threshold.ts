@@ -1,5 +1,5 @@
-import { METRIC_NAMES, type MetricName } from '../../result/types.js';
-import type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdStat } from './types.js';
+import { METRIC_NAMES, type MetricName } from '../vocabulary.js';
+import type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdStat } from './threshold-types.js';
 
 /** A threshold expression that does not parse; `position` is the 0-based offset of the offending text. */
 export class ThresholdSyntaxError extends Error {

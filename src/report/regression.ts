@@ -1,5 +1,5 @@
-import type { JunitSuite } from '../../report/junit.js';
-import type { Comparison, MetricChange, RuleVerdict } from './compare.js';
+import type { JunitSuite } from './junit.js';
+import type { Comparison, MetricChange, RuleVerdict } from '../analysis/compare/compare.js';
 
 function value(v: number, unit: MetricChange['unit']): string {
   if (!Number.isFinite(v)) return '–';

@@ -1,6 +1,6 @@
-import type { ClosedStageInput, OpenStageInput } from '../scenario/schema.js';
-import { formatMs } from '../scenario/units.js';
-import type { Segment } from './types.js';
+import type { ClosedStageInput, OpenStageInput } from './schema.js';
+import { formatMs } from '../shared/units.js';
+import type { Segment } from '../load/types.js';
 
 type StageInput = ClosedStageInput | OpenStageInput;
 

@@ -1,5 +1,5 @@
-import type { JunitSuite } from '../../report/junit.js';
-import type { ObservedUnit, ThresholdVerdict } from './types.js';
+import type { ObservedUnit, ThresholdVerdict } from '../analysis/thresholds/types.js';
+import type { JunitSuite } from './junit.js';
 
 /** A value with its unit, rounded for reading: 812 ms, 23.4 ms, 0.52%, 212.3 req/s. */
 export function formatValue(value: number, unit: ObservedUnit): string {
