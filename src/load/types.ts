@@ -21,5 +21,6 @@ export interface LoadPlan {
   durationMs: number;
   /** open model only */
   arrivals: 'constant' | 'poisson';
-  maxInFlight?: number;
+  /** open model: the cap on requests in flight across all workers */
+  maxInFlight: number;
 }

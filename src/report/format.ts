@@ -1,8 +1,4 @@
-/** Milliseconds for tables: three significant figures is what a latency reading can honestly claim. */
-export function formatMs(value: number): string {
-  if (!Number.isFinite(value)) return '–';
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
+export { formatMs } from '../shared/format.js';
 
 export function formatPercent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`;

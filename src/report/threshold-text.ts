@@ -1,11 +1,12 @@
 import type { ObservedUnit, ThresholdVerdict } from '../analysis/thresholds/types.js';
+import { formatMs } from './format.js';
 import type { JunitSuite } from './junit.js';
 
 /** A value with its unit, rounded for reading: 812 ms, 23.4 ms, 0.52%, 212.3 req/s. */
 export function formatValue(value: number, unit: ObservedUnit): string {
   switch (unit) {
     case 'ms':
-      return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ms`;
+      return `${formatMs(value)} ms`;
     case '%':
       return `${value.toFixed(value !== 0 && value < 0.1 ? 3 : 2)}%`;
     case 'req/s':

@@ -3,12 +3,12 @@ import { emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
 import type { Segment } from '../load/types.js';
 import { buildRunResult } from './build.js';
 import type { ErrorCounts, GeneratorHealth, LoadSummary, RunResult } from './types.js';
+import { TailscopeError } from '../shared/errors.js';
 
-export class MergeError extends Error {
+export class MergeError extends TailscopeError {
   readonly code = 'E_MERGE';
   constructor(message: string) {
     super(message);
-    this.name = 'MergeError';
   }
 }
 

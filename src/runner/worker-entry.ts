@@ -31,7 +31,7 @@ function main(): void {
   const poolSize = init.client.poolSize
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
-      : Math.ceil((init.plan.maxInFlight ?? 10_000) / init.workerCount));
+      : Math.ceil(init.plan.maxInFlight / init.workerCount));
   const engine = createEngine(init.engine === 'autocannon' ? 'wire' : init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,

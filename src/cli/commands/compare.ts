@@ -9,6 +9,7 @@ import { comparabilityProblems, IncomparableRunsError } from '../../analysis/com
 import { DEFAULT_COMPARE_RULES } from '../../metrics/grammar/compare-rule.js';
 import { compareMarkdown, compareSuite, compareTable } from '../../report/regression.js';
 import { junitXml } from '../../report/junit.js';
+import { serializeResult } from '../../result/serialize.js';
 
 
 export async function readResultFile(io: Io, file: string): Promise<RunResult> {
@@ -93,6 +94,6 @@ export const compareCommand = {
 export async function saveBaseline(io: Io, path: string, result: RunResult): Promise<string> {
   const file = resolve(io.cwd, path);
   await io.mkdir(dirname(file));
-  await io.writeFile(file, `${JSON.stringify(result)}\n`);
+  await io.writeFile(file, serializeResult(result));
   return file;
 }

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
+import { slug } from '../../shared/format.js';
 import { parseScenario } from '../../scenario/read.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../../runner/progress.js';
@@ -129,8 +130,4 @@ export const runCommand = {
 
 function userInterrupted(result: { interrupted: boolean }, abortedBy: ThresholdVerdict | undefined): boolean {
   return result.interrupted && !abortedBy;
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
 }
