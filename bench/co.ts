@@ -28,7 +28,7 @@ const STALL_EVERY_MS = 1013;
 const STALL_FOR_MS = 50;
 const RATE_PER_SEC = 400;
 const CONNECTIONS = 10;
-const TOOLS: ToolName[] = ['tailscope-http', 'autocannon', 'hey'];
+const TOOLS: ToolName[] = ['tailscope-wire', 'autocannon', 'hey'];
 
 /** The q-quantile (0..1) of latency under periodic stalls, from the schedule alone. */
 export function expectedQuantileMs(q: number, serviceMs: number, stall: { everyMs: number; forMs: number }): number {
@@ -83,8 +83,8 @@ function render(samples: Sample[], ctx: { machine: ReturnType<typeof describeMac
   const serviceMs = spread(samples.map((s) => s.serviceP50Ms)).median;
   const expected = { p50: expectedQuantileMs(0.5, serviceMs, stall), p99: expectedQuantileMs(0.99, serviceMs, stall), p999: expectedQuantileMs(0.999, serviceMs, stall) };
   const views: { name: string; pick: (s: Sample) => { p50?: number; p99?: number; p999?: number } | undefined; tool: string }[] = [
-    { name: 'tailscope (open model, from the intended send time)', tool: 'tailscope-http', pick: (s) => ({ p50: s.run.p50Ms, p99: s.run.p99Ms, p999: s.run.p999Ms }) },
-    { name: 'tailscope uncorrected view (`latencyUncorrected`)', tool: 'tailscope-http', pick: (s) => s.run.uncorrected && { p50: s.run.uncorrected.p50Ms, p99: s.run.uncorrected.p99Ms, p999: s.run.uncorrected.p999Ms } },
+    { name: 'tailscope (open model, from the intended send time)', tool: 'tailscope-wire', pick: (s) => ({ p50: s.run.p50Ms, p99: s.run.p99Ms, p999: s.run.p999Ms }) },
+    { name: 'tailscope uncorrected view (`latencyUncorrected`)', tool: 'tailscope-wire', pick: (s) => s.run.uncorrected && { p50: s.run.uncorrected.p50Ms, p99: s.run.uncorrected.p99Ms, p999: s.run.uncorrected.p999Ms } },
     { name: `autocannon -R ${RATE_PER_SEC} (its default correction on)`, tool: 'autocannon', pick: (s) => ({ p50: s.run.p50Ms, p99: s.run.p99Ms, p999: s.run.p999Ms }) },
     { name: `hey -q ${RATE_PER_SEC / CONNECTIONS} per worker (= ${RATE_PER_SEC}/s)`, tool: 'hey', pick: (s) => ({ p50: s.run.p50Ms, p99: s.run.p99Ms }) },
   ];
@@ -99,7 +99,7 @@ function render(samples: Sample[], ctx: { machine: ReturnType<typeof describeMac
     const rps = spread(samples.filter((s) => s.tool === view.tool).map((s) => s.run.rps)).median;
     return [view.name, cellOf(picked.map((p) => p.p50), expected.p50), cellOf(picked.map((p) => p.p99), expected.p99), cellOf(picked.map((p) => p.p999), expected.p999), fmt(rps, 1)];
   });
-  const ts = samples.filter((s) => s.tool === 'tailscope-http');
+  const ts = samples.filter((s) => s.tool === 'tailscope-wire');
   const within = (values: (number | undefined)[], expectedMs: number) => Math.abs(spread(values.map((v) => v ?? NaN)).median - expectedMs) / expectedMs <= 0.1;
   const okP99 = within(ts.map((s) => s.run.p99Ms), expected.p99);
   const okP999 = within(ts.map((s) => s.run.p999Ms), expected.p999);

@@ -1,5 +1,5 @@
 /**
- * Where a tailscope worker spends its time at full throughput: the phase-timed engine (and the autocannon
+ * Where a tailscope worker spends its time at full throughput: the default (wire) engine (and the autocannon
  * engine) against nginx at 100 connections under `node --cpu-prof`, the worker thread's profile summarised as
  * top functions by self time and by where the code lives. Explains any throughput gap in section 1.
  *
@@ -79,7 +79,7 @@ export async function profileBenchmark(argv: readonly string[]): Promise<void> {
   const sections: string[] = [];
   const raw: Record<string, unknown> = {};
   try {
-    for (const tool of ['tailscope-http', 'tailscope-autocannon'] as ToolName[]) {
+    for (const tool of ['tailscope-wire', 'tailscope-autocannon'] as ToolName[]) {
       const dir = join(OUT, 'profiles', tool);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });

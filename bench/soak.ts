@@ -16,7 +16,7 @@ import { table, writeRaw, writeSection } from './lib/report.js';
 import { rssKiB, workingProcess } from './lib/rss.js';
 import { fetchToken, startMock } from './lib/servers.js';
 import { fmt, fmtInt } from './lib/stats.js';
-import { runTool, type Load, type ToolRun } from './lib/tools.js';
+import { runTool, SCENARIO_ENGINE, type Load, type ToolRun } from './lib/tools.js';
 import { GENERATE_BODY, quietNote } from './throughput.js';
 
 const SAMPLE_EVERY_MS = 5_000;
@@ -75,7 +75,7 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
     let rate = rateArg;
     if (rate === undefined) {
       for (const candidate of CANDIDATE_RATES) {
-        const run = await runTool('tailscope-http', load(candidate, calibrateSec), { core: cores.generator, label: `soak-calibrate-${candidate}` });
+        const run = await runTool('tailscope-wire', load(candidate, calibrateSec), { core: cores.generator, label: `soak-calibrate-${candidate}` });
         const sustained = run.rps >= 0.98 * candidate && run.errors === 0 && run.valid === true;
         calibration.push({ rate: candidate, run, sustained });
         log(`calibration ${candidate}/s: achieved ${fmtInt(run.rps)}/s, p99 ${fmt(run.p99Ms)} ms, valid ${run.valid} ${run.reasons?.join('; ') ?? ''}`);
@@ -101,7 +101,7 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
     log(`soak at ${rate}/s for ${soakSec} s`);
     let soak: ToolRun;
     try {
-      soak = await runTool('tailscope-http', load(rate, soakSec), { core: cores.generator, label: 'soak', onPid: (p) => (pid = p) });
+      soak = await runTool('tailscope-wire', load(rate, soakSec), { core: cores.generator, label: 'soak', onPid: (p) => (pid = p) });
     } finally {
       clearInterval(sampler);
     }
@@ -122,8 +122,8 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
  * buckets are filled) stays alike and only the count doubles.
  */
 async function sizeRuns(load: (ratePerSec: number, durationSec: number) => Load, rate: number, sizeSec: number, core: string | undefined): Promise<{ half: ToolRun; full: ToolRun }> {
-  const half = await runTool('tailscope-http', load(rate / 4, sizeSec), { core, label: 'soak-size-quarter' });
-  const full = await runTool('tailscope-http', load(rate / 2, sizeSec), { core, label: 'soak-size-half' });
+  const half = await runTool('tailscope-wire', load(rate / 4, sizeSec), { core, label: 'soak-size-quarter' });
+  const full = await runTool('tailscope-wire', load(rate / 2, sizeSec), { core, label: 'soak-size-half' });
   return { half, full };
 }
 
@@ -143,7 +143,7 @@ function render(d: {
   const series = d.samples.filter((_, i) => i % every === 0 || i === d.samples.length - 1).map((s) => `${Math.round(s.atSec)} s: ${fmt(s.rssMiB, 0)}`).join(' · ');
   const lines: string[] = [];
   lines.push('## 4. Memory and soak', '');
-  lines.push(`Run ${d.began} with \`npm run bench:soak${d.quick ? ' -- --quick' : ''}\`${d.quick ? ' (QUICK MODE: a 60 s soak, not the 10-minute one)' : ''}: tailscope \`engine: http\`, \`workers: 1\`, open model against the mock (\`fast\`), ${CONNECTIONS}-socket pool. The ${fmtInt(d.soakSec / 60)}-minute soak ran once.`);
+  lines.push(`Run ${d.began} with \`npm run bench:soak${d.quick ? ' -- --quick' : ''}\`${d.quick ? ' (QUICK MODE: a 60 s soak, not the 10-minute one)' : ''}: tailscope \`engine: ${SCENARIO_ENGINE.wire}\`, \`workers: 1\`, open model against the mock (\`fast\`), ${CONNECTIONS}-socket pool. The ${fmtInt(d.soakSec / 60)}-minute soak ran once.`);
   lines.push(...machineLines(d.machine, d.loadAtStart, d.quietText));
   lines.push(`- ${d.coresText}.`, '');
   if (d.calibration.length > 0) {

@@ -4,7 +4,7 @@ import { hasCommand } from './proc.js';
 const PACKAGE_OF: Record<string, string> = {
   wrk: 'wrk',
   hey: 'hey',
-  nginx: 'nginx',
+  nginx: 'nginx-light',
   locust: 'python3-locust',
   ab: 'apache2-utils',
   taskset: 'util-linux',

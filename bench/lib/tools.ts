@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAutocannon, parseHey, parseLocustSummary, parseWrk, type Measured } from './parse.js';
+import { parseAutocannon, parseHey, parseLocustSummary, parseSocketFloor, parseWrk, type Measured } from './parse.js';
 import { runCommand, type Finished } from './proc.js';
 import { AUTOCANNON, OUT, REPO, TSX } from './paths.js';
 
@@ -22,7 +22,31 @@ export interface Load {
   ratePerSec?: number;
 }
 
-export type ToolName = 'tailscope-http' | 'tailscope-autocannon' | 'autocannon' | 'wrk' | 'hey' | 'locust';
+/**
+ * The scenario's `engine` value for each of tailscope's engines, by the name the bench gives it: the one line to
+ * change if the scenario's names change again.
+ */
+export const SCENARIO_ENGINE = { wire: 'wire', node: 'node', autocannon: 'autocannon' } as const;
+export type TailscopeEngine = keyof typeof SCENARIO_ENGINE;
+
+/**
+ * Seconds of warm-up before tailscope's measured load (the first second's JIT and WASM start lift p99).
+ * The scenario field `warmup` is not in the schema on this branch yet: when it is, set this to 2 and every
+ * scenario the bench writes carries `warmup: '2s'`. The socket floor keeps out the same span, so the two compare
+ * like with like.
+ */
+export const TAILSCOPE_WARMUP_SEC: number | undefined = undefined;
+
+/** tailscope as each row of the tables runs it: an engine and a worker count (undefined: the scenario default). */
+export const TAILSCOPE_TOOLS = {
+  'tailscope-wire': { engine: 'wire', workers: 1 },
+  'tailscope-wire-default': { engine: 'wire', workers: undefined },
+  'tailscope-node': { engine: 'node', workers: 1 },
+  'tailscope-autocannon': { engine: 'autocannon', workers: 1 },
+} as const satisfies Record<string, { engine: TailscopeEngine; workers: number | undefined }>;
+export type TailscopeTool = keyof typeof TAILSCOPE_TOOLS;
+
+export type ToolName = TailscopeTool | 'autocannon' | 'wrk' | 'hey' | 'locust' | 'socket-floor';
 
 export interface ToolRun extends Measured {
   tool: ToolName;
@@ -52,10 +76,13 @@ const SLACK_MS = 60_000;
 
 export async function runTool(tool: ToolName, load: Load, options: RunOptions): Promise<ToolRun> {
   switch (tool) {
-    case 'tailscope-http':
-      return runTailscope('http', load, options);
+    case 'tailscope-wire':
+    case 'tailscope-wire-default':
+    case 'tailscope-node':
     case 'tailscope-autocannon':
-      return runTailscope('autocannon', load, options);
+      return runTailscope(tool, load, options);
+    case 'socket-floor':
+      return runSocketFloor(load, options);
     case 'autocannon':
       return runAutocannon(load, options);
     case 'wrk':
@@ -68,7 +95,7 @@ export async function runTool(tool: ToolName, load: Load, options: RunOptions): 
 }
 
 function limitMs(load: Load): number {
-  return load.durationSec * 1000 + SLACK_MS;
+  return (load.durationSec + (TAILSCOPE_WARMUP_SEC ?? 0)) * 1000 + SLACK_MS;
 }
 
 function failIfBad(tool: string, finished: Finished): void {
@@ -80,9 +107,10 @@ function shown(args: string[], token: string | undefined): string {
   return token ? text.replaceAll(token, '$TOKEN') : text;
 }
 
-// ---- tailscope, through its CLI, one worker thread (the fair match for single-process peers)
+// ---- tailscope, through its CLI; `workers: 1` is the fair match for single-process peers
 
-export function tailscopeScenario(engine: 'http' | 'autocannon', load: Load, name: string): object {
+export function tailscopeScenario(tool: TailscopeTool, load: Load, name: string): object {
+  const { engine, workers } = TAILSCOPE_TOOLS[tool];
   const request: Record<string, unknown> = { name: 'bench', method: load.method, path: load.path };
   if (load.body !== undefined) request.json = JSON.parse(load.body);
   const hold = `${load.durationSec}s`;
@@ -95,18 +123,20 @@ export function tailscopeScenario(engine: 'http' | 'autocannon', load: Load, nam
     load: load.ratePerSec !== undefined
       ? { open: [{ hold, rate: load.ratePerSec }] }
       : { closed: [{ hold, concurrency: load.connections }] },
-    workers: 1,
-    engine,
+    ...(TAILSCOPE_WARMUP_SEC !== undefined ? { warmup: `${TAILSCOPE_WARMUP_SEC}s` } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    engine: SCENARIO_ENGINE[engine],
   };
 }
 
-async function runTailscope(engine: 'http' | 'autocannon', load: Load, options: RunOptions): Promise<ToolRun> {
+async function runTailscope(tool: TailscopeTool, load: Load, options: RunOptions): Promise<ToolRun> {
+  const { workers } = TAILSCOPE_TOOLS[tool];
   const dir = join(OUT, 'runs', options.label);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const scenarioFile = join(dir, 'scenario.json');
-  await writeFile(scenarioFile, JSON.stringify(tailscopeScenario(engine, load, options.label), null, 2));
-  const args = [...(options.nodeFlags ?? []), 'src/cli/main.ts', 'run', scenarioFile, '--out', dir, '--quiet', '--workers', '1'];
+  await writeFile(scenarioFile, JSON.stringify(tailscopeScenario(tool, load, options.label), null, 2));
+  const args = [...(options.nodeFlags ?? []), 'src/cli/main.ts', 'run', scenarioFile, '--out', dir, '--quiet', ...(workers !== undefined ? ['--workers', String(workers)] : [])];
   const finished = await runCommand(TSX, args, {
     core: options.core,
     limitMs: limitMs(load),
@@ -114,17 +144,18 @@ async function runTailscope(engine: 'http' | 'autocannon', load: Load, options: 
     onSpawn: (child) => child.pid !== undefined && options.onPid?.(child.pid),
   });
   // Exit 3 means the run judged itself invalid (a saturated generator): expected when measuring its ceiling.
-  if (finished.code !== 0 && finished.code !== 3) failIfBad(`tailscope (${engine})`, finished);
+  if (finished.code !== 0 && finished.code !== 3) failIfBad(tool, finished);
   const text = await readFile(join(dir, 'result.json'), 'utf8');
   const result = JSON.parse(text) as TailscopeResult;
   const t = result.totals;
   return {
-    tool: engine === 'http' ? 'tailscope-http' : 'tailscope-autocannon',
-    command: `tsx ${shown(args, load.token).replace(REPO, '')}  # scenario: ${JSON.stringify(tailscopeScenario(engine, { ...load, token: load.token ? '$TOKEN' : undefined }, 'bench'))}`,
+    tool,
+    command: `tsx ${shown(args, load.token).replace(REPO, '')}  # scenario: ${JSON.stringify(tailscopeScenario(tool, { ...load, token: load.token ? '$TOKEN' : undefined }, 'bench'))}`,
     rps: t.throughput,
     requests: t.requests,
     errors: t.errors,
     p50Ms: t.latency.p50,
+    p90Ms: t.latency.p90,
     p99Ms: t.latency.p99,
     p999Ms: t.latency.p999,
     p95Ms: t.latency.p95,
@@ -142,7 +173,7 @@ interface TailscopeResult {
     throughput: number;
     requests: number;
     errors: number;
-    latency: { p50: number; p95: number; p99: number; p999: number };
+    latency: { p50: number; p90: number; p95: number; p99: number; p999: number };
     latencyUncorrected?: { p50: number; p95: number; p99: number; p999: number };
   };
   health: { valid: boolean; reasons: string[] };
@@ -164,13 +195,30 @@ async function runAutocannon(load: Load, options: RunOptions): Promise<ToolRun> 
 
 async function runWrk(load: Load, options: RunOptions): Promise<ToolRun> {
   if (load.ratePerSec !== undefined) throw new Error('wrk (4.x) has no rate option');
-  const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--latency'];
-  if (load.method === 'POST') args.push('-s', join(REPO, 'bench/peers/post.lua'));
+  // The script sets the method and body and prints p99.9 at the end; it defines no per-request hook.
+  const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--latency', '-s', join(REPO, 'bench/peers/wrk.lua')];
   args.push(load.baseUrl + load.path);
-  const env = { BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
+  const env = { BENCH_METHOD: load.method, BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
   const finished = await runCommand('wrk', args, { core: options.core, limitMs: limitMs(load), env });
   failIfBad('wrk', finished);
   return { tool: 'wrk', command: `wrk ${shown(args, load.token).replace(REPO, '')}`, ...parseWrk(finished.stdout) };
+}
+
+/**
+ * The floor a Node client can reach: `bench/peers/socket-floor.ts`, a bare `net.Socket` loop, run through tsx
+ * like tailscope and pinned like every peer. It keeps out the same warm-up span tailscope's scenario does.
+ */
+async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun> {
+  if (load.ratePerSec !== undefined) throw new Error('the socket floor is closed-model only');
+  const args = [
+    join(REPO, 'bench/peers/socket-floor.ts'), load.baseUrl + load.path, '--method', load.method,
+    '--connections', String(load.connections), '--duration', String(load.durationSec), '--warmup', String(TAILSCOPE_WARMUP_SEC ?? 0),
+  ];
+  if (load.body !== undefined) args.push('--json', load.body);
+  if (load.token) args.push('--token', load.token);
+  const finished = await runCommand(TSX, args, { core: options.core, limitMs: limitMs(load) });
+  failIfBad('socket-floor', finished);
+  return { tool: 'socket-floor', command: `tsx ${shown(args, load.token).replaceAll(REPO, '')}`, ...parseSocketFloor(finished.stdout) };
 }
 
 async function runHey(load: Load, options: RunOptions): Promise<ToolRun> {

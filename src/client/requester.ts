@@ -139,7 +139,11 @@ export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, inten
   const dnsEnd = Math.max(t.dnsUs, 0);
   const connectEnd = t.connectUs >= 0 ? t.connectUs : dnsEnd;
   const hasResponse = t.ttfbUs >= 0;
-  const serviceUs = hasResponse ? outcome.serviceUs : -1;
+  // A stream's server timing arrives with the headers, so it is held against the wait to the first byte.
+  const waitedUs = outcome.stream ? t.ttfbUs : finishedUs;
+  const reportedUs = hasResponse ? outcome.serviceUs : -1;
+  const serverTimingRejected = reportedUs > waitedUs + Math.max(SERVER_TIMING_SLACK_US, waitedUs * SERVER_TIMING_SLACK_SHARE);
+  const serviceUs = serverTimingRejected ? -1 : reportedUs;
   return {
     ok,
     status: outcome.status,
@@ -155,7 +159,7 @@ export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, inten
     ttfbUs: t.ttfbUs,
     downloadUs: hasResponse && t.totalUs >= 0 ? t.totalUs - t.ttfbUs : -1,
     serviceUs,
-    queueUs: hasResponse ? outcome.queueUs : -1,
+    queueUs: hasResponse && !serverTimingRejected ? outcome.queueUs : -1,
     // Whatever of the wait the server does not account for (wire, kernel, proxies, connection setup,
     // download). A stream's server timing arrives with the headers, so for streams it is measured to the
     // first byte; the token phase is the service's.
@@ -166,8 +170,17 @@ export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, inten
     interTokenUs: outcome.stream?.interTokenUs,
     usageTokens: outcome.stream?.usageTokens,
     chunkTokens: outcome.stream?.chunks,
+    ...(serverTimingRejected ? { serverTimingRejected } : {}),
   };
 }
+
+/**
+ * A server cannot spend longer on a request than its client waited for the answer. Reported durations past the
+ * wait by more than this are rejected: 1 ms for servers that round to whole milliseconds, 5% for clocks that
+ * run a little differently.
+ */
+const SERVER_TIMING_SLACK_US = 1_000;
+const SERVER_TIMING_SLACK_SHARE = 0.05;
 
 function authFailure(error: unknown): AttemptRecord {
   const status = error instanceof AuthError ? error.status : 0;

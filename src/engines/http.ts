@@ -17,7 +17,8 @@ export class TimedHttpEngine implements Engine {
   readonly name = 'node';
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
-  private readonly inFlight = new Set<http.ClientRequest>();
+  /** settles each request in flight, as `close()` does when the run ends */
+  private readonly inFlight = new Set<(errorKind: ErrorKind) => void>();
   private readonly hostname: string;
   private readonly port: number;
   private readonly family: 4 | 6 | undefined;
@@ -41,7 +42,7 @@ export class TimedHttpEngine implements Engine {
 
   send(prepared: PreparedRequest, authorization?: string): Promise<Outcome> {
     const request = authorization === undefined ? prepared : { ...prepared, headers: { ...prepared.headers, authorization } };
-    if (this.closed) return Promise.resolve(abortedOutcome());
+    if (this.closed) return Promise.resolve(interruptedOutcome());
     const { timeouts } = this.options;
     return new Promise<Outcome>((resolve) => {
       const startedAt = performance.now();
@@ -61,10 +62,10 @@ export class TimedHttpEngine implements Engine {
         settled = true;
         if (timer) clearTimeout(timer);
         if (connectTimer) clearTimeout(connectTimer);
-        this.inFlight.delete(req);
+        this.inFlight.delete(interrupt);
         if (errorKind === undefined) timings.totalUs = elapsedUs();
         // Requests torn down by close() were cut by us, not by the target.
-        if (errorKind !== undefined && this.closed) errorKind = 'aborted';
+        if (errorKind !== undefined && this.closed) errorKind = 'interrupted';
         resolve({ status, errorKind, errorCode, timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result() });
       };
       const failWith = (kind: ErrorKind) => () => {
@@ -76,7 +77,13 @@ export class TimedHttpEngine implements Engine {
         timer = ms > 0 ? setTimeout(failWith(kind), ms) : undefined;
       };
 
-      const req = this.transport.request(
+      const interrupt = (kind: ErrorKind) => {
+        settle(kind);
+        req?.destroy();
+      };
+      let req: http.ClientRequest;
+      try {
+        req = this.transport.request(
         {
           hostname: this.hostname,
           port: this.port,
@@ -101,6 +108,16 @@ export class TimedHttpEngine implements Engine {
           // From the first byte on, the total deadline (and for streams the idle deadline) governs.
           const totalLeftMs = timeouts.totalMs > 0 ? Math.max(1, timeouts.totalMs - elapsedUs() / 1000) : 0;
           armTimer(totalLeftMs, 'timeout_total');
+          // Bodies are held to the limit whatever their framing: past it the attempt fails and the socket goes.
+          let bodyBytes = 0;
+          const maxBytes = this.options.maxResponseBytes ?? Infinity;
+          const overLimit = (bytes: number): boolean => {
+            bodyBytes += bytes;
+            if (bodyBytes <= maxBytes) return false;
+            settle('too_large', 'E_RESPONSE_TOO_LARGE');
+            req.destroy();
+            return true;
+          };
           if (sse) {
             let idleTimer: NodeJS.Timeout | undefined;
             const armIdle = () => {
@@ -108,21 +125,28 @@ export class TimedHttpEngine implements Engine {
               if (timeouts.idleMs > 0 && !settled) idleTimer = setTimeout(failWith('timeout_idle'), timeouts.idleMs);
             };
             armIdle();
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              sse.push(chunk);
+            const decoder = new TextDecoder();
+            res.on('data', (chunk: Buffer) => {
+              if (overLimit(chunk.length)) return;
+              sse.push(decoder.decode(chunk, { stream: true }));
               armIdle();
             });
             res.once('close', () => idleTimer && clearTimeout(idleTimer));
           } else {
-            res.resume();
+            res.on('data', (chunk: Buffer) => void overLimit(chunk.length));
           }
           res.once('end', () => settle());
           res.once('aborted', () => settle('reset'));
           res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
         },
       );
-      this.inFlight.add(req);
+      } catch (error) {
+        // node:http refuses a bad header value or path by throwing: one failed attempt, not a dead worker.
+        const code = (error as NodeJS.ErrnoException).code;
+        resolve({ status: 0, errorKind: 'other', errorCode: code, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1 });
+        return;
+      }
+      this.inFlight.add(interrupt);
 
       req.once('socket', (socket: Socket) => {
         timings.socketUs = elapsedUs();
@@ -148,12 +172,13 @@ export class TimedHttpEngine implements Engine {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const req of this.inFlight) req.destroy();
+    // Settled here and now, not when the sockets' error events arrive: the caller counts them before it reports.
+    for (const interrupt of [...this.inFlight]) interrupt('interrupted');
     this.inFlight.clear();
     this.agent.destroy();
   }
 }
 
-function abortedOutcome(): Outcome {
-  return { status: 0, errorKind: 'aborted', timings: emptyTimings(), serviceUs: -1, queueUs: -1, retryAfterMs: -1 };
+function interruptedOutcome(): Outcome {
+  return { status: 0, errorKind: 'interrupted', timings: emptyTimings(), serviceUs: -1, queueUs: -1, retryAfterMs: -1 };
 }

@@ -18,13 +18,18 @@ export class SseTokenReader {
     this.parser = createParser({ onEvent: (event) => this.onData(event.data) });
   }
 
-  push(text: string): void {
+  /** performance.now() of the read being fed: every token in one read arrived then */
+  private readAt = 0;
+
+  /** Feeds text read at `readAt` (performance.now()); tokens are stamped with the time of their read. */
+  push(text: string, readAt = performance.now()): void {
+    this.readAt = readAt;
     this.parser.feed(text);
   }
 
   private onData(data: string): void {
     if (data === '[DONE]') return;
-    const now = performance.now();
+    const now = this.readAt;
     let usage: number | undefined;
     if (data.includes('"usage"')) {
       try {

@@ -12,7 +12,8 @@ import { emptyTimings, type Engine, type EngineOptions, type Outcome, type Prepa
  */
 export class WebSocketEngine implements Engine {
   readonly name = 'ws';
-  private readonly open = new Set<WebSocket>();
+  /** settles each stream in flight, as `close()` does when the run ends */
+  private readonly inFlight = new Set<(errorKind: ErrorKind) => void>();
   private closed = false;
 
   constructor(private readonly options: EngineOptions) {}
@@ -30,32 +31,50 @@ export class WebSocketEngine implements Engine {
       let serviceUs = -1;
       let queueUs = -1;
       let settled = false;
-      let timer: NodeJS.Timeout | undefined;
+      let receivedBytes = 0;
+      const maxBytes = this.options.maxResponseBytes ?? Infinity;
+      const timers: { total?: NodeJS.Timeout; firstByte?: NodeJS.Timeout; idle?: NodeJS.Timeout } = {};
 
       const url = new URL(request.path, this.options.baseUrl);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       const { 'content-length': _length, 'content-type': _type, ...headers } = request.headers;
       void _length;
       void _type;
-      const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined });
-      this.open.add(socket);
+      let socket: WebSocket;
+      try {
+        // maxPayload: one message past the body limit closes the socket with 1009 (message too big).
+        socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined, maxPayload: this.options.maxResponseBytes });
+      } catch (error) {
+        // A header value or URL ws refuses: one failed attempt, not a dead worker.
+        resolve({ status: 0, errorKind: 'other', errorCode: (error as NodeJS.ErrnoException).code, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1, stream });
+        return;
+      }
 
       const settle = (errorKind?: ErrorKind, errorCode?: string) => {
         if (settled) return;
         settled = true;
-        if (timer) clearTimeout(timer);
-        this.open.delete(socket);
+        clearTimeout(timers.total);
+        clearTimeout(timers.firstByte);
+        clearTimeout(timers.idle);
+        this.inFlight.delete(settle);
         if (errorKind === undefined) timings.totalUs = elapsedUs();
-        if (errorKind !== undefined && this.closed) errorKind = 'aborted';
+        // Streams torn down by close() were cut by us, not by the target.
+        if (errorKind !== undefined && this.closed) errorKind = 'interrupted';
         socket.removeAllListeners('message');
-        if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.terminate();
+        if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) {
+          if (errorKind === 'too_large' && socket.readyState === WebSocket.OPEN) socket.close(1009);
+          else socket.terminate();
+        }
         resolve({ status, errorKind, errorCode, timings, serviceUs, queueUs, retryAfterMs: -1, stream });
       };
-      const arm = (ms: number, kind: ErrorKind) => {
-        if (timer) clearTimeout(timer);
-        timer = ms > 0 ? setTimeout(() => settle(kind), ms) : undefined;
+      this.inFlight.add(settle);
+      // The total deadline is absolute: a server that keeps sending can not hold a stream open past it.
+      if (timeouts.totalMs > 0) timers.total = setTimeout(() => settle('timeout_total'), timeouts.totalMs);
+      if (timeouts.firstByteMs > 0) timers.firstByte = setTimeout(() => settle('timeout_first_byte'), timeouts.firstByteMs);
+      const armIdle = () => {
+        clearTimeout(timers.idle);
+        if (timeouts.idleMs > 0) timers.idle = setTimeout(() => settle('timeout_idle'), timeouts.idleMs);
       };
-      arm(timeouts.firstByteMs || timeouts.totalMs, timeouts.firstByteMs ? 'timeout_first_byte' : 'timeout_total');
 
       socket.once('upgrade', () => {
         timings.connectUs = elapsedUs();
@@ -78,10 +97,12 @@ export class WebSocketEngine implements Engine {
         const now = performance.now();
         if (timings.ttfbUs < 0) {
           timings.ttfbUs = (now - startedAt) * 1000;
-          arm(timeouts.idleMs || timeouts.totalMs, timeouts.idleMs ? 'timeout_idle' : 'timeout_total');
-        } else if (timeouts.idleMs) {
-          arm(timeouts.idleMs, 'timeout_idle');
+          clearTimeout(timers.firstByte);
         }
+        armIdle();
+        // The whole stream is held to the body limit: a flood of small messages is bounded like one big one.
+        receivedBytes += messageBytes(data);
+        if (receivedBytes > maxBytes) return settle('too_large', 'E_RESPONSE_TOO_LARGE');
         // ws delivers a Buffer here: its binaryType stays the default 'nodebuffer'.
         const text = (data as Buffer).toString();
         if (text.includes('"usage"') || text.includes('"error"')) {
@@ -110,13 +131,20 @@ export class WebSocketEngine implements Engine {
         else if (code !== 1000 && code !== 1005) return settle('reset', `ws_close_${code}`);
         settle();
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        settle(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_large' : classifyError(error), error.code));
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const socket of this.open) socket.terminate();
-    this.open.clear();
+    // Settled here and now, so the caller counts them before it reports.
+    for (const settle of [...this.inFlight]) settle('interrupted');
+    this.inFlight.clear();
   }
+}
+
+function messageBytes(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

@@ -23,10 +23,12 @@ export interface AttemptRecord {
   /** streams: completion tokens per the server's usage report, and chunks counted; kept apart */
   usageTokens?: number;
   chunkTokens?: number;
+  /** the server reported more time than the client waited: its service time was left out */
+  serverTimingRejected?: boolean;
 }
 
 export function emptyCounters(): ClientCounters {
-  return { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0 };
+  return { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0 };
 }
 
 export function emptyErrors(): ErrorCounts {
@@ -100,6 +102,7 @@ export class MetricSet {
     if (attempt.interTokenUs) for (const gap of attempt.interTokenUs) this.add('itl', gap);
     if (attempt.usageTokens !== undefined) this.counters.tokensFromUsage += attempt.usageTokens;
     if (attempt.chunkTokens !== undefined) this.counters.tokensFromChunks += attempt.chunkTokens;
+    if (attempt.serverTimingRejected) this.counters.serverTimingRejected += 1;
   }
 
   /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */

@@ -24,11 +24,13 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
 
 /**
  * Why a request did not succeed. `status` is an HTTP response outside 2xx (the status itself is counted in
- * `byStatus`); the others never got a complete response.
+ * `byStatus`); the others never got a complete response. `interrupted`: still in flight when the run ended
+ * (or was stopped) and its graceful stop ran out, so it was cut by tailscope, not by the target; `aborted`:
+ * cut by an abort signal; `too_large`: a body past `client.maxResponseBytes` (or a WebSocket message past it).
  */
 export const ERROR_KINDS = [
   'status', 'refused', 'reset', 'timeout_connect', 'timeout_first_byte', 'timeout_total', 'timeout_idle',
-  'dns', 'garbage', 'too_large', 'aborted', 'socket', 'auth', 'other',
+  'dns', 'garbage', 'too_large', 'interrupted', 'aborted', 'socket', 'auth', 'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -51,4 +53,9 @@ export interface ClientCounters {
   /** stream tokens received: from the server's usage report, and counted as chunks; never mixed */
   tokensFromUsage: number;
   tokensFromChunks: number;
+  /**
+   * responses whose server-reported time was longer than the client waited for them: the value is impossible
+   * (a wrong unit, a clock that counts something else) and is left out of the service and network split
+   */
+  serverTimingRejected: number;
 }

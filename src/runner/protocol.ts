@@ -12,7 +12,8 @@ export interface WorkerInit {
   engine: 'wire' | 'node' | 'autocannon';
   plan: LoadPlan;
   intervalMs: number;
-  drainMs: number;
+  /** in-flight requests may finish this long after the schedule ends; then they are cut as interrupted */
+  gracefulStopMs: number;
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;

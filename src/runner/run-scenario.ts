@@ -107,7 +107,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     engine: scenario.engine,
     plan: scenario.load,
     intervalMs: scenario.intervalMs,
-    drainMs: DEFAULTS.drainMs,
+    gracefulStopMs: scenario.gracefulStop,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
     requests: scenario.requests.map((r) => ({ ...r })),
     feeders,

@@ -11,7 +11,10 @@ import { WorkerRecorder } from './worker-recorder.js';
 const CONTROL_TICK_MS = 20;
 /** Open model: arrivals sent back to back before the loop lets I/O run. */
 const ARRIVALS_PER_YIELD = 32;
-/** After a stop request, in-flight requests get this long to finish before they are cut. */
+/**
+ * After a stop request (Ctrl-C), in-flight requests get at most this long to finish before they are cut, so
+ * that a stop answers within a couple of seconds whatever the scenario's graceful stop.
+ */
 const STOP_GRACE_MS = 1_000;
 
 export type FixedLoadRunner = (connections: number, durationMs: number, run: WorkerRun) => Promise<void>;
@@ -95,11 +98,13 @@ export class WorkerRun {
     try {
       if (this.init.plan.model === 'closed') await this.driveClosed(requester);
       else await this.driveOpen(requester);
-      await this.drain(this.stopping ? STOP_GRACE_MS : this.init.drainMs);
+      const { gracefulStopMs } = this.init;
+      await this.drain(this.stopping ? Math.min(STOP_GRACE_MS, gracefulStopMs) : gracefulStopMs);
     } finally {
       clearInterval(flushTimer);
+      // Requests still in flight are cut here and settle as interrupted; engines settle them within close(),
+      // and the turn below lets their requesters record them before the last flush: never dropped.
       await this.engine.close();
-      // Let aborted requests settle so they are counted before the last flush.
       await new Promise((resolve) => setImmediate(resolve));
       this.recorder.finish();
     }
@@ -124,7 +129,7 @@ export class WorkerRun {
         await this.sleep(remainingMs);
         continue;
       }
-      await this.drain(this.init.drainMs);
+      await this.drain(this.init.gracefulStopMs);
       this.recorder.changeInFlight(connections);
       try {
         await this.fixedLoad(connections, remainingMs, this);

@@ -29,8 +29,11 @@ export const DEFAULTS = {
   requestWeight: 1,
   stream: 'none' as const,
   method: 'GET',
-  /** stop waiting for in-flight requests this long after the schedule ends */
-  drainMs: 2_000,
+  /**
+   * In-flight requests get this long to finish after the schedule ends (k6's gracefulStop); then they are cut
+   * and counted as interrupted. A stop (Ctrl-C) gives them at most STOP_GRACE_MS of it.
+   */
+  gracefulStopMs: 5_000,
   /** the HTTP client: tailscope's socket-level one */
   engine: 'wire' as const,
   /** a response body past this fails its attempt as too_large: a runaway body must not exhaust memory */

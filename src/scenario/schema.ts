@@ -176,6 +176,8 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.array(threshold).default([]),
   compare: compare.optional(),
   interval: duration.default(DEFAULTS.intervalMs),
+  /** how long in-flight requests may finish after the schedule ends before they are counted as interrupted */
+  gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
   /**
    * wire: tailscope's own socket-level HTTP/1.1 client, every phase timed (the default). node: node:http, for

@@ -61,7 +61,7 @@ function snapshot(requests: number, errorCount: number, totalMs: [number, number
   return {
     requests, successes: requests - errorCount, sent: requests, inFlightMs: 0,
     errors: { total: errorCount, byKind: { status: errorCount }, byStatus: { '500': errorCount } },
-    counters: { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0 },
+    counters: { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0 },
     histograms: { total: uniformMs(totalMs[0], totalMs[1]) },
   };
 }

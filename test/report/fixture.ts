@@ -25,7 +25,7 @@ function histogramOf(values: number[]): { encoded: string; summary: LatencySumma
 }
 
 const counters = (over: Partial<ClientCounters> = {}): ClientCounters => ({
-  retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, ...over,
+  retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0, ...over,
 });
 
 export interface FixtureOptions {

@@ -60,8 +60,11 @@ const RETRY_AFTER_HEADER = 1;
 export class WireConnection {
   private socket: net.Socket | undefined;
   private connecting = false;
-  /** the socket has carried a complete response before (so a silent close may be an idle close) */
-  private reused = false;
+  /**
+   * The socket has sat idle before this request (it carried a response, or was opened ahead of time), so a
+   * silent close before any answer may be the server's idle close racing our write.
+   */
+  private mayBeStale = false;
   private exchange: Exchange | undefined;
   private readonly parser: ResponseParser;
   private connectDeadlineAt = Infinity;
@@ -108,7 +111,11 @@ export class WireConnection {
   /** Fails the request in flight if one of its deadlines has passed. Called by the engine's sweep. */
   checkDeadline(now: number): void {
     const exchange = this.exchange;
-    if (exchange === undefined) return;
+    if (exchange === undefined) {
+      // A socket opened ahead of time that does not connect in time is given up (no request is lost).
+      if (this.connecting && now >= this.connectDeadlineAt) this.discardSocket();
+      return;
+    }
     if (this.connecting && now >= this.connectDeadlineAt) return this.fail('timeout_connect');
     if (now >= this.responseDeadlineAt) return this.fail(this.responseDeadlineKind);
     const { idleMs } = this.config.timeouts;
@@ -117,9 +124,9 @@ export class WireConnection {
     }
   }
 
-  /** Tears the socket down; a request in flight ends as aborted (cut by us, not by the target). */
-  abort(): void {
-    if (this.exchange !== undefined) this.fail('aborted');
+  /** Tears the socket down; a request in flight ends as interrupted (cut by us, not by the target). */
+  interrupt(): void {
+    if (this.exchange !== undefined) this.fail('interrupted');
     else this.discardSocket();
   }
 
@@ -127,7 +134,7 @@ export class WireConnection {
 
   private open(now: number): void {
     const { target, timeouts } = this.config;
-    this.reused = false;
+    this.mayBeStale = false;
     this.connecting = true;
     this.connectDeadlineAt = timeouts.connectMs > 0 ? now + timeouts.connectMs : Infinity;
     const socket = target.tls
@@ -185,8 +192,11 @@ export class WireConnection {
 
   private notifyPreconnected(): void {
     const done = this.preconnected;
+    if (done === undefined) return;
     this.preconnected = undefined;
-    done?.();
+    // Opened ahead of any request: it will sit idle until one comes, like a kept-alive socket.
+    if (this.socket !== undefined && !this.connecting) this.mayBeStale = true;
+    done();
   }
 
   private readonly onWritten = (error?: Error | null): void => {
@@ -223,7 +233,8 @@ export class WireConnection {
 
   private readonly onBody = (data: Buffer, start: number, end: number): void => {
     const exchange = this.exchange;
-    if (exchange?.sse !== undefined) exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }));
+    // Tokens are stamped with the time their read arrived, the same instant as first and last byte.
+    if (exchange?.sse !== undefined) exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt);
   };
 
   private readonly onEnd = (): void => {
@@ -246,14 +257,14 @@ export class WireConnection {
   };
 
   /**
-   * A reused keep-alive socket that ends with a clean FIN before any byte of the answer was closed by the server
-   * while idle, racing our write: the request is sent again on a new socket, once, and not counted as a failure.
-   * A reset (RST) is not treated so: servers and proxies reset connections whose request they did read, and
-   * hiding those would hide the target's failures.
+   * A socket that sat idle and then ends with a clean FIN before any byte of the answer was closed by the
+   * server while idle, racing our write: an idempotent request is sent again on a new socket, once, and not
+   * counted as a failure. Other methods are not (RFC 9112 §9.3.1: the server may have applied the request),
+   * nor is a reset (RST): servers and proxies reset connections whose request they did read.
    */
   private resendIfStale(): boolean {
     const exchange = this.exchange!;
-    if (!this.reused || this.parser.started || exchange.resent) return false;
+    if (!this.mayBeStale || this.parser.started || exchange.resent || !IDEMPOTENT.has(exchange.request.method)) return false;
     exchange.resent = true;
     this.discardSocket();
     this.parser.reset(exchange.request.method);
@@ -269,7 +280,7 @@ export class WireConnection {
     exchange.timings.totalUs = (now - exchange.startedAt) * 1000;
     const keepAlive = this.parser.keepAlive;
     const outcome = this.outcome(exchange, undefined, undefined);
-    if (keepAlive) this.reused = true;
+    if (keepAlive) this.mayBeStale = true;
     else this.discardSocket();
     this.release(exchange, outcome);
   }
@@ -315,3 +326,5 @@ export class WireConnection {
 }
 
 function ignore(): void {}
+
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);

@@ -61,7 +61,7 @@ export class WireEngine implements Engine, ConnectionOwner {
   }
 
   send(request: PreparedRequest, authorization?: string): Promise<Outcome> {
-    if (this.closed) return Promise.resolve(failedOutcome('aborted'));
+    if (this.closed) return Promise.resolve(failedOutcome('interrupted'));
     let bytes: Buffer;
     try {
       bytes = this.encoded.bytesOf(request, authorization);
@@ -111,9 +111,9 @@ export class WireEngine implements Engine, ConnectionOwner {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     // Settled here and now, so the caller counts them before it reports.
-    for (const exchange of this.waiting) exchange.resolve(failedOutcome('aborted'));
+    for (const exchange of this.waiting) exchange.resolve({ ...failedOutcome('interrupted'), timings: exchange.timings });
     this.waiting = [];
-    for (const connection of this.connections) connection.abort();
+    for (const connection of this.connections) connection.interrupt();
     this.idle.length = 0;
   }
 

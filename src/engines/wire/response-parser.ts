@@ -59,12 +59,31 @@ export const enum Progress {
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const CRLF = Buffer.from('\r\n', 'latin1');
+const SPACE = 0x20;
+const TAB = 0x09;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
+const CONNECTION = Buffer.from('connection', 'latin1');
+const CLOSE = Buffer.from('close', 'latin1');
+const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+/** 1 for the bytes of an RFC 9110 token (header names): ! # $ % & ' * + - . ^ _ ` | ~ digits letters */
+const IS_TOKEN = new Uint8Array(256);
+for (const char of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") IS_TOKEN[char.charCodeAt(0)] = 1;
+/** hex digit value of a byte, or 255 */
+const HEX = new Uint8Array(256).fill(255);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[0x41 + i] = 10 + i;
+  HEX[0x61 + i] = 10 + i;
+}
 const CR = 13;
 const LF = 10;
 /** A chunk-size line longer than this is not a chunk-size line (extensions included). */
 const MAX_CHUNK_LINE = 4096;
-const TOKEN_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\0\r\n]*)?$/;
 
 const STATUS_PREFIX = Buffer.from('HTTP/1.', 'latin1');
 
@@ -94,15 +113,16 @@ export class ResponseParser {
   private trailerBytes = 0;
   private requestWasHead = false;
   private sawBytes = false;
-  private readonly wantedNames: readonly string[];
+  /** the wanted header names, lower-cased, as bytes to compare against the head in place */
+  private readonly wantedBytes: readonly Buffer[];
 
   constructor(
     wantedHeaders: readonly string[],
     private readonly limits: ParserLimits = DEFAULT_PARSER_LIMITS,
     private readonly onBody?: BodySink,
   ) {
-    this.wantedNames = wantedHeaders.map((name) => name.toLowerCase());
-    this.wanted = this.wantedNames.map(() => undefined);
+    this.wantedBytes = wantedHeaders.map((name) => Buffer.from(name.toLowerCase(), 'latin1'));
+    this.wanted = this.wantedBytes.map(() => undefined);
   }
 
   /** Prepares for the response to the next request. */
@@ -211,14 +231,15 @@ export class ResponseParser {
     // A head split across socket reads is joined (rare: a head usually arrives in one read).
     const block = this.headPending === undefined ? data : Buffer.concat([this.headPending, data.subarray(offset)]);
     const from = this.headPending === undefined ? offset : 0;
+    // Bytes that cannot begin a status line are garbage now, not a truncated head at end of file; checked
+    // whether or not the head is complete, so that the code does not depend on where the reads split it.
+    if (!startsLikeStatusLine(block, from)) {
+      this.fail('garbage', 'HPE_INVALID_CONSTANT');
+      return data.length;
+    }
     // The terminator may straddle the join: look from three bytes before it.
     const end = block.indexOf(CRLF_CRLF, Math.max(from, pendingLength - 3));
     if (end < 0) {
-      // Bytes that cannot begin a status line are garbage now, not a truncated head at end of file.
-      if (!startsLikeStatusLine(block, from)) {
-        this.fail('garbage', 'HPE_INVALID_CONSTANT');
-        return data.length;
-      }
       if (block.length - from > this.limits.maxHeaderBytes) {
         this.fail('garbage', 'HPE_HEADER_OVERFLOW');
         return data.length;
@@ -232,56 +253,88 @@ export class ResponseParser {
       return data.length;
     }
     this.headPending = undefined;
-    this.parseHead(block.toString('latin1', from, end));
+    this.parseHead(block, from, end);
     // Position end + 4 of the joined block is data[offset + end + 4 - pendingLength].
     return block === data ? end + 4 : offset + end + 4 - pendingLength;
   }
 
-  private parseHead(head: string): void {
-    if (head.includes('\0')) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
-    const lines = head.split('\r\n');
-    const statusMatch = STATUS_LINE.exec(lines[0]!);
-    if (!statusMatch) return this.fail('garbage', 'HPE_INVALID_STATUS');
-    const http10 = statusMatch[1] === '0';
-    const status = Number(statusMatch[2]);
-    if (status < 100) return this.fail('garbage', 'HPE_INVALID_STATUS');
-    if (lines.length - 1 > this.limits.maxHeaderCount) return this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+  /**
+   * Reads the header block in place, byte by byte: no string is made but for the values asked for, so a
+   * response costs a scan rather than a header object. `end` is where the closing CRLF CRLF starts.
+   */
+  private parseHead(block: Buffer, from: number, end: number): void {
+    let lineEnd = block.indexOf(CRLF, from);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    // "HTTP/1.x NNN[ reason]" (the "HTTP/1." prefix was checked as the bytes came in)
+    const minor = block[from + 7];
+    if (lineEnd - from < 12 || (minor !== 0x30 && minor !== 0x31) || block[from + 8] !== SPACE) {
+      return this.fail('garbage', 'HPE_INVALID_STATUS');
+    }
+    const status = digit(block[from + 9]!) * 100 + digit(block[from + 10]!) * 10 + digit(block[from + 11]!);
+    if (!(status >= 100) || (lineEnd - from > 12 && block[from + 12] !== SPACE)) return this.fail('garbage', 'HPE_INVALID_STATUS');
+    for (let i = from + 13; i < lineEnd; i++) {
+      if (block[i] === 0 || block[i] === LF) return this.fail('garbage', 'HPE_INVALID_STATUS');
+    }
+    const http10 = minor === 0x30;
 
     let contentLength = -1;
     let chunked = false;
     let transferEncoding = false;
     let sawClose = false;
     let sawKeepAlive = false;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
-      const rawName = line.slice(0, colon);
-      if (!TOKEN_CHAR.test(rawName)) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
-      const name = rawName.toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) return this.fail('garbage', 'HPE_INVALID_CONTENT_LENGTH');
-        const length = Number(value);
-        if (contentLength >= 0 && contentLength !== length) return this.fail('garbage', 'HPE_INVALID_CONTENT_LENGTH');
+    let headerCount = 0;
+    for (let lineStart = lineEnd + 2; lineStart < end; lineStart = lineEnd + 2) {
+      if (++headerCount > this.limits.maxHeaderCount) return this.fail('garbage', 'HPE_HEADER_OVERFLOW');
+      // The name: one or more token characters up to the colon (no space before it, no folded line).
+      let colon = lineStart;
+      while (colon < end && IS_TOKEN[block[colon]!] === 1) colon++;
+      if (colon === lineStart || colon === end || block[colon] !== COLON) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+      // The value runs to the CR of the line's CRLF; a NUL, a bare LF or a bare CR in it is not HTTP.
+      lineEnd = colon + 1;
+      while (lineEnd < end) {
+        const byte = block[lineEnd]!;
+        if (byte === CR) {
+          if (block[lineEnd + 1] !== LF) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+          break;
+        }
+        if (byte === 0 || byte === LF) return this.fail('garbage', 'HPE_INVALID_HEADER_TOKEN');
+        lineEnd++;
+      }
+      let valueStart = colon + 1;
+      let valueEnd = lineEnd;
+      while (valueStart < valueEnd && isOws(block[valueStart]!)) valueStart++;
+      while (valueEnd > valueStart && isOws(block[valueEnd - 1]!)) valueEnd--;
+      const nameLength = colon - lineStart;
+
+      if (nameLength === CONTENT_LENGTH.length && equalsLower(block, lineStart, CONTENT_LENGTH)) {
+        const length = decimal(block, valueStart, valueEnd);
+        if (length < 0 || (contentLength >= 0 && contentLength !== length)) return this.fail('garbage', 'HPE_INVALID_CONTENT_LENGTH');
         contentLength = length;
-      } else if (name === 'transfer-encoding') {
+      } else if (nameLength === TRANSFER_ENCODING.length && equalsLower(block, lineStart, TRANSFER_ENCODING)) {
         transferEncoding = true;
         // Only the last coding decides whether the body is chunked (RFC 9112 §6.3).
-        const codings = value.toLowerCase().split(',');
+        const codings = block.toString('latin1', valueStart, valueEnd).toLowerCase().split(',');
         chunked = codings[codings.length - 1]!.trim() === 'chunked';
-      } else if (name === 'connection') {
+      } else if (nameLength === CONNECTION.length && equalsLower(block, lineStart, CONNECTION)) {
         // A list of whole tokens ("x-close-reason" is not "close"), and close wins whatever line it is on.
-        for (const token of value.toLowerCase().split(',')) {
-          const option = token.trim();
-          if (option === 'close') sawClose = true;
-          else if (option === 'keep-alive') sawKeepAlive = true;
+        for (let tokenStart = valueStart; tokenStart <= valueEnd; ) {
+          let tokenEnd = block.indexOf(COMMA, tokenStart);
+          if (tokenEnd < 0 || tokenEnd > valueEnd) tokenEnd = valueEnd;
+          let a = tokenStart;
+          let b = tokenEnd;
+          while (a < b && isOws(block[a]!)) a++;
+          while (b > a && isOws(block[b - 1]!)) b--;
+          if (b - a === CLOSE.length && equalsLower(block, a, CLOSE)) sawClose = true;
+          else if (b - a === KEEP_ALIVE.length && equalsLower(block, a, KEEP_ALIVE)) sawKeepAlive = true;
+          tokenStart = tokenEnd + 1;
         }
       }
-      const wantedIndex = this.wantedNames.indexOf(name);
-      if (wantedIndex >= 0) {
-        const previous = this.wanted[wantedIndex];
-        this.wanted[wantedIndex] = previous === undefined ? value : `${previous}, ${value}`;
+      for (let w = 0; w < this.wantedBytes.length; w++) {
+        const wantedName = this.wantedBytes[w]!;
+        if (nameLength !== wantedName.length || !equalsLower(block, lineStart, wantedName)) continue;
+        const value = block.toString('latin1', valueStart, valueEnd);
+        const previous = this.wanted[w];
+        this.wanted[w] = previous === undefined ? value : `${previous}, ${value}`;
       }
     }
 
@@ -319,26 +372,33 @@ export class ResponseParser {
 
   private readChunkSize(data: Buffer, offset: number): number {
     const lf = data.indexOf(LF, offset);
-    const end = lf < 0 ? data.length : lf + 1;
-    this.chunkLine += data.toString('latin1', offset, end);
-    if (this.chunkLine.length > MAX_CHUNK_LINE) {
-      this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
-      return data.length;
+    let size: number;
+    let end: number;
+    if (this.chunkLine.length === 0 && lf >= 0) {
+      // The usual case: the whole line is in this read.
+      end = lf + 1;
+      if (end - offset > MAX_CHUNK_LINE) {
+        this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+        return data.length;
+      }
+      size = chunkSize(data, offset, lf);
+    } else {
+      // A line split across reads is gathered first.
+      end = lf < 0 ? data.length : lf + 1;
+      this.chunkLine += data.toString('latin1', offset, end);
+      if (this.chunkLine.length > MAX_CHUNK_LINE) {
+        this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+        return data.length;
+      }
+      if (lf < 0) return end;
+      const line = Buffer.from(this.chunkLine, 'latin1');
+      this.chunkLine = '';
+      size = chunkSize(line, 0, line.length - 1);
     }
-    if (lf < 0) return end;
-    const line = this.chunkLine;
-    this.chunkLine = '';
-    if (line.length < 2 || line.charCodeAt(line.length - 2) !== CR) {
+    if (size < 0) {
       this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
       return end;
     }
-    const semicolon = line.indexOf(';');
-    const hex = (semicolon >= 0 ? line.slice(0, semicolon) : line.slice(0, -2)).trimEnd();
-    if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) {
-      this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
-      return end;
-    }
-    const size = parseInt(hex, 16);
     if (size === 0) {
       this.state = State.Trailers;
       this.trailerBytes = 0;
@@ -355,6 +415,14 @@ export class ResponseParser {
 
   private readChunkDataEnd(data: Buffer, offset: number): number {
     // Exactly CRLF must follow a chunk's data.
+    if (this.chunkLine.length === 0 && offset + 1 < data.length) {
+      if (data[offset] !== CR || data[offset + 1] !== LF) {
+        this.fail('garbage', 'HPE_INVALID_CHUNK_SIZE');
+        return data.length;
+      }
+      this.state = State.ChunkSize;
+      return offset + 2;
+    }
     while (offset < data.length && this.chunkLine.length < 2) {
       this.chunkLine += String.fromCharCode(data[offset]!);
       offset += 1;
@@ -372,6 +440,11 @@ export class ResponseParser {
 
   /** Trailer lines after the last chunk, up to an empty line; their content is not needed. */
   private readTrailers(data: Buffer, offset: number): number {
+    // The usual case: no trailers, just the empty line that ends the message.
+    if (this.chunkLine.length === 0 && offset + 1 < data.length && data[offset] === CR && data[offset + 1] === LF) {
+      this.state = State.Done;
+      return offset + 2;
+    }
     while (offset < data.length) {
       const lf = data.indexOf(LF, offset);
       const end = lf < 0 ? data.length : lf + 1;
@@ -414,4 +487,53 @@ export class ResponseParser {
     this.failure = { kind, code };
     this.keepAlive = false;
   }
+}
+
+function digit(byte: number): number {
+  return byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : NaN;
+}
+
+function isOws(byte: number): boolean {
+  return byte === SPACE || byte === TAB;
+}
+
+/** Whether block[at…] equals `lower` (lower-case ASCII), ignoring the case of letters in the block. */
+function equalsLower(block: Buffer, at: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let byte = block[at + i]!;
+    if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
+    if (byte !== lower[i]) return false;
+  }
+  return true;
+}
+
+/** A decimal of 1–15 digits between start and end, or -1. */
+function decimal(block: Buffer, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = digit(block[i]!);
+    if (Number.isNaN(d)) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The size of a chunk-size line `hex[ws][;ext]CR` ending just before `lf`, or -1 when the line is not one.
+ * Up to 12 hex digits: more than a body limit could ever allow, and short of losing precision.
+ */
+function chunkSize(line: Buffer, start: number, lf: number): number {
+  if (lf - start < 2 || line[lf - 1] !== CR) return -1;
+  const end = lf - 1;
+  let i = start;
+  let size = 0;
+  while (i < end && HEX[line[i]!]! !== 255) {
+    size = size * 16 + HEX[line[i]!]!;
+    i++;
+  }
+  if (i === start || i - start > 12) return -1;
+  while (i < end && isOws(line[i]!)) i++;
+  if (i < end && line[i] !== SEMICOLON) return -1;
+  return size;
 }
