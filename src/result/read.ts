@@ -1,11 +1,11 @@
 import { RESULT_SCHEMA, type RunResult } from './types.js';
+import { TailscopeError } from '../shared/errors.js';
 
 /** A file that is not a result.json this version reads. */
-export class ResultFileError extends Error {
+export class ResultFileError extends TailscopeError {
   readonly code = 'E_RESULT_FILE';
   constructor(readonly file: string, reason: string) {
     super(`${file}: ${reason}`);
-    this.name = 'ResultFileError';
   }
 }
 

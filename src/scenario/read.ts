@@ -1,14 +1,14 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
 import { closedStageShapes, openStageShapes, scenarioSchema } from './schema.js';
 import { ScenarioError } from './errors.js';
+import { formatPath, locateProblems, readLocatedYaml, zodProblems, type FieldPath } from '../shared/located-yaml.js';
 import { substituteEnv } from './env.js';
 import { redactScenario } from './redact.js';
-import { compileStages, StageSequenceError } from '../load/compile.js';
+import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
-import { DEFAULTS } from './defaults.js';
 
-type Path = (string | number)[];
+type Path = FieldPath;
 interface Problem { path: Path; message: string }
 
 /**
@@ -16,23 +16,9 @@ interface Problem { path: Path; message: string }
  * Every problem is reported at once, each with file, line, column and field path.
  */
 export function parseScenario(text: string, file: string, env: Readonly<Record<string, string | undefined>>): Scenario {
-  const lineCounter = new LineCounter();
-  // maxAliasCount bounds alias expansion, so a "billion laughs" file is refused instead of eating memory.
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const locate = locator(document, lineCounter);
-
-  if (document.errors.length > 0) {
-    throw new ScenarioError(file, document.errors.map((error) => {
-      const position = error.linePos?.[0];
-      return { line: position?.line, column: position?.col, field: '', message: `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
-    }));
-  }
-  let raw: unknown;
-  try {
-    raw = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ScenarioError(file, [{ field: '', message: `invalid YAML: ${(error as Error).message}` }]);
-  }
+  const yaml = readLocatedYaml(text, (problems) => new ScenarioError(file, problems));
+  const locate = yaml.locate;
+  const raw = yaml.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, [{ line: 1, field: '', message: 'a scenario is a mapping with name, target, requests and load' }]);
   }
@@ -59,7 +45,7 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
         return;
       }
       const result = shapes[kind].safeParse(stage);
-      if (result.success) stages.push(result.data as (typeof stages)[number]);
+      if (result.success) stages.push(result.data);
       else problems.push(...zodProblems(result.error, stagePath));
     });
   }
@@ -67,7 +53,7 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
 
   if (problems.length > 0 || !parsed.success) {
-    throw new ScenarioError(file, problems.map((p) => ({ ...locate(p.path), field: formatPath(p.path), message: p.message })));
+    throw new ScenarioError(file, locateProblems(yaml, problems));
   }
 
   let segments;
@@ -92,7 +78,7 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
     file,
     intervalMs: interval,
     warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
-    load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
+    load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight },
     redacted: redactScenario(raw),
   };
 }
@@ -112,51 +98,4 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
     }
   });
   return problems;
-}
-
-/** `load.closed[1].ramp`: the spelling a user would search their file for. */
-export function formatPath(path: Path): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
-}
-
-function zodProblems(error: z.ZodError, prefix: Path): Problem[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...(issue.path as Path)];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"` }));
-    }
-    return [{ path, message: issue.message }];
-  }).flat();
-}
-
-/** Maps a field path to the line and column of its node in the source, walking up to the nearest that exists. */
-function locator(document: Document, lineCounter: LineCounter) {
-  return (path: Path): { line?: number; column?: number } => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const prefix = path.slice(0, depth);
-      const node = prefix.length === 0 ? document.contents : document.getIn(prefix, true);
-      // Point an unknown key at the key itself, not its value.
-      const keyNode = depth === path.length && depth > 0 ? findKeyNode(document, prefix) : undefined;
-      const target = keyNode ?? node;
-      if (isNode(target) && target.range) {
-        const { line, col } = lineCounter.linePos(target.range[0]);
-        return { line, column: col };
-      }
-    }
-    return {};
-  };
-}
-
-function findKeyNode(document: Document, path: Path): unknown {
-  const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
-  const key = path[path.length - 1];
-  if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray((parent as { items: unknown[] }).items)) {
-    for (const item of (parent as { items: unknown[] }).items) {
-      if (item && typeof item === 'object' && 'key' in item) {
-        const keyNode = (item as { key: unknown }).key;
-        if (isNode(keyNode) && 'value' in keyNode && (keyNode as { value: unknown }).value === key) return keyNode;
-      }
-    }
-  }
-  return undefined;
 }
