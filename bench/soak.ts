@@ -93,7 +93,7 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
     const sampler = setInterval(() => {
       if (pid === undefined) return;
       void (async () => {
-        const worker = await workingProcess(pid!);
+        const worker = await workingProcess(pid);
         const kib = await rssKiB(worker);
         if (kib !== undefined) samples.push({ atSec: (performance.now() - soakStart) / 1000, rssMiB: kib / 1024 });
       })();

@@ -1,7 +1,9 @@
+import { TailscopeError } from '../src/shared/errors.js';
+
 /** Typed errors with stable codes: callers branch on `code`, people read `message`. */
 
-export class ProfileError extends Error {
-  readonly code = 'ERR_MOCK_PROFILE';
+export class ProfileError extends TailscopeError {
+  readonly code = 'E_MOCK_PROFILE';
   /** The file the profile came from, when it came from one. */
   readonly file: string | undefined;
   /** Dotted path of the offending field, e.g. `generate.latency.p99`. */
@@ -14,7 +16,6 @@ export class ProfileError extends Error {
       .filter(Boolean)
       .join(': ');
     super(location ? `${location}: ${message}` : message);
-    this.name = 'ProfileError';
     this.file = where.file;
     this.field = where.field;
     this.line = where.line;

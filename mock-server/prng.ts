@@ -2,7 +2,7 @@
  * Seeded pseudo-random numbers. Every random draw in the mock server comes from here so that a profile and a
  * seed reproduce the same latencies and faults run after run.
  */
-import { createRandom } from '../src/random.js';
+import { createRandom } from '../src/shared/random.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 // One duration grammar for scenarios and profiles: users write both.
-import { parseDurationMs } from '../src/scenario/units.js';
+import { durationMs } from '../src/shared/zod-units.js';
 import type { LatencyModel } from './latency.js';
 
 type DurationInput = number | string;
@@ -18,15 +18,6 @@ export type LatencyModelInput =
   | { type: 'lognormal'; median: DurationInput; p99: DurationInput; max?: DurationInput }
   | { type: 'pareto'; scale: DurationInput; shape: number; max?: DurationInput }
   | { type: 'mixture'; components: Array<{ weight: number; model: LatencyModelInput }> };
-
-const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDurationMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration such as 250ms or 2s, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const positiveDurationMs = durationMs.refine((ms) => ms > 0, 'must be greater than 0');
 

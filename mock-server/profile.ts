@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { readLocatedYaml, type LocatedYaml } from '../src/shared/located-yaml.js';
 import { z } from 'zod';
 import { ProfileError } from './errors.js';
 import { profileSchema, type MockProfile, type ResolvedProfile } from './profile-schema.js';
@@ -53,22 +53,9 @@ export async function loadProfile(nameOrPath: string): Promise<LoadedProfile> {
 
 /** Parses YAML or JSON (JSON is YAML) and validates it; `file` only labels errors. */
 export function parseProfileText(text: string, file?: string): LoadedProfile {
-  const lineCounter = new LineCounter();
-  // The yaml package caps alias expansion, so a billion-laughs profile fails instead of eating the heap.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const line = lineCounter.linePos(firstError.pos[0]).line;
-    throw new ProfileError(`invalid YAML: ${firstError.message.split('\n')[0]}`, { ...(file && { file }), line });
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (error) {
-    // An alias bomb (billion laughs) and other documents that cannot become data: a profile error, not a crash.
-    throw new ProfileError(`invalid YAML: ${(error as Error).message}`, { ...(file && { file }) });
-  }
-  return { written: value as MockProfile, resolved: validate(value, file, doc, lineCounter) };
+  const yaml = readLocatedYaml(text, ([first]) => new ProfileError(first?.message ?? 'invalid YAML', { ...(file && { file }), ...(first?.line !== undefined && { line: first.line }) }));
+  const value: unknown = yaml.value ?? {};
+  return { written: value as MockProfile, resolved: validate(value, file, yaml) };
 }
 
 /**
@@ -76,7 +63,7 @@ export function parseProfileText(text: string, file?: string): LoadedProfile {
  * duration or an object, which the schema cannot express exactly, so they are left open there.
  */
 export function profileJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' });
 }
 
 /** Validates a profile given as an object (for `setProfile` and `startMockServer({ profile: {...} })`). */
@@ -84,19 +71,12 @@ export function resolveProfile(profile: MockProfile): ResolvedProfile {
   return validate(profile, undefined);
 }
 
-function validate(value: unknown, file: string | undefined, doc?: Document, lineCounter?: LineCounter): ResolvedProfile {
+function validate(value: unknown, file: string | undefined, yaml?: LocatedYaml): ResolvedProfile {
   const parsed = profileSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = mostSpecificIssue(parsed.error.issues);
   const fieldPath = issue.path.map(String);
-  let line: number | undefined;
-  if (doc && lineCounter) {
-    // Walk up to the nearest node that exists (a missing field has no node of its own).
-    for (let depth = fieldPath.length; depth >= 0 && line === undefined; depth--) {
-      const node = doc.getIn(fieldPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) line = lineCounter.linePos(node.range[0]).line;
-    }
-  }
+  const line = yaml?.locate(issue.path as (string | number)[]).line;
   throw new ProfileError(issue.message, {
     ...(file && { file }),
     ...(fieldPath.length > 0 && { field: fieldPath.join('.') }),

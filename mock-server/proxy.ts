@@ -8,7 +8,7 @@
  */
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createRng, type Rng } from './prng.js';
+import { createRng } from './prng.js';
 
 export interface DelayProxyOptions {
   targetHost: string;

@@ -14,7 +14,7 @@ import type { ResolvedProfile } from './profile-schema.js';
 import { SlotQueue } from './queue.js';
 import { compileRuntime } from './runtime.js';
 import { StatsRecorder, type MockStats } from './stats.js';
-import { EXACT_ROUTES, JOB_ROUTE, JOBS_PREFIX, STREAM_ROUTE, type Route } from './routes/table.js';
+import { EXACT_ROUTES, JOB_ROUTE, JOBS_PREFIX, STREAM_ROUTE } from './routes/table.js';
 import { createStreamUpgrade, STREAM_PATH } from './routes/ws.js';
 
 export interface ServerHandle {

@@ -5,8 +5,8 @@
  * token endpoint or the admin routes.
  */
 // The same histograms and percentile readings as tailscope's own, so truth and measurement compare like for like.
-import { createHistogram, recordUs, type Histogram } from '../src/metrics/histogram.js';
-import { summarize } from '../src/metrics/summary.js';
+import { createHistogram, recordUs, type Histogram } from '../src/shared/histogram.js';
+import { summarize } from '../src/shared/latency-summary.js';
 
 export interface LatencySummary {
   count: number;

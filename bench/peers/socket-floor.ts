@@ -13,8 +13,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { createHistogram, recordUs, type Histogram } from '../../src/metrics/histogram.js';
-import { summarize } from '../../src/metrics/summary.js';
+import { createHistogram, recordUs, type Histogram } from '../../src/shared/histogram.js';
+import { summarize } from '../../src/shared/latency-summary.js';
 
 const HEAD = 0;
 const LENGTH_BODY = 1;

@@ -69,7 +69,8 @@ function serve(ctx: MockContext, ws: WebSocket, socket: Duplex, headerGrant: Tok
     ws.close(4000 + status, error);
   };
   ws.once('message', (data: RawData, isBinary: boolean) => {
-    const text = isBinary ? '' : data.toString();
+    // ws delivers a Buffer here: its binaryType stays the default 'nodebuffer'.
+    const text = isBinary ? '' : (data as Buffer).toString();
     const limits = ctx.runtime.profile.limits;
     if (text.length > limits.bodyBytes) return refuse(413, 'payload_too_large', `message exceeds ${limits.bodyBytes} bytes`);
     const parsed = parseGenerateBody(text, limits.maxTokens);

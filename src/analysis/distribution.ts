@@ -1,5 +1,5 @@
-import { decodeHistogram, type Histogram } from '../metrics/histogram.js';
-import { recordedBuckets } from '../metrics/summary.js';
+import { decodeHistogram, type Histogram } from '../shared/histogram.js';
+import { recordedBuckets } from '../shared/latency-summary.js';
 
 const US_PER_MS = 1000;
 

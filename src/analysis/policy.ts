@@ -1,10 +1,12 @@
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { locateProblems, readLocatedYaml, zodProblems } from '../shared/located-yaml.js';
+import { LocatedInputError } from '../shared/errors.js';
 import { z } from 'zod';
 import type { EncodedHistograms } from '../result/types.js';
-import { parseDurationMs } from '../scenario/units.js';
-import { durationMs as duration, ratio } from '../scenario/zod-units.js';
+import { parseDurationMs } from '../shared/units.js';
+import { durationMs as duration, ratio } from '../shared/zod-units.js';
 import { decodeDistribution, quantileMs } from './distribution.js';
 import type { ReplayPolicy } from './types.js';
+import { DEFAULTS } from '../scenario/defaults.js';
 
 /** What a what-if policy file may say, before quantiles are read off the run. */
 const QUANTILE = /^\s*p(\d+(?:\.\d+)?)\s*$/;
@@ -26,20 +28,26 @@ const durationOrQuantile = z.union([z.number(), z.string()]).transform((value, c
   return { ms };
 });
 
+/** The failures a replay can retry; 429 is not among them (the recorded run has no rate limiter to re-ask). */
+const REPLAY_RETRY_ON = ['5xx', 'reset', 'timeout', 'connect'] as const;
+
+/** A policy's retries default to what the scenario's client does, so `retries: { max: 1 }` means the same in both. */
+const policyRetries = z.strictObject({
+  max: z.number().int().min(0).max(10).default(DEFAULTS.retries.max),
+  backoff: z.enum(['exponential', 'constant']).default(DEFAULTS.retries.backoff),
+  base: duration.default(DEFAULTS.retries.baseMs),
+  maxBackoff: duration.default(DEFAULTS.retries.maxBackoffMs),
+  jitter: z.enum(['full', 'equal', 'none']).default(DEFAULTS.retries.jitter),
+  on: z
+    .array(z.enum(REPLAY_RETRY_ON))
+    .default(() => REPLAY_RETRY_ON.filter((kind) => (DEFAULTS.retries.on as readonly string[]).includes(kind))),
+});
+
 export const policySchema = z.strictObject({
   timeouts: z
     .strictObject({ connect: durationOrQuantile.optional(), firstByte: durationOrQuantile.optional(), total: durationOrQuantile.optional() })
     .default({}),
-  retries: z
-    .strictObject({
-      max: z.number().int().min(0).max(10).default(0),
-      backoff: z.enum(['exponential', 'constant']).default('exponential'),
-      base: duration.default(100),
-      maxBackoff: duration.default(5000),
-      jitter: z.enum(['full', 'equal', 'none']).default('full'),
-      on: z.array(z.enum(['5xx', 'reset', 'timeout', 'connect'])).default(['5xx', 'reset', 'timeout', 'connect']),
-    })
-    .default({ max: 0, backoff: 'exponential', base: 100, maxBackoff: 5000, jitter: 'full', on: ['5xx', 'reset', 'timeout', 'connect'] }),
+  retries: policyRetries.default(() => policyRetries.parse({})),
   /** retries may add at most this share of first attempts (Finagle/Envoy retry budget) */
   budget: ratio.optional(),
   hedge: z.strictObject({ delay: durationOrQuantile }).optional(),
@@ -51,50 +59,17 @@ export const policySchema = z.strictObject({
 
 export type PolicyFile = z.output<typeof policySchema>;
 
-export class PolicyError extends Error {
+/** A what-if policy file the user must fix, each problem located. */
+export class PolicyError extends LocatedInputError {
   readonly code = 'E_POLICY';
-  constructor(
-    readonly file: string,
-    readonly problems: ReadonlyArray<{ line?: number; column?: number; field: string; message: string }>,
-  ) {
-    super(problems.map((p) => `${file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
-    this.name = 'PolicyError';
-  }
 }
 
 /** Parses a policy file (YAML or JSON); every problem names the file, line, column and field. */
 export function parsePolicy(text: string, file: string): PolicyFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new PolicyError(file, document.errors.map((e) => ({ line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, field: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })));
-  }
-  const raw = document.toJS({ maxAliasCount: 100 }) ?? {};
-  const parsed = policySchema.safeParse(raw);
+  const yaml = readLocatedYaml(text, (problems) => new PolicyError(file, problems));
+  const parsed = policySchema.safeParse(yaml.value ?? {});
   if (parsed.success) return parsed.data;
-  throw new PolicyError(
-    file,
-    parsed.error.issues.flatMap((issue) => {
-      const path = issue.path as (string | number)[];
-      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
-      return paths.map((p) => ({
-        ...locate(document, lineCounter, p),
-        field: p.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join(''),
-        message: issue.code === 'unrecognized_keys' ? `unknown field "${String(p[p.length - 1])}"` : issue.message,
-      }));
-    }),
-  );
-}
-
-function locate(document: Document, lineCounter: LineCounter, path: (string | number)[]): { line?: number; column?: number } {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true);
-    if (isNode(node) && node.range) {
-      const { line, col } = lineCounter.linePos(node.range[0]);
-      return { line, column: col };
-    }
-  }
-  return {};
+  throw new PolicyError(file, locateProblems(yaml, zodProblems(parsed.error)));
 }
 
 /** Reads quantile-valued fields off the run's histograms: "p99" of ttfb becomes that many milliseconds. */

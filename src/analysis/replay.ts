@@ -1,9 +1,10 @@
 import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.js';
-import { backoffDelayMs } from '../client/backoff.js';
-import { createRandom } from '../random.js';
+import { backoffDelayMs } from '../shared/backoff.js';
+import { createRandom } from '../shared/random.js';
 import { successfulHistograms } from './timeouts.js';
 import { decodeDistribution, samplerOf } from './distribution.js';
 import type { ReplayPolicy, ReplayResult } from './types.js';
+import { TailscopeError } from '../shared/errors.js';
 
 /** Retry categories a policy names, and the run's error kinds that fall under each. */
 type RetryCategory = ReplayPolicy['retries']['on'][number];
@@ -166,10 +167,9 @@ function timeoutAttempt(p: ReplayPolicy, longestRecordedMs: number): Attempt {
   return { ok: false, elapsedMs: limits.length ? Math.min(...limits) : longestRecordedMs, cause: 'timeout_first_byte', category: 'timeout' };
 }
 
-export class ReplayError extends Error {
+export class ReplayError extends TailscopeError {
   readonly code = 'E_REPLAY';
   constructor(message: string) {
     super(message);
-    this.name = 'ReplayError';
   }
 }

@@ -1,5 +1,5 @@
-import { decodeHistogram } from '../metrics/histogram.js';
-import { summarize } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { summarize } from '../shared/latency-summary.js';
 import type { EncodedHistograms, RunResult } from '../result/types.js';
 import type { Percentiles, SplitMethod, SplitView } from './types.js';
 

@@ -1,4 +1,4 @@
-import { encodeHistogram, subtractEncoded } from '../metrics/histogram.js';
+import { encodeHistogram, subtractEncoded } from '../shared/histogram.js';
 import type { EncodedHistograms, MetricName, RunResult } from '../result/types.js';
 import { decodeDistribution, quantileMs, shareAboveMs, type Distribution } from './distribution.js';
 import { rfc6298Estimate } from './rfc6298.js';

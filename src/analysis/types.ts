@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../metrics/summary.js';
+import type { LatencySummary } from '../shared/latency-summary.js';
 
 export const ANALYSIS_SCHEMA = 'tailscope.analysis/v1';
 

@@ -2,9 +2,14 @@ import type { UslFit } from './types.js';
 
 export interface LoadPoint { concurrency: number; throughput: number }
 
-/** Universal Scalability Law: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)). */
-export function uslThroughput(n: number, sigma: number, kappa: number, lambda: number): number {
+/** Universal Scalability Law: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)). Positional for the fit's inner loop. */
+function usl(n: number, sigma: number, kappa: number, lambda: number): number {
   return (lambda * n) / (1 + sigma * (n - 1) + kappa * n * (n - 1));
+}
+
+/** Throughput the fitted law predicts at concurrency (or load) `n`. */
+export function uslThroughput(fit: Pick<UslFit, 'lambda' | 'sigma' | 'kappa'>, n: number): number {
+  return usl(n, fit.sigma, fit.kappa, fit.lambda);
 }
 
 /** Grid bounds: σ is a share (0..1); κ above 1 would mean throughput collapses from the second user on. */
@@ -26,13 +31,13 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
     let fx = 0;
     let ff = 0;
     for (const p of usable) {
-      const f = uslThroughput(p.concurrency, sigma, kappa, 1);
+      const f = usl(p.concurrency, sigma, kappa, 1);
       fx += f * p.throughput;
       ff += f * f;
     }
     const lambda = ff > 0 ? fx / ff : 0;
     let sse = 0;
-    for (const p of usable) sse += (p.throughput - lambda * uslThroughput(p.concurrency, sigma, kappa, 1)) ** 2;
+    for (const p of usable) sse += (p.throughput - lambda * usl(p.concurrency, sigma, kappa, 1)) ** 2;
     return { lambda, sse };
   };
 
@@ -77,7 +82,7 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
   let peakThroughput: number | null = null;
   if (kappa > 0 && sigma < 1) {
     peakConcurrency = Math.sqrt((1 - sigma) / kappa);
-    peakThroughput = uslThroughput(peakConcurrency, sigma, kappa, lambda);
+    peakThroughput = usl(peakConcurrency, sigma, kappa, lambda);
   } else if (sigma > 0) {
     peakThroughput = lambda / sigma;
   }

@@ -1,5 +1,6 @@
 import type { RunResult } from '../result/types.js';
-import { evaluateThresholds, formatValue, parseThreshold } from './thresholds/index.js';
+import { evaluateThresholds, parseThreshold } from './thresholds/index.js';
+import { formatValue } from '../shared/format.js';
 import type { Validity, Verdict, VerdictCheck, VerdictStatus } from './types.js';
 
 /**

@@ -8,7 +8,7 @@ export function mapError(error: unknown): { exitCode: number; message: string } 
     return { exitCode: EXIT.badInput, message: `error: ${error.message}` };
   }
   const code = (error as { code?: string } | undefined)?.code;
-  if (code === 'ERR_MOCK_PROFILE') {
+  if (code === 'E_MOCK_PROFILE') {
     return { exitCode: EXIT.badInput, message: `error: mock profile: ${(error as Error).message}` };
   }
   if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {

@@ -1,4 +1,5 @@
 import type { Verdict } from '../analysis/types.js';
+import { TailscopeError } from '../shared/errors.js';
 
 /** The CLI's exit codes: the contract with CI pipelines. */
 export const EXIT = {
@@ -16,11 +17,10 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error the user can fix by changing their input; exits 2 with its message alone (no stack). */
-export class UsageError extends Error {
+export class UsageError extends TailscopeError {
   readonly code = 'E_USAGE';
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
   }
 }
 

@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   for (const command of COMMANDS) {
     parser.command(command.command, command.describe, command.builder, async (args) => {
       ran = true;
-      exitCode = await command.handler(args as Record<string, unknown>, io);
+      exitCode = await command.handler(args, io);
     });
   }
   try {

@@ -1,9 +1,9 @@
 import type { RunResult } from '../result/types.js';
 import type { Analysis, Verdict } from '../analysis/types.js';
 import { STATUS_WORD } from '../analysis/verdict.js';
+import { formatMs } from '../shared/format.js';
 import { errorReasons, reasonLine } from '../report/error-reasons.js';
 
-const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
 
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */
 export function summaryLines(result: RunResult, analysis: Analysis): string[] {
@@ -12,18 +12,18 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
     `${result.scenario.name}: ${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s, ${t.throughput.toFixed(1)} req/s, errors ${(t.errorRate * 100).toFixed(2)}%`,
     // Why requests failed comes right after the count, before any latency: failed requests are often fast.
     ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
-    `latency p50 ${ms(t.latency.p50)} ms · p90 ${ms(t.latency.p90)} ms · p99 ${ms(t.latency.p99)} ms · max ${ms(t.latency.max)} ms`,
-    ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${ms(result.warmup.latency.p50)} ms · p99 ${ms(result.warmup.latency.p99)} ms`] : []),
+    `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · max ${formatMs(t.latency.max)} ms`,
+    ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`] : []),
     analysis.split.method === 'none'
       ? `split: n/a (${analysis.split.reason})`
-      : `split (${analysis.split.method}): network p50 ${ms(analysis.split.network.p50)} ms, service p50 ${ms(analysis.split.service.p50)} ms`,
+      : `split (${analysis.split.method}): network p50 ${formatMs(analysis.split.network.p50)} ms, service p50 ${formatMs(analysis.split.service.p50)} ms`,
   ];
   const { knee, usl } = analysis.capacity;
   if (knee) {
     const unit = analysis.capacity.loadAxis === 'concurrency' ? 'concurrency' : 'req/s offered';
     lines.push(`knee: ${knee.throughput.toFixed(1)} req/s at ${knee.load.toFixed(1)} ${unit} (${knee.name})${usl?.peakThroughput ? `; USL peak ${usl.peakThroughput.toFixed(1)} req/s, R² ${usl.r2.toFixed(2)}` : ''}`);
   }
-  const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${c.timeoutMs >= 10 ? c.timeoutMs.toFixed(0) : c.timeoutMs.toFixed(1)} ms`);
+  const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${formatMs(c.timeoutMs)} ms`);
   if (timeouts.length > 0) lines.push(`timeouts (cut ≤ ${(analysis.timeouts.targetCutShare * 100).toFixed(1)}%): ${timeouts.join(', ')}`);
   if (!analysis.verdict.validity.valid) lines.push(`INVALID RUN: ${analysis.verdict.validity.reasons.join('; ')}`);
   if (result.interrupted) lines.push('interrupted: figures cover what completed');

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { TailscopeError } from '../shared/errors.js';
 
-export class FeederError extends Error {
+export class FeederError extends TailscopeError {
   readonly code = 'E_FEEDER';
   constructor(readonly file: string, readonly line: number, message: string) {
     super(`${file}${line > 0 ? `:${line}` : ''}: ${message}`);
-    this.name = 'FeederError';
   }
 }
 

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { TailscopeError } from '../shared/errors.js';
 
 export interface OAuth2Config {
   tokenUrl: URL;
@@ -9,11 +10,10 @@ export interface OAuth2Config {
   refreshMarginMs: number;
 }
 
-export class AuthError extends Error {
+export class AuthError extends TailscopeError {
   readonly code = 'E_AUTH';
   constructor(message: string, readonly status: number) {
     super(message);
-    this.name = 'AuthError';
   }
 }
 

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
-import type { ClientCounters } from '../result/types.js';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import type { ClientCounters } from '../metrics/vocabulary.js';
+import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
 
 export interface RetryPolicy extends BackoffPolicy {

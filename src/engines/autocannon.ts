@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
 import { classifyError } from './classify.js';
 import { serverTimingMs, durationHeaderMs } from './server-timing.js';
@@ -114,7 +114,7 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
         // Teardown waits for the next sample tick: a short one ends the stage on time.
         sampleInt: 50,
         setupClient,
-      } as unknown as autocannon.Options,
+      },
       (error: Error | null) => (error ? reject(error) : resolve()),
     );
     stopSignal.onStop(() => (instance as unknown as { stop(): void }).stop());

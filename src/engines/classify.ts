@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 
 /** Maps a socket or parser error to the kind a report counts it under. */
 export function classifyError(error: NodeJS.ErrnoException): ErrorKind {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 import { classifyError } from './classify.js';
 import { durationHeaderMs, retryAfterMs, serverTimingMs } from './server-timing.js';
 import { SseTokenReader } from './sse.js';

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 
 /** A request ready to send: templated, authorised, encoded. */
 export interface PreparedRequest {

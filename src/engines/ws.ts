@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { ErrorKind } from '../result/types.js';
+import type { ErrorKind } from '../metrics/vocabulary.js';
 import { classifyError } from './classify.js';
 import { emptyTimings, type Engine, type EngineOptions, type Outcome, type PreparedRequest, type StreamTimings } from './types.js';
 
@@ -103,7 +103,8 @@ export class WebSocketEngine implements Engine {
         // The whole stream is held to the body limit: a flood of small messages is bounded like one big one.
         receivedBytes += messageBytes(data);
         if (receivedBytes > maxBytes) return settle('too_large', 'E_RESPONSE_TOO_LARGE');
-        const text = data.toString();
+        // ws delivers a Buffer here: its binaryType stays the default 'nodebuffer'.
+        const text = (data as Buffer).toString();
         if (text.includes('"usage"') || text.includes('"error"')) {
           try {
             const message = JSON.parse(text) as { usage?: { completion_tokens?: number }; meta?: { latency_ms?: number; queue_ms?: number }; status?: number };

@@ -1,4 +1,5 @@
-import type { StageKind } from '../result/types.js';
+/** How a stage of the load curve moves its target. */
+export type StageKind = 'hold' | 'ramp' | 'step' | 'spike';
 
 /**
  * One stretch of the load curve: the target (concurrency, or arrivals/s in an open model) moves linearly
@@ -20,5 +21,6 @@ export interface LoadPlan {
   durationMs: number;
   /** open model only */
   arrivals: 'constant' | 'poisson';
-  maxInFlight?: number;
+  /** open model: the cap on requests in flight across all workers */
+  maxInFlight: number;
 }

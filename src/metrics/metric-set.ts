@@ -1,5 +1,5 @@
-import { METRIC_NAMES, type ClientCounters, type ErrorCounts, type ErrorKind, type MetricName } from '../result/types.js';
-import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from './histogram.js';
+import { METRIC_NAMES, type ClientCounters, type ErrorCounts, type ErrorKind, type MetricName } from './vocabulary.js';
+import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from '../shared/histogram.js';
 
 /** One finished attempt, reduced to what aggregation needs (all durations in µs, -1 = did not happen). */
 export interface AttemptRecord {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { renderComparisonHtml } from './compare-html.js';
 import { renderComparisonMarkdown, type ComparedRun } from './markdown.js';
 import type { LoadedRun } from './load.js';
+import { slug } from '../shared/format.js';
 import { writeReports, type FileSink, type ReportFiles } from './write.js';
 
 /** A short, unique folder-safe label per run, from the folder each result sits in (a/result.json → a). */
@@ -13,9 +14,6 @@ export function runLabels(paths: readonly string[]): string[] {
   return base.map((label, i) => (base.indexOf(label) !== i || base.lastIndexOf(label) !== i ? `${i + 1}-${label}` : label));
 }
 
-function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
-}
 
 /**
  * Several runs: the overlay page and comparison summary in dir, and each run's own full report in a

@@ -1,5 +1,5 @@
-import { decodeHistogram, type Histogram } from '../metrics/histogram.js';
-import { recordedBuckets } from '../metrics/summary.js';
+import { decodeHistogram, type Histogram } from '../shared/histogram.js';
+import { recordedBuckets } from '../shared/latency-summary.js';
 
 /** One point of a percentile spectrum: the latency at a percentile, and where it sits on the "nines" axis. */
 export interface SpectrumPoint {

@@ -1,10 +1,4 @@
-/** Milliseconds for tables: three significant figures is what a latency reading can honestly claim. */
-/** A figure the run could not measure (null) reads "n/a": never a made-up 0. */
-export function formatMs(value: number | null | undefined): string {
-  if (value === null || value === undefined) return 'n/a';
-  if (!Number.isFinite(value)) return '–';
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
+export { formatMs } from '../shared/format.js';
 
 export function formatPercent(share: number | null | undefined, digits = 2): string {
   if (share === null || share === undefined) return 'n/a';

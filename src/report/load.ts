@@ -3,13 +3,13 @@ import { analyze } from '../analysis/analyze.js';
 import { ANALYSIS_SCHEMA, type Analysis } from '../analysis/types.js';
 import type { RunResult } from '../result/types.js';
 import { parseResult } from '../result/read.js';
+import { TailscopeError } from '../shared/errors.js';
 
 /** A result or analysis file that cannot be reported on; the CLI maps the code to exit 2. */
-export class ReportInputError extends Error {
+export class ReportInputError extends TailscopeError {
   readonly code = 'E_REPORT_INPUT';
   constructor(message: string) {
     super(message);
-    this.name = 'ReportInputError';
   }
 }
 

@@ -1,7 +1,7 @@
 import { displayUrl } from './format.js';
 import type { Analysis } from '../analysis/types.js';
-import { decodeHistogram } from '../metrics/histogram.js';
-import { summarize, type LatencySummary } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { summarize, type LatencySummary } from '../shared/latency-summary.js';
 import type { RunResult } from '../result/types.js';
 import { errorCategories } from './charts/errors-over-time.js';
 import type { Verdict } from '../analysis/types.js';

@@ -1,4 +1,4 @@
-import { errorReasons, reasonLine } from './error-reasons.js';
+import { errorReasons } from './error-reasons.js';
 import type { Analysis } from '../analysis/types.js';
 import type { RunResult } from '../result/types.js';
 import { redactScenario } from '../scenario/redact.js';

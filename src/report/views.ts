@@ -1,6 +1,6 @@
 import type { Analysis } from '../analysis/types.js';
-import { decodeHistogram } from '../metrics/histogram.js';
-import { summarize } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { summarize } from '../shared/latency-summary.js';
 import { distributionOf, shareAboveMs } from '../analysis/distribution.js';
 import { basisHistograms, successfulHistograms } from '../analysis/timeouts.js';
 import type { RunResult } from '../result/types.js';

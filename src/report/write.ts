@@ -5,6 +5,8 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit-checks.js';
 import { renderMarkdown } from './markdown.js';
 import { renderOpenMetrics } from './openmetrics.js';
+import { serializeResult } from '../result/serialize.js';
+import { serializeAnalysis } from '../analysis/serialize.js';
 
 export interface ReportFiles { dir: string; files: string[] }
 
@@ -37,8 +39,8 @@ export async function writeReports(dir: string, result: RunResult, analysis: Ana
     ...(options.writeData === false
       ? []
       : ([
-          ['result.json', `${JSON.stringify(result, null, 1)}\n`],
-          ['analysis.json', `${JSON.stringify(analysis, null, 2)}\n`],
+          ['result.json', serializeResult(result)],
+          ['analysis.json', serializeAnalysis(analysis)],
         ] as [string, string][])),
     ...(await renderReportFiles(result, analysis)),
   ];

@@ -1,7 +1,7 @@
-import { decodeHistogram } from '../metrics/histogram.js';
-import { EMPTY_SUMMARY, summarize } from '../metrics/summary.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
 import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
-import { meanTargetBetween } from '../load/curve.js';
+import { meanTargetBetween, segmentIndexAt } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
 import type { EncodedHistograms, GeneratorHealth, IntervalResult, LoadSummary, RequestNameResult, RunResult, StageEngine, StageResult } from './types.js';
 import { RESULT_SCHEMA } from './types.js';
@@ -49,7 +49,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       index,
       startMs,
       endMs,
-      stage: stageAt(facts.segments, (startMs + endMs) / 2),
+      stage: Math.max(0, segmentIndexAt(facts.segments, (startMs + endMs) / 2)),
       target: meanTargetBetween(facts.segments, startMs, Math.min(endMs, facts.segments.at(-1)?.endMs ?? endMs)),
       achievedConcurrency: snapshot.inFlightMs / spanMs,
       sentPerSec: (snapshot.sent / spanMs) * 1000,
@@ -149,11 +149,6 @@ function warmupOf(warmup: { snapshot: MetricSnapshot; durationMs: number }, open
   const { latencyUncorrected: _uncorrected, ...summary } = loadSummary(snapshot, Math.max(durationMs, 1), open);
   void _uncorrected;
   return { durationMs, ...summary, errorsByKind: snapshot.errors, histograms: snapshot.histograms };
-}
-
-function stageAt(segments: readonly Segment[], tMs: number): number {
-  const index = segments.findIndex((s) => tMs < s.endMs);
-  return index < 0 ? Math.max(segments.length - 1, 0) : index;
 }
 
 function pick(histograms: EncodedHistograms, names: (keyof EncodedHistograms)[]): EncodedHistograms {

@@ -3,12 +3,12 @@ import { emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
 import type { Segment } from '../load/types.js';
 import { buildRunResult } from './build.js';
 import type { ErrorCounts, GeneratorHealth, LoadSummary, RunResult } from './types.js';
+import { TailscopeError } from '../shared/errors.js';
 
-export class MergeError extends Error {
+export class MergeError extends TailscopeError {
   readonly code = 'E_MERGE';
   constructor(message: string) {
     super(message);
-    this.name = 'MergeError';
   }
 }
 
@@ -76,7 +76,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
   const names = [...new Set(results.flatMap((r) => Object.keys(r.requestsByName)))];
   const byName = new Map(names.map((name) => [
     name,
-    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name]!, r.durationMs, 0, r.requestsByName[name]!.errorsByKind)] : []))),
+    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name], r.durationMs, 0, r.requestsByName[name].errorsByKind)] : []))),
   ]));
 
   return buildRunResult(

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import { RESULT_SCHEMA, type RunResult } from './types.js';
+import { TailscopeError } from '../shared/errors.js';
 import { runResultSchema } from './schema.js';
 
 /** A file that is not a result.json this version reads; `field` is the first offending one, when there is one. */
-export class ResultFileError extends Error {
+export class ResultFileError extends TailscopeError {
   readonly code = 'E_RESULT_FILE';
   constructor(readonly file: string, reason: string, readonly field?: string) {
     super(`${file}: ${reason}`);
-    this.name = 'ResultFileError';
   }
 }
 

@@ -1,70 +1,15 @@
-import type { LatencySummary } from '../metrics/summary.js';
+import type { LatencySummary } from '../shared/latency-summary.js';
+import type { StageKind } from '../load/types.js';
+import type { ClientCounters, EncodedHistograms, ErrorCounts } from '../metrics/vocabulary.js';
+
+// The vocabulary a RunResult is written in lives with the stage that produces it; re-exported here for readers
+// of result files, which should not need to know where each word was coined.
+export { ERROR_KINDS, METRIC_NAMES } from '../metrics/vocabulary.js';
+export type { ClientCounters, EncodedHistograms, ErrorCounts, ErrorKind, MetricName } from '../metrics/vocabulary.js';
+export type { StageKind } from '../load/types.js';
 
 /** Bumped when a field changes meaning; readers refuse schemas they do not know. */
 export const RESULT_SCHEMA = 'tailscope.result/v1';
-
-/**
- * Every timed quantity a run records, each as an HDR histogram of microseconds.
- * - total: whole request, from the (intended, in an open model) send time to the last body byte
- * - dns / connect / tls: socket setup, recorded only for requests that opened a new socket
- * - write: request fully written; ttfb: first response byte; download: first byte to last byte
- * - service / queue: what the server says it spent (Server-Timing or a configured header/field)
- * - network: ttfb − service (per request), the share of the wait the server did not account for
- * - ttft / itl: stream time to first token and inter-token gaps (first token excluded)
- * - auth: token endpoint round trips
- * - totalUncorrected: open model only, from the actual send time (kept beside the corrected view)
- * - totalFailed / ttfbFailed: the failed attempts' share of total and ttfb, so that the successful
- *   requests' distribution is total − totalFailed (HDR histograms subtract exactly)
- */
-export const METRIC_NAMES = [
-  'total', 'dns', 'connect', 'tls', 'write', 'ttfb', 'download',
-  'service', 'queue', 'network', 'ttft', 'itl', 'auth', 'totalUncorrected', 'totalFailed', 'ttfbFailed',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-/** Encoded histograms (hdr-histogram-js compressed base64), present only for metrics that recorded something. */
-export type EncodedHistograms = Partial<Record<MetricName, string>>;
-
-/**
- * Why a request did not succeed. `status` is an HTTP response outside 2xx (the status itself is counted in
- * `byStatus`); the others never got a complete response. `interrupted`: still in flight when the run ended
- * (or was stopped) and its graceful stop ran out, so it was cut by tailscope, not by the target; `aborted`:
- * cut by an abort signal; `too_large`: a body past `client.maxResponseBytes` (or a WebSocket message past it).
- */
-export const ERROR_KINDS = [
-  'status', 'refused', 'reset', 'timeout_connect', 'timeout_first_byte', 'timeout_total', 'timeout_idle',
-  'dns', 'garbage', 'too_large', 'interrupted', 'aborted', 'socket', 'auth', 'other',
-] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
-
-export interface ErrorCounts {
-  total: number;
-  byKind: Partial<Record<ErrorKind, number>>;
-  /** complete responses only (kind `status`, or `auth` from the token endpoint): a timeout has no status */
-  byStatus: Record<string, number>;
-  /** why, once per kind: the first failure's message, e.g. `auth: 401 invalid_client from /oauth/token`; secrets scrubbed */
-  firstMessages?: Partial<Record<ErrorKind, string>>;
-}
-
-/** Counters that are not failures but change how the numbers read. */
-export interface ClientCounters {
-  /** attempts beyond the first, so retry amplification is visible */
-  retries: number;
-  /** 429 responses that the client waited out (not failures unless retries ran out) */
-  rateLimited: number;
-  /** 401s answered by one token refresh and one retry */
-  authRefreshes: number;
-  /** open model: arrivals that could not be sent on time because no slot was free */
-  dropped: number;
-  /** stream tokens received: from the server's usage report, and counted as chunks; never mixed */
-  tokensFromUsage: number;
-  tokensFromChunks: number;
-  /**
-   * responses whose server-reported time was longer than the client waited for them: the value is impossible
-   * (a wrong unit, a clock that counts something else) and is left out of the service and network split
-   */
-  serverTimingRejected: number;
-}
 
 export interface LoadSummary {
   /** completed requests (successes and failures), attributed to the interval or stage they ended in */
@@ -102,8 +47,6 @@ export interface IntervalResult extends LoadSummary {
  * results written before the wire engine existed name the node:http client.
  */
 export type StageEngine = 'wire' | 'node' | 'autocannon' | 'http';
-
-export type StageKind = 'hold' | 'ramp' | 'step' | 'spike';
 
 export interface StageResult extends LoadSummary {
   index: number;

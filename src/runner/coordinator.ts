@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import type { WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
 import { entryUrl, startWorker } from './spawn.js';
+import { TailscopeError } from '../shared/errors.js';
 
 /** What the workers sent, merged exactly across workers. */
 export interface CollectedRun {
@@ -17,7 +18,7 @@ export interface CollectedRun {
   workerErrors: string[];
 }
 
-export class WorkerStartError extends Error {
+export class WorkerStartError extends TailscopeError {
   readonly code = 'E_WORKER_START';
 }
 

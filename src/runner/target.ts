@@ -45,7 +45,7 @@ export async function startTarget(target: Scenario['target'], scenarioFile?: str
   }
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);
-  const profileName = typeof mock.profile === 'string' ? mock.profile : String(mock.profile.name ?? 'inline');
+  const profileName = typeof mock.profile === 'string' ? mock.profile : (typeof mock.profile.name === 'string' ? mock.profile.name : 'inline');
   const started = await startMockThread({
     server: { port: 0, host: '127.0.0.1', profile, seed: mock.seed },
     networkDelay: mock.networkDelay === undefined
@@ -57,7 +57,7 @@ export async function startTarget(target: Scenario['target'], scenarioFile?: str
 
 /** A profile path is relative to the scenario that names it; a bare name is a built-in profile. */
 function resolveProfile(profile: string | Record<string, unknown>, scenarioFile: string | undefined): string | MockProfile {
-  if (typeof profile !== 'string') return profile as MockProfile;
+  if (typeof profile !== 'string') return profile;
   const isPath = /[\\/]/.test(profile) || /\.(ya?ml|json)$/i.test(profile);
   if (!isPath || isAbsolute(profile) || !scenarioFile) return profile;
   return resolve(dirname(scenarioFile), profile);

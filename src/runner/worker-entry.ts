@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRandom } from '../random.js';
+import { createRandom } from '../shared/random.js';
 import { OAuth2Session } from '../client/oauth2.js';
 import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
@@ -32,7 +32,7 @@ function main(): void {
   const poolSize = init.client.poolSize
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
-      : Math.ceil((init.plan.maxInFlight ?? 10_000) / init.workerCount));
+      : Math.ceil(init.plan.maxInFlight / init.workerCount));
   const engine = createEngine(init.engine === 'autocannon' ? 'wire' : init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
@@ -42,6 +42,7 @@ function main(): void {
     serverTiming: init.serverTiming,
   });
 
+  // eslint-disable-next-line prefer-const -- declared before the session whose callback records into it
   let run: WorkerRun | undefined;
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
@@ -83,11 +84,11 @@ function main(): void {
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {
-      run!.run(message.startAtEpochMs, requester, warmupRequester)
+      run.run(message.startAtEpochMs, requester, warmupRequester)
         .catch((error: unknown) => post({ type: 'fatal', message: (error as Error).stack ?? String(error) }))
         .finally(() => port.close());
     } else if (message.type === 'stop') {
-      run!.stop();
+      run.stop();
     }
   });
   // Connections opened before time zero, when the engine can (and the scenario warms up at all).

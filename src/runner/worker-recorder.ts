@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { MetricSet, mergeSnapshots, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
-import { createHistogram, recordUs } from '../metrics/histogram.js';
+import { createHistogram, recordUs } from '../shared/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
 import type { ClientCounters, MetricName } from '../result/types.js';

@@ -192,7 +192,7 @@ export class WorkerRun {
 
   private async driveOpen(requester: Requester): Promise<void> {
     const { plan, workerIndex, workerCount } = this.init;
-    const maxInFlight = Math.max(1, Math.ceil((plan.maxInFlight ?? 10_000) / workerCount));
+    const maxInFlight = Math.max(1, Math.ceil(plan.maxInFlight / workerCount));
     // Worker i takes every N-th arrival of the whole schedule (constant), or runs its own Poisson process
     // at 1/N of the rate: N independent Poisson processes add up to one at the full rate.
     let cumulative = plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerIndex;

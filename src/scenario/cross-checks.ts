@@ -1,8 +1,8 @@
 import { LIMITS } from './defaults.js';
 import type { ScenarioParsed } from './schema.js';
 import type { ClosedStageInput, OpenStageInput } from './schema.js';
-import { feedersUsed } from '../client/template.js';
-import { parseThreshold } from '../analysis/thresholds/parse.js';
+import { feedersUsed } from '../shared/placeholders.js';
+import { parseThreshold } from '../metrics/grammar/threshold.js';
 
 type Path = (string | number)[];
 export interface Problem { path: Path; message: string }

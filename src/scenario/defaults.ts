@@ -17,7 +17,11 @@ export const DEFAULTS = {
     respectRetryAfter: true,
     /** a 429 wait longer than this is not waited out; the request fails as rate limited */
     maxRetryAfterMs: 30_000,
+    /** which failures are retried: 5xx and 429 statuses, refused connections and resets (timeouts are not) */
+    on: ['5xx', '429', 'connect', 'reset'] as const,
   },
+  /** open model: requests in flight at once across all workers; arrivals past it are dropped and counted */
+  maxInFlight: 10_000,
   serverTiming: { header: 'Server-Timing', metric: 'app', queueMetric: 'queue' },
   /** refresh an OAuth2 token this long before it expires, so no request carries a stale one */
   tokenRefreshMarginMs: 30_000,

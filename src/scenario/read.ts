@@ -1,17 +1,16 @@
-import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULTS, LIMITS } from './defaults.js';
 import { closedStageShapes, openStageShapes, scenarioSchema, type ClosedStageInput, type OpenStageInput } from './schema.js';
+import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
+import { collectSecrets } from './secrets.js';
 import { ScenarioError } from './errors.js';
+import { formatPath, locateProblems, readLocatedYaml, zodProblems, type FieldPath } from '../shared/located-yaml.js';
 import { substituteEnv } from './env.js';
 import { redactScenario, Redactor } from './redact.js';
-import { collectSecrets } from './secrets.js';
-import { LIMITS } from './defaults.js';
-import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
-import { compileStages, StageSequenceError } from '../load/compile.js';
+import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
-import { DEFAULTS } from './defaults.js';
 
-type Path = (string | number)[];
+type Path = FieldPath;
 interface Problem { path: Path; message: string }
 
 /** What the command line changes in a scenario before it is checked (the load cap depends on workers). */
@@ -27,38 +26,12 @@ export function parseScenario(
   env: Readonly<Record<string, string | undefined>>,
   overrides: ScenarioOverrides = {},
 ): Scenario {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > LIMITS.maxScenarioBytes) {
-    throw new ScenarioError(file, [{ field: '', message: `${(bytes / 1024 / 1024).toFixed(1)} MiB is more than a scenario may be (${LIMITS.maxScenarioBytes / 1024 / 1024} MiB); bulk data belongs in data files` }]);
-  }
-  const syntax = /\.json$/i.test(file) ? 'JSON' : 'YAML';
-  const lineCounter = new LineCounter();
-  // yaml's own uniqueKeys check compares every key with every other (40k keys: 12 s); duplicateKeys() is linear.
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
-  const locate = locator(document, lineCounter);
-
-  if (document.errors.length > 0) {
-    throw new ScenarioError(file, document.errors.map((error) => {
-      const position = error.linePos?.[0];
-      return { line: position?.line, column: position?.col, field: '', message: `invalid ${syntax}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
-    }));
-  }
-  // YAML reads more than JSON allows (trailing commas, comments): a .json file is held to JSON.
-  if (syntax === 'JSON') {
-    const problem = jsonProblem(text);
-    if (problem) {
-      const position = problem.offset === undefined ? undefined : lineCounter.linePos(problem.offset);
-      throw new ScenarioError(file, [{ line: position?.line, column: position?.col, field: '', message: `invalid JSON: ${problem.message}` }]);
-    }
-  }
-  const duplicates = duplicateKeys(document, lineCounter);
-  if (duplicates.length > 0) throw new ScenarioError(file, duplicates);
-  let raw: unknown;
-  try {
-    raw = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ScenarioError(file, [{ field: '', message: `invalid ${syntax}: ${(error as Error).message}` }]);
-  }
+  const yaml = readLocatedYaml(text, (problems) => new ScenarioError(file, problems), {
+    syntax: /\.json$/i.test(file) ? 'JSON' : 'YAML',
+    maxBytes: LIMITS.maxScenarioBytes,
+  });
+  const locate = yaml.locate;
+  const raw = yaml.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, [{ line: 1, field: '', message: 'a scenario is a mapping with name, target, requests and load' }]);
   }
@@ -88,7 +61,7 @@ export function parseScenario(
       }
       const result = shapes[kind].safeParse(stage);
       if (result.success) {
-        stages.push(result.data as (typeof stages)[number]);
+        stages.push(result.data);
         stageList[index] = result.data;
       } else problems.push(...zodProblems(result.error, stagePath));
     });
@@ -102,7 +75,7 @@ export function parseScenario(
   }
 
   if (problems.length > 0 || !parsed.success) {
-    throw new ScenarioError(file, problems.map((p) => ({ ...locate(p.path), field: formatPath(p.path), message: p.message })));
+    throw new ScenarioError(file, locateProblems(yaml, problems));
   }
 
   let segments;
@@ -127,10 +100,10 @@ export function parseScenario(
   return {
     ...rest,
     file,
-    locate: (path) => locate(path),
+    locate,
     intervalMs: interval,
     warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
-    load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight },
+    load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight },
     secretValues,
     // By key name first (a secret written into the file itself), then by value (a password inside any URL).
     redacted: new Redactor(secretValues).scrubJson(redactScenario(raw)),
@@ -152,103 +125,4 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
     }
   });
   return problems;
-}
-
-/** `load.closed[1].ramp`: the spelling a user would search their file for. */
-export function formatPath(path: Path): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
-}
-
-function zodProblems(error: z.ZodError, prefix: Path): Problem[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...(issue.path as Path)];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"` }));
-    }
-    return [{ path, message: issue.message }];
-  }).flat();
-}
-
-/** Maps a field path to the line and column of its node in the source, walking up to the nearest that exists. */
-function locator(document: Document, lineCounter: LineCounter) {
-  return (path: Path): { line?: number; column?: number } => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const prefix = path.slice(0, depth);
-      const node = prefix.length === 0 ? document.contents : document.getIn(prefix, true);
-      // Point an unknown key at the key itself, not its value.
-      const keyNode = depth === path.length && depth > 0 ? findKeyNode(document, prefix) : undefined;
-      const target = keyNode ?? node;
-      if (isNode(target) && target.range) {
-        const { line, col } = lineCounter.linePos(target.range[0]);
-        return { line, column: col };
-      }
-    }
-    return {};
-  };
-}
-
-function findKeyNode(document: Document, path: Path): unknown {
-  const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
-  const key = path[path.length - 1];
-  if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray((parent as { items: unknown[] }).items)) {
-    for (const item of (parent as { items: unknown[] }).items) {
-      if (item && typeof item === 'object' && 'key' in item) {
-        const keyNode = (item as { key: unknown }).key;
-        if (isNode(keyNode) && 'value' in keyNode && (keyNode as { value: unknown }).value === key) return keyNode;
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Keys given twice in one mapping, each at the repeated key: one pass with a set per mapping, so a file with
- * hundreds of thousands of keys is checked in linear time.
- */
-function duplicateKeys(document: Document, lineCounter: LineCounter): { line?: number; column?: number; field: string; message: string }[] {
-  const found: { line?: number; column?: number; field: string; message: string }[] = [];
-  const walk = (node: unknown, path: Path) => {
-    if (isMap(node)) {
-      const seen = new Map<unknown, number | undefined>();
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? pair.key.value : undefined;
-        const keyLine = isNode(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
-        if (key !== undefined && seen.has(key)) {
-          const first = seen.get(key);
-          found.push({ line: keyLine?.line, column: keyLine?.col, field: formatPath([...path, String(key)]), message: `duplicate key "${String(key)}"${first ? ` (first at line ${first})` : ''}` });
-        } else if (key !== undefined) seen.set(key, keyLine?.line);
-        walk(pair.value, key === undefined ? path : [...path, String(key)]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item, [...path, index]));
-    }
-  };
-  walk(document.contents, []);
-  return found;
-}
-
-/** Why JSON.parse refuses the text, and where when it can tell (V8 gives a position for some errors only). */
-function jsonProblem(text: string): { message: string; offset?: number } | undefined {
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
-    const position = /at position (\d+)/.exec((error as Error).message);
-    return { message, offset: position ? Number(position[1]) : trailingComma(text) };
-  }
-}
-
-/** The offset of the first comma that closes nothing (`[1, 2,]`), outside strings: JSON's most common slip. */
-function trailingComma(text: string): number | undefined {
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200))) return i;
-  }
-  return undefined;
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { DEFAULTS, LIMITS } from './defaults.js';
-import { headerNameProblem, headerValueProblem, pathProblem } from './http-syntax.js';
-import { byteSize, durationMs, ratio } from './zod-units.js';
-import { parseThreshold, ThresholdSyntaxError } from '../analysis/thresholds/parse.js';
-import { parseCompareRule, CompareRuleError } from '../analysis/compare/rules.js';
+import { headerNameProblem, headerValueProblem, pathProblem } from '../shared/http-syntax.js';
+import { byteSize, durationMs, ratio } from '../shared/zod-units.js';
+import { parseThreshold, ThresholdSyntaxError } from '../metrics/grammar/threshold.js';
+import { parseCompareRule, CompareRuleError } from '../metrics/grammar/compare-rule.js';
 
 const duration = durationMs;
 
@@ -96,8 +96,8 @@ const retries = z.strictObject({
   jitter: z.enum(['full', 'equal', 'none']).default(DEFAULTS.retries.jitter),
   respectRetryAfter: z.boolean().default(DEFAULTS.retries.respectRetryAfter),
   maxRetryAfter: duration.default(DEFAULTS.retries.maxRetryAfterMs),
-  /** which failures are retried: 5xx statuses, connection errors and timeouts */
-  on: z.array(z.enum(['5xx', '429', 'connect', 'reset', 'timeout'])).default(['5xx', '429', 'connect', 'reset']),
+  /** which failures are retried: 5xx and 429 statuses, connection errors, and timeouts if listed */
+  on: z.array(z.enum(['5xx', '429', 'connect', 'reset', 'timeout'])).default([...DEFAULTS.retries.on]),
 });
 
 const client = z.strictObject({

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
 import type { RunResult } from '../../src/result/types.js';
 import { compareRuns } from '../../src/analysis/compare/compare.js';
 import { comparabilityProblems } from '../../src/analysis/compare/compatible.js';
-import { parseCompareRule, CompareRuleError } from '../../src/analysis/compare/rules.js';
+import { parseCompareRule, CompareRuleError } from '../../src/metrics/grammar/compare-rule.js';
 import { blockResample } from '../../src/analysis/compare/bootstrap.js';
 import { twoProportionTest, dispersion } from '../../src/analysis/compare/proportion.js';
-import { createRandom } from '../../src/random.js';
+import { createRandom } from '../../src/shared/random.js';
 import { junitXml } from '../../src/report/junit.js';
-import { compareSuite, compareMarkdown } from '../../src/analysis/compare/render.js';
+import { compareSuite, compareMarkdown } from '../../src/report/regression.js';
 
 /** A synthetic run: `intervals` intervals of 200 requests, latencies lognormal-ish around medianMs, seeded. */
 function run(medianMs: number, errorShare: number, seed: number, intervals = 20): RunResult {
@@ -111,7 +111,7 @@ describe('compare rules', () => {
     ['throughput -5%', { kind: 'throughput' }, 0.05, 'down'],
     ['error_rate +0.5pp', { kind: 'error_rate' }, 0.5, 'up'],
   ])('%s', (text, stat, tolerance, worse) => {
-    expect(parseCompareRule(text)).toMatchObject({ stat, worse, tolerance: expect.closeTo(tolerance as number, 12) });
+    expect(parseCompareRule(text)).toMatchObject({ stat, worse, tolerance: expect.closeTo(tolerance, 12) });
   });
 
   it.each(['p99 -10%', 'throughput +5%', 'p99 10%', 'error_rate +1%', 'p99 +10ms', 'p99(itl) +10%', 'median +1%', 'p99 +', 'p99 +10% !'])('refuses %j', (text) => {

@@ -1,5 +1,5 @@
-import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
-import { createRandom } from '../../src/random.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
+import { createRandom } from '../../src/shared/random.js';
 
 /** Lognormal draws (ms) by Box–Muller from a seeded PRNG, with the median and p99 named as a profile would. */
 export function lognormalMs(count: number, medianMs: number, p99Ms: number, seed: number): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
 import type { MetricSnapshot } from '../../src/metrics/metric-set.js';
 import type { RunResult } from '../../src/result/types.js';
 import { evaluateThresholds } from '../../src/analysis/thresholds/evaluate.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { timeoutsOf } from '../../src/analysis/timeouts.js';
 import { MetricSet, type AttemptRecord } from '../../src/metrics/metric-set.js';
-import { createRandom } from '../../src/random.js';
+import { createRandom } from '../../src/shared/random.js';
 
 function attempt(totalUs: number, ok: boolean): AttemptRecord {
   return {

@@ -9,7 +9,7 @@ describe('fitUsl', () => {
     { sigma: 0.01, kappa: 0.01, lambda: 250 },
     { sigma: 0.1, kappa: 0, lambda: 10 },
   ])('recovers σ=$sigma κ=$kappa λ=$lambda from exact USL points', ({ sigma, kappa, lambda }) => {
-    const fit = fitUsl(loads.map((n) => ({ concurrency: n, throughput: uslThroughput(n, sigma, kappa, lambda) })))!;
+    const fit = fitUsl(loads.map((n) => ({ concurrency: n, throughput: uslThroughput({ sigma, kappa, lambda }, n) })))!;
     expect(fit.sigma).toBeCloseTo(sigma, 3);
     expect(fit.kappa).toBeCloseTo(kappa, 5);
     expect(fit.lambda / lambda).toBeCloseTo(1, 3);

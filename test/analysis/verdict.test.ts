@@ -7,7 +7,6 @@ import type { RunResult } from '../../src/result/types.js';
 import { syntheticResult } from '../report/fixture.js';
 
 type Tweak = (r: RunResult) => void;
-const healthy: Tweak = () => undefined;
 const saturated: Tweak = (r) => void (r.health = { ...r.health, valid: false, reasons: ['generator saturated'] });
 const stoppedByUser: Tweak = (r) => void (r.interrupted = true);
 const abortOnFail: Tweak = (r) => {

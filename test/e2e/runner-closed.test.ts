@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metric, runYaml } from '../helpers/run.js';
 import { meanTargetBetween } from '../../src/load/curve.js';
-import { compileStages } from '../../src/load/compile.js';
+import { compileStages } from '../../src/scenario/compile.js';
 
 const AUTH = `auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }`;

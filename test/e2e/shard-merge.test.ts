@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startMockServer } from '../../mock-server/index.js';
 import { runCli } from '../../src/cli/program.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { mergeEncoded } from '../../src/metrics/histogram.js';
+import { mergeEncoded } from '../../src/shared/histogram.js';
 import type { RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
 

@@ -1,8 +1,8 @@
 import { parseScenario } from '../../src/scenario/read.js';
 import { runScenario, type RunOptions } from '../../src/runner/run-scenario.js';
 import type { RunResult } from '../../src/result/types.js';
-import { decodeHistogram } from '../../src/metrics/histogram.js';
-import { summarize, type LatencySummary } from '../../src/metrics/summary.js';
+import { decodeHistogram } from '../../src/shared/histogram.js';
+import { summarize, type LatencySummary } from '../../src/shared/latency-summary.js';
 
 /** Runs a scenario written inline (YAML) and returns its result. */
 export async function runYaml(yaml: string, options: RunOptions = {}): Promise<RunResult> {

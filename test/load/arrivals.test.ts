@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { timeAtCumulativeArrivals, totalArrivals } from '../../src/load/arrivals.js';
-import { compileStages } from '../../src/load/compile.js';
+import { compileStages } from '../../src/scenario/compile.js';
 
 describe('open-model arrivals', () => {
   it('spaces a constant rate evenly from time zero', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concurrencyAt, cumulativeTarget, meanTargetBetween, targetAt, workerShare } from '../../src/load/curve.js';
-import { compileStages } from '../../src/load/compile.js';
+import { compileStages } from '../../src/scenario/compile.js';
 
 const segments = compileStages([{ hold: 1000, concurrency: 2 }, { ramp: 1000, to: 12 }, { hold: 1000 }], 'closed');
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MetricSet, mergeSnapshots, type AttemptRecord } from '../../src/metrics/metric-set.js';
-import { decodeHistogram } from '../../src/metrics/histogram.js';
-import { summarize } from '../../src/metrics/summary.js';
-import { createRandom } from '../../src/random.js';
+import { decodeHistogram } from '../../src/shared/histogram.js';
+import { summarize } from '../../src/shared/latency-summary.js';
+import { createRandom } from '../../src/shared/random.js';
 
 function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
   return {

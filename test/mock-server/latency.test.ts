@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileSampler, quantileMs, type LatencyModel } from '../../mock-server/latency.js';
 import { createRng } from '../../mock-server/prng.js';
 import { latencyModelSchema } from '../../mock-server/profile-schema.js';
-import { parseDurationMs } from '../../src/scenario/units.js';
+import { parseDurationMs } from '../../src/shared/units.js';
 
 const DRAWS = 100_000;
 

@@ -56,7 +56,7 @@ describe('profile errors', () => {
   it('names the file, field and line of a bad duration', async () => {
     const file = await writeProfile('name: bad\ngenerate:\n  latency:\n    type: lognormal\n    median: 10ms\n    p99: soon\n');
     const error = await errorOf(loadProfile(file));
-    expect(error.code).toBe('ERR_MOCK_PROFILE');
+    expect(error.code).toBe('E_MOCK_PROFILE');
     expect(error.file).toBe(file);
     expect(error.field).toBe('generate.latency.p99');
     expect(error.line).toBe(6);

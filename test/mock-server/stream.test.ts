@@ -196,7 +196,7 @@ async function wsStream(url: string, first: Record<string, unknown>, headers?: R
       startMs = performance.now();
       ws.send(JSON.stringify(first));
     });
-    ws.on('message', (data) => messages.push({ atMs: performance.now(), data: data.toString() }));
+    ws.on('message', (data) => messages.push({ atMs: performance.now(), data: (data as Buffer).toString() }));
     ws.on('close', (code) => resolve({ messages, startMs, closeCode: code }));
     ws.on('error', reject);
   });

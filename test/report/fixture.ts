@@ -1,7 +1,7 @@
 import type { Analysis } from '../../src/analysis/types.js';
-import { createRandom } from '../../src/random.js';
-import { createHistogram, encodeHistogram, recordUs } from '../../src/metrics/histogram.js';
-import { summarize, type LatencySummary } from '../../src/metrics/summary.js';
+import { createRandom } from '../../src/shared/random.js';
+import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
+import { summarize, type LatencySummary } from '../../src/shared/latency-summary.js';
 import { RESULT_SCHEMA, type ClientCounters, type EncodedHistograms, type ErrorCounts, type IntervalResult, type RunResult, type StageResult } from '../../src/result/types.js';
 
 /** Seeded, so fixtures are the same on every run. */
@@ -96,12 +96,15 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     const latency = { ...s.latency, p50: s.latency.p50 * wobble, p90: s.latency.p90 * wobble, p99: s.latency.p99 * wobble, max: s.latency.max * wobble };
     const errors = index % 17 === 3 ? 2 : 0;
     const requests = Math.round(s.throughput);
+    const errorsByKind: ErrorCounts = errors
+      ? { total: errors, byKind: { status: 1, timeout_first_byte: 1 }, byStatus: { '503': 1 } }
+      : { total: 0, byKind: {}, byStatus: {} };
     return {
       index, startMs: index * 1000, endMs: (index + 1) * 1000, stage, target: s.target,
       achievedConcurrency: s.achievedConcurrency * wobble, sentPerSec: s.throughput, requests, errors,
       errorRate: errors / requests, throughput: s.throughput, successThroughput: s.throughput - errors, latency,
       ttfb: { p50: latency.p50 * 0.97, p99: latency.p99 * 0.97 },
-      errorsByKind: (errors ? { total: errors, byKind: { status: 1, timeout_first_byte: 1 }, byStatus: { '503': 1 } } : { total: 0, byKind: {}, byStatus: {} }) as ErrorCounts,
+      errorsByKind,
       histograms: { total: sharedInterval },
     };
   });

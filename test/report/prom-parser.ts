@@ -8,7 +8,6 @@ export interface PromSample { name: string; labels: Record<string, string>; valu
 export interface PromFamily { name: string; type: string; help?: string; samples: PromSample[] }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set(['counter', 'gauge', 'summary', 'histogram', 'untyped']);
 
 function parseValue(text: string, line: number): number {

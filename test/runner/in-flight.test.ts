@@ -11,6 +11,7 @@ const plan: LoadPlan = {
   model: 'closed',
   durationMs: 3000,
   arrivals: 'constant',
+  maxInFlight: 10_000,
   segments: [
     { index: 0, name: 'a', kind: 'hold', startMs: 0, endMs: 1500, from: 3, to: 3 },
     { index: 1, name: 'b', kind: 'hold', startMs: 1500, endMs: 3000, from: 1, to: 1 },

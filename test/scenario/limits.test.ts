@@ -25,7 +25,7 @@ describe('scenario limits checked at load time', () => {
   it('refuses a file over 4 MiB before parsing it', () => {
     const big = `${base}description: "${'x'.repeat(5 * 1024 * 1024)}"\n`;
     const started = performance.now();
-    expect(messageOf(() => parseScenario(big, 'big.yaml', {}))).toMatch(/^big\.yaml: 5\.0 MiB is more than a scenario may be \(4 MiB\)/);
+    expect(messageOf(() => parseScenario(big, 'big.yaml', {}))).toMatch(/^big\.yaml: 5\.0 MiB is more than this file may be \(4 MiB\)/);
     expect(performance.now() - started).toBeLessThan(500);
   });
 

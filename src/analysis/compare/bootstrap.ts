@@ -1,8 +1,8 @@
 import type { RunResult } from '../../result/types.js';
 import { intervalBuckets, mergeInto, percentilesOf, type IntervalBuckets } from './sparse.js';
 import { normalDraw } from './stats.js';
-import { createRandom } from '../../random.js';
-import type { ComparableMetric } from './rules.js';
+import { createRandom } from '../../shared/random.js';
+import type { ComparableMetric } from '../../metrics/grammar/compare-rule.js';
 
 /** One run reduced to what resampling needs: per-interval histograms on a shared axis, and per-interval counts. */
 export interface RunSample {

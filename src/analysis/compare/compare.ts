@@ -1,7 +1,7 @@
 import type { RunResult } from '../../result/types.js';
 import { blockBootstrap, blockLengthFor, iidBootstrap, runSample, statsOf, type RunSample, type SampleStats } from './bootstrap.js';
 import { twoProportionTest } from './proportion.js';
-import { COMPARABLE_METRICS, DEFAULT_COMPARE_RULES, compareStatLabel, parseCompareRule, type ComparableMetric, type CompareRule, type CompareStat } from './rules.js';
+import { DEFAULT_COMPARE_RULES, compareStatLabel, parseCompareRule, type ComparableMetric, type CompareRule, type CompareStat } from '../../metrics/grammar/compare-rule.js';
 import { normalQuantile, quantileSorted } from './stats.js';
 
 export interface CompareOptions {

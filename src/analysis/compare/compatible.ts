@@ -1,11 +1,11 @@
 import type { RunResult } from '../../result/types.js';
+import { TailscopeError } from '../../shared/errors.js';
 
 /** Two results that do not measure the same thing; `--force` compares them anyway. */
-export class IncomparableRunsError extends Error {
+export class IncomparableRunsError extends TailscopeError {
   readonly code = 'E_INCOMPARABLE';
   constructor(readonly problems: readonly string[]) {
     super(`these runs are not comparable (use --force to compare anyway):\n  - ${problems.join('\n  - ')}`);
-    this.name = 'IncomparableRunsError';
   }
 }
 

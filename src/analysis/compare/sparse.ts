@@ -1,5 +1,5 @@
-import { decodeHistogram } from '../../metrics/histogram.js';
-import { recordedBuckets } from '../../metrics/summary.js';
+import { decodeHistogram } from '../../shared/histogram.js';
+import { recordedBuckets } from '../../shared/latency-summary.js';
 
 /**
  * The histograms of one run's intervals on a shared value axis: `values[j]` is the representative value (µs) of

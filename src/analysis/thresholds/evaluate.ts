@@ -1,7 +1,7 @@
-import { decodeHistogram } from '../../metrics/histogram.js';
+import { decodeHistogram } from '../../shared/histogram.js';
 import type { MetricSnapshot } from '../../metrics/metric-set.js';
 import type { EncodedHistograms, ErrorCounts, RunResult } from '../../result/types.js';
-import { parseThreshold, statLabel } from './parse.js';
+import { parseThreshold, statLabel } from '../../metrics/grammar/threshold.js';
 import type { ComparisonOperator, Threshold, ThresholdStat, ThresholdVerdict } from './types.js';
 
 /** The counts and distributions one threshold is judged on: the whole run, one request name or one stage. */

@@ -1,6 +1,6 @@
 import { mergeSnapshots, type MetricSnapshot } from '../../metrics/metric-set.js';
 import { evaluateOnSnapshot } from './evaluate.js';
-import { parseThreshold } from './parse.js';
+import { parseThreshold } from '../../metrics/grammar/threshold.js';
 import type { Threshold, ThresholdSpec, ThresholdVerdict } from './types.js';
 
 export interface AbortRule { threshold: Threshold; delayAbortEvalMs: number }

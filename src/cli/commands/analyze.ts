@@ -5,6 +5,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { analyze } from '../../analysis/analyze.js';
 import { parsePolicy, resolvePolicy } from '../../analysis/policy.js';
 import { parseResult } from '../../result/read.js';
+import { serializeAnalysis } from '../../analysis/serialize.js';
 
 interface AnalyzeArgs { result: string; policy?: string; out?: string }
 
@@ -34,7 +35,7 @@ export const analyzeCommand = {
     const outDir = resolve(io.cwd, args.out ?? dirname(file));
     await io.mkdir(outDir);
     const outFile = join(outDir, 'analysis.json');
-    await io.writeFile(outFile, `${JSON.stringify(analysis, null, 2)}\n`);
+    await io.writeFile(outFile, serializeAnalysis(analysis));
     if (!analysis.validity.valid) io.stdout(`INVALID RUN: ${analysis.validity.reasons.join('; ')}\n`);
     for (const choice of analysis.timeouts.recommended) {
       io.stdout(`timeout ${choice.phase}: ${choice.timeoutMs} ms (cuts ${(choice.cutShare * 100).toFixed(3)}%; mean+2σ ${choice.meanPlus2Sd.timeoutMs.toFixed(1)} ms would cut ${(choice.meanPlus2Sd.cutShare * 100).toFixed(2)}%)\n`);

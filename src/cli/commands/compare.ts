@@ -6,9 +6,10 @@ import type { RunResult } from '../../result/types.js';
 import { parseResult } from '../../result/read.js';
 import { compareRuns, COMPARE_DEFAULTS, type Comparison } from '../../analysis/compare/compare.js';
 import { comparabilityProblems, IncomparableRunsError } from '../../analysis/compare/compatible.js';
-import { DEFAULT_COMPARE_RULES } from '../../analysis/compare/rules.js';
-import { compareMarkdown, compareSuite, compareTable } from '../../analysis/compare/render.js';
+import { DEFAULT_COMPARE_RULES } from '../../metrics/grammar/compare-rule.js';
+import { compareMarkdown, compareSuite, compareTable } from '../../report/regression.js';
 import { junitXml } from '../../report/junit.js';
+import { serializeResult } from '../../result/serialize.js';
 
 
 export async function readResultFile(io: Io, file: string): Promise<RunResult> {
@@ -93,6 +94,6 @@ export const compareCommand = {
 export async function saveBaseline(io: Io, path: string, result: RunResult): Promise<string> {
   const file = resolve(io.cwd, path);
   await io.mkdir(dirname(file));
-  await io.writeFile(file, `${JSON.stringify(result)}\n`);
+  await io.writeFile(file, serializeResult(result));
   return file;
 }

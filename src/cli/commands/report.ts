@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { loadRun } from '../../report/load.js';
 import { writeReports } from '../../report/write.js';
 import { writeComparison } from '../../report/compare.js';
+import { serializeAnalysis } from '../../analysis/serialize.js';
 
 interface ReportArgs { results: string[]; out?: string }
 
@@ -28,7 +29,7 @@ export const reportCommand = {
       // Beside its own result, only a freshly computed analysis is new; elsewhere, copy both so the folder stands alone.
       const elsewhere = outDir !== dirname(run.path);
       const written = await writeReports(outDir, run.result, run.analysis, io, { writeData: elsewhere });
-      if (!elsewhere && run.analysisComputed) await io.writeFile(resolve(outDir, 'analysis.json'), `${JSON.stringify(run.analysis, null, 2)}\n`);
+      if (!elsewhere && run.analysisComputed) await io.writeFile(resolve(outDir, 'analysis.json'), serializeAnalysis(run.analysis));
       io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
       return EXIT.ok;
     }

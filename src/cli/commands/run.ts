@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT, UsageError, exitCodeOf } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
+import { slug } from '../../shared/format.js';
 import { parseScenario } from '../../scenario/read.js';
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
@@ -10,7 +11,8 @@ import { progressLine } from '../../runner/progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
-import { abortRules, createAbortWatch, verdictLine, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
+import { verdictLine } from '../../report/threshold-text.js';
 import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
 interface RunArgs {
@@ -122,6 +124,3 @@ export const runCommand = {
   },
 };
 
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
-}

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { ErrorKind } from '../../result/types.js';
+import type { ErrorKind } from '../../metrics/vocabulary.js';
 import { classifyError } from '../classify.js';
 import { durationHeaderMs, retryAfterMs, serverTimingMs } from '../server-timing.js';
 import type { SseTokenReader } from '../sse.js';

@@ -1,8 +1,8 @@
+import type { UslFit } from '../../analysis/types.js';
+import { uslThroughput } from '../../analysis/usl.js';
 import { round3 } from '../format.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 
-/** Universal Scalability Law coefficients: X(N) = λN / (1 + σ(N−1) + κN(N−1)). */
-export interface UslFit { lambda: number; sigma: number; kappa: number }
 
 export interface CapacityView {
   /** closed model: concurrency; open model: offered rate */
@@ -10,16 +10,12 @@ export interface CapacityView {
   points: { stage: string; load: number; throughput: number; p99Ms: number }[];
   /** where added load stopped buying throughput, in the load's unit */
   kneeLoad?: number;
-  usl?: UslFit;
+  usl?: Pick<UslFit, 'lambda' | 'sigma' | 'kappa'>;
 }
 
 /** Points of the fitted curve, past the largest load tested so the prediction is visible. */
 const CURVE_POINTS = 60;
 const CURVE_BEYOND = 1.5;
-
-export function uslThroughput(fit: UslFit, n: number): number {
-  return (fit.lambda * n) / (1 + fit.sigma * (n - 1) + fit.kappa * n * (n - 1));
-}
 
 /**
  * Throughput and p99 against load, one point per stage, with the knee marked and the USL curve (dashed)

@@ -35,7 +35,7 @@ describe('the wire engine over TLS', () => {
       res.end('hi');
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return (server!.address() as AddressInfo).port;
+    return (server.address() as AddressInfo).port;
   }
 
   it('times the TLS handshake after connect and before the request is written, on a new socket only', async () => {

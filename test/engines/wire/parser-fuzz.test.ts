@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../../src/random.js';
+import { createRandom } from '../../../src/shared/random.js';
 import { parse, parsePieces, splitAt, toBuffer, type ParseOptions, type ParseSummary } from './parse-helpers.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseThreshold, ThresholdSyntaxError } from '../../src/analysis/thresholds/parse.js';
+import { parseThreshold, ThresholdSyntaxError } from '../../src/metrics/grammar/threshold.js';
 
 describe('parseThreshold: accepted forms', () => {
   it.each([
@@ -24,7 +24,7 @@ describe('parseThreshold: accepted forms', () => {
     const parsed = parseThreshold(expression);
     expect(parsed.stat).toEqual(stat);
     expect(parsed.operator).toBe(operator);
-    expect(parsed.limit).toBeCloseTo(limit as number, 12);
+    expect(parsed.limit).toBeCloseTo(limit, 12);
     expect(parsed.unit).toBe(unit);
     expect(parsed.scope).toBeUndefined();
   });

@@ -1,8 +1,9 @@
-import { METRIC_NAMES, type MetricName } from '../../result/types.js';
-import type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdStat } from './types.js';
+import { METRIC_NAMES, type MetricName } from '../vocabulary.js';
+import type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdStat } from './threshold-types.js';
+import { TailscopeError } from '../../shared/errors.js';
 
 /** A threshold expression that does not parse; `position` is the 0-based offset of the offending text. */
-export class ThresholdSyntaxError extends Error {
+export class ThresholdSyntaxError extends TailscopeError {
   readonly code = 'E_THRESHOLD';
   constructor(
     readonly expression: string,
@@ -10,7 +11,6 @@ export class ThresholdSyntaxError extends Error {
     readonly reason: string,
   ) {
     super(`invalid threshold "${expression}" at column ${position + 1}: ${reason}`);
-    this.name = 'ThresholdSyntaxError';
   }
 }
 

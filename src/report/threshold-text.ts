@@ -1,19 +1,8 @@
-import type { JunitSuite } from '../../report/junit.js';
-import type { ObservedUnit, ThresholdVerdict } from './types.js';
+import type { ThresholdVerdict } from '../analysis/thresholds/types.js';
+import { formatValue } from '../shared/format.js';
+import type { JunitSuite } from './junit.js';
 
-/** A value with its unit, rounded for reading: 812 ms, 23.4 ms, 0.52%, 212.3 req/s. */
-export function formatValue(value: number, unit: ObservedUnit): string {
-  switch (unit) {
-    case 'ms':
-      return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ms`;
-    case '%':
-      return `${value.toFixed(value !== 0 && value < 0.1 ? 3 : 2)}%`;
-    case 'req/s':
-      return `${value.toFixed(1)} req/s`;
-    case 'requests':
-      return `${value.toFixed(0)} requests`;
-  }
-}
+export { formatValue };
 
 /** `PASS p99 < 800ms: p99 = 212 ms (limit 800 ms)` */
 export function verdictLine(verdict: ThresholdVerdict): string {

@@ -1,3 +1,4 @@
+/** Retry delays: a pure leaf shared by the client that waits them and the replay analysis that simulates them. */
 export interface BackoffPolicy {
   backoff: 'exponential' | 'constant';
   baseMs: number;

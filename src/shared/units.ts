@@ -34,7 +34,8 @@ export function parseBytes(value: string | number): number | undefined {
   return Math.round(Number(match[1]) * BYTES_PER_UNIT[match[2] ?? 'B']!);
 }
 
-export function formatMs(ms: number): string {
+/** The inverse of parseDurationMs for whole units: 120000 → "2m", 1500 → "1500ms". */
+export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;

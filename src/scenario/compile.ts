@@ -1,11 +1,12 @@
-import type { ClosedStageInput, OpenStageInput } from '../scenario/schema.js';
-import { formatMs } from '../scenario/units.js';
-import type { Segment } from './types.js';
+import type { ClosedStageInput, OpenStageInput } from './schema.js';
+import { formatDuration } from '../shared/units.js';
+import type { Segment } from '../load/types.js';
+import { TailscopeError } from '../shared/errors.js';
 
 type StageInput = ClosedStageInput | OpenStageInput;
 
 /** Thrown when a stage is well-formed alone but not in sequence (a hold with no level before it). */
-export class StageSequenceError extends Error {
+export class StageSequenceError extends TailscopeError {
   readonly code = 'E_STAGE_SEQUENCE';
   constructor(readonly stageIndex: number, readonly field: string, message: string) {
     super(message);
@@ -34,7 +35,7 @@ export function compileStages(stages: readonly StageInput[], model: 'closed' | '
       if (value === undefined) {
         throw new StageSequenceError(stageIndex, model === 'closed' ? 'concurrency' : 'rate', `the first hold needs a ${model === 'closed' ? 'concurrency' : 'rate'}`);
       }
-      push(stage.name, 'hold', stage.hold, value, value, `hold ${value}${unit} ${formatMs(stage.hold)}`);
+      push(stage.name, 'hold', stage.hold, value, value, `hold ${value}${unit} ${formatDuration(stage.hold)}`);
     } else if ('ramp' in stage) {
       const from = stage.from ?? level ?? 0;
       push(stage.name, 'ramp', stage.ramp, from, stage.to, `ramp ${from}→${stage.to}${unit}`);

@@ -1,9 +1,10 @@
-import type { JunitSuite } from '../../report/junit.js';
-import type { Comparison, MetricChange, RuleVerdict } from './compare.js';
+import { formatMs } from './format.js';
+import type { JunitSuite } from './junit.js';
+import type { Comparison, MetricChange, RuleVerdict } from '../analysis/compare/compare.js';
 
 function value(v: number, unit: MetricChange['unit']): string {
   if (!Number.isFinite(v)) return '–';
-  if (unit === 'ms') return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+  if (unit === 'ms') return `${formatMs(v)} ms`;
   if (unit === '%') return `${v.toFixed(2)}%`;
   return `${v.toFixed(1)} req/s`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../src/client/backoff.js';
+import { backoffDelayMs } from '../../src/shared/backoff.js';
 
 const half = () => 0.5;
 

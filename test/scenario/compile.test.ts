@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileStages, StageSequenceError } from '../../src/load/compile.js';
+import { compileStages, StageSequenceError } from '../../src/scenario/compile.js';
 
 describe('compileStages', () => {
   it('lays holds, ramps, steps and spikes end to end on one time axis', () => {

@@ -1,3 +1,5 @@
+import { TailscopeError } from '../../shared/errors.js';
+
 /**
  * Regression rules: how much worse a metric may get before a comparison fails, e.g. `p99 +10%`,
  * `p99.9(ttfb) +25%`, `throughput -5%`, `error_rate +0.5pp`.
@@ -21,11 +23,10 @@ export interface CompareRule {
   worse: 'up' | 'down';
 }
 
-export class CompareRuleError extends Error {
+export class CompareRuleError extends TailscopeError {
   readonly code = 'E_COMPARE_RULE';
   constructor(readonly rule: string, readonly position: number, readonly reason: string) {
     super(`invalid compare rule "${rule}" at column ${position + 1}: ${reason}`);
-    this.name = 'CompareRuleError';
   }
 }
 

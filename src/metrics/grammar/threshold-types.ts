@@ -1,0 +1,42 @@
+import type { MetricName } from '../vocabulary.js';
+
+export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/**
+ * What a threshold measures:
+ * - percentile / mean / min / max of a latency metric (ms)
+ * - error_rate: failed requests / completed requests
+ * - status: share of completed requests that failed with a status (429) or a status class (5xx)
+ * - throughput: completed requests per second; requests: completed requests
+ */
+export type ThresholdStat =
+  | { kind: 'percentile'; percentile: number; metric: MetricName }
+  | { kind: 'mean' | 'min' | 'max'; metric: MetricName }
+  | { kind: 'error_rate' }
+  | { kind: 'status'; status: string }
+  | { kind: 'throughput' }
+  | { kind: 'requests' };
+
+/** The unit a stat is observed in: latencies in ms, shares in percent, throughput in requests/s. */
+export type ObservedUnit = 'ms' | '%' | 'req/s' | 'requests';
+
+/** Narrows a threshold to one request name or one stage (by name or index). */
+export type ThresholdScope = { request: string } | { stage: string } | undefined;
+
+/** A parsed threshold expression; `limit` is already in `unit` (ms, percent, req/s, count). */
+export interface Threshold {
+  expression: string;
+  stat: ThresholdStat;
+  scope: ThresholdScope;
+  operator: ComparisonOperator;
+  limit: number;
+  unit: ObservedUnit;
+}
+
+/** A threshold as a scenario gives it: the expression plus k6-style run-time abort options. */
+export interface ThresholdSpec {
+  threshold: string;
+  abortOnFail: boolean;
+  /** abortOnFail is not judged before this much of the run has passed (too few samples early on) */
+  delayAbortEvalMs: number;
+}
