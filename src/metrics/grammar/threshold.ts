@@ -170,7 +170,7 @@ function parseTags(s: Scanner): { scope: ThresholdScope; attempts: Threshold['at
     if (!value) s.fail('expected a value after "="', valueAt);
     if (key === 'attempts') {
       if (value !== 'all' && value !== 'successful') s.fail(`attempts is "all" or "successful", got "${value}"`, valueAt);
-      attempts = value as Threshold['attempts'];
+      attempts = value;
     } else {
       if (scope) s.fail('one of request or stage per threshold', keyAt);
       scope = key === 'stage' ? { stage: value } : { request: value };
