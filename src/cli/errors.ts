@@ -1,9 +1,11 @@
 import { ScenarioError } from '../scenario/errors.js';
 import { FeederError } from '../client/feeders.js';
 import { EXIT, UsageError } from './exit-codes.js';
+import { StoppedBeforeLoadError } from '../runner/interrupted.js';
 
 /** Typed errors become exit codes here, and only here. Unknown errors keep their stack for a bug report. */
 export function mapError(error: unknown): { exitCode: number; message: string } {
+  if (error instanceof StoppedBeforeLoadError) return { exitCode: EXIT.interrupted, message: error.message };
   if (error instanceof ScenarioError || error instanceof FeederError || error instanceof UsageError) {
     return { exitCode: EXIT.badInput, message: `error: ${error.message}` };
   }

@@ -10,7 +10,7 @@ export const EXIT = {
   badInput: 2,
   /** the run is not a valid measurement (the generator was the bottleneck, or the target stopped answering) */
   invalidRun: 3,
-  /** stopped by SIGINT/SIGTERM; the report of what ran was still written */
+  /** stopped by SIGINT/SIGTERM; the report of what ran was still written (nothing, if the load had not started) */
   interrupted: 130,
 } as const;
 

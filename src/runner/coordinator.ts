@@ -4,6 +4,7 @@ import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import type { WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
 import { entryUrl, startWorker } from './spawn.js';
 import { TailscopeError } from '../shared/errors.js';
+import { StoppedBeforeLoadError } from './interrupted.js';
 
 /** What the workers sent, merged exactly across workers. */
 export interface CollectedRun {
@@ -23,8 +24,11 @@ export class WorkerStartError extends TailscopeError {
 }
 
 export interface CoordinatorHandle {
-  /** asks every worker to stop sending and finish up (SIGINT) */
-  stop(): void;
+  /**
+   * asks every worker to stop sending and finish up (SIGINT). Before the start signal went out the workers are
+   * terminated instead, and `done` rejects with StoppedBeforeLoadError (carrying `reason`): nothing was sent.
+   */
+  stop(reason?: unknown): void;
   done: Promise<CollectedRun>;
 }
 
@@ -47,6 +51,8 @@ export interface CoordinateOptions {
   firstWorkerIndex: number;
   /** a start time shared with other shards (epoch ms); otherwise as soon as the workers are ready */
   startAtEpochMs?: number;
+  /** called when the start signal goes out to the workers */
+  onStart?: () => void;
 }
 
 export function coordinate(
@@ -56,9 +62,10 @@ export function coordinate(
 ): CoordinatorHandle {
   const { localWorkers, firstWorkerIndex } = options;
   const workers: Worker[] = [];
-  let stopRequested = false;
-  const stop = () => {
-    stopRequested = true;
+  let started = false;
+  let stopBeforeStart: ((reason: unknown) => void) | undefined;
+  const stop = (reason?: unknown) => {
+    if (!started) return stopBeforeStart?.(reason);
     for (const worker of workers) worker.postMessage({ type: 'stop' });
   };
 
@@ -75,11 +82,15 @@ export function coordinate(
     let startedAt = 0;
     let settled = false;
 
-    const readyTimer = setTimeout(() => {
+    const abandon = (error: Error) => {
+      if (settled) return;
       settled = true;
+      clearTimeout(readyTimer);
       for (const worker of workers) void worker.terminate();
-      reject(new WorkerStartError(`workers did not start within ${READY_TIMEOUT_MS / 1000}s`));
-    }, READY_TIMEOUT_MS);
+      reject(error);
+    };
+    const readyTimer = setTimeout(() => abandon(new WorkerStartError(`workers did not start within ${READY_TIMEOUT_MS / 1000}s`)), READY_TIMEOUT_MS);
+    stopBeforeStart = (reason) => abandon(new StoppedBeforeLoadError(reason));
 
     const finish = () => {
       if (settled) return;
@@ -110,13 +121,14 @@ export function coordinate(
         switch (message.type) {
           case 'ready':
             ready += 1;
-            if (ready === localWorkers) {
+            if (ready === localWorkers && !settled) {
               clearTimeout(readyTimer);
+              started = true;
               // The warm-up runs between the start signal and time zero.
               const startAtEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS + base.warmupMs;
               startedAt = startAtEpochMs - performance.timeOrigin;
               for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
-              if (stopRequested) stop();
+              options.onStart?.();
             }
             break;
           case 'interval': {

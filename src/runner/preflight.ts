@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { redactUrl } from '../scenario/redact.js';
+import { StoppedBeforeLoadError, throwIfStopped } from './interrupted.js';
 
 /**
  * A target that cannot be reached before any load is sent: the scenario (or the network) is wrong, not the
@@ -25,13 +26,17 @@ export class TargetUnreachableError extends Error {
  * Resolves, connects and (for https) completes one TLS handshake with each origin before any load, so a closed
  * port, a misspelt host or a bad certificate fails in well under a second with its cause, instead of turning
  * into thousands of refused connections read as a "generator saturated" run.
+ *
+ * Aborting the signal ends it at once with StoppedBeforeLoadError, its socket destroyed: a target that accepts
+ * and then stalls the TLS handshake would otherwise hold a Ctrl-C for the whole timeout.
  */
-export async function preflight(urls: readonly string[], timeoutMs: number): Promise<void> {
+export async function preflight(urls: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const origins = [...new Set(urls.map((url) => new URL(url).origin))];
-  for (const origin of origins) await reach(new URL(origin), timeoutMs);
+  for (const origin of origins) await reach(new URL(origin), timeoutMs, signal);
 }
 
-async function reach(url: URL, timeoutMs: number): Promise<void> {
+async function reach(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+  throwIfStopped(signal);
   const shown = redactUrl(url.href).replace(/\/$/, '');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
@@ -40,8 +45,9 @@ async function reach(url: URL, timeoutMs: number): Promise<void> {
   const family = host === 'localhost' ? 4 : 0;
   let address: string;
   try {
-    address = (await lookup(host, { family })).address;
+    address = (await untilStopped(lookup(host, { family }), signal)).address;
   } catch (error) {
+    if (error instanceof StoppedBeforeLoadError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'EAI_FAIL';
     throw new TargetUnreachableError(shown, code, `cannot resolve ${host} (${code})`);
   }
@@ -49,19 +55,31 @@ async function reach(url: URL, timeoutMs: number): Promise<void> {
     const socket: Socket = https
       ? connectTls({ host: address, port, servername: isIp(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
       : connectTcp({ host: address, port });
-    const fail = (code: string, detail: string) => {
+    const settle = (error?: Error) => {
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      reject(new TargetUnreachableError(shown, code, detail));
+      if (error) reject(error);
+      else resolve();
     };
+    const fail = (code: string, detail: string) => settle(new TargetUnreachableError(shown, code, detail));
+    const onAbort = () => settle(new StoppedBeforeLoadError(signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.setTimeout(timeoutMs, () => fail('ETIMEDOUT', `connect ETIMEDOUT ${address}:${port} (no answer within ${timeoutMs} ms)`));
-    socket.once(https ? 'secureConnect' : 'connect', () => {
-      socket.destroy();
-      resolve();
-    });
+    socket.once(https ? 'secureConnect' : 'connect', () => settle());
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'ERROR';
       fail(code, https && !code.startsWith('E') ? `TLS handshake failed: ${error.message} (${code})` : error.message);
     });
+  });
+}
+
+/** A lookup cannot be cancelled; a stop stops waiting for it (the resolver's thread finishes on its own). */
+function untilStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new StoppedBeforeLoadError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

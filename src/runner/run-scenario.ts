@@ -14,18 +14,24 @@ import { checkMockProfile, startTarget, type StartedTarget } from './target.js';
 import { probeRtt } from './probe.js';
 import { preflight } from './preflight.js';
 import { createUnreachableWatch, type Unreachable } from './unreachable.js';
+import { throwIfStopped } from './interrupted.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
 
 export interface RunOptions {
-  /** aborting stops the load; the result of what completed is still returned (interrupted: true) */
+  /**
+   * aborting stops the load; the result of what completed is still returned (interrupted: true). Aborted before
+   * the workers were told to start, the run rejects with StoppedBeforeLoadError instead: nothing was sent.
+   */
   signal?: AbortSignal;
   /** each interval once every local worker has posted it, merged: progress lines and abortOnFail watch */
   onInterval?: IntervalListener;
   /** called once the target is up, with its address (for logs) */
   onTargetReady?: (url: string) => void;
+  /** called when the workers are told to start: from here on a stop returns what ran */
+  onLoadStarted?: () => void;
   /** run shard `index` of `count` (0-based): this process drives its share of the curve (see coordinate) */
   shard?: { index: number; count: number };
   /** a start time shared by all shards, epoch ms */
@@ -34,16 +40,22 @@ export interface RunOptions {
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  // A stop during start-up is looked at after every step; the steps that can wait on the network end at once.
+  const { signal } = options;
+  throwIfStopped(signal);
   await checkMockProfile(scenario);
   const feeders = await loadFeeders(scenario);
+  throwIfStopped(signal);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
+    throwIfStopped(signal);
     // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
     // with its OS error, rather than as seconds of refused connections.
     const oauth2 = scenario.auth?.oauth2;
-    await preflight([target.url, ...(oauth2 ? [new URL(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS));
+    await preflight([target.url, ...(oauth2 ? [new URL(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS), signal);
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
-    const probe = await probeRtt(target.url);
+    const probe = await probeRtt(target.url, { signal });
+    throwIfStopped(signal);
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
@@ -53,7 +65,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     let unreachable: Unreachable | undefined;
     const handle = coordinate(
       init,
-      { localWorkers: scenario.workers, firstWorkerIndex: shard.index * scenario.workers, startAtEpochMs: options.startAtEpochMs },
+      {
+        localWorkers: scenario.workers,
+        firstWorkerIndex: shard.index * scenario.workers,
+        startAtEpochMs: options.startAtEpochMs,
+        onStart: options.onLoadStarted,
+      },
       (index, merged) => {
         options.onInterval?.(index, merged);
         const gone = unreachable ? undefined : unreachableWatch.onInterval(merged);
@@ -66,11 +83,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     let interrupted = false;
     const onAbort = () => {
       interrupted = true;
-      handle.stop();
+      handle.stop(signal?.reason);
     };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const collected = await handle.done.finally(() => options.signal?.removeEventListener('abort', onAbort));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const collected = await handle.done.finally(() => signal?.removeEventListener('abort', onAbort));
 
     const whole = [...collected.stages.values()];
     const health = evaluateHealth({

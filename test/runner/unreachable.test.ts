@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createUnreachableWatch } from '../../src/runner/unreachable.js';
 import { preflight, TargetUnreachableError } from '../../src/runner/preflight.js';
+import { StoppedBeforeLoadError } from '../../src/runner/interrupted.js';
 import type { ErrorCounts } from '../../src/result/types.js';
 
 const refused = (n: number) => ({ requests: n, successes: 0, errors: { total: n, byKind: { refused: n }, byStatus: {} } as ErrorCounts });
@@ -57,6 +58,28 @@ describe('preflight', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       await expect(preflight([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], 1000)).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ends at once when stopped during a TLS handshake the target stalls, and closes its connection', async () => {
+    // Accepts, then never answers the ClientHello: without the stop the preflight would wait its whole timeout.
+    let closed: Promise<void> | undefined;
+    const server = createServer((socket) => {
+      closed = new Promise((resolve) => socket.on('close', () => resolve()));
+      abort.abort('SIGINT');
+    });
+    const abort = new AbortController();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const startedAt = Date.now();
+      const error = await preflight([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], 30_000, abort.signal).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoppedBeforeLoadError);
+      expect((error as Error).message).toBe('SIGINT: stopped before the load started: no request was sent, nothing written');
+      // Far below the 30 s timeout: the stop ends the wait, not the clock.
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      await closed;
     } finally {
       server.close();
     }

@@ -38,89 +38,97 @@ export const runCommand = {
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
   handler: async (args: RunArgs, processIo: Io): Promise<number> => {
-    const file = resolve(processIo.cwd, args.scenario);
-    // Parse and validate before touching anything: a bad scenario writes nothing.
-    const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, { workers: args.workers });
-    scenario.file = file;
-    // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
-    const redactor = new Redactor(scenario.secretValues);
-    const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
-    const shard = args.shard === undefined ? undefined : parseShard(args.shard);
-    const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
-    if (shard && shard.count > 1 && scenario.target.mock) {
-      throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
-    }
-    const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
-    // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
-    const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
-
+    // Signals are ours from the first line to the last file written: before the load a stop ends start-up with
+    // nothing written (StoppedBeforeLoadError, exit 130); during it, what ran is reported; while the report is
+    // written, a first signal lets it finish, so no file is left half-written.
     const abort = new AbortController();
     let interrupts = 0;
-    // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
-    const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
-    let abortedBy: ThresholdVerdict | undefined;
-    const unsubscribe = io.onInterrupt((signal) => {
+    let loadStarted = false;
+    const unsubscribe = processIo.onInterrupt((signal) => {
       interrupts += 1;
-      if (interrupts === 1) io.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
-      else io.exitNow(EXIT.interrupted);
-      abort.abort();
+      if (interrupts > 1) processIo.exitNow(EXIT.interrupted);
+      if (loadStarted) processIo.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
+      abort.abort(signal);
     });
-    let ran;
     try {
-      io.stderr(`tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`);
-      ran = await runScenario(scenario, {
-        signal: abort.signal,
-        shard,
-        startAtEpochMs,
-        onTargetReady: (url) => io.stderr(`target ${url}\n`),
-        onInterval: (index, merged) => {
-          if (!args.quiet) {
-            const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
-            io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
-          }
-          const failed = abortWatch.onInterval(index, merged);
-          if (failed && !abort.signal.aborted) {
-            abortedBy = failed;
-            io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
-            abort.abort();
-          }
-        },
-      });
+      return await run(args, processIo, abort, () => (loadStarted = true));
     } finally {
       unsubscribe();
     }
-    if (io.interactive && !args.quiet) io.stderr('\n');
-
-    const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
-    const analysis = analyze(result);
-    const written = await writeReports(outDir, result, analysis, io);
-    for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
-    io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
-
-    const { verdict } = analysis;
-    if (result.shard) {
-      // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
-      io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
-      return exitCodeOf(verdict);
-    }
-    for (const line of checkLines(verdict)) io.stdout(`${line}\n`);
-    if (abortedBy) io.stdout(`aborted by abortOnFail: ${verdictLine(abortedBy)}\n`);
-    if (args.saveBaseline !== undefined) {
-      // A cut-short or invalid run is a poor yardstick for every later build: refuse to make it one.
-      if (result.interrupted || !result.health.valid) io.stderr('not saving a baseline: the run was interrupted or is invalid\n');
-      else io.stdout(`baseline: ${await saveBaseline(io, args.saveBaseline, result)}\n`);
-    }
-    let comparison: { regression: boolean } | undefined;
-    if (baseline && !result.interrupted) {
-      comparison = await compareStep(baseline, result, {
-        rules: scenario.compare?.rules,
-        confidence: scenario.compare?.confidence,
-        force: args.force,
-        outDir,
-        names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
-      }, io);
-    }
-    return exitCodeOf(verdict, comparison);
   },
 };
 
+/** The run itself; `abort` fires on a signal, `onLoadStarted` marks the point from which a stop reports what ran. */
+async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadStarted: () => void): Promise<number> {
+  const file = resolve(processIo.cwd, args.scenario);
+  // Parse and validate before touching anything: a bad scenario writes nothing.
+  const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, { workers: args.workers });
+  scenario.file = file;
+  // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
+  const redactor = new Redactor(scenario.secretValues);
+  const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+  const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
+  if (shard && shard.count > 1 && scenario.target.mock) {
+    throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
+  }
+  const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
+  // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
+  const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
+
+  // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
+  const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
+  let abortedBy: ThresholdVerdict | undefined;
+  io.stderr(`tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`);
+  const ran = await runScenario(scenario, {
+    signal: abort.signal,
+    shard,
+    startAtEpochMs,
+    onTargetReady: (url) => io.stderr(`target ${url}\n`),
+    onLoadStarted,
+    onInterval: (index, merged) => {
+      if (!args.quiet) {
+        const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
+        io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
+      }
+      const failed = abortWatch.onInterval(index, merged);
+      if (failed && !abort.signal.aborted) {
+        abortedBy = failed;
+        io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
+        abort.abort();
+      }
+    },
+  });
+  if (io.interactive && !args.quiet) io.stderr('\n');
+
+  const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
+  const analysis = analyze(result);
+  const written = await writeReports(outDir, result, analysis, io);
+  for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
+  io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
+
+  const { verdict } = analysis;
+  if (result.shard) {
+    // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
+    io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
+    return exitCodeOf(verdict);
+  }
+  for (const line of checkLines(verdict)) io.stdout(`${line}\n`);
+  if (abortedBy) io.stdout(`aborted by abortOnFail: ${verdictLine(abortedBy)}\n`);
+  if (args.saveBaseline !== undefined) {
+    // A cut-short or invalid run is a poor yardstick for every later build: refuse to make it one.
+    if (result.interrupted || !result.health.valid) io.stderr('not saving a baseline: the run was interrupted or is invalid\n');
+    else io.stdout(`baseline: ${await saveBaseline(io, args.saveBaseline, result)}\n`);
+  }
+  let comparison: { regression: boolean } | undefined;
+  if (baseline && !result.interrupted) {
+    comparison = await compareStep(baseline, result, {
+      rules: scenario.compare?.rules,
+      confidence: scenario.compare?.confidence,
+      force: args.force,
+      outDir,
+      names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
+    }, io);
+  }
+  return exitCodeOf(verdict, comparison);
+}
