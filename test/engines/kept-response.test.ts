@@ -25,7 +25,7 @@ describe.each(['wire', 'node'] as const)('engine %s keeps the response only when
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const options: EngineOptions = {
-      baseUrl: new URL(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`),
+      baseUrl: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
       keepAlive: true,
       poolSize: 1,
       timeouts: { connectMs: 1000, firstByteMs: 1000, totalMs: 1000, idleMs: 0 },
