@@ -8,7 +8,7 @@ import { loadOverTime } from './charts/load-over-time.js';
 import { percentileSpectrum } from './charts/percentile-spectrum.js';
 import { streamingChart } from './charts/streaming.js';
 import { timeoutCdf } from './charts/timeout-cdf.js';
-import type { Chart } from './charts/types.js';
+import type { Chart, NoData } from './charts/types.js';
 import { renderPage, STYLE, type Block } from './page.js';
 import { replaySection, resilienceSection, timeoutsSection } from './advice-sections.js';
 import {
@@ -24,15 +24,14 @@ import { capacityView, spectrum, streamingStages, timeoutView } from './views.js
  */
 export async function renderHtml(result: RunResult, analysis: Analysis, verdict: Verdict): Promise<string> {
   const timeouts = timeoutView(result, analysis);
-  const spectrumSeries = [{ label: 'total', points: spectrum(result, 'total') }, { label: 'first byte', points: spectrum(result, 'ttfb') }]
-    .filter((s) => s.points.length > 0);
-  const chart = (c: Chart | undefined): Block[] => (c ? [{ chart: c }] : []);
+  const spectrumSeries = [{ label: 'total', points: spectrum(result, 'total') }, { label: 'first byte', points: spectrum(result, 'ttfb') }];
+  const chart = (c: Chart | NoData | undefined): Block[] => (c ? [{ chart: c }] : []);
   const blocks: Block[] = [
     { html: verdictSection(result, verdict) },
     { html: totalsSection(result, analysis) },
     { chart: loadOverTime(result) },
     { chart: latencyOverTime(result) },
-    ...chart(spectrumSeries.length ? percentileSpectrum(spectrumSeries) : undefined),
+    { chart: percentileSpectrum(spectrumSeries) },
     ...chart(breakdownChart(analysis)),
     ...chart(capacityChart(capacityView(result, analysis))),
     { html: capacityNotes(analysis) },

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { chartLibraries } from './assets.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { renderSvg } from './svg.js';
-import type { Chart } from './charts/types.js';
+import { isNoData, type Chart, type NoData } from './charts/types.js';
 
-/** A piece of the page: ready HTML (already escaped by whoever built it), or a chart to embed. */
-export type Block = { html: string } | { chart: Chart };
+/** A piece of the page: ready HTML (already escaped by whoever built it), a chart to embed, or a chart's "no data". */
+export type Block = { html: string } | { chart: Chart | NoData };
 
 /**
  * Marks each live container when vega-embed has finished (data-rendered="true") or failed ("error"), and only
@@ -34,13 +34,16 @@ const EMBED_SCRIPT = `(function () {
  * (by hash), so even a string that slipped through escaping could not run.
  */
 export async function renderPage(title: string, header: string, blocks: Block[], style: string): Promise<string> {
-  const charts = blocks.flatMap((block) => ('chart' in block ? [block.chart] : []));
+  const charts = blocks.flatMap((block) => ('chart' in block && !isNoData(block.chart) ? [block.chart] : []));
   const svgs = new Map(await Promise.all(charts.map(async (chart) => [chart.id, await renderSvg(chart.spec)] as const)));
   const scripts = [...chartLibraries(), EMBED_SCRIPT];
   const hashes = scripts.map((script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`);
   const csp = `default-src 'none'; script-src ${hashes.join(' ')}; style-src 'unsafe-inline'; img-src data:`;
   const specs = Object.fromEntries(charts.map((chart) => [chart.id, chart.spec]));
-  const body = blocks.map((block) => ('chart' in block ? chartSection(block.chart, svgs.get(block.chart.id)) : block.html));
+  const body = blocks.map((block) => {
+    if (!('chart' in block)) return block.html;
+    return isNoData(block.chart) ? noDataSection(block.chart) : chartSection(block.chart, svgs.get(block.chart.id));
+  });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -69,6 +72,12 @@ ${svg ? `<div class="static" id="static-${id}">${svg}</div>` : ''}
 </section>`;
 }
 
+function noDataSection(chart: NoData): string {
+  return `<section class="chart" id="${escapeHtml(chart.id)}"><h2>${escapeHtml(chart.title)}</h2>
+<p class="no-data">No data: ${escapeHtml(chart.noData)}</p>
+</section>`;
+}
+
 export const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #222; padding: 0 1rem; }
 h1 { margin-bottom: 0.2rem; overflow-wrap: anywhere; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; }
@@ -81,4 +90,5 @@ table.kv th { text-align: left; } td.rule { text-align: left; color: #555; font-
 table.advice td:first-child, table.advice th:first-child { white-space: nowrap; overflow-wrap: normal; }
 pre { background: #f6f8fa; padding: 1rem; overflow: auto; } h3 { margin-bottom: 0.3rem; }
 .static svg { max-width: 100%; height: auto; }
+.no-data { color: #666; font-style: italic; padding: 2rem 0; text-align: center; background: #f6f8fa; }
 `;

@@ -99,20 +99,26 @@ export function timeoutView(result: RunResult, analysis: Analysis): TimeoutView 
   };
 }
 
-/** Streams per stage, from the stage histograms; empty for runs that streamed nothing. */
+/**
+ * Streams per stage, from the stage histograms; empty for runs that streamed nothing. A histogram with no
+ * sample (one-token streams have no inter-token gap) gives no percentiles rather than zeros.
+ */
 export function streamingStages(result: RunResult): StreamingStage[] {
   return result.stages.flatMap((stage) => {
-    const { ttft, itl } = stage.histograms;
-    if (!ttft && !itl) return [];
     const pct = (encoded: string | undefined) => {
-      if (!encoded) return { p50: 0, p99: 0 };
-      const s = summarize(decodeHistogram(encoded));
+      if (!encoded) return undefined;
+      const histogram = decodeHistogram(encoded);
+      if (histogram.totalCount === 0) return undefined;
+      const s = summarize(histogram);
       return { p50: s.p50, p99: s.p99 };
     };
+    const ttft = pct(stage.histograms.ttft);
+    const itl = pct(stage.histograms.itl);
+    if (!ttft && !itl) return [];
     const seconds = Math.max(stage.endMs - stage.startMs, 1) / 1000;
     // Usage reports are what the server billed; chunk counts stand in only when no usage came back.
     const tokens = stage.counters.tokensFromUsage > 0 ? stage.counters.tokensFromUsage : stage.counters.tokensFromChunks;
-    return [{ stage: stage.name, ttft: pct(ttft), itl: pct(itl), tokensPerSec: tokens / seconds }];
+    return [{ stage: stage.name, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}), tokensPerSec: tokens / seconds }];
   });
 }
 

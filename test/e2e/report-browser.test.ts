@@ -7,6 +7,7 @@ import { writeReports, type FileSink } from '../../src/report/write.js';
 import type { RunResult } from '../../src/result/types.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { parseScenario } from '../../src/scenario/read.js';
+import { renderComparisonHtml } from '../../src/report/compare-html.js';
 import { syntheticResult, withAdvice } from '../report/fixture.js';
 import { CHROMIUM_PATH, chromiumPresent, launchChromium, liveCharts, openReport, type Browser } from './report-browser-helpers.js';
 
@@ -128,6 +129,31 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
+
+  it('renders the report of a run that completed no request with no console error, saying "no data"', async () => {
+    // Stopped the moment the workers were told to start: a real result with an interval and not one request.
+    const abort = new AbortController();
+    const zeroYaml = 'name: zero\ntarget: { mock: { profile: fixed-20ms } }\nrequests: [{ name: generate, method: GET, path: /health }]\nworkers: 1\nwarmup: 0s\nload: { closed: [{ hold: 5s, concurrency: 2 }] }\n';
+    const zero = await runScenario(parseScenario(zeroYaml, 'zero.yaml', {}), { signal: abort.signal, onLoadStarted: () => abort.abort() });
+    expect(zero.totals.requests).toBe(0);
+    await writeReports(join(dir, 'zero'), zero, analyze(zero), disk);
+    const { page, consoleErrors } = await openReport(browser, join(dir, 'zero', 'index.html'));
+    const charts = await liveCharts(page);
+    for (const chart of charts) expect(chart, chart.id).toMatchObject({ rendered: 'true' });
+    expect(await page.$$eval('.no-data', (nodes) => nodes.map((n) => n.closest('section')!.id))).toEqual(expect.arrayContaining(['latency-over-time', 'percentile-spectrum']));
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+    // Beside a run with requests on the comparison page, and beside another empty run.
+    for (const [name, other] of [['mixed', real], ['empty', zero]] as const) {
+      const verdict = (result: RunResult) => analyze(result).verdict;
+      const html = await renderComparisonHtml([{ label: 'other', result: other, verdict: verdict(other) }, { label: 'zero', result: zero, verdict: verdict(zero) }]);
+      await writeFile(join(dir, `compare-${name}.html`), html);
+      const compared = await openReport(browser, join(dir, `compare-${name}.html`));
+      await liveCharts(compared.page);
+      expect(compared.consoleErrors, name).toEqual([]);
+      await compared.page.close();
+    }
+  }, 30_000);
 
   it('renders every chart kind of a one-hour streaming run with capacity and timeout advice', async () => {
     const result = syntheticResult({ intervals: 3600, streaming: true });

@@ -197,3 +197,30 @@ export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
     },
   };
 }
+
+/**
+ * A run that completed no request, shaped as one stopped the moment its load began: `intervals` empty
+ * intervals (0 = stopped before the first one ended), zero counts, no histograms. With `stream`, its stage
+ * carries an empty time-to-first-token histogram, as a stream request that never got a token would.
+ */
+export function zeroRequestResult(options: { intervals?: number; stream?: boolean } = {}): RunResult {
+  const base = syntheticResult({ intervals: 1, stageConcurrency: [2] });
+  const latency = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+  const none: ErrorCounts = { total: 0, byKind: {}, byStatus: {} };
+  const zero = { requests: 0, errors: 0, errorRate: 0, throughput: 0, successThroughput: 0, latency, errorsByKind: none };
+  const empty = encodeHistogram(createHistogram());
+  const intervals: IntervalResult[] = Array.from({ length: options.intervals ?? 1 }, (_, index) => ({
+    index, startMs: index * 1000, endMs: (index + 1) * 1000, stage: 0, target: 2, achievedConcurrency: 0, sentPerSec: 0, ...zero,
+    ttfb: { p50: 0, p99: 0 }, histograms: {},
+  }));
+  return {
+    ...base,
+    durationMs: intervals.length * 1000,
+    interrupted: true,
+    stages: [{ ...base.stages[0]!, ...zero, achievedConcurrency: 0, sentPerSec: 0, counters: counters(), histograms: options.stream ? { ttft: empty } : {} }],
+    intervals,
+    totals: { ...zero, counters: counters(), achievedConcurrency: 0 },
+    requestsByName: {},
+    histograms: {},
+  };
+}

@@ -1,22 +1,27 @@
 import { round3 } from '../format.js';
-import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
+import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart, type NoData } from './types.js';
 
 export interface LoadCurve {
   run: string;
   points: { stage: string; load: number; throughput: number; p99Ms: number }[];
 }
 
-/** p99 and throughput against load for several runs, overlaid: a regression shows as one curve above another. */
-export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart {
+/**
+ * p99 and throughput against load for several runs, overlaid: a regression shows as one curve above another.
+ * Points are loaded stages; when no run has one there is nothing to draw.
+ */
+export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart | NoData {
+  const title = 'p99 and throughput vs load, per run';
   const values = curves.flatMap((c) =>
     c.points.map((p) => ({ run: c.run, stage: p.stage, load: round3(p.load), throughput: round3(p.throughput), p99: round3(p.p99Ms) })),
   );
+  if (values.length === 0) return { id: 'latency-vs-load', title, noData: 'no stage of any run completed a request.' };
   const x = { field: 'load', type: 'quantitative', title: loadTitle };
   const color = { field: 'run', type: 'nominal', title: null };
   const tooltip = [{ field: 'run', type: 'nominal' }, { field: 'stage', type: 'nominal' }, { field: 'load', type: 'quantitative', format: '.1f' }, { field: 'throughput', type: 'quantitative', format: '.1f' }, { field: 'p99', type: 'quantitative', format: '.2f' }];
   return {
     id: 'latency-vs-load',
-    title: 'p99 and throughput vs load, per run',
+    title,
     caption: 'One point per stage of each run. A regression shows as a higher p99 or a lower throughput at the same load.',
     spec: {
       $schema: VEGA_LITE_SCHEMA,

@@ -1,14 +1,16 @@
 import type { RunResult } from '../../result/types.js';
 import { round3 } from '../format.js';
 import { windowsOf, windowSize } from '../series.js';
-import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
+import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart, type NoData } from './types.js';
 
 /**
  * Target vs achieved load and throughput per interval: where the achieved line leaves the target, something
  * saturated. Long runs are drawn in windows: loads are time-weighted means and rates are counts over the
- * window's span, both exact for the window.
+ * window's span, both exact for the window. A run stopped before its first interval ended has nothing to draw.
  */
-export function loadOverTime(result: RunResult): Chart {
+export function loadOverTime(result: RunResult): Chart | NoData {
+  const title = 'Load and throughput over time';
+  if (result.intervals.length === 0) return { id: 'load-over-time', title, noData: 'the run stopped before its first interval ended.' };
   const open = result.model === 'open';
   const target = open ? 'target rate (/s)' : 'target concurrency';
   const achieved = open ? 'sent (/s)' : 'achieved concurrency';
@@ -28,7 +30,7 @@ export function loadOverTime(result: RunResult): Chart {
   const size = windowSize(result.intervals);
   return {
     id: 'load-over-time',
-    title: 'Load and throughput over time',
+    title,
     caption: `Target load (dashed) against what was achieved, with completed requests and errors per second${size > 1 ? `, averaged over ${(size * result.intervalMs) / 1000} s windows` : ''}.`,
     spec: {
       $schema: VEGA_LITE_SCHEMA,

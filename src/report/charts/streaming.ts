@@ -3,8 +3,9 @@ import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 
 export interface StreamingStage {
   stage: string;
-  ttft: { p50: number; p99: number };
-  itl: { p50: number; p99: number };
+  /** absent when the stage has no sample of it */
+  ttft?: { p50: number; p99: number };
+  itl?: { p50: number; p99: number };
   tokensPerSec: number;
 }
 
@@ -14,11 +15,14 @@ export interface StreamingStage {
  */
 export function streamingChart(stages: StreamingStage[]): Chart | undefined {
   if (stages.length === 0) return undefined;
+  // Log scale: a microsecond floor, as on the other latency charts; a missing measure draws no point.
+  const point = (s: StreamingStage, order: number, series: string, ms: number | undefined) =>
+    ms === undefined ? [] : [{ stage: s.stage, order, series, ms: round3(Math.max(ms, 0.001)) }];
   const latency = stages.flatMap((s, order) => [
-    { stage: s.stage, order, series: 'TTFT p50', ms: round3(s.ttft.p50) },
-    { stage: s.stage, order, series: 'TTFT p99', ms: round3(s.ttft.p99) },
-    { stage: s.stage, order, series: 'ITL p50', ms: round3(s.itl.p50) },
-    { stage: s.stage, order, series: 'ITL p99', ms: round3(s.itl.p99) },
+    ...point(s, order, 'TTFT p50', s.ttft?.p50),
+    ...point(s, order, 'TTFT p99', s.ttft?.p99),
+    ...point(s, order, 'ITL p50', s.itl?.p50),
+    ...point(s, order, 'ITL p99', s.itl?.p99),
   ]);
   const tokens = stages.map((s, order) => ({ stage: s.stage, order, tokensPerSec: round3(s.tokensPerSec) }));
   const stageAxis = { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: 'stage', axis: { labelAngle: 0 } };
