@@ -1,11 +1,10 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import type { RunResult } from '../../src/result/types.js';
 import { renderComparisonHtml } from '../../src/report/compare-html.js';
 import { renderHtml } from '../../src/report/html.js';
 import { syntheticResult, zeroRequestResult } from './fixture.js';
+import { nonFinite, pageParts, renderProblems } from '../helpers/chart-render.js';
 
 /**
  * A run that completed no request must still give a report whose every chart renders: before, empty data on a
@@ -13,37 +12,6 @@ import { syntheticResult, zeroRequestResult } from './fixture.js';
  * Checked here at the level of the page's own specs and static SVGs, rendered headless by vega as the page
  * does; test/e2e/report-browser.test.ts checks the same in chromium.
  */
-
-/** Everything vega-lite and vega say while compiling and drawing a spec, and any non-finite number in its SVG. */
-async function renderProblems(spec: unknown): Promise<string[]> {
-  const said: string[] = [];
-  const logger = {
-    level: () => logger,
-    error: (...args: unknown[]) => void said.push(`error: ${args.join(' ')}`),
-    warn: (...args: unknown[]) => void said.push(`warn: ${args.join(' ')}`),
-    info: () => logger,
-    debug: () => logger,
-  };
-  const compiled = compile(spec as TopLevelSpec, { logger: logger as never }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: logger as never, logLevel: vega.Warn });
-  const svg = await view.toSVG();
-  view.finalize();
-  return [...said, ...nonFinite(svg)];
-}
-
-/** Numbers a browser refuses in SVG attributes: ±1.797e308 (vega's empty extent), Infinity, NaN. */
-function nonFinite(svg: string): string[] {
-  return [...svg.matchAll(/[-\d.]+e\+?3\d\d|Infinity|NaN/g)].map((m) => `non-finite in SVG: ${m[0]}`);
-}
-
-function pageParts(html: string): { specs: Record<string, unknown>; staticSvgs: string[]; noData: string[] } {
-  const json = /<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!;
-  return {
-    specs: JSON.parse(json.replace(/\\u003c/g, '<')) as Record<string, unknown>,
-    staticSvgs: [...html.matchAll(/<div class="static" id="static-[^"]+">([\s\S]*?)<\/div>/g)].map((m) => m[1]!),
-    noData: [...html.matchAll(/<section class="chart" id="([^"]+)"><h2>[^<]*<\/h2>\n<p class="no-data">/g)].map((m) => m[1]!),
-  };
-}
 
 async function expectEveryChartClean(html: string): Promise<void> {
   const { specs, staticSvgs } = pageParts(html);
