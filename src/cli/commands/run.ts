@@ -6,7 +6,7 @@ import { parseShard, parseStartAt } from '../shard.js';
 import { slug } from '../../shared/format.js';
 import { parseScenario } from '../../scenario/read.js';
 import { runScenario } from '../../runner/run-scenario.js';
-import { progressLine } from '../../runner/progress.js';
+import { progressLine } from '../progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
