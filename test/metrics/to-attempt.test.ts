@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toAttempt } from '../../src/client/requester.js';
+import { toAttempt } from '../../src/metrics/attempt.js';
 import { emptyTimings, type Outcome } from '../../src/engines/types.js';
 
 function outcome(over: Partial<Outcome> & { ttfbUs: number; totalUs: number }): Outcome {

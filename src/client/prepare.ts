@@ -1,6 +1,18 @@
 import type { PreparedRequest } from '../engines/types.js';
-import { renderTemplate, type RowSource } from '../client/template.js';
-import type { RequestPlan } from './protocol.js';
+import { renderTemplate, type RowSource } from './template.js';
+
+/** One request of the scenario as plain data (it crosses to the workers by structured clone). */
+export interface RequestPlan {
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  stream: 'none' | 'sse' | 'ws';
+  weight: number;
+  expectStatus?: number[];
+}
 
 /**
  * Turns a request plan into bytes to send: picks one by weight, renders its templates from the feeders,
