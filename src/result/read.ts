@@ -21,3 +21,29 @@ export function parseResult(text: string, file: string): RunResult {
   if (schema !== RESULT_SCHEMA) throw new ResultFileError(file, `not a ${RESULT_SCHEMA} result (schema: ${JSON.stringify(schema)})`);
   return parsed as RunResult;
 }
+
+/** Where result files come from: the CLI's process I/O, or a fake in tests. */
+export interface TextReader {
+  readFile(path: string): Promise<string>;
+}
+
+/** Reads and parses one result.json; errors name the file as the user gave it (`shownAs`). */
+export async function readResultFile(path: string, reader: TextReader, shownAs = path): Promise<RunResult> {
+  return parseResult(await reader.readFile(path), shownAs);
+}
+
+/** Reads a JSON file that may be absent (an analysis.json beside a result): undefined when there is none. */
+export async function readOptionalJson(path: string, reader: TextReader): Promise<unknown> {
+  let text: string;
+  try {
+    text = await reader.readFile(path);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ResultFileError(path, `not JSON (${(error as Error).message})`);
+  }
+}

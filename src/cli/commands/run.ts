@@ -11,8 +11,8 @@ import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
-import { verdictLine } from '../../report/threshold-text.js';
-import { compareStep, readResultFile, saveBaseline } from './compare.js';
+import { verdictLine } from '../../report/views/threshold-text.js';
+import { compareStep, readResultArg, saveBaseline } from './compare.js';
 
 interface RunArgs {
   scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
@@ -49,7 +49,7 @@ export const runCommand = {
     }
     const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
     // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
-    const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
+    const baseline = args.baseline === undefined ? undefined : await readResultArg(io, args.baseline);
 
     const abort = new AbortController();
     let interrupts = 0;
