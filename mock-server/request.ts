@@ -46,10 +46,26 @@ export function parseGenerateBody(text: string, maxTokensLimit: number): Parsed<
   if (stream && isAsync) return invalid('async', 'stream and async cannot both be true');
   const callbackUrl = b['callback_url'];
   if (callbackUrl !== undefined && typeof callbackUrl !== 'string') return invalid('callback_url', 'callback_url must be a string');
+  if (callbackUrl !== undefined && !isLoopbackHttp(callbackUrl)) {
+    // Refused up front rather than accepted and never called: the mock only ever calls back to this machine.
+    return invalid('callback_url', 'callback_url must be an http:// URL on a loopback host (127.0.0.1, localhost, [::1])');
+  }
   const accessToken = b['access_token'];
   if (accessToken !== undefined && typeof accessToken !== 'string') return invalid('access_token', 'access_token must be a string');
   return {
     ok: true,
     value: { prompt: b['prompt'], maxTokens, temperature, stream, async: isAsync, callbackUrl, accessToken },
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** The only callbacks the mock makes: plain http to this machine, so it can never be turned on another host. */
+export function isLoopbackHttp(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,9 @@
 import type { RunResult } from '../result/types.js';
 import { evaluateThresholds, parseThreshold } from './thresholds/index.js';
 import { formatValue } from '../shared/format.js';
+import { decodeHistogram } from '../shared/histogram.js';
+import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
+import { successfulHistograms } from './timeouts.js';
 import type { Validity, Verdict, VerdictCheck, VerdictStatus } from './types.js';
 
 /**
@@ -53,16 +56,23 @@ function thresholdChecks(result: RunResult): VerdictCheck[] {
   });
 }
 
-/** SLO objectives: limits on the totals. With no completed request there is nothing to meet them: they fail. */
+/**
+ * SLO objectives: limits on the totals. Latency objectives read the successful requests (failures are the
+ * error-rate objective's business, and a failure at 0 ms must not make a run look fast). With no request to read
+ * there is nothing to meet them: they fail.
+ */
 function sloChecks(result: RunResult): VerdictCheck[] {
   const slo = result.slo;
   if (!slo) return [];
-  const { latency, requests, errorRate } = result.totals;
+  const { requests, errorRate } = result.totals;
+  const successfulTotal = successfulHistograms(result.histograms).total;
+  const latency = requests > 0 && successfulTotal ? summarize(decodeHistogram(successfulTotal)) : EMPTY_SUMMARY;
+  const noData = requests === 0 ? 'no data (no request completed)' : 'no data (no request succeeded)';
   const checks: VerdictCheck[] = [];
   const latencyCheck = (name: string, observed: number, limitMs: number | undefined) => {
     if (limitMs === undefined) return;
     const limit = `≤ ${formatValue(limitMs, 'ms')}`;
-    if (latency.count === 0) checks.push({ kind: 'slo', name: `SLO ${name}`, pass: false, observed: 'no data (no request completed)', limit });
+    if (latency.count === 0) checks.push({ kind: 'slo', name: `SLO ${name}`, pass: false, observed: noData, limit });
     else checks.push({ kind: 'slo', name: `SLO ${name}`, pass: observed <= limitMs, observed: formatValue(observed, 'ms'), limit });
   };
   latencyCheck('p50', latency.p50, slo.p50Ms);

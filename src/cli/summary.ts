@@ -2,6 +2,7 @@ import type { RunResult } from '../result/types.js';
 import type { Analysis, Verdict } from '../analysis/types.js';
 import { STATUS_WORD } from '../analysis/verdict.js';
 import { formatMs } from '../shared/format.js';
+import { errorReasons, reasonLine } from '../report/views/error-reasons.js';
 
 
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */
@@ -9,6 +10,8 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   const t = result.totals;
   const lines = [
     `${result.scenario.name}: ${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s, ${t.throughput.toFixed(1)} req/s, errors ${(t.errorRate * 100).toFixed(2)}%`,
+    // Why requests failed comes right after the count, before any latency: failed requests are often fast.
+    ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · max ${formatMs(t.latency.max)} ms`,
     ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`] : []),
     analysis.split.method === 'none'

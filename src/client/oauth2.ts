@@ -44,6 +44,11 @@ export class OAuth2Session {
     return this.refresh();
   }
 
+  /** The token in use, if any: scrubbed from failure messages by value. */
+  currentToken(): string | undefined {
+    return this.accessToken;
+  }
+
   /** After a 401: forget this token (unless a newer one already replaced it) and fetch another. */
   async renew(rejected: string): Promise<string> {
     if (this.accessToken === rejected) {
@@ -71,30 +76,39 @@ export class OAuth2Session {
       form.set('client_secret', config.clientSecret);
     }
     if (config.scope) form.set('scope', config.scope);
+    // fetch refuses a URL with credentials: send them as Basic, unless the client credentials already are.
+    let tokenUrl = config.tokenUrl;
+    if (tokenUrl.username !== '' || tokenUrl.password !== '') {
+      tokenUrl = new URL(tokenUrl);
+      if (config.clientAuth !== 'basic') headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(tokenUrl.username)}:${decodeURIComponent(tokenUrl.password)}`).toString('base64')}`;
+      tokenUrl.username = '';
+      tokenUrl.password = '';
+    }
 
     const startedAt = performance.now();
     let response: Response;
     try {
-      response = await fetch(config.tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(10_000) });
+      response = await fetch(tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(10_000) });
     } catch (error) {
       this.onTokenRequest((performance.now() - startedAt) * 1000, false);
-      throw new AuthError(`token request to ${config.tokenUrl.origin}${config.tokenUrl.pathname} failed: ${(error as Error).message}`, 0);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new AuthError(`${cause?.code ?? (error as Error).message} from ${config.tokenUrl.pathname} (${config.tokenUrl.host})`, 0);
     }
     const text = await response.text();
     this.onTokenRequest((performance.now() - startedAt) * 1000, response.ok);
     if (!response.ok) {
       // The body may echo what was sent; report only the OAuth2 error code.
       const code = /"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? 'unknown_error';
-      throw new AuthError(`token endpoint answered ${response.status} (${code})`, response.status);
+      throw new AuthError(`${response.status} ${code} from ${config.tokenUrl.pathname}`, response.status);
     }
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new AuthError('token endpoint answered with a body that is not JSON', response.status);
+      throw new AuthError(`${response.status} with a body that is not JSON from ${config.tokenUrl.pathname}`, response.status);
     }
     if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new AuthError('token endpoint answered without access_token', response.status);
+      throw new AuthError(`${response.status} without access_token from ${config.tokenUrl.pathname}`, response.status);
     }
     const lifetimeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 3_600_000;
     // A token that lives shorter than twice the margin is refreshed at half its life instead.

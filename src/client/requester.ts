@@ -19,6 +19,8 @@ export interface RequesterHooks {
   onCounter(name: string, counter: keyof ClientCounters, by?: number): void;
   /** resolves after ms, or early when the run is stopping (then returns false) */
   sleep(ms: number): Promise<boolean>;
+  /** replaces every secret the worker knows in a failure message (a target may echo them back) */
+  redact?(text: string): string;
 }
 
 /**
@@ -55,7 +57,7 @@ export class Requester {
         try {
           token = await this.auth.token();
         } catch (error) {
-          this.hooks.onAttempt(request.name, authFailure(error));
+          this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
           return;
         }
       }
@@ -70,7 +72,7 @@ export class Requester {
         try {
           await this.auth.renew(token);
         } catch (error) {
-          this.hooks.onAttempt(request.name, authFailure(error));
+          this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
           return;
         }
         continue;
@@ -87,12 +89,20 @@ export class Requester {
       }
 
       const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
-      this.hooks.onAttempt(request.name, toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0));
+      const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0);
+      this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
       if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
       retries += 1;
       this.hooks.onCounter(request.name, 'retries');
       if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
     }
+  }
+
+  /** A failed attempt with its one-line reason, scrubbed: only failures pay for building it. */
+  private explained(attempt: AttemptRecord, request: PreparedRequest, outcome?: Outcome): AttemptRecord {
+    const message = failureMessage(attempt, request, outcome);
+    attempt.errorMessage = this.hooks.redact ? this.hooks.redact(message) : message;
+    return attempt;
   }
 
   private lastToken = '';
@@ -129,9 +139,28 @@ export class Requester {
   }
 }
 
+/** Longer messages are cut: a target may answer a failure with a page of HTML. */
+const MAX_MESSAGE_CHARS = 200;
+
+/**
+ * Why an attempt failed, in one line: the engine's own words when it has them (`getaddrinfo ENOTFOUND
+ * api.example`), else the status or the code, and where (`from POST /v1/generate`). The kind is not repeated:
+ * reports print it before the message.
+ */
+export function failureMessage(attempt: AttemptRecord, request: PreparedRequest, outcome?: Outcome): string {
+  const where = `${request.method} ${request.path.split('?')[0]}`;
+  let text: string;
+  if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
+  else if (outcome?.errorMessage) text = `${outcome.errorMessage.split('\n')[0]} (${where})`;
+  else if (attempt.errorKind === 'status' || attempt.errorKind === undefined) text = `${attempt.status} from ${where}`;
+  else text = `${outcome?.errorCode ?? attempt.errorKind}${attempt.status > 0 ? ` after ${attempt.status} headers` : ''} (${where})`;
+  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
+}
+
 function authFailure(error: unknown): AttemptRecord {
   const status = error instanceof AuthError ? error.status : 0;
   return {
+    errorMessage: error instanceof Error ? error.message : String(error),
     ok: false, status, errorKind: 'auth', totalUs: 0, totalUncorrectedUs: -1,
     dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, downloadUs: -1,
     serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,

@@ -6,20 +6,9 @@
 export type Row = unknown;
 export type RowSource = (feeder: string) => Row;
 
-const WHOLE = /^\{\{\s*([A-Za-z_$][\w$]*)((?:\.[\w$]+)*)\s*\}\}$/;
-const EMBEDDED = /\{\{\s*([A-Za-z_$][\w$]*)((?:\.[\w$]+)*)\s*\}\}/g;
+import { EMBEDDED_PLACEHOLDER as EMBEDDED, WHOLE_PLACEHOLDER as WHOLE } from '../shared/placeholders.js';
 
-/** Names of the feeders a template uses, so a missing one is caught when the scenario is loaded. */
-export function feedersUsed(template: unknown, found = new Set<string>()): Set<string> {
-  if (typeof template === 'string') {
-    for (const match of template.matchAll(EMBEDDED)) found.add(match[1]!);
-  } else if (Array.isArray(template)) {
-    for (const item of template) feedersUsed(item, found);
-  } else if (template !== null && typeof template === 'object') {
-    for (const item of Object.values(template)) feedersUsed(item, found);
-  }
-  return found;
-}
+export { feedersUsed } from '../shared/placeholders.js';
 
 /**
  * Fills a template. Rows are drawn once per feeder per call, so `{{ p.a }}` and `{{ p.b }}` in one body

@@ -57,7 +57,7 @@ export class TimedHttpEngine implements Engine {
       let connectTimer: NodeJS.Timeout | undefined;
       const sse = request.stream === 'sse' ? new SseTokenReader(startedAt) : undefined;
 
-      const settle = (errorKind?: ErrorKind, errorCode?: string) => {
+      const settle = (errorKind?: ErrorKind, errorCode?: string, errorMessage?: string) => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
@@ -66,7 +66,7 @@ export class TimedHttpEngine implements Engine {
         if (errorKind === undefined) timings.totalUs = elapsedUs();
         // Requests torn down by close() were cut by us, not by the target.
         if (errorKind !== undefined && this.closed) errorKind = 'interrupted';
-        resolve({ status, errorKind, errorCode, timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result() });
+        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result() });
       };
       const failWith = (kind: ErrorKind) => () => {
         settle(kind);
@@ -137,13 +137,13 @@ export class TimedHttpEngine implements Engine {
           }
           res.once('end', () => settle());
           res.once('aborted', () => settle('reset'));
-          res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
+          res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code, error.message));
         },
       );
       } catch (error) {
         // node:http refuses a bad header value or path by throwing: one failed attempt, not a dead worker.
         const code = (error as NodeJS.ErrnoException).code;
-        resolve({ status: 0, errorKind: 'other', errorCode: code, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1 });
+        resolve({ status: 0, errorKind: 'other', errorCode: code, errorMessage: (error as Error).message, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1 });
         return;
       }
       this.inFlight.add(interrupt);
@@ -160,7 +160,7 @@ export class TimedHttpEngine implements Engine {
         if (timeouts.connectMs > 0) connectTimer = setTimeout(failWith('timeout_connect'), timeouts.connectMs);
       });
       req.once('finish', () => { timings.writeUs = elapsedUs(); });
-      req.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code));
+      req.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code, error.message));
 
       const firstByteMs = timeouts.firstByteMs > 0 && (timeouts.totalMs === 0 || timeouts.firstByteMs < timeouts.totalMs)
         ? timeouts.firstByteMs

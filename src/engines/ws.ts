@@ -46,11 +46,11 @@ export class WebSocketEngine implements Engine {
         socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined, maxPayload: this.options.maxResponseBytes });
       } catch (error) {
         // A header value or URL ws refuses: one failed attempt, not a dead worker.
-        resolve({ status: 0, errorKind: 'other', errorCode: (error as NodeJS.ErrnoException).code, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1, stream });
+        resolve({ status: 0, errorKind: 'other', errorCode: (error as NodeJS.ErrnoException).code, errorMessage: (error as Error).message, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1, stream });
         return;
       }
 
-      const settle = (errorKind?: ErrorKind, errorCode?: string) => {
+      const settle = (errorKind?: ErrorKind, errorCode?: string, errorMessage?: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timers.total);
@@ -65,7 +65,7 @@ export class WebSocketEngine implements Engine {
           if (errorKind === 'too_large' && socket.readyState === WebSocket.OPEN) socket.close(1009);
           else socket.terminate();
         }
-        resolve({ status, errorKind, errorCode, timings, serviceUs, queueUs, retryAfterMs: -1, stream });
+        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: -1, stream });
       };
       this.inFlight.add(settle);
       // The total deadline is absolute: a server that keeps sending can not hold a stream open past it.
@@ -132,7 +132,7 @@ export class WebSocketEngine implements Engine {
         settle();
       });
       socket.once('error', (error: NodeJS.ErrnoException) =>
-        settle(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_large' : classifyError(error), error.code));
+        settle(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_large' : classifyError(error), error.code, error.message));
     });
   }
 

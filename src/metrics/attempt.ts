@@ -32,6 +32,12 @@ export interface Outcome {
   /** set when the attempt failed before a complete response */
   errorKind?: ErrorKind;
   errorCode?: string;
+  /**
+   * A short reason for the failure as the engine saw it, e.g. `getaddrinfo ENOTFOUND api.example` or
+   * `Parse Error: Invalid header value char`: one line, no stack. The requester adds where it happened and
+   * scrubs secrets; the report shows the first of each kind.
+   */
+  errorMessage?: string;
   timings: PhaseTimings;
   /** server-reported time (Server-Timing or a configured header), -1 when absent */
   serviceUs: number;

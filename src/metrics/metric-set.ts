@@ -25,6 +25,8 @@ export interface AttemptRecord {
   chunkTokens?: number;
   /** the server reported more time than the client waited: its service time was left out */
   serverTimingRejected?: boolean;
+  /** failures only: why, in one line, secrets scrubbed (see Outcome.errorMessage); kept once per kind */
+  errorMessage?: string;
 }
 
 export function emptyCounters(): ClientCounters {
@@ -79,7 +81,9 @@ export class MetricSet {
       this.errors.total += 1;
       const kind = attempt.errorKind ?? 'status';
       this.errors.byKind[kind] = (this.errors.byKind[kind] ?? 0) + 1;
-      if (attempt.status > 0) this.errors.byStatus[attempt.status] = (this.errors.byStatus[attempt.status] ?? 0) + 1;
+      // Only complete responses have a status to count: a timeout or garbage after the headers is not a 200.
+      if (attempt.status > 0 && (kind === 'status' || kind === 'auth')) this.errors.byStatus[attempt.status] = (this.errors.byStatus[attempt.status] ?? 0) + 1;
+      if (attempt.errorMessage !== undefined) (this.errors.firstMessages ??= {})[kind] ??= attempt.errorMessage;
     }
     // Latency of attempts that never got a response is the time until they were given up on; recording it
     // keeps timeouts visible in the tail instead of silently dropping the slowest requests.
@@ -126,6 +130,7 @@ export class MetricSet {
     this.errors.total = 0;
     this.errors.byKind = {};
     this.errors.byStatus = {};
+    delete this.errors.firstMessages;
     for (const key of Object.keys(this.counters) as (keyof ClientCounters)[]) this.counters[key] = 0;
     for (const histogram of this.histograms) histogram?.reset();
   }
@@ -174,4 +179,6 @@ export function addErrors(into: ErrorCounts, from: ErrorCounts): void {
   into.total += from.total;
   for (const [kind, count] of Object.entries(from.byKind) as [ErrorKind, number][]) into.byKind[kind] = (into.byKind[kind] ?? 0) + count;
   for (const [status, count] of Object.entries(from.byStatus)) into.byStatus[status] = (into.byStatus[status] ?? 0) + count;
+  // The first message of each kind wins: parts are merged in time order (intervals, then workers).
+  for (const [kind, message] of Object.entries(from.firstMessages ?? {}) as [ErrorKind, string][]) (into.firstMessages ??= {})[kind] ??= message;
 }

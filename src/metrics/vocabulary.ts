@@ -37,7 +37,10 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export interface ErrorCounts {
   total: number;
   byKind: Partial<Record<ErrorKind, number>>;
+  /** complete responses only (kind `status`, or `auth` from the token endpoint): a timeout has no status */
   byStatus: Record<string, number>;
+  /** why, once per kind: the first failure's message, e.g. `auth: 401 invalid_client from /oauth/token`; secrets scrubbed */
+  firstMessages?: Partial<Record<ErrorKind, string>>;
 }
 
 /** Counters that are not failures but change how the numbers read. */

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
 import type { Analysis } from '../analysis/types.js';
 import { usableAnalysis } from '../analysis/stored.js';
-import { mergeResults } from '../result/merge.js';
+import { mergeProblems, mergeResults } from '../result/merge.js';
 import { readOptionalJson, readResultFile, type TextReader } from '../result/read.js';
 import type { RunResult } from '../result/types.js';
 
@@ -35,8 +35,9 @@ export async function mergeRunFiles(
   files: readonly { path: string; shownAs: string }[],
   reader: TextReader,
   force: boolean,
-): Promise<{ result: RunResult; analysis: Analysis }> {
+): Promise<{ result: RunResult; analysis: Analysis; overridden: string[] }> {
   const results = await Promise.all(files.map((file) => readResultFile(file.path, reader, file.shownAs)));
   const result = mergeResults(results, force);
-  return { result, analysis: analyze(result) };
+  // With --force, what the merge overrode (runs that are not shards of one run), for the caller to say.
+  return { result, analysis: analyze(result), overridden: mergeProblems(results) };
 }

@@ -12,6 +12,9 @@ export class MergeError extends TailscopeError {
   }
 }
 
+/** Shards start together from --start-at; a minute covers clocks a little apart and a late-starting machine. */
+const SHARD_START_TOLERANCE_SEC = 60;
+
 /**
  * Reasons why results are not shards of one run: different scenarios or load curves, a shard missing or
  * given twice. Empty when they can be merged.
@@ -25,6 +28,17 @@ export function mergeProblems(results: readonly RunResult[]): string[] {
     if (JSON.stringify(curveOf(result)) !== JSON.stringify(curveOf(first))) problems.push(`result ${i + 1} has another load curve`);
     if (result.model !== first.model) problems.push(`result ${i + 1} is a ${result.model}-model run, not ${first.model}`);
     if (result.intervalMs !== first.intervalMs) problems.push(`result ${i + 1} has ${result.intervalMs} ms intervals, not ${first.intervalMs}`);
+  }
+  if (results.length > 1) {
+    for (const [i, result] of results.entries()) {
+      if (!result.shard) problems.push(`result ${i + 1} is not a shard (written by a run without --shard i/N)`);
+    }
+    // Shards of one run wait for one start time (--start-at); runs minutes apart are different runs.
+    const start = Date.parse(first.startedAt);
+    for (const [i, result] of results.entries()) {
+      const apartSec = Math.round((Date.parse(result.startedAt) - start) / 1000);
+      if (Math.abs(apartSec) > SHARD_START_TOLERANCE_SEC) problems.push(`result ${i + 1} started ${Math.abs(apartSec)} s ${apartSec > 0 ? 'after' : 'before'} result 1`);
+    }
   }
   const count = first.shard?.count;
   if (count !== undefined) {

@@ -26,6 +26,8 @@ export interface WorkerInit {
     header?: { name: string; value: string };
   };
   serverTiming: { header: string; metric: string; queueMetric: string };
+  /** secret values to scrub from failure messages (a target may echo them back); tokens are added as issued */
+  secrets: string[];
 }
 
 

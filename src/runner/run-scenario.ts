@@ -3,14 +3,14 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import { loadRows } from '../client/feeders.js';
-import { feedersUsed } from '../client/template.js';
-import { ScenarioError } from '../scenario/errors.js';
+import { scenarioProblem } from '../scenario/errors.js';
+import { Redactor } from '../scenario/redact.js';
 import { buildRunResult } from '../result/build.js';
 import type { RunResult } from '../result/types.js';
 import { evaluateHealth } from './health.js';
 import { coordinate, type IntervalListener } from './coordinator.js';
 import type { WorkerInit } from './protocol.js';
-import { startTarget, type StartedTarget } from './target.js';
+import { checkMockProfile, startTarget, type StartedTarget } from './target.js';
 import { probeRtt } from './probe.js';
 import { preflight } from './preflight.js';
 import { createUnreachableWatch, type Unreachable } from './unreachable.js';
@@ -34,6 +34,7 @@ export interface RunOptions {
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  await checkMockProfile(scenario);
   const feeders = await loadFeeders(scenario);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
@@ -86,7 +87,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       unreachable,
     });
     const cpus = os.cpus();
-    return buildRunResult(
+    // Secrets are scrubbed by value from everything the result carries (messages a target echoed included),
+    // so every output made from it, now or later by `tailscope report`, is clean.
+    return new Redactor(scenario.secretValues).scrubJson(buildRunResult(
       {
         scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted },
         model: scenario.load.model,
@@ -113,7 +116,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(shard.count > 1 ? { shard } : {}),
       },
       collected,
-    );
+    ));
   } finally {
     await target.close();
   }
@@ -149,7 +152,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
         on: client.retries.on,
       },
     },
-    auth: scenario.auth
+    auth: authOf(scenario)
       ? {
           ...(oauth2
             ? {
@@ -163,27 +166,42 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
                 },
               }
             : {}),
-          ...(scenario.auth.header ? { header: scenario.auth.header } : {}),
+          ...(authOf(scenario)!.header ? { header: authOf(scenario)!.header } : {}),
         }
       : undefined,
     serverTiming: scenario.serverTiming,
+    secrets: scenario.secretValues,
   };
 }
 
-/** Reads every feeder file (relative to the scenario file) and checks that templates name only known ones. */
+/**
+ * Credentials in target.url (`https://user:password@host`) are sent as HTTP Basic, as curl and browsers do,
+ * rather than silently dropped; a scenario with its own auth keeps that.
+ */
+function authOf(scenario: Scenario): Scenario['auth'] {
+  if (scenario.auth || !scenario.target.url) return scenario.auth;
+  const url = new URL(scenario.target.url);
+  if (url.username === '' && url.password === '') return undefined;
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { header: { name: 'authorization', value: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+}
+
+/**
+ * Reads every feeder file (relative to the scenario file); templates naming unknown feeders were refused when
+ * the scenario was read. A file that cannot be read is reported at the scenario line that names it.
+ */
 async function loadFeeders(scenario: Scenario): Promise<WorkerInit['feeders']> {
   const base = scenario.file ? dirname(scenario.file) : process.cwd();
-  const problems: { field: string; message: string }[] = [];
-  scenario.requests.forEach((request, index) => {
-    for (const name of feedersUsed([request.path, request.json ?? null, request.body ?? null])) {
-      if (!(name in scenario.data)) problems.push({ field: `requests[${index}]`, message: `uses feeder "${name}", which data does not define` });
-    }
-  });
-  if (problems.length > 0) throw new ScenarioError(scenario.file ?? '<scenario>', problems);
   const feeders: WorkerInit['feeders'] = {};
   for (const [name, feeder] of Object.entries(scenario.data)) {
     const path = isAbsolute(feeder.file) ? feeder.file : resolve(base, feeder.file);
-    feeders[name] = { rows: await loadRows(path), order: feeder.order };
+    try {
+      feeders[name] = { rows: await loadRows(path), order: feeder.order };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES') throw error;
+      throw scenarioProblem(scenario, ['data', name, 'file'], `cannot read ${path} (${code})`);
+    }
   }
   return feeders;
 }

@@ -3,6 +3,26 @@ import type { Scenario } from '../scenario/types.js';
 import { redactUrl } from '../scenario/redact.js';
 import type { MockProfile } from '../../mock-server/index.js';
 import { startMockThread } from './mock-thread.js';
+import { loadProfile, resolveProfile as validateProfile } from '../../mock-server/profile.js';
+import { ProfileError } from '../../mock-server/errors.js';
+import { scenarioProblem } from '../scenario/errors.js';
+
+/**
+ * Reads and validates the mock profile a scenario names before anything starts, so an unknown profile or a
+ * broken profile file is an error at the scenario's line, not a failure inside the mock's thread.
+ */
+export async function checkMockProfile(scenario: Scenario): Promise<void> {
+  const profile = scenario.target.mock?.profile;
+  if (profile === undefined) return;
+  try {
+    const resolved = resolveProfile(profile, scenario.file);
+    if (typeof resolved === 'string') await loadProfile(resolved);
+    else validateProfile(resolved);
+  } catch (error) {
+    if (!(error instanceof ProfileError)) throw error;
+    throw scenarioProblem(scenario, ['target', 'mock', 'profile'], error.message);
+  }
+}
 
 export interface StartedTarget {
   /** where requests go (the proxy when network delay is injected) */
@@ -20,7 +40,8 @@ export interface StartedTarget {
 export async function startTarget(target: Scenario['target'], scenarioFile?: string): Promise<StartedTarget> {
   if (target.url) {
     const url = target.url.replace(/\/$/, '');
-    return { url, publicUrl: redactUrl(url), close: async () => undefined };
+    // Credentials go as an Authorization header (see authOf in run-scenario), never in the request line.
+    return { url: redactUrl(url), publicUrl: redactUrl(url), close: async () => undefined };
   }
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);

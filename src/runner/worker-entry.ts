@@ -5,6 +5,7 @@ import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
 import { RequestPreparer } from '../client/prepare.js';
+import { Redactor } from '../scenario/redact.js';
 import { WorkerRun } from './worker-run.js';
 import type { FixedLoadStretch } from './drivers/fixed-load.js';
 import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './protocol.js';
@@ -66,6 +67,9 @@ function main(): void {
       }
     : undefined;
   run = new WorkerRun(init, engine, preparer, post, random, fixedLoad);
+  // Failure messages may quote what the target echoed: scrub the run's secrets and the current token.
+  const redactor = new Redactor(init.secrets);
+  run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
   const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
   const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random);
 

@@ -31,6 +31,8 @@ export class WorkerRun implements DriverContext {
   private activeUsers = 0;
   private requester: Requester | undefined;
   readonly recorder: WorkerRecorder;
+  /** scrubs secrets from failure messages (set by the worker entry, which knows them) */
+  redact?: (text: string) => string;
   /** the warm-up's requests go through a requester of their own with these hooks (see WarmUp) */
   readonly warmup: WarmUp;
 

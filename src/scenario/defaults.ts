@@ -46,3 +46,19 @@ export const DEFAULTS = {
   warmupMs: 2_000,
   warmupDefaultBelowMs: 60_000,
 } as const;
+
+/**
+ * Hard limits, checked when a scenario is loaded so that a typo cannot hang or exhaust the generator. The load
+ * caps are per worker thread and scale with `workers`: one worker's socket-level client was measured at ~50k
+ * requests/s on one core with a trivial target, so 20k arrivals/s leaves room for templates, checks and
+ * the timers of an open model; 5,000 users per worker keeps its sockets and their buffers well under 1 GB.
+ */
+export const LIMITS = {
+  /** shorter intervals cost more in merging and messages than they tell */
+  minIntervalMs: 10,
+  /** a scenario is configuration; bulk data belongs in data files */
+  maxScenarioBytes: 4 * 1024 * 1024,
+  maxRetries: 20,
+  usersPerWorker: 5_000,
+  arrivalsPerSecPerWorker: 20_000,
+} as const;

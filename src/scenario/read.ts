@@ -1,22 +1,35 @@
 import type { z } from 'zod';
-import { DEFAULTS } from './defaults.js';
-import { closedStageShapes, openStageShapes, scenarioSchema } from './schema.js';
+import { DEFAULTS, LIMITS } from './defaults.js';
+import { closedStageShapes, openStageShapes, scenarioSchema, type ClosedStageInput, type OpenStageInput } from './schema.js';
+import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
+import { collectSecrets } from './secrets.js';
 import { ScenarioError } from './errors.js';
 import { formatPath, locateProblems, readLocatedYaml, zodProblems, type FieldPath } from '../shared/located-yaml.js';
 import { substituteEnv } from './env.js';
-import { redactScenario } from './redact.js';
+import { redactScenario, Redactor } from './redact.js';
 import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
 
 type Path = FieldPath;
 interface Problem { path: Path; message: string }
 
+/** What the command line changes in a scenario before it is checked (the load cap depends on workers). */
+export interface ScenarioOverrides { workers?: number }
+
 /**
  * Parses scenario text (YAML, or JSON which YAML reads too) into a trusted Scenario.
  * Every problem is reported at once, each with file, line, column and field path.
  */
-export function parseScenario(text: string, file: string, env: Readonly<Record<string, string | undefined>>): Scenario {
-  const yaml = readLocatedYaml(text, (problems) => new ScenarioError(file, problems));
+export function parseScenario(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ScenarioOverrides = {},
+): Scenario {
+  const yaml = readLocatedYaml(text, (problems) => new ScenarioError(file, problems), {
+    syntax: /\.json$/i.test(file) ? 'JSON' : 'YAML',
+    maxBytes: LIMITS.maxScenarioBytes,
+  });
   const locate = yaml.locate;
   const raw = yaml.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -35,6 +48,8 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   const model = load && typeof load === 'object' && 'open' in load && load.open !== undefined ? 'open' : 'closed';
   const rawStages = load && typeof load === 'object' ? (model === 'open' ? load.open : load.closed) : undefined;
   const stages: z.output<(typeof closedStageShapes)[keyof typeof closedStageShapes]>[] = [];
+  // Stages by index (undefined where a stage is malformed), so load caps point at the right one.
+  const stageList: (ClosedStageInput | OpenStageInput | undefined)[] = [];
   if (Array.isArray(rawStages)) {
     const shapes = model === 'open' ? openStageShapes : closedStageShapes;
     rawStages.forEach((stage, index) => {
@@ -45,12 +60,19 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
         return;
       }
       const result = shapes[kind].safeParse(stage);
-      if (result.success) stages.push(result.data);
-      else problems.push(...zodProblems(result.error, stagePath));
+      if (result.success) {
+        stages.push(result.data);
+        stageList[index] = result.data;
+      } else problems.push(...zodProblems(result.error, stagePath));
     });
   }
 
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
+  if (parsed.success) {
+    problems.push(...crossFieldProblems(parsed.data));
+    const workers = overrides.workers ?? parsed.data.workers;
+    problems.push(...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }));
+  }
 
   if (problems.length > 0 || !parsed.success) {
     throw new ScenarioError(file, locateProblems(yaml, problems));
@@ -71,15 +93,20 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
   if (durationMs <= 0) {
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
+  const secretValues = collectSecrets(raw, resolved, env, scenario.secretEnv);
   const { load: _load, interval, warmup, ...rest } = scenario;
   void _load;
+  if (overrides.workers !== undefined) rest.workers = overrides.workers;
   return {
     ...rest,
     file,
+    locate,
     intervalMs: interval,
     warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight },
-    redacted: redactScenario(raw),
+    secretValues,
+    // By key name first (a secret written into the file itself), then by value (a password inside any URL).
+    redacted: new Redactor(secretValues).scrubJson(redactScenario(raw)),
   };
 }
 

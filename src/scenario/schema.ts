@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, LIMITS } from './defaults.js';
+import { headerNameProblem, headerValueProblem, pathProblem } from '../shared/http-syntax.js';
 import { byteSize, durationMs, ratio } from '../shared/zod-units.js';
 import { parseThreshold, ThresholdSyntaxError } from '../metrics/grammar/threshold.js';
 import { parseCompareRule, CompareRuleError } from '../metrics/grammar/compare-rule.js';
@@ -7,6 +8,22 @@ import { parseCompareRule, CompareRuleError } from '../metrics/grammar/compare-r
 const duration = durationMs;
 
 const positiveInt = z.number().int().positive();
+
+/** A string refused with the reason `problem` gives, if it gives one. */
+function checkedString(problem: (value: string) => string | undefined, base = z.string()) {
+  return base.superRefine((value, ctx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
+
+/** Header names and values as they will go on the wire: each bad one reported at its own key. */
+const headers = z.record(z.string(), z.string()).superRefine((record, ctx) => {
+  for (const [name, value] of Object.entries(record)) {
+    const reason = headerNameProblem(name) ?? headerValueProblem(value);
+    if (reason) ctx.addIssue({ code: 'custom', path: [name], message: reason });
+  }
+});
 const nonNegativeInt = z.number().int().nonnegative();
 
 const mockTarget = z.strictObject({
@@ -40,21 +57,23 @@ const oauth2 = z.strictObject({
 const auth = z
   .strictObject({
     oauth2: oauth2.optional(),
-    header: z.strictObject({ name: z.string().min(1), value: z.string() }).optional(),
+    header: z.strictObject({ name: checkedString(headerNameProblem, z.string().min(1)), value: checkedString(headerValueProblem) }).optional(),
   })
   .refine((a) => !(a.oauth2 && a.header), { message: 'give either auth.oauth2 or auth.header, not both' });
 
 const request = z.strictObject({
   name: z.string().min(1),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-  path: z.string().startsWith('/'),
-  headers: z.record(z.string(), z.string()).default({}),
+  path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
+  headers: headers.default({}),
   json: z.unknown().optional(),
   body: z.string().optional(),
   stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
   weight: z.number().positive().default(DEFAULTS.requestWeight),
   /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
   expectStatus: z.array(z.number().int()).optional(),
+}).superRefine((r, ctx) => {
+  if (r.json !== undefined && r.body !== undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
 });
 
 const feeder = z.strictObject({
@@ -70,7 +89,7 @@ const timeouts = z.strictObject({
 });
 
 const retries = z.strictObject({
-  max: nonNegativeInt.default(DEFAULTS.retries.max),
+  max: nonNegativeInt.max(LIMITS.maxRetries, `at most ${LIMITS.maxRetries} retries: more only multiply load on a failing target`).default(DEFAULTS.retries.max),
   backoff: z.enum(['exponential', 'constant']).default(DEFAULTS.retries.backoff),
   base: duration.default(DEFAULTS.retries.baseMs),
   maxBackoff: duration.default(DEFAULTS.retries.maxBackoffMs),
@@ -91,7 +110,7 @@ const client = z.strictObject({
 });
 
 const serverTiming = z.strictObject({
-  header: z.string().default(DEFAULTS.serverTiming.header),
+  header: checkedString(headerNameProblem).default(DEFAULTS.serverTiming.header),
   metric: z.string().default(DEFAULTS.serverTiming.metric),
   queueMetric: z.string().default(DEFAULTS.serverTiming.queueMetric),
 });
@@ -175,7 +194,9 @@ export const scenarioSchema = z.strictObject({
   slo: slo.optional(),
   thresholds: z.array(threshold).default([]),
   compare: compare.optional(),
-  interval: duration.default(DEFAULTS.intervalMs),
+  interval: duration.superRefine((ms, ctx) => {
+    if (ms < LIMITS.minIntervalMs) ctx.addIssue({ code: 'custom', message: `the interval is at least ${LIMITS.minIntervalMs} ms, got ${ms} ms` });
+  }).default(DEFAULTS.intervalMs),
   /** how long in-flight requests may finish after the schedule ends before they are counted as interrupted */
   gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
   /**
@@ -184,6 +205,11 @@ export const scenarioSchema = z.strictObject({
    */
   warmup: duration.optional(),
   workers: positiveInt.max(64).default(DEFAULTS.workers),
+  /**
+   * names of environment variables whose values are secrets, besides those whose names say so (containing
+   * SECRET, TOKEN, PASSWORD, PASSWD, KEY, CREDENTIAL, AUTH or COOKIE): scrubbed by value from every output
+   */
+  secretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default([]),
   /**
    * wire: tailscope's own socket-level HTTP/1.1 client, every phase timed (the default). node: node:http, for
    * what the wire client does not do. autocannon: autocannon drives stages of fixed concurrency (holds, steps,

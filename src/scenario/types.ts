@@ -11,4 +11,11 @@ export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'wa
   load: LoadPlan;
   /** the scenario as the user wrote it, secrets replaced, for the report's "as run" section */
   redacted: unknown;
+  /**
+   * Where a field is in the source text, for the checks that need the file system (data files, mock profiles)
+   * and so run after parsing: their errors point at the line as parse errors do.
+   */
+  /** every secret value the scenario holds (see secrets.ts), scrubbed by value from every output */
+  secretValues: string[];
+  locate?: (path: (string | number)[]) => { line?: number; column?: number };
 }

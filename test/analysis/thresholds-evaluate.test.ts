@@ -66,6 +66,42 @@ function snapshot(requests: number, errorCount: number, totalMs: [number, number
   };
 }
 
+describe('latency thresholds read the successful attempts', () => {
+  // 100 attempts: 90 successes at 100–190 ms, 10 failures given up at 0–9 ms (refused, auth). total holds all
+  // 100, totalFailed the 10 failures.
+  const all = createHistogram();
+  const failed = createHistogram();
+  for (let i = 0; i < 90; i++) recordUs(all, (100 + i) * 1000);
+  for (let i = 0; i < 10; i++) {
+    recordUs(all, i * 1000);
+    recordUs(failed, i * 1000);
+  }
+  const mixed = {
+    totals: { requests: 100, errors: 10, errorRate: 0.1, throughput: 10, errorsByKind: { total: 10, byKind: { refused: 10 }, byStatus: {} } },
+    histograms: { total: encodeHistogram(all), totalFailed: encodeHistogram(failed) },
+    requestsByName: {},
+    stages: [],
+  } as unknown as RunResult;
+
+  it('leaves fast failures out of a percentile unless the threshold asks for every attempt', () => {
+    const [successful, every] = evaluateThresholds(mixed, ['min < 50ms', 'min{attempts=all} < 50ms']);
+    expect(successful).toMatchObject({ pass: false, metric: 'min' });
+    expect(successful!.observed).toBeCloseTo(100, 0);
+    expect(every).toMatchObject({ pass: true, metric: 'min{attempts=all}' });
+    expect(every!.observed).toBeLessThan(10);
+  });
+
+  it('fails a latency threshold when every attempt failed, saying so, instead of passing it at 0 ms', () => {
+    const allFailed = {
+      ...mixed,
+      totals: { ...mixed.totals, requests: 10, errors: 10, errorRate: 1 },
+      histograms: { total: encodeHistogram(failed), totalFailed: encodeHistogram(failed) },
+    } as unknown as RunResult;
+    const [p99] = evaluateThresholds(allFailed, ['p99 < 1ms']);
+    expect(p99).toMatchObject({ pass: false, observed: undefined, note: 'no successful request to read it from (10 of 10 failed)' });
+  });
+});
+
 describe('abortOnFail on interval snapshots', () => {
   const rules = abortRules([
     { threshold: 'error_rate < 10%', abortOnFail: true, delayAbortEvalMs: 2000 },

@@ -84,7 +84,7 @@ describe('OAuth2 client-credentials session', () => {
     closers.push(endpoint.close);
     const error = await session(endpoint.url, () => 0).token().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).message).toBe('token endpoint answered 401 (invalid_client)');
+    expect((error as AuthError).message).toBe('401 invalid_client from /oauth/token');
     expect((error as AuthError).message).not.toContain('s3cret');
   });
 });

@@ -56,10 +56,11 @@ workers: 1
   });
 
   it('marks a starved generator invalid instead of reporting its ceiling as the target’s', async () => {
+    // At the cap for one worker (LIMITS.arrivalsPerSecPerWorker) with 64 in flight: more than it sends on time.
     const result = await runYaml(`name: starved
 target: { mock: { profile: fast } }
 requests: [{ name: h, method: GET, path: /healthz }]
-load: { open: [{ hold: 3s, rate: 30000 }], maxInFlight: 64 }
+load: { open: [{ hold: 3s, rate: 20000 }], maxInFlight: 64 }
 workers: 1
 `);
     expect(result.health.valid).toBe(false);

@@ -34,6 +34,12 @@ describe('parseThreshold: accepted forms', () => {
     expect(parseThreshold('  p99 ( ttfb ) { name = generate }  <  2 s ').scope).toEqual({ request: 'generate' });
     expect(parseThreshold('error_rate{stage=steady} < 1%').scope).toEqual({ stage: 'steady' });
   });
+
+  it('reads successful attempts by default, and every attempt with attempts=all, alone or beside a scope', () => {
+    expect(parseThreshold('p99 < 2s').attempts).toBe('successful');
+    expect(parseThreshold('p99{attempts=all} < 2s')).toMatchObject({ attempts: 'all', scope: undefined });
+    expect(parseThreshold('p99{request=generate, attempts=all} < 2s')).toMatchObject({ attempts: 'all', scope: { request: 'generate' } });
+  });
 });
 
 describe('parseThreshold: malformed forms name the position', () => {
@@ -51,10 +57,11 @@ describe('parseThreshold: malformed forms name the position', () => {
     ['error_rate(total) < 1%', 11, 'takes no "( )" argument'],
     ['status < 1%', 7, 'needs a status or class'],
     ['status(6xx) < 1%', 7, 'expected a status like 429'],
-    ['p99{region=eu} < 1s', 4, 'expected "request=" or "stage="'],
+    ['p99{region=eu} < 1s', 4, 'expected "request=", "stage=" or "attempts="'],
     ['p99{request generate} < 1s', 12, 'expected "=" after the tag name'],
     ['p99{request=} < 1s', 12, 'expected a value'],
-    ['p99{request=a,stage=b} < 1s', 13, 'only one tag'],
+    ['p99{request=a,stage=b} < 1s', 14, 'one of request or stage per threshold'],
+    ['p99{attempts=some} < 1s', 13, 'attempts is "all" or "successful"'],
     ['p99{request=a < 1s', 14, 'expected "}"'],
     ['p99 800ms', 4, 'expected an operator'],
     ['p99', 3, 'expected an operator'],

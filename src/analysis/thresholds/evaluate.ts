@@ -3,6 +3,7 @@ import type { MetricSnapshot } from '../../metrics/metric-set.js';
 import type { EncodedHistograms, ErrorCounts, RunResult } from '../../result/types.js';
 import { parseThreshold, statLabel } from '../../metrics/grammar/threshold.js';
 import type { ComparisonOperator, Threshold, ThresholdStat, ThresholdVerdict } from './types.js';
+import { successfulHistograms } from '../timeouts.js';
 
 /** The counts and distributions one threshold is judged on: the whole run, one request name or one stage. */
 export interface Population {
@@ -14,6 +15,7 @@ export interface Population {
 }
 
 const US_PER_MS = 1000;
+const LATENCY_STATS: ReadonlySet<ThresholdStat['kind']> = new Set(['percentile', 'mean', 'min', 'max']);
 
 /**
  * Judges thresholds on a finished run. Percentiles are read from the merged histograms of the population
@@ -25,7 +27,14 @@ export function evaluateThresholds(result: RunResult, thresholds: readonly (stri
     const threshold = typeof t === 'string' ? parseThreshold(t) : t;
     const found = populationOf(result, threshold);
     if ('missing' in found) return verdictOf(threshold, undefined, found.missing);
-    return verdictOf(threshold, observe(threshold.stat, found));
+    const population = threshold.attempts === 'all' ? found : { ...found, histograms: successfulHistograms(found.histograms) };
+    const observed = observe(threshold.stat, population);
+    // A latency stat with no sample fails and says why: every attempt failed, or the metric was never recorded.
+    if (observed === undefined && LATENCY_STATS.has(threshold.stat.kind)) {
+      const failedOnly = threshold.attempts !== 'all' && found.requests > 0 && found.errors.total === found.requests;
+      return verdictOf(threshold, undefined, failedOnly ? `no successful request to read it from (${found.errors.total} of ${found.requests} failed)` : undefined);
+    }
+    return verdictOf(threshold, observed);
   });
 }
 
@@ -40,7 +49,7 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
     requests: merged.requests,
     errors: merged.errors,
     throughput: elapsedMs > 0 ? (merged.requests / elapsedMs) * 1000 : 0,
-    histograms: merged.histograms,
+    histograms: threshold.attempts === 'all' ? merged.histograms : successfulHistograms(merged.histograms),
   };
   const observed = observe(threshold.stat, population);
   return observed === undefined ? undefined : verdictOf(threshold, observed);

@@ -20,7 +20,8 @@ export const mergeCommand = {
       .example('tailscope merge shard-*/result.json --out reports/merged', 'after four machines ran --shard 0/4 … 3/4'),
   handler: async (args: MergeArgs, io: Io): Promise<number> => {
     const files = args.results.map((file) => ({ path: resolve(io.cwd, file), shownAs: file }));
-    const { result: merged, analysis } = await mergeRunFiles(files, io, args.force);
+    const { result: merged, analysis, overridden } = await mergeRunFiles(files, io, args.force);
+    if (overridden.length > 0) io.stderr(`--force: merged although ${overridden.join('; ')}\n`);
     const written = await writeReports(resolve(io.cwd, args.out), merged, analysis, io);
     for (const line of summaryLines(merged, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);

@@ -5,6 +5,7 @@ import { EXIT, UsageError, exitCodeOf } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
 import { slug } from '../../shared/format.js';
 import { parseScenario } from '../../scenario/read.js';
+import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../progress.js';
 import { analyze } from '../../analysis/analyze.js';
@@ -36,12 +37,14 @@ export const runCommand = {
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
-  handler: async (args: RunArgs, io: Io): Promise<number> => {
-    const file = resolve(io.cwd, args.scenario);
+  handler: async (args: RunArgs, processIo: Io): Promise<number> => {
+    const file = resolve(processIo.cwd, args.scenario);
     // Parse and validate before touching anything: a bad scenario writes nothing.
-    const scenario = parseScenario(await io.readFile(file), args.scenario, io.env);
+    const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, { workers: args.workers });
     scenario.file = file;
-    if (args.workers !== undefined) scenario.workers = args.workers;
+    // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
+    const redactor = new Redactor(scenario.secretValues);
+    const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
     if (shard && shard.count > 1 && scenario.target.mock) {

@@ -6,7 +6,7 @@ import { classifyError } from '../classify.js';
 import { durationHeaderMs, retryAfterMs, serverTimingMs } from '../server-timing.js';
 import type { SseTokenReader } from '../sse.js';
 import type { AttemptTimeouts, Outcome, PhaseTimings, PreparedRequest } from '../types.js';
-import { Progress, ResponseParser, type ParserLimits } from './response-parser.js';
+import { describeFailure, Progress, ResponseParser, type ParserLimits } from './response-parser.js';
 
 /** One request on its way: what to send, when it was asked for, and where its answer goes. */
 export interface Exchange {
@@ -116,17 +116,21 @@ export class WireConnection {
       if (this.connecting && now >= this.connectDeadlineAt) this.discardSocket();
       return;
     }
-    if (this.connecting && now >= this.connectDeadlineAt) return this.fail('timeout_connect');
-    if (now >= this.responseDeadlineAt) return this.fail(this.responseDeadlineKind);
+    const { connectMs, firstByteMs, totalMs } = this.config.timeouts;
+    if (this.connecting && now >= this.connectDeadlineAt) return this.fail('timeout_connect', undefined, `not connected within ${connectMs} ms`);
+    if (now >= this.responseDeadlineAt) {
+      const kind = this.responseDeadlineKind;
+      return this.fail(kind, undefined, kind === 'timeout_first_byte' ? `no first byte within ${firstByteMs} ms` : `not complete within ${totalMs} ms`);
+    }
     const { idleMs } = this.config.timeouts;
     if (exchange.sse !== undefined && idleMs > 0 && exchange.timings.ttfbUs >= 0 && now - this.lastDataAt >= idleMs) {
-      this.fail('timeout_idle');
+      this.fail('timeout_idle', undefined, `stream idle for ${idleMs} ms`);
     }
   }
 
   /** Tears the socket down; a request in flight ends as interrupted (cut by us, not by the target). */
   interrupt(): void {
-    if (this.exchange !== undefined) this.fail('interrupted');
+    if (this.exchange !== undefined) this.fail('interrupted', undefined, 'still in flight when the run ended');
     else this.discardSocket();
   }
 
@@ -227,7 +231,7 @@ export class WireConnection {
       this.succeed(now);
     } else if (progress === Progress.Failed) {
       const failure = this.parser.failure!;
-      this.fail(failure.kind, failure.code);
+      this.fail(failure.kind, failure.code, describeFailure(failure.code, this.config.limits));
     }
   };
 
@@ -242,12 +246,12 @@ export class WireConnection {
     if (this.resendIfStale()) return;
     const progress = this.parser.finishAtEof();
     if (progress === Progress.Complete) this.succeed(performance.now());
-    else this.fail(this.parser.failure!.kind, this.parser.failure!.code);
+    else this.fail(this.parser.failure!.kind, this.parser.failure!.code, describeFailure(this.parser.failure!.code, this.config.limits));
   };
 
   private readonly onError = (error: NodeJS.ErrnoException): void => {
     if (this.exchange === undefined) return this.discardSocket();
-    this.fail(classifyError(error), error.code);
+    this.fail(classifyError(error), error.code, error.message);
   };
 
   private readonly onClose = (): void => {
@@ -285,9 +289,10 @@ export class WireConnection {
     this.release(exchange, outcome);
   }
 
-  private fail(kind: ErrorKind, code?: string): void {
+  private fail(kind: ErrorKind, code: string | undefined, message: string): void {
     const exchange = this.exchange!;
     const outcome = this.outcome(exchange, kind, code);
+    outcome.errorMessage = message;
     this.discardSocket();
     this.release(exchange, outcome);
   }

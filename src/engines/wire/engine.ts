@@ -61,12 +61,12 @@ export class WireEngine implements Engine, ConnectionOwner {
   }
 
   send(request: PreparedRequest, authorization?: string): Promise<Outcome> {
-    if (this.closed) return Promise.resolve(failedOutcome('interrupted'));
+    if (this.closed) return Promise.resolve(failedOutcome('interrupted', undefined, 'sent after the run ended'));
     let bytes: Buffer;
     try {
       bytes = this.encoded.bytesOf(request, authorization);
     } catch (error) {
-      return Promise.resolve(failedOutcome('other', (error as { code?: string }).code));
+      return Promise.resolve(failedOutcome('other', (error as { code?: string }).code, (error as Error).message));
     }
     const startedAt = performance.now();
     return new Promise<Outcome>((resolve) => {
@@ -111,7 +111,7 @@ export class WireEngine implements Engine, ConnectionOwner {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     // Settled here and now, so the caller counts them before it reports.
-    for (const exchange of this.waiting) exchange.resolve({ ...failedOutcome('interrupted'), timings: exchange.timings });
+    for (const exchange of this.waiting) exchange.resolve({ ...failedOutcome('interrupted', undefined, 'still waiting for a connection when the run ended'), timings: exchange.timings });
     this.waiting = [];
     for (const connection of this.connections) connection.interrupt();
     this.idle.length = 0;
@@ -138,7 +138,7 @@ export class WireEngine implements Engine, ConnectionOwner {
     const kind = limitMs === firstByteMs ? 'timeout_first_byte' : 'timeout_total';
     const stillWaiting: Exchange[] = [];
     for (const exchange of this.waiting) {
-      if (now - exchange.startedAt >= limitMs) exchange.resolve({ ...failedOutcome(kind), timings: exchange.timings });
+      if (now - exchange.startedAt >= limitMs) exchange.resolve({ ...failedOutcome(kind, undefined, `no connection free within ${limitMs} ms`), timings: exchange.timings });
       else stillWaiting.push(exchange);
     }
     this.waiting = stillWaiting;
@@ -153,6 +153,6 @@ export function sweepPeriodMs(timeouts: EngineOptions['timeouts']): number | und
   return Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, Math.floor(period)));
 }
 
-function failedOutcome(errorKind: Outcome['errorKind'], errorCode?: string): Outcome {
-  return { status: 0, errorKind, errorCode, timings: emptyTimings(), serviceUs: -1, queueUs: -1, retryAfterMs: -1 };
+function failedOutcome(errorKind: Outcome['errorKind'], errorCode: string | undefined, errorMessage: string): Outcome {
+  return { status: 0, errorKind, errorCode, errorMessage, timings: emptyTimings(), serviceUs: -1, queueUs: -1, retryAfterMs: -1 };
 }

@@ -93,6 +93,38 @@ function startsLikeStatusLine(block: Buffer, from: number): boolean {
   return block.compare(STATUS_PREFIX, 0, length, from, from + length) === 0;
 }
 
+/** What a failure code means, in words a report can show beside the count. */
+export function describeFailure(code: string, limits: ParserLimits): string {
+  switch (code) {
+    case 'HPE_INVALID_CONSTANT':
+      return 'the answer does not begin with an HTTP/1.x status line';
+    case 'HPE_INVALID_STATUS':
+      return 'malformed status line';
+    case 'HPE_HEADER_OVERFLOW':
+      return `response head over ${limits.maxHeaderBytes} bytes or ${limits.maxHeaderCount} header lines`;
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return 'malformed header line (bad name, or a NUL, CR or LF inside it)';
+    case 'HPE_INVALID_CONTENT_LENGTH':
+      return 'malformed or conflicting Content-Length';
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return 'both Transfer-Encoding: chunked and Content-Length (refused: a request-smuggling pattern)';
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return 'malformed chunk in a chunked body';
+    case 'HPE_INVALID_TRAILER':
+      return 'malformed trailer after a chunked body';
+    case 'HPE_UNEXPECTED_UPGRADE':
+      return '101 Switching Protocols to a plain HTTP request';
+    case 'HPE_TRUNCATED':
+      return 'the connection closed before the response was complete';
+    case 'HPE_NO_RESPONSE':
+      return 'the connection closed before any response';
+    case 'E_RESPONSE_TOO_LARGE':
+      return `response body over client.maxResponseBytes (${limits.maxBodyBytes} bytes)`;
+    default:
+      return code;
+  }
+}
+
 export class ResponseParser {
   /** the final (non-1xx) status, 0 before its head arrived */
   status = 0;

@@ -28,6 +28,11 @@ export interface Threshold {
   expression: string;
   stat: ThresholdStat;
   scope: ThresholdScope;
+  /**
+   * Which attempts a latency stat reads: the successful ones (the default: a failure at 0 ms must not make a
+   * run look fast) or, with the tag `{attempts=all}`, every attempt, failures at the time they were given up.
+   */
+  attempts: 'successful' | 'all';
   operator: ComparisonOperator;
   limit: number;
   unit: ObservedUnit;

@@ -82,7 +82,8 @@ export function parseThreshold(expression: string): Threshold {
 
   s.skipSpace();
   let scope: ThresholdScope;
-  if (s.peek() === '{') scope = parseScope(s);
+  let attempts: Threshold['attempts'] = 'successful';
+  if (s.peek() === '{') ({ scope, attempts } = parseTags(s));
 
   s.skipSpace();
   const operator = OPERATORS.find((op) => expression.startsWith(op, s.position));
@@ -103,7 +104,7 @@ export function parseThreshold(expression: string): Threshold {
   if (!s.atEnd()) s.fail(`unexpected "${expression.slice(s.position)}" after the limit`);
 
   const { limit, unit } = limitOf(s, stat, Number(number), unitText, unitAt, numberAt);
-  return { expression: expression.trim(), stat, scope, operator, limit, unit };
+  return { expression: expression.trim(), stat, scope, attempts, operator, limit, unit };
 }
 
 function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: number } | undefined): ThresholdStat {
@@ -148,24 +149,41 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
   }
 }
 
-function parseScope(s: Scanner): ThresholdScope {
+/** `{request=generate}`, `{stage=step 32}`, `{attempts=all}`, or one of the first two with attempts=all. */
+function parseTags(s: Scanner): { scope: ThresholdScope; attempts: Threshold['attempts'] } {
   s.position++; // "{"
-  s.skipSpace();
-  const keyAt = s.position;
-  const key = s.take(/[A-Za-z_]+/y);
-  if (key !== 'request' && key !== 'name' && key !== 'stage') s.fail(`expected "request=" or "stage=" inside "{ }"${key ? `, got "${key}"` : ''}`, keyAt);
-  s.skipSpace();
-  if (s.peek() !== '=') s.fail('expected "=" after the tag name');
-  s.position++;
-  s.skipSpace();
-  const valueAt = s.position;
-  const value = s.take(/[^}\s,]+/y);
-  if (!value) s.fail('expected a value after "="', valueAt);
-  s.skipSpace();
-  if (s.peek() === ',') s.fail('only one tag per threshold: request or stage', s.position);
-  if (s.peek() !== '}') s.fail('expected "}"');
-  s.position++;
-  return key === 'stage' ? { stage: value } : { request: value };
+  let scope: ThresholdScope;
+  let attempts: Threshold['attempts'] = 'successful';
+  for (;;) {
+    s.skipSpace();
+    const keyAt = s.position;
+    const key = s.take(/[A-Za-z_]+/y);
+    if (key !== 'request' && key !== 'name' && key !== 'stage' && key !== 'attempts') {
+      s.fail(`expected "request=", "stage=" or "attempts=" inside "{ }"${key ? `, got "${key}"` : ''}`, keyAt);
+    }
+    s.skipSpace();
+    if (s.peek() !== '=') s.fail('expected "=" after the tag name');
+    s.position++;
+    s.skipSpace();
+    const valueAt = s.position;
+    const value = s.take(/[^}\s,]+/y);
+    if (!value) s.fail('expected a value after "="', valueAt);
+    if (key === 'attempts') {
+      if (value !== 'all' && value !== 'successful') s.fail(`attempts is "all" or "successful", got "${value}"`, valueAt);
+      attempts = value;
+    } else {
+      if (scope) s.fail('one of request or stage per threshold', keyAt);
+      scope = key === 'stage' ? { stage: value } : { request: value };
+    }
+    s.skipSpace();
+    if (s.peek() === ',') {
+      s.position++;
+      continue;
+    }
+    if (s.peek() !== '}') s.fail('expected "}"');
+    s.position++;
+    return { scope, attempts };
+  }
 }
 
 function limitOf(
@@ -207,7 +225,7 @@ function limitOf(
 }
 
 /** The stat as a short label: `p99.9(ttfb){request=generate}`; the metric is omitted when it is `total`. */
-export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'>): string {
+export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'> & Partial<Pick<Threshold, 'attempts'>>): string {
   const { stat, scope } = threshold;
   let label: string;
   switch (stat.kind) {
@@ -223,5 +241,6 @@ export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'>): string 
   if ('metric' in stat && stat.metric !== 'total') label += `(${stat.metric})`;
   if (scope && 'request' in scope) label += `{request=${scope.request}}`;
   if (scope && 'stage' in scope) label += `{stage=${scope.stage}}`;
+  if (threshold.attempts === 'all') label += '{attempts=all}';
   return label;
 }

@@ -1,3 +1,4 @@
+import { errorReasons } from '../views/error-reasons.js';
 import type { Analysis } from '../../analysis/types.js';
 import type { RunResult } from '../../result/types.js';
 import { redactScenario } from '../../scenario/redact.js';
@@ -112,7 +113,10 @@ export function errorsSection(result: RunResult): string {
   const byName = Object.values(result.requestsByName)
     .filter((r) => r.errors > 0)
     .map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${r.errors}</td><td>${formatPercent(r.errorRate)}</td><td>${errorCategories(r.errorsByKind).map(([k, n]) => `${escapeHtml(k)} ${n}`).join(', ')}</td></tr>`);
+  const reasons = errorReasons(result.totals.errorsByKind)
+    .map(([kind, count, message]) => `<li><b>${escapeHtml(kind)}</b> ${count}${message ? `, first: <code>${escapeHtml(message)}</code>` : ''}</li>`);
   return `<section id="errors"><h2>Errors</h2>
+<ul class="reasons">${reasons.join('')}</ul>
 <table><thead><tr><th>status or kind</th><th>count</th><th>share of requests</th></tr></thead><tbody>${categories.map(([k, n]) => `<tr><td>${escapeHtml(k)}</td><td>${n}</td><td>${formatPercent(n / Math.max(result.totals.requests, 1))}</td></tr>`).join('')}</tbody></table>
 ${byName.length ? `<table><thead><tr><th>request</th><th>errors</th><th>rate</th><th>by status or kind</th></tr></thead><tbody>${byName.join('')}</tbody></table>` : ''}
 </section>`;

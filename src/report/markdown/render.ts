@@ -1,3 +1,4 @@
+import { errorReasons, reasonLine } from '../views/error-reasons.js';
 import type { Analysis } from '../../analysis/types.js';
 import type { RunResult } from '../../result/types.js';
 import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from '../views/format.js';
@@ -24,6 +25,8 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
     '',
     `${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s against ${md(displayUrl(result.target.url))} (${result.model} model) · ${formatRate(t.throughput)} req/s · errors ${formatPercent(t.errorRate)}`,
     '',
+    ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `- ${md(reasonLine(kind, count, t.requests, message))}`),
+    ...(t.errors > 0 ? [''] : []),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
   ];
   const w = result.warmup;

@@ -197,7 +197,7 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
     // Deadlines are swept, not timed per request: the sweep runs every 5% of the shortest timeout (5 ms here).
     expect(sweepPeriodMs({ connectMs: 0, firstByteMs: 100, totalMs: 0, idleMs: 0 })).toBe(5);
     const { outcome, elapsedMs } = await timed(() => engine.send(GET));
-    expect(outcome).toMatchObject({ status: 0, errorKind: 'timeout_first_byte' });
+    expect(outcome).toMatchObject({ status: 0, errorKind: 'timeout_first_byte', errorMessage: 'no first byte within 100 ms' });
     expect(outcome.timings.ttfbUs).toBe(-1);
     // Like the node engine, a failed attempt has no totalUs; the requester times it on its own clock.
     expect(outcome.timings.totalUs).toBe(-1);
@@ -247,7 +247,7 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
 
   it('fails as garbage when the server answers something that is not HTTP', async () => {
     const { engine } = await start(({ socket }) => socket.write('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
-    expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'garbage', errorCode: 'HPE_INVALID_CONSTANT' });
+    expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'garbage', errorCode: 'HPE_INVALID_CONSTANT', errorMessage: 'the answer does not begin with an HTTP/1.x status line' });
   });
 
   it('fails as too_large when the body is over maxResponseBytes, announced or chunked', async () => {

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { RESULT_SCHEMA } from './types.js';
+import { encodedHistogramProblem } from './histogram-check.js';
+
+/**
+ * result.json as readers need it, checked with the machinery that checks scenarios: a file that fails here
+ * would otherwise crash analysis, compare, merge or report with a stack trace somewhere deep inside. Loose
+ * objects: fields this version does not read are kept, not refused, so a newer writer's extras do not break it.
+ */
+
+const count = z.number().finite().nonnegative();
+const ms = z.number().finite().nonnegative();
+/** a figure that may be absent (null) when nothing was recorded for it */
+const figure = z.number().finite().nullable();
+
+const histogram = z.string().superRefine((encoded, ctx) => {
+  const problem = encodedHistogramProblem(encoded);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+// Any metric name, for the same reason; each value must decode.
+const histograms = z.record(z.string(), histogram);
+
+const latency = z.looseObject({
+  count, min: figure, mean: figure, p50: figure, p90: figure, p95: figure, p99: figure, p999: figure, max: figure,
+});
+
+const errorCounts = z.looseObject({
+  total: count,
+  // Any kind name: a later version may count kinds this one does not know; the counts must still be counts.
+  byKind: z.record(z.string(), count),
+  byStatus: z.record(z.string(), count),
+  firstMessages: z.record(z.string(), z.string()).optional(),
+});
+
+const counters = z.looseObject({
+  retries: count, rateLimited: count, authRefreshes: count, dropped: count, tokensFromUsage: count, tokensFromChunks: count,
+  serverTimingRejected: count.optional(),
+});
+
+const loadSummary = {
+  requests: count,
+  errors: count,
+  errorRate: z.number().min(0).max(1),
+  throughput: count,
+  successThroughput: count,
+  latency,
+  latencyUncorrected: latency.optional(),
+};
+
+const interval = z.looseObject({
+  ...loadSummary,
+  index: z.number().int().nonnegative(),
+  startMs: ms,
+  endMs: ms,
+  stage: z.number().int().nonnegative(),
+  target: count,
+  achievedConcurrency: count,
+  sentPerSec: count,
+  errorsByKind: errorCounts,
+  histograms,
+});
+
+const stage = z.looseObject({
+  ...loadSummary,
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  kind: z.enum(['hold', 'ramp', 'step', 'spike']),
+  engine: z.string(),
+  startMs: ms,
+  endMs: ms,
+  target: count,
+  targetFrom: count,
+  achievedConcurrency: count,
+  sentPerSec: count,
+  errorsByKind: errorCounts,
+  counters,
+  histograms,
+});
+
+const requestName = z.looseObject({ ...loadSummary, name: z.string(), errorsByKind: errorCounts, histograms });
+
+const spread = z.looseObject({ p50: figure, p99: figure, max: figure });
+
+const health = z.looseObject({
+  valid: z.boolean(),
+  reasons: z.array(z.string()),
+  workers: z.number().int().nonnegative(),
+  eventLoopDelayMs: spread,
+  // Named differently across versions (workerCpu, then eventLoopUtilization / threadCpu / processCpu): checked
+  // when present, so a result from either side of the rename reads.
+  workerCpu: z.looseObject({ mean: figure, max: figure }).optional(),
+  eventLoopUtilization: z.looseObject({ mean: figure, max: figure }).optional(),
+  threadCpu: z.looseObject({ mean: figure, max: figure }).nullable().optional(),
+  processCpu: z.looseObject({}).optional(),
+  scheduleLagMs: spread,
+  socketErrors: z.record(z.string(), count),
+});
+
+export const runResultSchema = z.looseObject({
+  schema: z.literal(RESULT_SCHEMA),
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+  scenario: z.looseObject({ name: z.string(), file: z.string().optional(), definition: z.unknown() }),
+  model: z.enum(['closed', 'open']),
+  engine: z.string(),
+  target: z.looseObject({ url: z.string() }),
+  environment: z.looseObject({}),
+  startedAt: z.string(),
+  durationMs: ms,
+  scheduledDurationMs: ms,
+  intervalMs: z.number().finite().positive(),
+  interrupted: z.boolean(),
+  serverTiming: z.looseObject({ source: z.string(), header: z.string(), metric: z.string() }),
+  thresholds: z.array(z.string()),
+  stages: z.array(stage),
+  intervals: z.array(interval),
+  totals: z.looseObject({ ...loadSummary, errorsByKind: errorCounts, counters, achievedConcurrency: count }),
+  requestsByName: z.record(z.string(), requestName),
+  histograms,
+  health,
+  shard: z.looseObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
+});
