@@ -67,6 +67,13 @@ module.exports = {
       to: { path: '^src/report/(html|markdown|junit|openmetrics)/', pathNot: '^src/report/$1/' },
     },
     {
+      name: 'report-views-below-formats',
+      comment: 'report/views/ holds what the formats share: it is built from data and knows no format',
+      severity: 'error',
+      from: { path: '^src/report/views/' },
+      to: { path: '^src/report/(html|markdown|junit|openmetrics)/' },
+    },
+    {
       name: 'no-circular-between-folders',
       comment: 'two folders that import each other are one folder, or one of them holds the other\'s vocabulary',
       severity: 'error',

@@ -4,10 +4,7 @@ import { summarize } from '../../shared/latency-summary.js';
 import { distributionOf, shareAboveMs } from '../../analysis/distribution.js';
 import { basisHistograms, successfulHistograms } from '../../analysis/timeouts.js';
 import type { RunResult } from '../../result/types.js';
-import type { CapacityView } from '../html/charts/capacity.js';
-import type { StreamingStage } from '../html/charts/streaming.js';
-import type { TimeoutCandidate } from '../html/charts/timeout-cdf.js';
-import type { LoadCurve } from '../html/charts/latency-vs-load.js';
+import type { CapacityView, LoadCurve, StreamingStage, TimeoutCandidate } from './charts.js';
 import { cdfPoints, spectrumOfEncoded, type CdfPoint, type SpectrumPoint } from './distribution.js';
 
 /**

@@ -1,17 +1,8 @@
-import type { UslFit } from '../../../analysis/types.js';
 import { uslThroughput } from '../../../analysis/usl.js';
 import { round3 } from '../../views/format.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
+import type { CapacityView } from '../../views/charts.js';
 
-
-export interface CapacityView {
-  /** closed model: concurrency; open model: offered rate */
-  loadTitle: string;
-  points: { stage: string; load: number; throughput: number; p99Ms: number }[];
-  /** where added load stopped buying throughput, in the load's unit */
-  kneeLoad?: number;
-  usl?: Pick<UslFit, 'lambda' | 'sigma' | 'kappa'>;
-}
 
 /** Points of the fitted curve, past the largest load tested so the prediction is visible. */
 const CURVE_POINTS = 60;

@@ -1,10 +1,6 @@
 import { round3 } from '../../views/format.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
-
-export interface LoadCurve {
-  run: string;
-  points: { stage: string; load: number; throughput: number; p99Ms: number }[];
-}
+import type { LoadCurve } from '../../views/charts.js';
 
 /** p99 and throughput against load for several runs, overlaid: a regression shows as one curve above another. */
 export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart {

@@ -1,12 +1,6 @@
 import { round3 } from '../../views/format.js';
 import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart } from './types.js';
-
-export interface StreamingStage {
-  stage: string;
-  ttft: { p50: number; p99: number };
-  itl: { p50: number; p99: number };
-  tokensPerSec: number;
-}
+import type { StreamingStage } from '../../views/charts.js';
 
 /**
  * Streams per stage: time to first token and inter-token gaps (p50 and p99), and tokens per second

@@ -1,14 +1,7 @@
 import type { CdfPoint } from '../../views/distribution.js';
 import { round3 } from '../../views/format.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart } from './types.js';
-
-export interface TimeoutCandidate {
-  /** e.g. "total 250 ms (recommended)" */
-  label: string;
-  ms: number;
-  /** share of requests that would have been cut (took longer than ms) */
-  cutShare: number;
-}
+import type { TimeoutCandidate } from '../../views/charts.js';
 
 /**
  * The latency CDF (log ms) with each candidate timeout as a vertical rule labelled with what it cuts:
