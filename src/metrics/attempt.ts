@@ -26,7 +26,8 @@ export interface StreamTimings {
   usageTokens?: number;
 }
 
-export interface Outcome {
+/** What an engine measured of one attempt: the part toAttempt turns into a record (engines/types.ts extends it). */
+export interface MeasuredOutcome {
   /** HTTP status, 0 when no response arrived */
   status: number;
   /** set when the attempt failed before a complete response */
@@ -51,7 +52,7 @@ export interface Outcome {
  * Turns engine timestamps (µs since send) into phase durations for the histograms. With an intended send
  * time (open model), the first attempt's latency counts from it and the uncorrected view is kept beside.
  */
-export function toAttempt(outcome: Outcome, ok: boolean, sentAtMs: number, intendedAtMs?: number, firstAttempt = true): AttemptRecord {
+export function toAttempt(outcome: MeasuredOutcome, ok: boolean, sentAtMs: number, intendedAtMs?: number, firstAttempt = true): AttemptRecord {
   const t = outcome.timings;
   const finishedUs = t.totalUs >= 0 ? t.totalUs : (performance.now() - sentAtMs) * 1000;
   const lateUs = intendedAtMs !== undefined && firstAttempt ? Math.max(0, (sentAtMs - intendedAtMs) * 1000) : 0;
