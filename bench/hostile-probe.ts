@@ -25,7 +25,7 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { parseScenario } from '../src/scenario/read.js';
 import { runScenario } from '../src/runner/run-scenario.js';
 import { analyze } from '../src/analysis/analyze.js';
-import { renderHtml } from '../src/report/html.js';
+import { renderHtml } from '../src/report/html/render.js';
 import type { RunResult } from '../src/result/types.js';
 import type { Analysis, SplitView } from '../src/analysis/types.js';
 import { startMockServer } from '../mock-server/index.js';

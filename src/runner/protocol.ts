@@ -2,6 +2,7 @@ import type { LoadPlan } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
+import type { RequestPlan } from '../client/prepare.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
 export interface WorkerInit {
@@ -29,17 +30,6 @@ export interface WorkerInit {
   secrets: string[];
 }
 
-export interface RequestPlan {
-  name: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  json?: unknown;
-  body?: string;
-  stream: 'none' | 'sse' | 'ws';
-  weight: number;
-  expectStatus?: number[];
-}
 
 /** Per-interval view of the generator itself, to tell a saturated generator from a slow target. */
 export interface WorkerHealthSample {

@@ -7,7 +7,7 @@ import { writeReports, type FileSink } from '../../src/report/write.js';
 import type { RunResult } from '../../src/result/types.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { parseScenario } from '../../src/scenario/read.js';
-import { renderComparisonHtml } from '../../src/report/compare-html.js';
+import { renderOverlayHtml } from '../../src/report/html/overlay.js';
 import { syntheticResult, withAdvice } from '../report/fixture.js';
 import { CHROMIUM_PATH, chromiumPresent, launchChromium, liveCharts, openReport, type Browser } from './report-browser-helpers.js';
 
@@ -146,7 +146,7 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
     // Beside a run with requests on the comparison page, and beside another empty run.
     for (const [name, other] of [['mixed', real], ['empty', zero]] as const) {
       const verdict = (result: RunResult) => analyze(result).verdict;
-      const html = await renderComparisonHtml([{ label: 'other', result: other, verdict: verdict(other) }, { label: 'zero', result: zero, verdict: verdict(zero) }]);
+      const html = await renderOverlayHtml([{ label: 'other', result: other, verdict: verdict(other) }, { label: 'zero', result: zero, verdict: verdict(zero) }]);
       await writeFile(join(dir, `compare-${name}.html`), html);
       const compared = await openReport(browser, join(dir, `compare-${name}.html`));
       await liveCharts(compared.page);

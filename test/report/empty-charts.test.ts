@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import type { RunResult } from '../../src/result/types.js';
-import { renderComparisonHtml } from '../../src/report/compare-html.js';
-import { renderHtml } from '../../src/report/html.js';
+import { renderOverlayHtml } from '../../src/report/html/overlay.js';
+import { renderHtml } from '../../src/report/html/render.js';
 import { syntheticResult, zeroRequestResult } from './fixture.js';
 import { nonFinite, pageParts, renderProblems } from '../helpers/chart-render.js';
 
@@ -50,10 +50,10 @@ describe('the report of a run that completed no request', () => {
     const zero = zeroRequestResult();
     const loaded = syntheticResult({ intervals: 8 });
     const run = (label: string, result: RunResult) => ({ label, result, verdict: analyze(result).verdict });
-    const mixed = await renderComparisonHtml([run('loaded', loaded), run('zero', zero)]);
+    const mixed = await renderOverlayHtml([run('loaded', loaded), run('zero', zero)]);
     expect(Object.keys(pageParts(mixed).specs)).toEqual(['percentile-spectrum', 'latency-vs-load']);
     await expectEveryChartClean(mixed);
-    const empty = await renderComparisonHtml([run('zero a', zero), run('zero b', zero)]);
+    const empty = await renderOverlayHtml([run('zero a', zero), run('zero b', zero)]);
     expect(pageParts(empty).noData).toEqual(['percentile-spectrum', 'latency-vs-load']);
     await expectEveryChartClean(empty);
   });

@@ -7,13 +7,13 @@ import { slug } from '../../shared/format.js';
 import { parseScenario } from '../../scenario/read.js';
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
-import { progressLine } from '../../runner/progress.js';
+import { progressLine } from '../progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
-import { verdictLine } from '../../report/threshold-text.js';
-import { compareStep, readResultFile, saveBaseline } from './compare.js';
+import { verdictLine } from '../../report/views/threshold-text.js';
+import { compareStep, readResultArg, saveBaseline } from './compare.js';
 
 interface RunArgs {
   scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
@@ -74,7 +74,7 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   }
   const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
   // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
-  const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
+  const baseline = args.baseline === undefined ? undefined : await readResultArg(io, args.baseline);
 
   // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
   const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
