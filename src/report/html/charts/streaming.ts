@@ -1,5 +1,5 @@
 import { round3 } from '../../views/format.js';
-import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart, type NoData } from './types.js';
+import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 import type { StreamingStage } from '../../views/charts.js';
 
 /**
