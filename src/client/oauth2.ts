@@ -8,6 +8,8 @@ export interface OAuth2Config {
   scope?: string;
   clientAuth: 'body' | 'basic';
   refreshMarginMs: number;
+  /** sent as User-Agent, as the load's own requests send it */
+  userAgent?: string;
 }
 
 export class AuthError extends TailscopeError {
@@ -69,6 +71,7 @@ export class OAuth2Session {
     const { config } = this;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (config.userAgent) headers['user-agent'] = config.userAgent;
     if (config.clientAuth === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64')}`;
     } else {

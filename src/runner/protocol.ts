@@ -25,6 +25,11 @@ export interface WorkerInit {
     header?: { name: string; value: string };
   };
   serverTiming: { header: string; metric: string; queueMetric: string };
+  /**
+   * `tailscope/<version>`, sent unless a request sets its own. Worked out on the main thread: the worker runs
+   * from a bundle that cannot find package.json.
+   */
+  userAgent: string;
   /** secret values to scrub from failure messages (a target may echo them back); tokens are added as issued */
   secrets: string[];
 }

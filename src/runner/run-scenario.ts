@@ -15,6 +15,7 @@ import { probeRtt } from './probe.js';
 import { preflight } from './preflight.js';
 import { createUnreachableWatch, type Unreachable } from './unreachable.js';
 import { TOOL_VERSION } from '../version.js';
+import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -41,7 +42,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
     // with its OS error, rather than as seconds of refused connections.
     const oauth2 = scenario.auth?.oauth2;
-    await preflight([target.url, ...(oauth2 ? [new URL(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS));
+    await preflight([target.url, ...(oauth2 ? [resolveUnderBase(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS));
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
     const probe = await probeRtt(target.url);
     const shard = options.shard ?? { index: 0, count: 1 };
@@ -134,7 +135,8 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     gracefulStopMs: scenario.gracefulStop,
     warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
-    requests: scenario.requests.map((r) => ({ ...r })),
+    // Paths are joined under the target's base path once, here: every engine then sends them as they are.
+    requests: scenario.requests.map((r) => ({ ...r, path: joinPath(basePathOf(baseUrl), r.path) })),
     feeders,
     client: {
       keepAlive: client.keepAlive,
@@ -157,7 +159,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
           ...(oauth2
             ? {
                 oauth2: {
-                  tokenUrl: new URL(oauth2.tokenUrl, baseUrl).href,
+                  tokenUrl: resolveUnderBase(oauth2.tokenUrl, baseUrl).href,
                   clientId: oauth2.clientId,
                   clientSecret: oauth2.clientSecret,
                   scope: oauth2.scope,
@@ -170,6 +172,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
         }
       : undefined,
     serverTiming: scenario.serverTiming,
+    userAgent: `tailscope/${TOOL_VERSION}`,
     secrets: scenario.secretValues,
   };
 }

@@ -24,7 +24,8 @@ function main(): void {
     cursors.set(name, rowCursor(feeder.rows, feeder.order, init.workerIndex, init.workerCount, random));
   }
   const rows = (feeder: string) => cursors.get(feeder)?.();
-  const staticHeaders: Record<string, string> = {};
+  // Servers and their logs can tell the load apart from real traffic; a scenario's own User-Agent wins.
+  const staticHeaders: Record<string, string> = { 'user-agent': init.userAgent };
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
@@ -47,7 +48,7 @@ function main(): void {
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
     ? new OAuth2Session(
-        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl) },
+        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent },
         (latencyUs) => run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
