@@ -53,6 +53,8 @@ export class TimedHttpEngine implements Engine {
       let queueUs = -1;
       let retryAfter = -1;
       let settled = false;
+      // The response as kept for checks and captures, when the request asks for it.
+      const kept: { head: string | undefined; body: Buffer[] } = { head: undefined, body: [] };
       let timer: NodeJS.Timeout | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const sse = request.stream === 'sse' ? new SseTokenReader(startedAt) : undefined;
@@ -66,7 +68,8 @@ export class TimedHttpEngine implements Engine {
         if (errorKind === undefined) timings.totalUs = elapsedUs();
         // Requests torn down by close() were cut by us, not by the target.
         if (errorKind !== undefined && this.closed) errorKind = 'interrupted';
-        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result() });
+        const response = kept.head !== undefined ? { response: { head: kept.head, body: Buffer.concat(kept.body) } } : {};
+        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result(), ...response });
       };
       const failWith = (kind: ErrorKind) => () => {
         settle(kind);
@@ -96,6 +99,11 @@ export class TimedHttpEngine implements Engine {
         (res) => {
           timings.ttfbUs = elapsedUs();
           status = res.statusCode ?? 0;
+          if (request.readResponse) {
+            const lines = [`HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd()];
+            for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+            kept.head = lines.join('\r\n');
+          }
           const timingHeader = res.headers[this.timingHeaderName];
           const serviceMs = this.serverTimingIsHeader
             ? durationHeaderMs(timingHeader)
@@ -133,7 +141,10 @@ export class TimedHttpEngine implements Engine {
             });
             res.once('close', () => idleTimer && clearTimeout(idleTimer));
           } else {
-            res.on('data', (chunk: Buffer) => void overLimit(chunk.length));
+            res.on('data', (chunk: Buffer) => {
+              if (overLimit(chunk.length)) return;
+              if (request.readResponse) kept.body.push(chunk);
+            });
           }
           res.once('end', () => settle());
           res.once('aborted', () => settle('reset'));

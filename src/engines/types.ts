@@ -9,6 +9,31 @@ export interface PreparedRequest {
   headers: Record<string, string>;
   body?: Buffer;
   stream: 'none' | 'sse' | 'ws';
+  /**
+   * Keep the response's head and body in the outcome (for checks and captures). Off by default: bodies are
+   * counted and discarded, so a run that does not look at them does not pay to keep them.
+   */
+  readResponse?: boolean;
+}
+
+/** A response as kept for checks and captures: the head as it came, and the body (within maxResponseBytes). */
+export interface KeptResponse {
+  /** status line and header lines, CRLF-separated, as received */
+  head: string;
+  body: Buffer;
+}
+
+/** The value of a header in a kept head (case-insensitive name; repeats joined with ", "), or undefined. */
+export function headerOf(head: string, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  let value: string | undefined;
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line.slice(0, colon).toLowerCase() !== wanted) continue;
+    const text = line.slice(colon + 1).trim();
+    value = value === undefined ? text : `${value}, ${text}`;
+  }
+  return value;
 }
 
 /**
@@ -54,6 +79,8 @@ export interface Outcome {
   /** parsed Retry-After in ms on 429/503, -1 when absent */
   retryAfterMs: number;
   stream?: StreamTimings;
+  /** the response, when the request asked to keep it (`readResponse`) and one arrived */
+  response?: KeptResponse;
 }
 
 /** Timeouts of one attempt, in ms (0 = none). */

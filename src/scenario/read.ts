@@ -70,7 +70,7 @@ export function parseScenario(
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
   if (parsed.success) {
     problems.push(...crossFieldProblems(parsed.data));
-    const workers = overrides.workers ?? parsed.data.workers;
+    const workers = overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers;
     problems.push(...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }));
   }
 
@@ -96,9 +96,9 @@ export function parseScenario(
   const secretValues = collectSecrets(raw, resolved, env, scenario.secretEnv);
   const { load: _load, interval, warmup, ...rest } = scenario;
   void _load;
-  if (overrides.workers !== undefined) rest.workers = overrides.workers;
   return {
     ...rest,
+    workers: overrides.workers ?? rest.workers ?? DEFAULTS.workers,
     file,
     locate,
     intervalMs: interval,

@@ -204,7 +204,8 @@ export const scenarioSchema = z.strictObject({
    * Default: DEFAULTS.warmupMs for runs shorter than DEFAULTS.warmupDefaultBelowMs, none for longer ones.
    */
   warmup: duration.optional(),
-  workers: positiveInt.max(64).default(DEFAULTS.workers),
+  /** default: one per core the process may use, less one, at most 4 (resolved at the boundary: it depends on the machine) */
+  workers: positiveInt.max(64).optional(),
   /**
    * names of environment variables whose values are secrets, besides those whose names say so (containing
    * SECRET, TOKEN, PASSWORD, PASSWD, KEY, CREDENTIAL, AUTH or COOKIE): scrubbed by value from every output

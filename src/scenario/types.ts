@@ -2,7 +2,9 @@ import type { ScenarioParsed } from './schema.js';
 import type { LoadPlan } from '../load/types.js';
 
 /** A validated scenario with environment variables resolved and the load curve compiled. Trusted inside. */
-export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'warmup'> {
+export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'warmup' | 'workers'> {
+  /** worker threads: the scenario's, the command line's, or the machine's default */
+  workers: number;
   /** load before time zero, recorded apart (0: none); the default is resolved at the boundary */
   warmupMs: number;
   /** the file it came from, for messages and the report */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultWorkerCount } from '../../src/scenario/defaults.js';
 import { parseScenario } from '../../src/scenario/read.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 
@@ -43,7 +44,11 @@ describe('scenario limits checked at load time', () => {
 
   it('judges the load cap against --workers, not only the file', () => {
     const heavy = base.replace('concurrency: 2', 'concurrency: 12000');
-    expect(messageOf(() => parseScenario(heavy, 'w.yaml', {}))).toMatch(/at most 10000 \(5000 per worker\)/);
+    // Without --workers the machine's default count decides the cap (5000 users per worker).
+    const cap = 5000 * defaultWorkerCount();
+    expect(messageOf(() => parseScenario(heavy.replace('concurrency: 12000', `concurrency: ${cap + 1}`), 'w.yaml', {}))).toMatch(
+      new RegExp(`at most ${cap} \\(5000 per worker\\)`),
+    );
     expect(parseScenario(heavy, 'w.yaml', {}, { workers: 3 }).workers).toBe(3);
     expect(messageOf(() => parseScenario(heavy, 'w.yaml', {}, { workers: 1 }))).toMatch(/12000 users is more than 1 worker hold: at most 5000/);
   });

@@ -20,6 +20,8 @@ export interface Exchange {
   readonly decoder: TextDecoder | undefined;
   /** set once the request was re-sent on a fresh socket after a reused one turned out closed */
   resent: boolean;
+  /** body chunks kept when the request asked to read its response (copies: socket buffers are reused) */
+  bodyParts: Buffer[] | undefined;
 }
 
 export interface SocketTarget {
@@ -86,7 +88,7 @@ export class WireConnection {
 
   start(exchange: Exchange, now: number): void {
     this.exchange = exchange;
-    this.parser.reset(exchange.request.method);
+    this.parser.reset(exchange.request.method, exchange.bodyParts !== undefined);
     exchange.timings.socketUs = (now - exchange.startedAt) * 1000;
     const { firstByteMs, totalMs } = this.config.timeouts;
     // The first-byte deadline counts from the request, socket wait and connect included (as the caller waits).
@@ -239,6 +241,7 @@ export class WireConnection {
     const exchange = this.exchange;
     // Tokens are stamped with the time their read arrived, the same instant as first and last byte.
     if (exchange?.sse !== undefined) exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt);
+    exchange?.bodyParts?.push(Buffer.from(data.subarray(start, end)));
   };
 
   private readonly onEnd = (): void => {
@@ -271,7 +274,7 @@ export class WireConnection {
     if (!this.mayBeStale || this.parser.started || exchange.resent || !IDEMPOTENT.has(exchange.request.method)) return false;
     exchange.resent = true;
     this.discardSocket();
-    this.parser.reset(exchange.request.method);
+    this.parser.reset(exchange.request.method, exchange.bodyParts !== undefined);
     exchange.timings.writeUs = -1;
     this.open(performance.now());
     return true;
@@ -326,6 +329,9 @@ export class WireConnection {
       queueUs,
       retryAfterMs: retryAfter,
       stream: exchange.sse?.result(),
+      ...(exchange.bodyParts !== undefined && parser.head !== undefined
+        ? { response: { head: parser.head, body: Buffer.concat(exchange.bodyParts) } }
+        : {}),
     };
   }
 }

@@ -80,6 +80,7 @@ export class WireEngine implements Engine, ConnectionOwner {
         sse,
         decoder: sse ? new TextDecoder() : undefined,
         resent: false,
+        bodyParts: request.readResponse ? [] : undefined,
       };
       const connection = this.idle.pop() ?? this.newConnection();
       if (connection) connection.start(exchange, startedAt);

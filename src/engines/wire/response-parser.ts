@@ -145,6 +145,9 @@ export class ResponseParser {
   private trailerBytes = 0;
   private requestWasHead = false;
   private sawBytes = false;
+  private keepHead = false;
+  /** the final response's head (status line and headers) when `reset` asked to keep it */
+  head: string | undefined;
   /** the wanted header names, lower-cased, as bytes to compare against the head in place */
   private readonly wantedBytes: readonly Buffer[];
 
@@ -158,7 +161,9 @@ export class ResponseParser {
   }
 
   /** Prepares for the response to the next request. */
-  reset(requestMethod: string): void {
+  reset(requestMethod: string, keepHead = false): void {
+    this.keepHead = keepHead;
+    this.head = undefined;
     this.status = 0;
     this.keepAlive = true;
     this.wanted.fill(undefined);
@@ -285,6 +290,7 @@ export class ResponseParser {
       return data.length;
     }
     this.headPending = undefined;
+    if (this.keepHead) this.head = block.toString('latin1', from, end);
     this.parseHead(block, from, end);
     // Position end + 4 of the joined block is data[offset + end + 4 - pendingLength].
     return block === data ? end + 4 : offset + end + 4 - pendingLength;
