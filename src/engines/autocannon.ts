@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../metrics/vocabulary.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
 import { classifyError } from './classify.js';
@@ -14,6 +15,7 @@ export interface FixedLoadOptions {
   timeoutMs: number;
   serverTiming: { header: string; metric: string; queueMetric: string };
   isSuccess: (status: number) => boolean;
+  tls?: ConnectionOptions;
 }
 
 export interface FixedLoadHooks {
@@ -114,6 +116,9 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
         // Teardown waits for the next sample tick: a short one ends the stage on time.
         sampleInt: 50,
         setupClient,
+        // The client certificate and SNI reach its sockets; autocannon itself turns verification off (the
+        // preflight has verified the target's certificate with the same settings before any load).
+        ...(options.tls ? { tlsOptions: options.tls, servername: options.tls.servername } : {}),
       },
       (error: Error | null) => (error ? reject(error) : resolve()),
     );

@@ -118,6 +118,8 @@ export interface RunResult {
   model: 'closed' | 'open';
   engine: string;
   target: { url: string; mock?: { profile: string; seed: number } };
+  /** present when the scenario set client.tls; `insecure`: the target's certificate was not verified */
+  tls?: { insecure: boolean };
   environment: { node: string; platform: string; arch: string; cpus: number; cpuModel: string };
   /** wall clock, for humans only; every duration is from the monotonic clock */
   startedAt: string;

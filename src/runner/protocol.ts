@@ -1,6 +1,7 @@
 import type { LoadPlan } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
+import type { TlsSettings } from '../engines/tls.js';
 import type { RetryPolicy } from '../client/requester.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
@@ -19,7 +20,7 @@ export interface WorkerInit {
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
-  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; timeouts: AttemptTimeouts; retries: RetryPolicy };
+  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; tls?: TlsSettings; timeouts: AttemptTimeouts; retries: RetryPolicy };
   auth?: {
     oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; clientAuth: 'body' | 'basic'; refreshMarginMs: number };
     header?: { name: string; value: string };

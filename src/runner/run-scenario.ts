@@ -15,6 +15,8 @@ import { probeRtt } from './probe.js';
 import { preflight } from './preflight.js';
 import { createUnreachableWatch, type Unreachable } from './unreachable.js';
 import { TOOL_VERSION } from '../version.js';
+import { loadTlsSettings } from './tls-files.js';
+import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
 import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
@@ -37,18 +39,23 @@ export interface RunOptions {
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   await checkMockProfile(scenario);
   const feeders = await loadFeeders(scenario);
+  const tls = await loadTlsSettings(scenario);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
     // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
     // with its OS error, rather than as seconds of refused connections.
     const oauth2 = scenario.auth?.oauth2;
-    await preflight([target.url, ...(oauth2 ? [resolveUnderBase(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS));
+    await preflight(
+      [target.url, ...(oauth2 ? [resolveUnderBase(oauth2.tokenUrl, target.url).href] : [])],
+      Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS),
+      tls && tlsConnectionOptions(tls),
+    );
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
     const probe = await probeRtt(target.url);
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
-    const init = { ...workerInit(scenario, target.url, feeders), workerCount: shard.count * scenario.workers };
+    const init = { ...workerInit(scenario, target.url, feeders, tls), workerCount: shard.count * scenario.workers };
     const startedAt = new Date().toISOString();
     const unreachableWatch = createUnreachableWatch(scenario.intervalMs);
     let unreachable: Unreachable | undefined;
@@ -96,6 +103,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         model: scenario.load.model,
         engine: scenario.engine,
         target: { url: target.publicUrl, ...(target.mock ? { mock: target.mock } : {}) },
+        ...(scenario.client.tls ? { tls: { insecure: scenario.client.tls.insecure } } : {}),
         environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown' },
         startedAt,
         durationMs: collected.durationMs,
@@ -123,7 +131,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
-function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['feeders']): Omit<WorkerInit, 'workerIndex'> {
+function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['feeders'], tls: TlsSettings | undefined): Omit<WorkerInit, 'workerIndex'> {
   const { client } = scenario;
   const oauth2 = scenario.auth?.oauth2;
   return {
@@ -142,6 +150,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
       keepAlive: client.keepAlive,
       poolSize: client.poolSize,
       maxResponseBytes: client.maxResponseBytes,
+      ...(tls ? { tls } : {}),
       timeouts: { connectMs: client.timeouts.connect, firstByteMs: client.timeouts.firstByte, totalMs: client.timeouts.total, idleMs: client.timeouts.idle },
       retries: {
         max: client.retries.max,

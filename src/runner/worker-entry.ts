@@ -4,6 +4,7 @@ import { OAuth2Session } from '../client/oauth2.js';
 import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
+import { tlsConnectionOptions } from '../engines/tls.js';
 import { RequestPreparer } from './prepare.js';
 import { Redactor } from '../scenario/redact.js';
 import { WorkerRun, type FixedLoadRunner } from './worker-run.js';
@@ -34,6 +35,8 @@ function main(): void {
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
       : Math.ceil(init.plan.maxInFlight / init.workerCount));
+  // One secure context per worker, shared by every connection and the token endpoint.
+  const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
   const engine = createEngine(init.engine === 'autocannon' ? 'wire' : init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
@@ -41,6 +44,7 @@ function main(): void {
     maxResponseBytes: init.client.maxResponseBytes,
     timeouts: init.client.timeouts,
     serverTiming: init.serverTiming,
+    ...(tls ? { tls } : {}),
   });
 
   // eslint-disable-next-line prefer-const -- declared before the session whose callback records into it
@@ -48,7 +52,7 @@ function main(): void {
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
     ? new OAuth2Session(
-        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent },
+        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent, tls },
         (latencyUs) => run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
@@ -70,6 +74,7 @@ function main(): void {
             timeoutMs: init.client.timeouts.totalMs,
             serverTiming: init.serverTiming,
             isSuccess: (status) => isSuccess(prepared, status),
+            ...(tls ? { tls } : {}),
           },
           workerRun,
           workerRun.stopSignal,

@@ -100,6 +100,24 @@ const retries = z.strictObject({
   on: z.array(z.enum(['5xx', '429', 'connect', 'reset', 'timeout'])).default([...DEFAULTS.retries.on]),
 });
 
+/**
+ * TLS towards an HTTPS target (and its token endpoint). Files are PEM, relative to the scenario file, read when
+ * the scenario is loaded. `ca` is trusted besides the system's roots; `cert` and `key` present a client
+ * certificate (mutual TLS); `servername` is the name sent in SNI and checked against the certificate.
+ */
+const tls = z.strictObject({
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  /** skip certificate verification: a warning on every run, and recorded in the result */
+  insecure: z.boolean().default(false),
+  servername: z.string().min(1).optional(),
+}).superRefine((t, ctx) => {
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [t.cert === undefined ? 'cert' : 'key'], message: 'a client certificate needs both cert and key' });
+  }
+});
+
 const client = z.strictObject({
   keepAlive: z.boolean().default(DEFAULTS.keepAlive),
   poolSize: positiveInt.optional(),
@@ -107,6 +125,7 @@ const client = z.strictObject({
   retries: retries.default(() => retries.parse({})),
   /** a larger response body fails its attempt as too_large and closes the socket (wire engine) */
   maxResponseBytes: byteSize.default(DEFAULTS.maxResponseBytes),
+  tls: tls.optional(),
 });
 
 const serverTiming = z.strictObject({

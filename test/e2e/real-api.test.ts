@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,10 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import type { RunResult } from '../../src/result/types.js';
 import { TOOL_VERSION } from '../../src/version.js';
 import { fakeIo } from '../helpers/fake-io.js';
-import { startRecordingServer } from '../helpers/recording-server.js';
+import { startRecordingServer, TEST_CERT_FILE } from '../helpers/recording-server.js';
+import { INSECURE_WARNING } from '../../src/cli/commands/run.js';
+import { createEngine } from '../../src/engines/index.js';
+import { tlsConnectionOptions } from '../../src/engines/tls.js';
 
 type Server = Awaited<ReturnType<typeof startRecordingServer>>;
 let server: Server | undefined;
@@ -23,8 +26,9 @@ afterEach(async () => {
 const COMPLETED = [EXIT.ok, EXIT.invalidRun];
 
 /** Runs a short scenario through the CLI against `target`; `body` is everything after the target line. */
-async function run(target: string, body: string, args: string[] = [], env: Record<string, string> = {}) {
+async function run(target: string, body: string, args: string[] = [], env: Record<string, string> = {}, prepare?: (dir: string) => Promise<void>) {
   const dir = await mkdtemp(join(tmpdir(), 'tailscope-real-api-'));
+  await prepare?.(dir);
   const file = join(dir, 's.yaml');
   await writeFile(file, `name: real-api\ntarget: { url: "${target}" }\n${body}
 load: { open: [{ hold: 500ms, rate: 20 }] }
@@ -79,5 +83,98 @@ requests: [${request}]`);
     server = await startRecordingServer({ basePath: '/api' });
     await run(`${server.origin}/api`, 'requests: [{ name: g, path: /g, headers: { User-Agent: probe/1 } }]');
     expect(new Set(server.seen.map((s) => s.headers['user-agent']))).toEqual(new Set(['probe/1']));
+  });
+});
+
+describe('an HTTPS target with its own CA (client.tls)', () => {
+  it.each(['wire', 'node'])('succeeds under the base path with client.tls.ca (%s engine), token request included', async (engine) => {
+    server = await startRecordingServer({ basePath: '/api/v2', tls: true });
+    const { code, result, stdout } = await run(`${server.origin}/api/v2`, `engine: ${engine}
+auth: { oauth2: { tokenUrl: /oauth/token, clientId: c, clientSecret: s3cr3t-value } }
+client: { tls: { ca: ca.pem } }
+requests:
+  - { name: generate, method: POST, path: /generate, json: { prompt: hi } }
+  - { name: stream, path: /v1/stream, stream: ws, json: { prompt: hi } }`, [], {}, (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')));
+    expect(COMPLETED, stdout).toContain(code);
+    expect(result!.totals.errors).toBe(0);
+    expect(new Set(server.seen.map((s) => `${s.method} ${s.url}`))).toEqual(new Set(['POST /api/v2/oauth/token', 'POST /api/v2/generate', 'UPGRADE /api/v2/v1/stream']));
+    expect(result!.tls).toEqual({ insecure: false });
+  });
+
+  it('without the CA stops before any load with exit 2, saying tls_cert and why', async () => {
+    server = await startRecordingServer({ basePath: '/api/v2', tls: true });
+    const { code, stderr } = await run(`${server.origin}/api/v2`, 'requests: [{ name: g, path: /g }]');
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(/tls_cert: the server's certificate is not trusted: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\); give its CA as client\.tls\.ca/);
+    expect(server.seen).toEqual([]);
+  });
+
+  it('names servername when the certificate is for another name', async () => {
+    server = await startRecordingServer({ basePath: '/api', tls: true });
+    const { code, stderr } = await run(`${server.origin}/api`, `client: { tls: { ca: ca.pem, servername: api.example.com } }
+requests: [{ name: g, path: /g }]`, [], {}, (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')));
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
+    expect(stderr).toContain('client.tls.servername');
+  });
+
+  it('with insecure: true runs unverified, warns on stderr and records it in the result', async () => {
+    server = await startRecordingServer({ basePath: '/api', tls: true });
+    const { code, result, stderr, stdout } = await run(`${server.origin}/api`, `client: { tls: { insecure: true } }
+requests: [{ name: g, path: /g }]`);
+    expect(COMPLETED, stdout).toContain(code);
+    expect(result!.totals.errors).toBe(0);
+    expect(stderr).toContain(INSECURE_WARNING);
+    expect(result!.tls).toEqual({ insecure: true });
+    expect(stdout).toContain('TLS certificates were not verified');
+  });
+
+  it('refuses a CA file that is not there, at its line, before anything starts', async () => {
+    server = await startRecordingServer({ basePath: '/api', tls: true });
+    const { code, stderr } = await run(`${server.origin}/api`, `client:
+  tls:
+    ca: missing.pem
+requests: [{ name: g, path: /g }]`);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(/s\.yaml:5:\d+.*client\.tls\.ca.*cannot read .*missing\.pem \(ENOENT\)/);
+    expect(server.seen).toEqual([]);
+  });
+});
+
+describe('engines count a certificate they do not trust as tls_cert, keeping the OS code', () => {
+  const options = (origin: string) => ({
+    baseUrl: new URL(origin),
+    keepAlive: true,
+    poolSize: 1,
+    timeouts: { connectMs: 2000, firstByteMs: 2000, totalMs: 2000, idleMs: 2000 },
+    serverTiming: { header: 'Server-Timing', metric: 'app', queueMetric: 'queue' },
+  });
+  it.each([
+    ['wire', 'none'],
+    ['node', 'none'],
+    ['wire', 'ws'],
+  ] as const)('%s engine, stream %s', async (engine, stream) => {
+    server = await startRecordingServer({ basePath: '/api', tls: true });
+    const client = createEngine(engine, options(server.origin));
+    try {
+      const outcome = await client.send({ name: 'g', method: 'GET', path: '/api/g', headers: {}, stream });
+      expect(outcome.errorKind).toBe('tls_cert');
+      expect(outcome.errorCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+      expect(outcome.errorMessage).toMatch(/self[- ]signed certificate/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each(['wire', 'node'] as const)('%s engine sends once given the CA', async (engine) => {
+    server = await startRecordingServer({ basePath: '/api', tls: true });
+    const client = createEngine(engine, { ...options(server.origin), tls: tlsConnectionOptions({ ca: await readFile(TEST_CERT_FILE, 'utf8'), insecure: false }) });
+    try {
+      const outcome = await client.send({ name: 'g', method: 'GET', path: '/api/g', headers: {}, stream: 'none' });
+      expect(outcome.errorKind).toBeUndefined();
+      expect(outcome.status).toBe(200);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -15,6 +15,8 @@ import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analy
 import { verdictLine } from '../../report/threshold-text.js';
 import { compareStep, readResultFile, saveBaseline } from './compare.js';
 
+export const INSECURE_WARNING = 'warning: client.tls.insecure is set: the target\'s TLS certificate is not verified (the result records it)';
+
 interface RunArgs {
   scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
   shard?: string; startAt?: string;
@@ -45,6 +47,8 @@ export const runCommand = {
     // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
     const redactor = new Redactor(scenario.secretValues);
     const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
+    // Every run, not once: a result measured without verification must not pass for one measured with it.
+    if (scenario.client.tls?.insecure) io.stderr(`${INSECURE_WARNING}\n`);
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
     if (shard && shard.count > 1 && scenario.target.mock) {
