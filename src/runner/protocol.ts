@@ -40,6 +40,8 @@ export interface RequestPlan {
   method: string;
   path: string;
   headers: Record<string, string>;
+  /** appended to the path, templates rendered, names and values percent-encoded */
+  query?: Record<string, string | number | boolean>;
   json?: unknown;
   body?: string;
   stream: 'none' | 'sse' | 'ws';

@@ -3,7 +3,7 @@ import type { Engine } from '../engines/types.js';
 import type { Requester } from '../client/requester.js';
 import { concurrencyAt, workerShare } from '../load/curve.js';
 import { timeAtCumulativeArrivals } from '../load/arrivals.js';
-import type { RequestPreparer } from './prepare.js';
+import type { RequestPreparer, Sender } from './prepare.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
 import { WorkerRecorder } from './worker-recorder.js';
 import { WarmUp, warmUpShare } from './warm-up.js';
@@ -174,11 +174,15 @@ export class WorkerRun {
   private startVu(slot: number, requester: Requester): void {
     this.vuBusy[slot] = true;
     this.activeVus += 1;
+    const { workerIndex, workerCount } = this.init;
+    // Numbered across workers as they share users out (worker i holds users i, i + N, …), from 1.
+    const sender = { vu: slot * workerCount + workerIndex + 1, iteration: 0 };
     void (async () => {
       try {
         // A VU above the wanted count leaves after its current request: lowering concurrency never cuts one.
         while (!this.stopping && slot < this.wantedVus && this.runTime() < this.vuDeadlineMs) {
-          await this.sendOne(requester);
+          await this.sendOne(requester, undefined, sender);
+          sender.iteration += 1;
         }
       } finally {
         this.vuBusy[slot] = false;
@@ -197,6 +201,8 @@ export class WorkerRun {
     // at 1/N of the rate: N independent Poisson processes add up to one at the full rate.
     let cumulative = plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerIndex;
     let sentWithoutYield = 0;
+    // No users in an open model: `{{ iteration }}` numbers the arrivals, unique across workers.
+    let arrivals = 0;
     for (;;) {
       if (this.stopping) return;
       const intendedRunMs = timeAtCumulativeArrivals(plan.segments, cumulative);
@@ -215,9 +221,10 @@ export class WorkerRun {
       if (this.recorder.inFlight >= maxInFlight) {
         this.recorder.counter(this.preparer.next().name, 'dropped');
       } else {
-        void this.sendOne(requester, this.startAt + intendedRunMs);
+        void this.sendOne(requester, this.startAt + intendedRunMs, { vu: 0, iteration: arrivals * workerCount + workerIndex });
       }
       sentWithoutYield += 1;
+      arrivals += 1;
       cumulative += plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerCount;
     }
   }
@@ -228,8 +235,8 @@ export class WorkerRun {
 
   // ---- shared
 
-  private async sendOne(requester: Requester, intendedAtMs?: number): Promise<void> {
-    const request = this.preparer.next();
+  private async sendOne(requester: Requester, intendedAtMs?: number, sender?: Sender): Promise<void> {
+    const request = this.preparer.next(sender);
     this.recorder.changeInFlight(1);
     this.recorder.sent();
     try {

@@ -120,7 +120,7 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
   if (scenario.requests.length !== 1) problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
   scenario.requests.forEach((request, index) => {
     if (request.stream !== 'none') problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
-    if (JSON.stringify([request.path, request.json ?? null, request.body ?? null]).includes('{{')) {
+    if (JSON.stringify([request.path, request.json ?? null, request.body ?? null, request.headers, request.query ?? null]).includes('{{')) {
       problems.push({ path: ['requests', index], message: 'the autocannon engine sends the same bytes every time: remove the {{ }} templates' });
     }
   });

@@ -66,6 +66,8 @@ const request = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
   path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
   headers: headers.default({}),
+  /** query parameters, appended to the path percent-encoded (templates allowed) */
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   json: z.unknown().optional(),
   body: z.string().optional(),
   stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),

@@ -26,12 +26,20 @@ afterEach(async () => {
 const COMPLETED = [EXIT.ok, EXIT.invalidRun];
 
 /** Runs a short scenario through the CLI against `target`; `body` is everything after the target line. */
-async function run(target: string, body: string, args: string[] = [], env: Record<string, string> = {}, prepare?: (dir: string) => Promise<void>) {
+interface RunOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** files to put beside the scenario before the run */
+  prepare?: (dir: string) => Promise<void>;
+  load?: string;
+}
+
+async function run(target: string, body: string, { args = [], env = {}, prepare, load = '{ open: [{ hold: 500ms, rate: 20 }] }' }: RunOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'tailscope-real-api-'));
   await prepare?.(dir);
   const file = join(dir, 's.yaml');
   await writeFile(file, `name: real-api\ntarget: { url: "${target}" }\n${body}
-load: { open: [{ hold: 500ms, rate: 20 }] }
+load: ${load}
 warmup: 0
 workers: 1
 `);
@@ -94,7 +102,7 @@ auth: { oauth2: { tokenUrl: /oauth/token, clientId: c, clientSecret: s3cr3t-valu
 client: { tls: { ca: ca.pem } }
 requests:
   - { name: generate, method: POST, path: /generate, json: { prompt: hi } }
-  - { name: stream, path: /v1/stream, stream: ws, json: { prompt: hi } }`, [], {}, (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')));
+  - { name: stream, path: /v1/stream, stream: ws, json: { prompt: hi } }`, { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) });
     expect(COMPLETED, stdout).toContain(code);
     expect(result!.totals.errors).toBe(0);
     expect(new Set(server.seen.map((s) => `${s.method} ${s.url}`))).toEqual(new Set(['POST /api/v2/oauth/token', 'POST /api/v2/generate', 'UPGRADE /api/v2/v1/stream']));
@@ -112,7 +120,7 @@ requests:
   it('names servername when the certificate is for another name', async () => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
     const { code, stderr } = await run(`${server.origin}/api`, `client: { tls: { ca: ca.pem, servername: api.example.com } }
-requests: [{ name: g, path: /g }]`, [], {}, (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')));
+requests: [{ name: g, path: /g }]`, { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) });
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(stderr).toContain('client.tls.servername');
@@ -176,5 +184,62 @@ describe('engines count a certificate they do not trust as tls_cert, keeping the
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('templates reach the server rendered', () => {
+  it.each(['wire', 'node'])('X-Request-Id: "{{ uuid }}" arrives as a distinct UUID on every request (%s engine), with vu, iteration, now and random', async (engine) => {
+    server = await startRecordingServer({ basePath: '/api' });
+    const before = Date.now();
+    const { code, result, stdout } = await run(`${server.origin}/api`, `engine: ${engine}
+requests:
+  - name: g
+    method: POST
+    path: "/items/{{ random(1, 100) }}"
+    query: { user: "{{ vu }}" }
+    headers: { X-Request-Id: "{{ uuid }}", X-Iteration: "{{ iteration }}" }
+    json: { id: "{{ uuid }}", at: "{{ now }}" }`);
+    expect(COMPLETED, stdout).toContain(code);
+    expect(result!.totals.errors).toBe(0);
+    const seen = server.seen.filter((s) => s.url.startsWith('/api/items/'));
+    expect(seen.length).toBeGreaterThan(3);
+    const ids = seen.map((s) => s.headers['x-request-id']);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of seen) {
+      const body = JSON.parse(s.body) as { id: string; at: number };
+      expect(body.id).toBe(s.headers['x-request-id']);
+      expect(body.at).toBeGreaterThanOrEqual(before);
+      const [, item, user] = /^\/api\/items\/(\d+)\?user=(\d+)$/.exec(s.url)!;
+      expect(Number(item)).toBeGreaterThanOrEqual(1);
+      expect(Number(item)).toBeLessThanOrEqual(100);
+      // An open model has no users: vu is 0, iteration numbers the arrivals.
+      expect(user).toBe('0');
+    }
+    expect(new Set(seen.map((s) => s.headers['x-iteration'])).size).toBe(seen.length);
+  });
+
+  it('numbers virtual users from 1 and counts each one\'s iterations from 0 in a closed model', async () => {
+    server = await startRecordingServer({ basePath: '/api' });
+    const { code, stdout } = await run(`${server.origin}/api`, 'requests: [{ name: g, path: "/g", headers: { X-Vu: "{{ vu }}", X-Iteration: "{{ iteration }}" } }]', {
+      load: '{ closed: [{ hold: 400ms, concurrency: 2 }] }',
+    });
+    expect(COMPLETED, stdout).toContain(code);
+    const byVu = new Map<string, number[]>();
+    for (const s of server.seen) byVu.set(String(s.headers['x-vu']), [...(byVu.get(String(s.headers['x-vu'])) ?? []), Number(s.headers['x-iteration'])]);
+    expect([...byVu.keys()].sort()).toEqual(['1', '2']);
+    // Each user's requests go one after another, so the server sees its iterations in order.
+    for (const iterations of byVu.values()) expect(iterations).toEqual(iterations.map((_, i) => i));
+  });
+
+  it('refuses an unknown template name at load time, with exit 2, its line, and no request sent', async () => {
+    server = await startRecordingServer({ basePath: '/api' });
+    const { code, stderr } = await run(`${server.origin}/api`, `requests:
+  - name: g
+    path: /g
+    headers: { X-Request-Id: "{{ ids.id }}" }`);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(/s\.yaml:6:\d+: requests\[0\]\.headers\.X-Request-Id: unknown template name "ids"/);
+    expect(server.seen).toEqual([]);
   });
 });
