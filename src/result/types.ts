@@ -111,8 +111,10 @@ export interface RunResult {
   scenario: {
     name: string;
     file?: string;
-    /** the scenario as run, with every secret replaced by "[redacted]" */
+    /** the scenario as run (command-line overrides applied), with every secret replaced by "[redacted]" */
     definition: unknown;
+    /** the command-line overrides that changed it, in the order they applied: `-e VUS=32`, `--set …` */
+    overrides?: string[];
   };
   /** a closed-model run measures latency at a concurrency, not under an arrival rate; it says so */
   model: 'closed' | 'open';

@@ -99,7 +99,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // so every output made from it, now or later by `tailscope report`, is clean.
     return new Redactor(scenario.secretValues).scrubJson(buildRunResult(
       {
-        scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted },
+        scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted, ...(scenario.overrides ? { overrides: scenario.overrides } : {}) },
         model: scenario.load.model,
         engine: scenario.engine,
         target: { url: target.publicUrl, ...(target.mock ? { mock: target.mock } : {}) },

@@ -243,3 +243,48 @@ requests:
     expect(server.seen).toEqual([]);
   });
 });
+
+describe('command-line overrides', () => {
+  it('-e, --target and --set change the run and are shown in the result\'s scenario-as-run', async () => {
+    server = await startRecordingServer({ basePath: '/api/v2' });
+    const dir = await mkdtemp(join(tmpdir(), 'tailscope-overrides-'));
+    const file = join(dir, 's.yaml');
+    await writeFile(file, `name: overrides
+target: { mock: { profile: fixed-20ms } }
+requests: [{ name: g, path: /g, headers: { X-Run: "\${RUN:-none}" } }]
+load: { closed: [{ hold: 400ms, concurrency: "\${VUS:-1}" }] }
+warmup: 0
+workers: 1
+`);
+    const fake = fakeIo(dir, { VUS: '7', RUN: 'from-env' });
+    const code = await runCli(['run', file, '--out', join(dir, 'out'), '--quiet',
+      '-e', 'VUS=3', '-e', 'RUN=from-flag', '--target', `${server.origin}/api/v2`, '--set', 'requests[0].headers.X-Extra=yes', '--set', 'load.closed[0].hold=300ms'], fake.io);
+    expect(COMPLETED, fake.stdout() + fake.stderr()).toContain(code);
+    const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
+    // --target replaced the mock: every request reached the recording server, under its base path.
+    expect(new Set(server.seen.map((s) => s.url))).toEqual(new Set(['/api/v2/g']));
+    expect(new Set(server.seen.map((s) => `${String(s.headers['x-run'])} ${String(s.headers['x-extra'])}`))).toEqual(new Set(['from-flag yes']));
+    expect(result.stages[0]!.target).toBe(3);
+    expect(result.target.url).toBe(`${server.origin}/api/v2`);
+    expect(result.scenario.definition).toMatchObject({
+      target: { url: `${server.origin}/api/v2` },
+      requests: [{ headers: { 'X-Run': '${RUN:-none}', 'X-Extra': 'yes' } }],
+      load: { closed: [{ hold: '300ms', concurrency: '${VUS:-1}' }] },
+    });
+    expect((result.scenario.definition as { target: object }).target).not.toHaveProperty('mock');
+    expect(result.scenario.overrides).toEqual(['-e VUS=3', '-e RUN=from-flag', `--target ${server.origin}/api/v2`, '--set requests[0].headers.X-Extra=yes', '--set load.closed[0].hold=300ms']);
+  });
+
+  it.each([
+    [['-e', 'VUS=lots'], /s\.yaml:\d+:\d+: load\.closed\[0\]\.concurrency: \$\{VUS:-1\} gives "lots", which is not a number/],
+    [['--set', 'load.closed[0].concurrency=many'], /load\.closed\[0\]\.concurrency: .*\(set by --set load\.closed\[0\]\.concurrency=many\)/],
+    [['--set', 'load.closed[0]concurrency=1'], /--set load\.closed\[0\]concurrency=1: cannot read the path/],
+    [['-e', 'VUS'], /-e VUS: write NAME=value/],
+  ])('%j is refused with exit 2 before any request', async (args, message) => {
+    server = await startRecordingServer({ basePath: '/api' });
+    const { code, stderr } = await run(`${server.origin}/api`, 'requests: [{ name: g, path: /g }]', { args, load: '{ closed: [{ hold: 300ms, concurrency: "${VUS:-1}" }] }' });
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(message);
+    expect(server.seen).toEqual([]);
+  });
+});
