@@ -53,6 +53,27 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/shared/' },
     },
     {
+      name: 'analyze-only-in-report-build',
+      comment: 'report/ renders data; its one use-case module (report/build.ts) is the only part that may compute an analysis',
+      severity: 'error',
+      from: { path: '^src/report/', pathNot: '^src/report/build\\.ts$' },
+      to: { path: '^src/analysis/analyze\\.ts$' },
+    },
+    {
+      name: 'report-formats-apart',
+      comment: 'each output format is rendered on its own; what two formats share is a view model in report/views/',
+      severity: 'error',
+      from: { path: '^src/report/(html|markdown|junit|openmetrics)/' },
+      to: { path: '^src/report/(html|markdown|junit|openmetrics)/', pathNot: '^src/report/$1/' },
+    },
+    {
+      name: 'report-views-below-formats',
+      comment: 'report/views/ holds what the formats share: it is built from data and knows no format',
+      severity: 'error',
+      from: { path: '^src/report/views/' },
+      to: { path: '^src/report/(html|markdown|junit|openmetrics)/' },
+    },
+    {
       name: 'no-circular-between-folders',
       comment: 'two folders that import each other are one folder, or one of them holds the other\'s vocabulary',
       severity: 'error',

@@ -1,3 +1,4 @@
+import { rSquared, variance } from 'simple-statistics';
 import type { UslFit } from './types.js';
 
 export interface LoadPoint { concurrency: number; throughput: number }
@@ -75,9 +76,10 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
     logKappaStep /= 2;
   }
 
-  const mean = usable.reduce((sum, p) => sum + p.throughput, 0) / usable.length;
-  const sst = usable.reduce((sum, p) => sum + (p.throughput - mean) ** 2, 0);
-  const { sigma, kappa, lambda, sse } = best;
+  const { sigma, kappa, lambda } = best;
+  // R² of the fitted curve against the measured throughputs; a flat series leaves nothing to explain.
+  const fitted = (n: number) => lambda * usl(n, sigma, kappa, 1);
+  const r2 = variance(usable.map((p) => p.throughput)) > 0 ? rSquared(usable.map((p) => [p.concurrency, p.throughput]), fitted) : 1;
   let peakConcurrency: number | null = null;
   let peakThroughput: number | null = null;
   if (kappa > 0 && sigma < 1) {
@@ -93,7 +95,7 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
     peakConcurrency,
     peakThroughput,
     saturationConcurrency: peakThroughput !== null && lambda > 0 ? peakThroughput / lambda : null,
-    r2: sst > 0 ? 1 - sse / sst : 1,
+    r2,
     points: usable.length,
     method: 'least squares on throughput vs concurrency: λ in closed form, σ and κ by grid search (σ linear, κ log-spaced) and local refinement',
   };

@@ -2,7 +2,7 @@ import type { RunResult } from '../result/types.js';
 import type { Analysis, Verdict } from '../analysis/types.js';
 import { STATUS_WORD } from '../analysis/verdict.js';
 import { formatMs } from '../shared/format.js';
-import { errorReasons, reasonLine } from '../report/error-reasons.js';
+import { errorReasons, reasonLine } from '../report/views/error-reasons.js';
 
 
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */

@@ -2,25 +2,15 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../metrics/vocabulary.js';
-import type { AttemptRecord } from '../metrics/metric-set.js';
 import { classifyError } from './classify.js';
 import { serverTimingMs, durationHeaderMs } from './server-timing.js';
-import type { PreparedRequest } from './types.js';
+import type { FixedLoadHooks, FixedLoadStretch, StopSignal } from './types.js';
 
-export interface FixedLoadOptions {
+export interface FixedLoadOptions extends FixedLoadStretch {
   baseUrl: URL;
-  request: PreparedRequest;
-  connections: number;
-  durationMs: number;
   timeoutMs: number;
   serverTiming: { header: string; metric: string; queueMetric: string };
-  isSuccess: (status: number) => boolean;
   tls?: ConnectionOptions;
-}
-
-export interface FixedLoadHooks {
-  onAttempt(name: string, attempt: AttemptRecord): void;
-  onSent(): void;
 }
 
 /** The part of an autocannon HTTP client this driver listens to (its published types predate v9). */
@@ -39,7 +29,7 @@ interface CannonClient {
  * Every response is still recorded per request in µs from autocannon's own hrtime duration (send → last
  * byte), with the first byte and Server-Timing read from its header event.
  */
-export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks, stopSignal: { onStop(listener: () => void): void }): Promise<void> {
+export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks, stopSignal: StopSignal): Promise<void> {
   const { request } = options;
   const headerName = options.serverTiming.header.toLowerCase();
   const isServerTiming = headerName === 'server-timing';

@@ -1,12 +1,15 @@
 import { TimedHttpEngine } from './http.js';
 import { WireEngine } from './wire/engine.js';
 import { WebSocketEngine } from './ws.js';
-import type { Engine, EngineOptions, Outcome, PreparedRequest } from './types.js';
+import { driveFixedLoad } from './autocannon.js';
+import type { Engine, EngineOptions, FixedLoadHooks, FixedLoadStretch, Outcome, PreparedRequest, StopSignal } from './types.js';
 
-export type { Engine, EngineOptions, Outcome, PreparedRequest } from './types.js';
+export type { Engine, EngineOptions, FixedLoadHooks, FixedLoadStretch, Outcome, PreparedRequest, StopSignal } from './types.js';
 
 /** The HTTP clients a scenario can pick for plain and SSE requests (WebSocket streams always go over `ws`). */
 export type HttpEngineName = 'wire' | 'node';
+/** The engines a scenario can pick: an HTTP client, or autocannon for stretches of fixed concurrency. */
+export type EngineName = HttpEngineName | 'autocannon';
 
 /**
  * Sends each request with the engine its transport needs: WebSocket streams over `ws`, everything else
@@ -16,10 +19,16 @@ class TransportRouter implements Engine {
   readonly name: string;
   private readonly http: Engine;
   private ws: Engine | undefined;
+  readonly driveFixedLoad?: (stretch: FixedLoadStretch, hooks: FixedLoadHooks, stop: StopSignal) => Promise<void>;
 
-  constructor(httpEngine: HttpEngineName, private readonly options: EngineOptions) {
+  constructor(httpEngine: HttpEngineName, private readonly options: EngineOptions, fixedLoad?: 'autocannon') {
     this.http = httpEngine === 'wire' ? new WireEngine(options) : new TimedHttpEngine(options);
     this.name = this.http.name;
+    if (fixedLoad === 'autocannon') {
+      const { baseUrl, serverTiming } = options;
+      this.driveFixedLoad = (stretch, hooks, stop) =>
+        driveFixedLoad({ ...stretch, baseUrl, timeoutMs: options.timeouts.totalMs, serverTiming, ...(options.tls ? { tls: options.tls } : {}) }, hooks, stop);
+    }
   }
 
   send(request: PreparedRequest, authorization?: string): Promise<Outcome> {
@@ -36,7 +45,10 @@ class TransportRouter implements Engine {
   }
 }
 
-/** The one place that maps an engine name to its implementation. */
-export function createEngine(name: HttpEngineName, options: EngineOptions): Engine {
-  return new TransportRouter(name, options);
+/**
+ * The one place that maps an engine name to its implementation. autocannon drives the stretches of fixed
+ * concurrency; the wire client sends everything else (ramps, warm-up).
+ */
+export function createEngine(name: EngineName, options: EngineOptions): Engine {
+  return name === 'autocannon' ? new TransportRouter('wire', options, 'autocannon') : new TransportRouter(name, options);
 }

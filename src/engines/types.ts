@@ -1,5 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { ErrorKind } from '../metrics/vocabulary.js';
+import type { AttemptRecord } from '../metrics/metric-set.js';
+import type { MeasuredOutcome } from '../metrics/attempt.js';
+
+// What an engine measures is metrics vocabulary (toAttempt turns it into a record); engines speak it from here.
+export { emptyTimings, type MeasuredOutcome, type PhaseTimings, type StreamTimings } from '../metrics/attempt.js';
 
 /** A request ready to send: templated, authorised, encoded. */
 export interface PreparedRequest {
@@ -36,49 +40,8 @@ export function headerOf(head: string, name: string): string | undefined {
   return value;
 }
 
-/**
- * Phase times of one attempt in microseconds from the moment the engine was asked to send it.
- * A phase that did not happen (no new socket, no response) is -1.
- */
-export interface PhaseTimings {
-  /** when the request got a socket: later than 0 when it waited for a free pooled connection */
-  socketUs: number;
-  dnsUs: number;
-  connectUs: number;
-  tlsUs: number;
-  writeUs: number;
-  ttfbUs: number;
-  totalUs: number;
-}
-
-export interface StreamTimings {
-  ttftUs: number;
-  /** gaps between consecutive tokens, first token excluded */
-  interTokenUs: number[];
-  chunks: number;
-  /** completion tokens as the server's final usage report states them, when it sends one */
-  usageTokens?: number;
-}
-
-export interface Outcome {
-  /** HTTP status, 0 when no response arrived */
-  status: number;
-  /** set when the attempt failed before a complete response */
-  errorKind?: ErrorKind;
-  errorCode?: string;
-  /**
-   * A short reason for the failure as the engine saw it, e.g. `getaddrinfo ENOTFOUND api.example` or
-   * `Parse Error: Invalid header value char`: one line, no stack. The requester adds where it happened and
-   * scrubs secrets; the report shows the first of each kind.
-   */
-  errorMessage?: string;
-  timings: PhaseTimings;
-  /** server-reported time (Server-Timing or a configured header), -1 when absent */
-  serviceUs: number;
-  queueUs: number;
-  /** parsed Retry-After in ms on 429/503, -1 when absent */
-  retryAfterMs: number;
-  stream?: StreamTimings;
+/** What an engine reports of one attempt: the measurement, and the response when the request asked to keep it. */
+export interface Outcome extends MeasuredOutcome {
   /** the response, when the request asked to keep it (`readResponse`) and one arrived */
   response?: KeptResponse;
 }
@@ -106,8 +69,34 @@ export interface Engine {
    * measured requests do not pay for connection setup. The worker calls it, when present, before the start.
    */
   warmUp?(connections: number): Promise<void>;
+  /**
+   * Optional: runs a stretch of fixed concurrency on connections of its own, one request in flight per connection,
+   * until `stretch.durationMs` has passed or `stop` fires. An engine that has it takes a closed model's holds;
+   * ramps still go request by request through send().
+   */
+  driveFixedLoad?(stretch: FixedLoadStretch, hooks: FixedLoadHooks, stop: StopSignal): Promise<void>;
   /** stops accepting work and tears down sockets, aborting whatever is still in flight */
   close(): Promise<void>;
+}
+
+/** One stretch of fixed concurrency: the same (authorised) request on every connection. */
+export interface FixedLoadStretch {
+  request: PreparedRequest;
+  connections: number;
+  durationMs: number;
+  isSuccess: (status: number) => boolean;
+}
+
+/** Where an engine that runs a stretch on its own reports what it did. */
+export interface FixedLoadHooks {
+  onAttempt(name: string, attempt: AttemptRecord): void;
+  /** one request sent (it keeps one in flight per connection) */
+  onSent(): void;
+}
+
+/** Tells an engine that runs a stretch on its own that the run is stopping. */
+export interface StopSignal {
+  onStop(listener: () => void): void;
 }
 
 export interface EngineOptions {
@@ -121,8 +110,4 @@ export interface EngineOptions {
   maxResponseBytes?: number;
   /** extra TLS options for https targets (CA, client certificate, verification) */
   tls?: ConnectionOptions;
-}
-
-export function emptyTimings(): PhaseTimings {
-  return { socketUs: -1, dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, totalUs: -1 };
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { RunResult } from '../result/types.js';
 import type { Analysis } from '../analysis/types.js';
-import { renderHtml } from './html.js';
-import { renderJunit } from './junit-checks.js';
-import { renderMarkdown } from './markdown.js';
-import { renderOpenMetrics } from './openmetrics.js';
+import { renderHtml } from './html/render.js';
+import { renderJunit } from './junit/render.js';
+import { renderMarkdown } from './markdown/render.js';
+import { renderOpenMetrics } from './openmetrics/render.js';
 import { serializeResult } from '../result/serialize.js';
 import { serializeAnalysis } from '../analysis/serialize.js';
 

@@ -39,6 +39,32 @@ export function parseResult(text: string, file: string): RunResult {
   return parsed as RunResult;
 }
 
+/** Where result files come from: the CLI's process I/O, or a fake in tests. */
+export interface TextReader {
+  readFile(path: string): Promise<string>;
+}
+
+/** Reads and parses one result.json; errors name the file as the user gave it (`shownAs`). */
+export async function readResultFile(path: string, reader: TextReader, shownAs = path): Promise<RunResult> {
+  return parseResult(await reader.readFile(path), shownAs);
+}
+
+/** Reads a JSON file that may be absent (an analysis.json beside a result): undefined when there is none. */
+export async function readOptionalJson(path: string, reader: TextReader): Promise<unknown> {
+  let text: string;
+  try {
+    text = await reader.readFile(path);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ResultFileError(path, `not JSON (${(error as Error).message})`);
+  }
+}
+
 function formatPath(path: z.core.$ZodIssue['path']): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('') || '(top level)';
 }

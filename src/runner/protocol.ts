@@ -1,8 +1,9 @@
 import type { LoadPlan } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
-import type { TlsSettings } from '../engines/tls.js';
 import type { RetryPolicy } from '../client/requester.js';
+import type { RequestPlan } from '../client/prepare.js';
+import type { TlsSettings } from '../engines/tls.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
 export interface WorkerInit {
@@ -35,19 +36,6 @@ export interface WorkerInit {
   secrets: string[];
 }
 
-export interface RequestPlan {
-  name: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  /** appended to the path, templates rendered, names and values percent-encoded */
-  query?: Record<string, string | number | boolean>;
-  json?: unknown;
-  body?: string;
-  stream: 'none' | 'sse' | 'ws';
-  weight: number;
-  expectStatus?: number[];
-}
 
 /** Per-interval view of the generator itself, to tell a saturated generator from a slow target. */
 export interface WorkerHealthSample {

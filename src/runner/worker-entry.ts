@@ -5,10 +5,10 @@ import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
 import { tlsConnectionOptions } from '../engines/tls.js';
-import { RequestPreparer } from './prepare.js';
+import { RequestPreparer } from '../client/prepare.js';
 import { Redactor } from '../scenario/redact.js';
-import { WorkerRun, type FixedLoadRunner } from './worker-run.js';
-import { driveFixedLoad } from '../engines/autocannon.js';
+import { WorkerRun } from './worker-run.js';
+import type { FixedLoadStretch } from './drivers/fixed-load.js';
 import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './protocol.js';
 
 /** The thread side: builds the client from plain data, then waits for the coordinator's start signal. */
@@ -37,7 +37,7 @@ function main(): void {
       : Math.ceil(init.plan.maxInFlight / init.workerCount));
   // One secure context per worker, shared by every connection and the token endpoint.
   const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
-  const engine = createEngine(init.engine === 'autocannon' ? 'wire' : init.engine, {
+  const engine = createEngine(init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
     poolSize,
@@ -60,25 +60,15 @@ function main(): void {
   const isSuccess = (request: { name: string }, status: number) =>
     (status >= 200 && status < 300) || (successStatuses.get(request.name)?.has(status) ?? false);
 
-  const fixedLoad: FixedLoadRunner | undefined = init.engine === 'autocannon'
-    ? async (connections, durationMs, workerRun) => {
+  // An engine that runs stretches of fixed concurrency on its own sends the same authorised request throughout.
+  const driveFixedLoad = engine.driveFixedLoad?.bind(engine);
+  const fixedLoad: FixedLoadStretch | undefined = driveFixedLoad
+    ? async (connections, durationMs, hooks, stop) => {
         const prepared = preparer.next();
         const headers = { ...prepared.headers };
         if (session) headers.authorization = `Bearer ${await session.token()}`;
-        await driveFixedLoad(
-          {
-            baseUrl: new URL(init.baseUrl),
-            request: { ...prepared, headers },
-            connections,
-            durationMs,
-            timeoutMs: init.client.timeouts.totalMs,
-            serverTiming: init.serverTiming,
-            isSuccess: (status) => isSuccess(prepared, status),
-            ...(tls ? { tls } : {}),
-          },
-          workerRun,
-          workerRun.stopSignal,
-        );
+        const stretch = { request: { ...prepared, headers }, connections, durationMs, isSuccess: (status: number) => isSuccess(prepared, status) };
+        await driveFixedLoad(stretch, hooks, stop);
       }
     : undefined;
   run = new WorkerRun(init, engine, preparer, post, random, fixedLoad);

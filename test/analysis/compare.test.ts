@@ -7,8 +7,9 @@ import { parseCompareRule, CompareRuleError } from '../../src/metrics/grammar/co
 import { blockResample } from '../../src/analysis/compare/bootstrap.js';
 import { twoProportionTest, dispersion } from '../../src/analysis/compare/proportion.js';
 import { createRandom } from '../../src/shared/random.js';
-import { junitXml } from '../../src/report/junit.js';
-import { compareSuite, compareMarkdown } from '../../src/report/regression.js';
+import { junitXml } from '../../src/report/junit/xml.js';
+import { compareMarkdown } from '../../src/report/markdown/regression.js';
+import { compareSuite } from '../../src/report/junit/regression.js';
 
 /** A synthetic run: `intervals` intervals of 200 requests, latencies lognormal-ish around medianMs, seeded. */
 function run(medianMs: number, errorShare: number, seed: number, intervals = 20): RunResult {

@@ -65,9 +65,31 @@ describe('dependency rules', () => {
       'src/metrics/names.ts': "import { ms } from '../shared/units';\nexport const names = [ms];\n",
       'src/result/types.ts': "import { names } from '../metrics/names';\nexport const result = names;\n",
       'src/analysis/analyze.ts': "import { result } from '../result/types';\nexport const analysis = result;\n",
-      'src/report/page.ts': "import { analysis } from '../analysis/analyze';\nexport const page = analysis;\n",
-      'src/cli/main.ts': "import { page } from '../report/page';\nexport const main = page;\n",
+      'src/report/build.ts': "import { analysis } from '../analysis/analyze';\nexport const built = analysis;\n",
+      'src/report/views/run.ts': "import { result } from '../../result/types';\nexport const view = result;\n",
+      'src/report/html/page.ts': "import { view } from '../views/run';\nexport const page = view;\n",
+      'src/cli/main.ts': "import { page } from '../report/html/page';\nexport const main = page;\n",
     });
     expect(await violations(dir)).toEqual([]);
+  });
+
+  it('fail a renderer that computes the analysis itself, outside report/build.ts', async () => {
+    const dir = tree({
+      'src/analysis/analyze.ts': 'export const analysis = 1;\n',
+      'src/report/html/page.ts': "import { analysis } from '../../analysis/analyze';\nexport const page = analysis;\n",
+    });
+    expect(await violations(dir)).toEqual(['analyze-only-in-report-build: src/report/html/page.ts → src/analysis/analyze.ts']);
+  });
+
+  it('fail one report format importing another, and a shared view importing a format', async () => {
+    const dir = tree({
+      'src/report/markdown/render.ts': 'export const icon = 1;\n',
+      'src/report/html/page.ts': "import { icon } from '../markdown/render';\nexport const page = icon;\n",
+      'src/report/views/run.ts': "import { page } from '../html/page';\nexport const view = page;\n",
+    });
+    expect((await violations(dir)).sort()).toEqual([
+      'report-formats-apart: src/report/html/page.ts → src/report/markdown/render.ts',
+      'report-views-below-formats: src/report/views/run.ts → src/report/html/page.ts',
+    ]);
   });
 });

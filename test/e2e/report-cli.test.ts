@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { runCli } from '../../src/cli/program.js';
 import { processIo, type Io } from '../../src/cli/io.js';
-import { formatMs, formatPercent } from '../../src/report/format.js';
-import { escapeMarkdown } from '../../src/report/markdown-escape.js';
+import { formatMs, formatPercent } from '../../src/report/views/format.js';
+import { escapeMarkdown } from '../../src/report/markdown/escape.js';
 import { syntheticResult } from '../report/fixture.js';
 
 describe('tailscope report', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
-import { capacityView } from '../../src/report/views.js';
+import { capacityView } from '../../src/report/views/run.js';
 import { syntheticResult } from './fixture.js';
 
 describe('the capacity chart', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, recordUs } from '../../src/shared/histogram.js';
-import { cdfPoints, ninesTicks, spectrumPoints } from '../../src/report/distribution.js';
+import { cdfPoints, ninesTicks, spectrumPoints } from '../../src/report/views/distribution.js';
 
 /** 10,000 requests at 1, 2, … 10,000 µs: the value at percentile p is p% of 10 ms, within HDR's 0.1%. */
 function uniform(): ReturnType<typeof createHistogram> {

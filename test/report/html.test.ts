@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderReportFiles } from '../../src/report/write.js';
-import { renderComparisonHtml } from '../../src/report/compare-html.js';
-import { replaySection, resilienceSection, timeoutsSection } from '../../src/report/advice-sections.js';
+import { renderOverlayHtml } from '../../src/report/html/overlay.js';
+import { replaySection, resilienceSection, timeoutsSection } from '../../src/report/html/advice-sections.js';
 import { REPLAY, RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
 
@@ -75,7 +75,7 @@ describe('index.html', () => {
     const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
       label: `run ${i}`, result, verdict: analyze(result).verdict, reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
     }));
-    const html = await renderComparisonHtml(runs);
+    const html = await renderOverlayHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
     expect(html).toContain('id="live-latency-vs-load"');
     const links = [...html.matchAll(/<tr><td><a href="([^"]*)">(run \d)<\/a><\/td>/g)].map((m) => [m[1], m[2]]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { junitXml } from '../../src/report/junit.js';
+import { junitXml } from '../../src/report/junit/xml.js';
 
 describe('junitXml', () => {
   it('counts tests and failures per suite and overall, with times in seconds', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
-import { renderComparisonMarkdown, renderMarkdown } from '../../src/report/markdown.js';
-import { escapeMarkdown, fencedCode } from '../../src/report/markdown-escape.js';
+import { renderMarkdown } from '../../src/report/markdown/render.js';
+import { renderOverlayMarkdown } from '../../src/report/markdown/overlay.js';
+import { escapeMarkdown, fencedCode } from '../../src/report/markdown/escape.js';
 import { RESILIENCE, withFixedAdvice } from './advice-fixture.js';
 import { syntheticResult, withAdvice } from './fixture.js';
 
@@ -39,7 +40,7 @@ describe('summary.md', () => {
     const base = syntheticResult();
     const slower = syntheticResult({ latencyScale: 1.5, seed: 7 });
     const verdict = (r: typeof base) => analyze(r).verdict;
-    const text = renderComparisonMarkdown([{ label: 'base', result: base, verdict: verdict(base) }, { label: 'head', result: slower, verdict: verdict(slower) }]);
+    const text = renderOverlayMarkdown([{ label: 'base', result: base, verdict: verdict(base) }, { label: 'head', result: slower, verdict: verdict(slower) }]);
     const headRow = text.split('\n').find((l) => l.startsWith('| head'))!;
     const expected = ((slower.totals.latency.p99 - base.totals.latency.p99) / base.totals.latency.p99) * 100;
     expect(headRow).toContain(`+${expected.toFixed(1)}%`);

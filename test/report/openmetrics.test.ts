@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
-import { renderOpenMetrics, escapeLabelValue } from '../../src/report/openmetrics.js';
+import { renderOpenMetrics, escapeLabelValue } from '../../src/report/openmetrics/render.js';
 import { syntheticResult } from './fixture.js';
 import { parsePrometheusText } from './prom-parser.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeoutView } from '../../src/report/views.js';
+import { timeoutView } from '../../src/report/views/run.js';
 import { MetricSet, type AttemptRecord } from '../../src/metrics/metric-set.js';
 import type { RunResult } from '../../src/result/types.js';
 import type { Analysis } from '../../src/analysis/types.js';

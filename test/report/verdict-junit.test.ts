@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
-import { renderJunit } from '../../src/report/junit-checks.js';
+import { renderJunit } from '../../src/report/junit/render.js';
 import { syntheticResult } from './fixture.js';
 
 describe('verdict', () => {

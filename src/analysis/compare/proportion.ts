@@ -1,3 +1,4 @@
+import { sum as sumOf } from 'simple-statistics';
 import { normalCdf } from './stats.js';
 
 /** Errors and requests per interval of one run. */
@@ -46,11 +47,7 @@ export interface ProportionTest {
  * for the difference (unpooled). z is the normal quantile of the confidence level (1.96 for 95%).
  */
 export function twoProportionTest(baseline: IntervalCounts, current: IntervalCounts, z: number): ProportionTest {
-  const sum = (values: ArrayLike<number>) => {
-    let total = 0;
-    for (let i = 0; i < values.length; i++) total += values[i]!;
-    return total;
-  };
+  const sum = (values: ArrayLike<number>) => sumOf(Array.from(values));
   const eb = sum(baseline.errors);
   const nb = sum(baseline.requests);
   const ec = sum(current.errors);

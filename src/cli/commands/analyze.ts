@@ -4,7 +4,7 @@ import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { analyze } from '../../analysis/analyze.js';
 import { parsePolicy, resolvePolicy } from '../../analysis/policy.js';
-import { parseResult } from '../../result/read.js';
+import { readResultFile } from '../../result/read.js';
 import { serializeAnalysis } from '../../analysis/serialize.js';
 
 interface AnalyzeArgs { result: string; policy?: string; out?: string }
@@ -21,7 +21,7 @@ export const analyzeCommand = {
       .example('tailscope analyze reports/demo/result.json --policy policy.yaml', 'replay a timeout/retry policy against a recorded run'),
   handler: async (args: AnalyzeArgs, io: Io): Promise<number> => {
     const file = resolve(io.cwd, args.result);
-    const result = parseResult(await io.readFile(file), args.result);
+    const result = await readResultFile(file, io, args.result);
     let policy;
     if (args.policy) {
       const policyFile = resolve(io.cwd, args.policy);

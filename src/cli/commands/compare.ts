@@ -3,17 +3,20 @@ import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import type { RunResult } from '../../result/types.js';
-import { parseResult } from '../../result/read.js';
+import { readResultFile } from '../../result/read.js';
 import { compareRuns, COMPARE_DEFAULTS, type Comparison } from '../../analysis/compare/compare.js';
 import { comparabilityProblems, IncomparableRunsError } from '../../analysis/compare/compatible.js';
 import { DEFAULT_COMPARE_RULES } from '../../metrics/grammar/compare-rule.js';
-import { compareMarkdown, compareSuite, compareTable } from '../../report/regression.js';
-import { junitXml } from '../../report/junit.js';
+import { compareTable } from '../../report/views/regression.js';
+import { compareMarkdown } from '../../report/markdown/regression.js';
+import { compareSuite } from '../../report/junit/regression.js';
+import { junitXml } from '../../report/junit/xml.js';
 import { serializeResult } from '../../result/serialize.js';
 
 
-export async function readResultFile(io: Io, file: string): Promise<RunResult> {
-  return parseResult(await io.readFile(resolve(io.cwd, file)), file);
+/** A result file named on the command line, resolved against the working directory. */
+export async function readResultArg(io: Io, file: string): Promise<RunResult> {
+  return readResultFile(resolve(io.cwd, file), io, file);
 }
 
 /** Rules and confidence from the scenario's `compare:` section as recorded in the result, if it has one. */
@@ -77,8 +80,8 @@ export const compareCommand = {
       .example('tailscope compare base/result.json new/result.json --rule "p99 +10%" --rule "error_rate +0.5pp"', ''),
   handler: async (args: CompareArgs, io: Io): Promise<number> => {
     if (args.confidence !== undefined && !(args.confidence > 0.5 && args.confidence < 1)) throw new UsageError('--confidence is a level between 0.5 and 1, e.g. 0.95');
-    const baseline = await readResultFile(io, args.baseline);
-    const current = await readResultFile(io, args.current);
+    const baseline = await readResultArg(io, args.baseline);
+    const current = await readResultArg(io, args.current);
     const comparison = await compareStep(baseline, current, {
       rules: args.rule,
       confidence: args.confidence,

@@ -2,11 +2,9 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { exitCodeOf } from '../exit-codes.js';
-import { mergeProblems, mergeResults } from '../../result/merge.js';
-import { analyze } from '../../analysis/analyze.js';
+import { mergeRunFiles } from '../../report/build.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
-import { readResultFile } from './compare.js';
 
 interface MergeArgs { results: string[]; out: string; force: boolean }
 
@@ -21,11 +19,9 @@ export const mergeCommand = {
       .option('force', { type: 'boolean', default: false, describe: 'merge even if the results are not the shards of one run' })
       .example('tailscope merge shard-*/result.json --out reports/merged', 'after four machines ran --shard 0/4 … 3/4'),
   handler: async (args: MergeArgs, io: Io): Promise<number> => {
-    const results = await Promise.all(args.results.map((file) => readResultFile(io, file)));
-    const merged = mergeResults(results, args.force);
-    const overridden = mergeProblems(results);
+    const files = args.results.map((file) => ({ path: resolve(io.cwd, file), shownAs: file }));
+    const { result: merged, analysis, overridden } = await mergeRunFiles(files, io, args.force);
     if (overridden.length > 0) io.stderr(`--force: merged although ${overridden.join('; ')}\n`);
-    const analysis = analyze(merged);
     const written = await writeReports(resolve(io.cwd, args.out), merged, analysis, io);
     for (const line of summaryLines(merged, analysis)) io.stdout(`${line}\n`);
     io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);

@@ -2,9 +2,9 @@ import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
-import { loadRun } from '../../report/load.js';
+import { loadRun } from '../../report/build.js';
 import { writeReports } from '../../report/write.js';
-import { writeComparison } from '../../report/compare.js';
+import { writeOverlay } from '../../report/overlay.js';
 import { serializeAnalysis } from '../../analysis/serialize.js';
 
 interface ReportArgs { results: string[]; out?: string }
@@ -34,7 +34,7 @@ export const reportCommand = {
       return EXIT.ok;
     }
     const outDir = resolve(io.cwd, args.out ?? 'reports/compare');
-    const written = await writeComparison(outDir, runs, io);
+    const written = await writeOverlay(outDir, runs, io);
     io.stdout(`report: ${written.files[0]}\n`);
     return EXIT.ok;
   },

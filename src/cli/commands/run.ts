@@ -8,13 +8,13 @@ import { parseScenario, type ScenarioOverrides } from '../../scenario/read.js';
 import { OverrideError, parseEnvOverride, parseSetOverride } from '../../scenario/overrides.js';
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
-import { progressLine } from '../../runner/progress.js';
+import { progressLine } from '../progress.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
-import { verdictLine } from '../../report/threshold-text.js';
-import { compareStep, readResultFile, saveBaseline } from './compare.js';
+import { verdictLine } from '../../report/views/threshold-text.js';
+import { compareStep, readResultArg, saveBaseline } from './compare.js';
 
 export const INSECURE_WARNING = 'warning: client.tls.insecure is set: the target\'s TLS certificate is not verified (the result records it)';
 
@@ -83,7 +83,7 @@ export const runCommand = {
     }
     const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
     // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
-    const baseline = args.baseline === undefined ? undefined : await readResultFile(io, args.baseline);
+    const baseline = args.baseline === undefined ? undefined : await readResultArg(io, args.baseline);
 
     const abort = new AbortController();
     let interrupts = 0;

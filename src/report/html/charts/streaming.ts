@@ -1,0 +1,53 @@
+import { round3 } from '../../views/format.js';
+import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart } from './types.js';
+import type { StreamingStage } from '../../views/charts.js';
+
+/**
+ * Streams per stage: time to first token and inter-token gaps (p50 and p99), and tokens per second
+ * delivered. Undefined for runs without streams.
+ */
+export function streamingChart(stages: StreamingStage[]): Chart | undefined {
+  if (stages.length === 0) return undefined;
+  const latency = stages.flatMap((s, order) => [
+    { stage: s.stage, order, series: 'TTFT p50', ms: round3(s.ttft.p50) },
+    { stage: s.stage, order, series: 'TTFT p99', ms: round3(s.ttft.p99) },
+    { stage: s.stage, order, series: 'ITL p50', ms: round3(s.itl.p50) },
+    { stage: s.stage, order, series: 'ITL p99', ms: round3(s.itl.p99) },
+  ]);
+  const tokens = stages.map((s, order) => ({ stage: s.stage, order, tokensPerSec: round3(s.tokensPerSec) }));
+  const stageAxis = { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: 'stage', axis: { labelAngle: 0 } };
+  const latencyPanel = {
+    width: 340,
+    height: CHART_HEIGHT,
+    data: { values: latency },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: stageAxis,
+      y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' } },
+      color: { field: 'series', type: 'nominal', title: null },
+      tooltip: [{ field: 'stage', type: 'nominal' }, { field: 'series', type: 'nominal' }, { field: 'ms', type: 'quantitative', format: '.2f' }],
+    },
+  };
+  const tokensPanel = {
+    width: 220,
+    height: CHART_HEIGHT,
+    data: { values: tokens },
+    mark: { type: 'bar', color: '#72b7b2' },
+    encoding: {
+      x: stageAxis,
+      y: { field: 'tokensPerSec', type: 'quantitative', title: 'tokens/s' },
+      tooltip: [{ field: 'stage', type: 'nominal' }, { field: 'tokensPerSec', type: 'quantitative', format: '.1f' }],
+    },
+  };
+  // Without token counts (no usage reports, no counted chunks) an empty panel would read as zero throughput.
+  const hasTokens = tokens.some((t) => t.tokensPerSec > 0);
+  return {
+    id: 'streaming',
+    title: 'Streaming: time to first token, inter-token latency, tokens/s',
+    caption: 'Per stage. TTFT is what a user waits before text appears; ITL is the gap between tokens after that (log scale).',
+    spec: {
+      $schema: VEGA_LITE_SCHEMA,
+      hconcat: hasTokens ? [latencyPanel, tokensPanel] : [latencyPanel],
+    },
+  };
+}

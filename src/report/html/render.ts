@@ -1,0 +1,51 @@
+import type { Analysis } from '../../analysis/types.js';
+import type { RunResult } from '../../result/types.js';
+import { breakdownChart } from './charts/breakdown.js';
+import { capacityChart } from './charts/capacity.js';
+import { errorsOverTime } from './charts/errors-over-time.js';
+import { latencyOverTime } from './charts/latency-over-time.js';
+import { loadOverTime } from './charts/load-over-time.js';
+import { percentileSpectrum } from './charts/percentile-spectrum.js';
+import { streamingChart } from './charts/streaming.js';
+import { timeoutCdf } from './charts/timeout-cdf.js';
+import type { Chart } from './charts/types.js';
+import { renderPage, STYLE, type Block } from './page.js';
+import { replaySection, resilienceSection, timeoutsSection } from './advice-sections.js';
+import {
+  capacityNotes, errorsSection, headerSection, requestsSection, scenarioSection, stagesSection, totalsSection, verdictSection,
+} from './sections.js';
+import type { Verdict } from '../../analysis/types.js';
+import { capacityView, spectrum, streamingStages, timeoutView } from '../views/run.js';
+
+/**
+ * The single-run report: verdict and validity first (what a reader forwarding it needs), then load, latency,
+ * where the time goes, capacity, timeouts, retries and resilience, the what-if replay (when analysed with a
+ * policy), errors, streams, and the scenario as run.
+ */
+export async function renderHtml(result: RunResult, analysis: Analysis, verdict: Verdict): Promise<string> {
+  const timeouts = timeoutView(result, analysis);
+  const spectrumSeries = [{ label: 'total', points: spectrum(result, 'total') }, { label: 'first byte', points: spectrum(result, 'ttfb') }]
+    .filter((s) => s.points.length > 0);
+  const chart = (c: Chart | undefined): Block[] => (c ? [{ chart: c }] : []);
+  const blocks: Block[] = [
+    { html: verdictSection(result, verdict) },
+    { html: totalsSection(result, analysis) },
+    { chart: loadOverTime(result) },
+    { chart: latencyOverTime(result) },
+    ...chart(spectrumSeries.length ? percentileSpectrum(spectrumSeries) : undefined),
+    ...chart(breakdownChart(analysis)),
+    ...chart(capacityChart(capacityView(result, analysis))),
+    { html: capacityNotes(analysis) },
+    { html: stagesSection(result, analysis) },
+    { html: timeoutsSection(analysis, timeouts) },
+    ...chart(timeouts ? timeoutCdf(timeouts.metric, timeouts.cdf, timeouts.candidates) : undefined),
+    { html: resilienceSection(analysis.resilience) },
+    { html: replaySection(analysis.replay) },
+    ...chart(errorsOverTime(result)),
+    { html: errorsSection(result) },
+    ...chart(streamingChart(streamingStages(result))),
+    { html: requestsSection(result) },
+    { html: scenarioSection(result) },
+  ];
+  return renderPage(`tailscope — ${result.scenario.name}`, headerSection(result), blocks, STYLE);
+}

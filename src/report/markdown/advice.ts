@@ -1,0 +1,71 @@
+import type { ReplayResult, ResilienceAdvice, TimeoutAdvice } from '../../analysis/types.js';
+import { failureRows, policyLines, replayRows, resilienceRows, timeoutBasis, timeoutLevelTable } from '../views/advice.js';
+import { formatMs, formatPercent } from '../views/format.js';
+import { fencedCode, escapeMarkdown as md } from './escape.js';
+
+/**
+ * The advice parts of summary.md, as lines. Every cell goes through escapeMarkdown, figures included: the
+ * analysis is a file that may have been edited, and an escaped figure renders the same.
+ */
+
+const row = (cells: readonly unknown[]) => `| ${cells.map(md).join(' | ')} |`;
+const table = (head: readonly string[], rows: readonly (readonly unknown[])[]) => [row(head), `|${head.map(() => ' --- |').join('')}`, ...rows.map(row)];
+const quoted = (warnings: readonly string[]) => warnings.flatMap((w) => ['', `> ${md(w)}`]);
+
+export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'): string[] {
+  if (advice.recommended.length === 0) return [];
+  const lines = [
+    '',
+    `**Timeouts** (${md(timeoutBasis(advice))})`,
+    '',
+    ...table(
+      ['phase', 'timeout', 'cuts', 'mean+2σ instead'],
+      advice.recommended.map((c) => [c.phase, `${formatMs(c.timeoutMs)} ms`, formatPercent(c.cutShare, 3), `${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})`]),
+    ),
+  ];
+  const levels = timeoutLevelTable(advice, model);
+  if (levels.rows.length > 0 && levels.phases.length > 0) {
+    lines.push('', 'By load level:', '', ...table(['level', 'stage', levels.loadTitle, 'req/s', ...levels.phases], levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells])));
+  }
+  return lines;
+}
+
+export function resilienceMarkdown(r: ResilienceAdvice): string[] {
+  return [
+    '',
+    '**Retries and resilience**',
+    '',
+    ...table(['setting', 'value', 'rule'], resilienceRows(r).map((a) => [a.setting, a.value, a.rule])),
+    ...quoted(r.warnings),
+    '',
+    '<details><summary>fetch (undici)</summary>',
+    '',
+    fencedCode(r.snippets.fetch, 'js'),
+    '',
+    '</details>',
+    '',
+    '<details><summary>Envoy</summary>',
+    '',
+    fencedCode(r.snippets.envoy, 'yaml'),
+    '',
+    '</details>',
+  ];
+}
+
+export function replayMarkdown(r: ReplayResult | undefined): string[] {
+  if (!r) return [];
+  const failures = failureRows(r);
+  return [
+    '',
+    '**What-if replay**',
+    '',
+    ...policyLines(r.policy).map((line) => `- ${md(line)}`),
+    '',
+    ...table(['', 'with the policy', 'no policy (as recorded)'], replayRows(r).map((c) => [c.measure, c.withPolicy, c.baseline])),
+    '',
+    failures.length ? `failed: ${failures.map((f) => `${md(f.cause)} ${f.count} (${md(f.share)})`).join(', ')}` : 'failed: none',
+    '',
+    `method: ${md(r.method)}`,
+    ...quoted(r.warnings),
+  ];
+}

@@ -1,0 +1,49 @@
+import { errorReasons, reasonLine } from '../views/error-reasons.js';
+import type { Analysis } from '../../analysis/types.js';
+import type { RunResult } from '../../result/types.js';
+import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from '../views/format.js';
+import { replayMarkdown, resilienceMarkdown, timeoutsMarkdown } from './advice.js';
+import { escapeMarkdown as md } from './escape.js';
+import type { Verdict, VerdictCheck, VerdictStatus } from '../../analysis/types.js';
+import { STATUS_WORD } from '../../analysis/verdict.js';
+
+export const ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', invalid: '⚠️', interrupted: '⏹️', unchecked: '➖' };
+
+function checkRow(c: VerdictCheck): string {
+  const verdict = c.pass === null ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
+  return `| ${md(c.name)} | ${verdict} | ${md(c.observed)} | ${md(c.limit)} |`;
+}
+
+/**
+ * summary.md: the verdict in a few lines, fit for a pull-request comment or $GITHUB_STEP_SUMMARY. Every name
+ * and URL is escaped (they come from users and servers); the figures are ours.
+ */
+export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: Verdict): string {
+  const t = result.totals;
+  const lines: string[] = [
+    `### tailscope: ${md(result.scenario.name)} — ${ICON[verdict.status]} ${STATUS_WORD[verdict.status]}`,
+    '',
+    `${t.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s against ${md(displayUrl(result.target.url))} (${result.model} model) · ${formatRate(t.throughput)} req/s · errors ${formatPercent(t.errorRate)}`,
+    '',
+    ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `- ${md(reasonLine(kind, count, t.requests, message))}`),
+    ...(t.errors > 0 ? [''] : []),
+    `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
+  ];
+  const w = result.warmup;
+  if (w) lines.push('', `warm-up before time zero, kept out of the figures above: ${w.requests} requests in ${(w.durationMs / 1000).toFixed(1)} s · p50 ${formatMs(w.latency.p50)} ms · p99 ${formatMs(w.latency.p99)} ms · errors ${formatPercent(w.errorRate)}`);
+  if (!verdict.validity.valid) lines.push('', `**Invalid run:** ${verdict.validity.reasons.map(md).join('; ') || 'the generator did not keep up'}. These figures do not describe the target.`);
+  if (verdict.validity.interrupted) lines.push('', '**Interrupted:** figures cover what completed.');
+  if (verdict.validity.abortedBy) lines.push('', `**Stopped by abortOnFail:** ${md(verdict.validity.abortedBy)}`);
+  for (const warning of verdict.validity.warnings) lines.push('', `> ${md(warning)}`);
+  const checks = verdict.checks;
+  if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
+  const split = analysis.split;
+  lines.push('', `split (${split.method === 'none' ? 'n/a' : split.method}): network p50 ${formatMs(split.network?.p50)} ms, service p50 ${formatMs(split.service?.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
+  const knee = analysis.capacity.knee;
+  if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
+  const h = result.health;
+  lines.push('', `generator: ${h.valid ? 'healthy' : 'not a valid measurement'}, ${h.workers} workers · event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms · event loop busy max ${formatShare(h.eventLoopUtilization?.max)} · worker thread CPU max ${formatShare(h.threadCpu?.max)} · process CPU max ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}`);
+  // The advice last: the verdict and headline figures stay on top of a pull-request comment.
+  lines.push(...timeoutsMarkdown(analysis.timeouts, analysis.run.model), ...resilienceMarkdown(analysis.resilience), ...replayMarkdown(analysis.replay));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,115 @@
+import type { ReplayPolicy, ReplayResult, ResilienceAdvice, TimeoutAdvice, TimeoutPhase } from '../../analysis/types.js';
+import { formatMs, formatPercent, formatRate } from './format.js';
+
+/**
+ * The advice sections as plain text rows: what each figure reads as is decided here once, so index.html and
+ * summary.md show the same numbers. Nothing here is escaped; each renderer escapes for its own format.
+ */
+
+export interface AdviceRow { setting: string; value: string; rule: string }
+
+export function resilienceRows(r: ResilienceAdvice): AdviceRow[] {
+  const hedged = r.hedging.method !== '';
+  return [
+    { setting: 'max retries', value: `${r.maxRetries.value}`, rule: r.maxRetries.rule },
+    {
+      setting: 'backoff',
+      value: `${r.backoff.kind}, base ${formatMs(r.backoff.baseMs)} ms, cap ${formatMs(r.backoff.maxBackoffMs)} ms, ${r.backoff.jitter} jitter`,
+      rule: r.backoff.rule,
+    },
+    {
+      setting: 'retry budget',
+      value: `${formatPercent(r.retryBudget.ratio, 0)} of requests, floor ${r.retryBudget.minRetriesPerSec} retries/s, min retry concurrency ${r.retryBudget.minRetryConcurrency}`,
+      rule: r.retryBudget.rule,
+    },
+    {
+      setting: 'hedging',
+      value: hedged
+        ? `after ${formatMs(r.hedging.delayMs)} ms (p${Number((r.hedging.quantile * 100).toPrecision(4))}): +${formatPercent(r.hedging.extraLoadShare, 1)} load, p99 ${formatMs(r.hedging.p99WithoutMs)} → ${formatMs(r.hedging.p99WithMs)} ms`
+        : `after ${formatMs(r.hedging.delayMs)} ms (p${Number((r.hedging.quantile * 100).toPrecision(4))}): effect not estimated`,
+      rule: hedged ? r.hedging.method : 'the run recorded no first-byte times, so the hedge was not replayed',
+    },
+    { setting: 'concurrency limit', value: `${r.concurrencyLimit.value} in flight`, rule: r.concurrencyLimit.rule },
+    {
+      setting: 'circuit breaker',
+      value: `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; max ${r.circuitBreaker.maxConcurrent} concurrent, ${r.circuitBreaker.maxPending} pending`,
+      rule: r.circuitBreaker.rule,
+    },
+  ];
+}
+
+/** The what-if policy in one sentence per part, as a reader would state it. */
+export function policyLines(p: ReplayPolicy): string[] {
+  const t = p.timeouts;
+  const timeouts = [
+    t.connectMs !== undefined ? `connect ${formatMs(t.connectMs)} ms` : '',
+    t.firstByteMs !== undefined ? `first byte ${formatMs(t.firstByteMs)} ms` : '',
+    t.totalMs !== undefined ? `total ${formatMs(t.totalMs)} ms` : '',
+  ].filter(Boolean);
+  const r = p.retries;
+  const retries = r.max === 0
+    ? 'none'
+    : `up to ${r.max} on ${r.on.join(', ') || 'nothing'}, ${r.backoff} backoff from ${formatMs(r.baseMs)} ms to ${formatMs(r.maxBackoffMs)} ms, ${r.jitter} jitter`;
+  return [
+    `timeouts: ${timeouts.join(', ') || 'none'}`,
+    `retries: ${retries}`,
+    `retry budget: ${p.budgetRatio !== undefined ? `${formatPercent(p.budgetRatio, 0)} of first attempts` : 'unlimited'}`,
+    `hedge: ${p.hedge ? `after ${formatMs(p.hedge.delayMs)} ms` : 'none'}`,
+    `replayed: ${p.samples} logical requests, seed ${p.seed}`,
+  ];
+}
+
+export interface ComparisonRow { measure: string; withPolicy: string; baseline: string }
+
+export function replayRows(r: ReplayResult): ComparisonRow[] {
+  return [
+    { measure: 'success rate', withPolicy: formatPercent(r.successRate), baseline: formatPercent(r.baseline.successRate) },
+    { measure: 'p50', withPolicy: `${formatMs(r.effective.p50)} ms`, baseline: `${formatMs(r.baseline.p50)} ms` },
+    { measure: 'p99', withPolicy: `${formatMs(r.effective.p99)} ms`, baseline: `${formatMs(r.baseline.p99)} ms` },
+    { measure: 'p99.9', withPolicy: `${formatMs(r.effective.p999)} ms`, baseline: `${formatMs(r.baseline.p999)} ms` },
+    { measure: 'extra load', withPolicy: `+${formatPercent(r.extraLoadShare, 1)}`, baseline: '+0.0%' },
+  ];
+}
+
+/** Failed logical requests by cause, most first, with their share of all logical requests. */
+export function failureRows(r: ReplayResult): { cause: string; count: number; share: string }[] {
+  return Object.entries(r.failuresByCause)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([cause, count]) => ({ cause, count, share: formatPercent(count / Math.max(r.logicalRequests, 1), 3) }));
+}
+
+const PHASE_ORDER: TimeoutPhase[] = ['connect', 'firstByte', 'total', 'firstToken', 'idle'];
+
+export interface LevelTable {
+  /** what the load column holds: the stage's target concurrency (closed) or arrival rate (open) */
+  loadTitle: string;
+  phases: TimeoutPhase[];
+  rows: { level: string; stage: string; load: string; throughput: string; cells: string[] }[];
+}
+
+/** The timeout rule at each load level: one row per level, one column per phase any level has. */
+export function timeoutLevelTable(advice: TimeoutAdvice, model: 'closed' | 'open'): LevelTable {
+  const phases = PHASE_ORDER.filter((phase) => advice.byLoadLevel.some((level) => level.timeouts[phase]));
+  return {
+    loadTitle: model === 'open' ? 'arrivals/s' : 'concurrency',
+    phases,
+    rows: advice.byLoadLevel.map((level) => ({
+      level: level.level,
+      stage: level.name,
+      load: formatRate(level.target),
+      throughput: formatRate(level.throughput),
+      cells: phases.map((phase) => {
+        const cut = level.timeouts[phase];
+        return cut ? `${formatMs(cut.timeoutMs)} ms (cuts ${formatPercent(cut.cutShare, 3)})` : '–';
+      }),
+    })),
+  };
+}
+
+/** Which load level the recommended timeouts were read at. */
+export function timeoutBasis(advice: TimeoutAdvice): string {
+  const basis = advice.basis;
+  return 'stage' in basis
+    ? `read at the ${basis.level} level: stage ${basis.name}, load ${formatRate(basis.target)}, ${formatRate(basis.throughput)} req/s`
+    : 'read over the whole run (one load level)';
+}

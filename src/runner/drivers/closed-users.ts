@@ -1,0 +1,58 @@
+import { concurrencyAt, workerShare } from '../../load/curve.js';
+import type { DriverContext, LoadDriver } from './types.js';
+
+/** How often the closed-model controller re-reads the curve: fine enough for sub-second ramps. */
+const CONTROL_TICK_MS = 20;
+
+/**
+ * Closed model: virtual users, each sending its next request when the previous one ends, as many as the
+ * concurrency curve asks for at each moment (this worker's share of it).
+ */
+export class ClosedUsers implements LoadDriver {
+  private wantedUsers = 0;
+  /** virtual users stop sending at this run time (the end of the stretch they drive) */
+  private deadlineMs = 0;
+  private readonly busy: boolean[] = [];
+
+  constructor(private readonly run: DriverContext) {}
+
+  drive(): Promise<void> {
+    return this.driveUntil(this.run.plan.durationMs);
+  }
+
+  /** Virtual users follow the curve until `untilMs`; the fixed-load driver hands them the ramps. */
+  async driveUntil(untilMs: number): Promise<void> {
+    const { plan, workerIndex, workerCount } = this.run;
+    this.deadlineMs = untilMs;
+    while (!this.run.stopping) {
+      const now = this.run.runTime();
+      if (now >= untilMs) break;
+      this.wantedUsers = workerShare(concurrencyAt(plan.segments, now), workerIndex, workerCount);
+      for (let slot = 0; slot < this.wantedUsers; slot++) {
+        if (!this.busy[slot]) this.startUser(slot);
+      }
+      await this.run.sleep(CONTROL_TICK_MS);
+    }
+    this.wantedUsers = 0;
+  }
+
+  private startUser(slot: number): void {
+    this.busy[slot] = true;
+    this.run.userStarted();
+    const { workerIndex, workerCount } = this.run;
+    // Numbered across workers as they share users out (worker i holds users i, i + N, …), from 1.
+    const sender = { vu: slot * workerCount + workerIndex + 1, iteration: 0 };
+    void (async () => {
+      try {
+        // A user above the wanted count leaves after its current request: lowering concurrency never cuts one.
+        while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs) {
+          await this.run.send(undefined, sender);
+          sender.iteration += 1;
+        }
+      } finally {
+        this.busy[slot] = false;
+        this.run.userLeft();
+      }
+    })();
+  }
+}

@@ -1,0 +1,46 @@
+import { timeAtCumulativeArrivals } from '../../load/arrivals.js';
+import type { DriverContext, LoadDriver } from './types.js';
+
+/** Arrivals sent back to back before the loop lets I/O run. */
+const ARRIVALS_PER_YIELD = 32;
+
+/** Open model: arrivals at times fixed by the schedule, whatever the target does. */
+export class OpenArrivals implements LoadDriver {
+  constructor(private readonly run: DriverContext) {}
+
+  async drive(): Promise<void> {
+    const { plan, workerIndex, workerCount } = this.run;
+    const maxInFlight = Math.max(1, Math.ceil(plan.maxInFlight / workerCount));
+    // Worker i takes every N-th arrival of the whole schedule (constant), or runs its own Poisson process
+    // at 1/N of the rate: N independent Poisson processes add up to one at the full rate.
+    let cumulative = plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerIndex;
+    let sentWithoutYield = 0;
+    // No users in an open model: `{{ iteration }}` numbers the arrivals, unique across workers.
+    let arrivals = 0;
+    for (;;) {
+      if (this.run.stopping) return;
+      const intendedRunMs = timeAtCumulativeArrivals(plan.segments, cumulative);
+      if (intendedRunMs === undefined) return;
+      const waitMs = intendedRunMs - this.run.runTime();
+      if (waitMs > 1) {
+        // Timers fire up to ~1 ms late; arrivals due within a millisecond go now, with their lateness recorded.
+        if (!(await this.run.sleep(waitMs))) return;
+        sentWithoutYield = 0;
+      } else if (sentWithoutYield >= ARRIVALS_PER_YIELD) {
+        // A burst of overdue arrivals must not starve the sockets' I/O (responses, whose times we measure).
+        await new Promise((resolve) => setImmediate(resolve));
+        sentWithoutYield = 0;
+      }
+      this.run.scheduleLag(this.run.runTime() - intendedRunMs);
+      if (this.run.inFlight >= maxInFlight) this.run.drop();
+      else void this.run.send(intendedRunMs, { vu: 0, iteration: arrivals * workerCount + workerIndex });
+      sentWithoutYield += 1;
+      arrivals += 1;
+      cumulative += plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerCount;
+    }
+  }
+
+  private exponential(): number {
+    return -Math.log(1 - this.run.random());
+  }
+}

@@ -1,0 +1,49 @@
+import type { LoadPlan } from '../../load/types.js';
+import type { FixedLoadHooks, StopSignal } from '../../engines/types.js';
+import type { Sender } from '../../client/prepare.js';
+
+/**
+ * How a worker's share of the load is sent, one implementation per file (as k6 has one executor per file):
+ * closed virtual users, open arrivals, fixed-load stretches on an engine that keeps its own connections.
+ * A driver never knows which engine sends its requests; it only decides when they go.
+ */
+export interface LoadDriver {
+  /** Sends load until the end of the plan or a stop; resolves when it sends no more (some may still be in flight). */
+  drive(): Promise<void>;
+}
+
+/**
+ * What the worker's run gives a driver: its share of the plan, the run's clock, a stop-aware sleep and one way to
+ * send. Time is "run time": ms since the shared start, on this thread's monotonic clock.
+ */
+export interface DriverContext extends FixedLoadHooks {
+  readonly plan: LoadPlan;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly gracefulStopMs: number;
+  readonly stopping: boolean;
+  readonly stopSignal: StopSignal;
+  /** requests in flight on this worker */
+  readonly inFlight: number;
+  runTime(): number;
+  /** resolves after ms, or early when the run is stopping (then returns false) */
+  sleep(ms: number): Promise<boolean>;
+  /**
+   * sends the next request; with an intended run time, latency counts from it (no coordinated omission). The
+   * sender (virtual user and its iteration) is what `{{ vu }}` and `{{ iteration }}` render.
+   */
+  send(intendedRunMs?: number, sender?: Sender): Promise<void>;
+  /** counts an arrival that was not sent because too many were in flight */
+  drop(): void;
+  /** records how late an arrival went out against its schedule */
+  scheduleLag(lagMs: number): void;
+  /** adds to (or takes from) the in-flight count, for requests an engine keeps on its own connections */
+  changeInFlight(by: number): void;
+  /** a virtual user started or left: the run drains only once every user has left */
+  userStarted(): void;
+  userLeft(): void;
+  /** resolves when nothing is in flight any more, or after limitMs */
+  drain(limitMs: number): Promise<void>;
+  /** uniform draw in [0, 1) from the worker's seeded stream */
+  random(): number;
+}
