@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failureMessage, toAttempt } from '../../src/client/requester.js';
+import { failureMessage } from '../../src/client/requester.js';
+import { toAttempt } from '../../src/metrics/attempt.js';
 import { emptyTimings, type Outcome } from '../../src/engines/types.js';
 import type { ErrorKind } from '../../src/metrics/vocabulary.js';
 
