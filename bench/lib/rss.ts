@@ -28,13 +28,25 @@ export async function childrenOf(pid: number): Promise<number[]> {
   return children;
 }
 
-/** The deepest single-child descendant: the node process that does the work behind a launcher. */
+/**
+ * The node process that does the work behind a launcher (tsx): the deepest node process down a chain of single
+ * node children. Children that are not node (a compiler service, say) are not the work.
+ */
 export async function workingProcess(pid: number): Promise<number> {
   let current = pid;
   for (let depth = 0; depth < 4; depth++) {
-    const children = await childrenOf(current);
+    const children = [];
+    for (const child of await childrenOf(current)) if (await isNode(child)) children.push(child);
     if (children.length !== 1) break;
     current = children[0]!;
   }
   return current;
+}
+
+async function isNode(pid: number): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim().startsWith('node');
+  } catch {
+    return false;
+  }
 }

@@ -67,6 +67,8 @@ function bundleEntry(entryPath: string): string | undefined {
       write: false,
       logLevel: 'silent',
     });
+    // esbuild keeps its compiler running as a child process: stop it, the run must not carry it along.
+    void esbuild.stop();
     const code = built.outputFiles[0]!.text;
     const cacheDir = join(packageRoot(), 'node_modules', '.cache', 'tailscope');
     const file = join(cacheDir, `${entryName(entryPath)}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
