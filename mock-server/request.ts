@@ -16,6 +16,9 @@ export interface GenerateRequest {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; field?: string; message: string };
 
+/** `temperature` when the body leaves it out */
+export const DEFAULT_TEMPERATURE = 1.0;
+
 const invalid = (field: string, message: string): Parsed<never> => ({ ok: false, error: 'invalid_request', field, message });
 
 export function parseGenerateBody(text: string, maxTokensLimit: number): Parsed<GenerateRequest> {
@@ -35,7 +38,8 @@ export function parseGenerateBody(text: string, maxTokensLimit: number): Parsed<
     return invalid('max_tokens', 'max_tokens must be an integer ≥ 1');
   }
   if (maxTokens > maxTokensLimit) return invalid('max_tokens', `max_tokens must be at most ${maxTokensLimit}`);
-  const temperature = b['temperature'];
+  // Optional, as in the APIs this mock stands for: a client that leaves it out gets the default, not a 400.
+  const temperature = b['temperature'] ?? DEFAULT_TEMPERATURE;
   if (typeof temperature !== 'number' || !Number.isFinite(temperature)) {
     return invalid('temperature', 'temperature must be a number');
   }

@@ -27,6 +27,7 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   if (timeouts.length > 0) lines.push(`timeouts (cut ≤ ${(analysis.timeouts.targetCutShare * 100).toFixed(1)}%): ${timeouts.join(', ')}`);
   if (!analysis.verdict.validity.valid) lines.push(`INVALID RUN: ${analysis.verdict.validity.reasons.join('; ')}`);
   if (result.interrupted) lines.push('interrupted: figures cover what completed');
+  if (result.tls?.insecure) lines.push('TLS certificates were not verified (client.tls.insecure)');
   return lines;
 }
 

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from 'node:tls';
 import { TailscopeError } from '../shared/errors.js';
+import { postText, type PostError } from './post-form.js';
 
 export interface OAuth2Config {
   tokenUrl: URL;
@@ -8,7 +10,14 @@ export interface OAuth2Config {
   scope?: string;
   clientAuth: 'body' | 'basic';
   refreshMarginMs: number;
+  /** sent as User-Agent, as the load's own requests send it */
+  userAgent?: string;
+  /** the run's TLS settings (CA, client certificate, verification), as the engines use them */
+  tls?: ConnectionOptions;
 }
+
+/** A token request that has not answered in this long fails (as `auth`). */
+const TOKEN_TIMEOUT_MS = 10_000;
 
 export class AuthError extends TailscopeError {
   readonly code = 'E_AUTH';
@@ -69,6 +78,7 @@ export class OAuth2Session {
     const { config } = this;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (config.userAgent) headers['user-agent'] = config.userAgent;
     if (config.clientAuth === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64')}`;
     } else {
@@ -76,27 +86,30 @@ export class OAuth2Session {
       form.set('client_secret', config.clientSecret);
     }
     if (config.scope) form.set('scope', config.scope);
-    // fetch refuses a URL with credentials: send them as Basic, unless the client credentials already are.
-    let tokenUrl = config.tokenUrl;
-    if (tokenUrl.username !== '' || tokenUrl.password !== '') {
-      tokenUrl = new URL(tokenUrl);
-      if (config.clientAuth !== 'basic') headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(tokenUrl.username)}:${decodeURIComponent(tokenUrl.password)}`).toString('base64')}`;
-      tokenUrl.username = '';
-      tokenUrl.password = '';
+    // Credentials in the token URL go as Basic, unless the client credentials already are.
+    const tokenUrl = config.tokenUrl;
+    if ((tokenUrl.username !== '' || tokenUrl.password !== '') && config.clientAuth !== 'basic') {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(tokenUrl.username)}:${decodeURIComponent(tokenUrl.password)}`).toString('base64')}`;
     }
+    const bare = new URL(tokenUrl);
+    bare.username = '';
+    bare.password = '';
 
     const startedAt = performance.now();
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(10_000) });
+      response = await postText(bare, headers, form.toString(), { timeoutMs: TOKEN_TIMEOUT_MS, tls: config.tls });
     } catch (error) {
       this.onTokenRequest((performance.now() - startedAt) * 1000, false);
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new AuthError(`${cause?.code ?? (error as Error).message} from ${config.tokenUrl.pathname} (${config.tokenUrl.host})`, 0);
+      const { code, message } = error as PostError;
+      // A certificate problem says which, in words and code: `self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`.
+      const reason = code && !message.includes(code) ? `${message} (${code})` : message;
+      throw new AuthError(`${reason} from ${config.tokenUrl.pathname} (${config.tokenUrl.host})`, 0);
     }
-    const text = await response.text();
-    this.onTokenRequest((performance.now() - startedAt) * 1000, response.ok);
-    if (!response.ok) {
+    const ok = response.status >= 200 && response.status < 300;
+    const text = response.text;
+    this.onTokenRequest((performance.now() - startedAt) * 1000, ok);
+    if (!ok) {
       // The body may echo what was sent; report only the OAuth2 error code.
       const code = /"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? 'unknown_error';
       throw new AuthError(`${response.status} ${code} from ${config.tokenUrl.pathname}`, response.status);

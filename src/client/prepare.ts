@@ -1,5 +1,5 @@
 import type { PreparedRequest } from '../engines/types.js';
-import { renderTemplate, type RowSource } from './template.js';
+import { DEFAULT_CONTEXT, renderTemplate, type RowSource, type TemplateContext } from './template.js';
 
 /** One request of the scenario as plain data (it crosses to the workers by structured clone). */
 export interface RequestPlan {
@@ -7,6 +7,8 @@ export interface RequestPlan {
   method: string;
   path: string;
   headers: Record<string, string>;
+  /** appended to the path, templates rendered, names and values percent-encoded */
+  query?: Record<string, string | number | boolean>;
   json?: unknown;
   body?: string;
   stream: 'none' | 'sse' | 'ws';
@@ -14,14 +16,24 @@ export interface RequestPlan {
   expectStatus?: number[];
 }
 
+/** Who is asking for the next request: the built-ins `{{ vu }}` and `{{ iteration }}` read it. */
+export interface Sender {
+  vu: number;
+  iteration: number;
+}
+
+const NO_SENDER: Sender = { vu: 0, iteration: 0 };
+
 /**
- * Turns a request plan into bytes to send: picks one by weight, renders its templates from the feeders,
- * encodes the JSON body. Plans with no placeholders are encoded once and reused.
+ * Turns a request plan into bytes to send: picks one by weight, renders its templates (path, query, headers,
+ * body) from the feeders and built-ins, encodes the JSON body. Plans with no placeholders are encoded once and
+ * reused; a templated plan gives a new object per request (the wire engine's byte cache is keyed by object).
  */
 export class RequestPreparer {
   private readonly cumulativeWeights: number[];
   private readonly totalWeight: number;
   private readonly cached: (PreparedRequest | undefined)[];
+  private readonly context: TemplateContext;
 
   constructor(
     private readonly plans: readonly RequestPlan[],
@@ -32,46 +44,52 @@ export class RequestPreparer {
     let sum = 0;
     this.cumulativeWeights = plans.map((plan) => (sum += plan.weight));
     this.totalWeight = sum;
-    this.cached = plans.map((plan) => (hasPlaceholder(plan) ? undefined : this.render(plan)));
+    this.context = { ...DEFAULT_CONTEXT, random };
+    this.cached = plans.map((plan) => (hasPlaceholder(plan) ? undefined : this.render(plan, NO_SENDER)));
   }
 
-  next(): PreparedRequest {
+  next(sender: Sender = NO_SENDER): PreparedRequest {
     let index = 0;
     if (this.plans.length > 1) {
       const draw = this.random() * this.totalWeight;
       while (index < this.cumulativeWeights.length - 1 && draw >= this.cumulativeWeights[index]!) index++;
     }
-    return this.cached[index] ?? this.render(this.plans[index]!);
+    return this.cached[index] ?? this.render(this.plans[index]!, sender);
   }
 
-  private render(plan: RequestPlan): PreparedRequest {
-    const headers: Record<string, string> = { ...this.staticHeaders, ...lowerKeys(plan.headers) };
+  private render(plan: RequestPlan, sender: Sender): PreparedRequest {
+    const context = sender === NO_SENDER ? this.context : { ...this.context, vu: sender.vu, iteration: sender.iteration };
+    // One request, one draw: the path, headers and body read the same feeder rows, uuid and time.
+    const drawn = new Map<string, unknown>();
+    const render = (template: unknown) => renderTemplate(template, this.rows, context, drawn);
+    const headers: Record<string, string> = { ...this.staticHeaders };
+    for (const [name, value] of Object.entries(plan.headers)) headers[name.toLowerCase()] = textOf(render(value));
     let body: Buffer | undefined;
     if (plan.json !== undefined) {
-      body = Buffer.from(JSON.stringify(renderTemplate(plan.json, this.rows)));
+      body = Buffer.from(JSON.stringify(render(plan.json)));
       headers['content-type'] ??= 'application/json';
     } else if (plan.body !== undefined) {
-      body = Buffer.from(String(renderTemplate(plan.body, this.rows)));
+      body = Buffer.from(textOf(render(plan.body)));
     }
     if (body) headers['content-length'] = String(body.length);
     if (plan.stream === 'sse') headers.accept ??= 'text/event-stream';
-    return {
-      name: plan.name,
-      method: plan.method,
-      path: String(renderTemplate(plan.path, this.rows)),
-      headers,
-      body,
-      stream: plan.stream,
-    };
+    let path = textOf(render(plan.path));
+    if (plan.query) path = withQuery(path, render(plan.query) as Record<string, unknown>);
+    return { name: plan.name, method: plan.method, path, headers, body, stream: plan.stream };
   }
 }
 
-function hasPlaceholder(plan: RequestPlan): boolean {
-  return JSON.stringify([plan.path, plan.json ?? null, plan.body ?? null, plan.headers]).includes('{{');
+/** Query parameters appended to the path, each name and value percent-encoded (a value may hold anything). */
+export function withQuery(path: string, query: Record<string, unknown>): string {
+  const pairs = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(textOf(value))}`);
+  if (pairs.length === 0) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${pairs.join('&')}`;
 }
 
-function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = value;
-  return out;
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+}
+
+function hasPlaceholder(plan: RequestPlan): boolean {
+  return JSON.stringify([plan.path, plan.json ?? null, plan.body ?? null, plan.headers, plan.query ?? null]).includes('{{');
 }

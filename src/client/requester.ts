@@ -151,7 +151,13 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   const where = `${request.method} ${request.path.split('?')[0]}`;
   let text: string;
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
-  else if (outcome?.errorMessage) text = `${outcome.errorMessage.split('\n')[0]} (${where})`;
+  else if (outcome?.errorMessage) {
+    // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
+    const code = outcome.errorCode && (attempt.errorKind === 'tls_cert' || attempt.errorKind === 'tls_handshake') && !outcome.errorMessage.includes(outcome.errorCode)
+      ? ` (${outcome.errorCode})`
+      : '';
+    text = `${outcome.errorMessage.split('\n')[0]}${code} (${where})`;
+  }
   else if (attempt.errorKind === 'status' || attempt.errorKind === undefined) text = `${attempt.status} from ${where}`;
   else text = `${outcome?.errorCode ?? attempt.errorKind}${attempt.status > 0 ? ` after ${attempt.status} headers` : ''} (${where})`;
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;

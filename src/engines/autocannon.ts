@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../metrics/vocabulary.js';
 import { classifyError } from './classify.js';
 import { serverTimingMs, durationHeaderMs } from './server-timing.js';
@@ -9,6 +10,7 @@ export interface FixedLoadOptions extends FixedLoadStretch {
   baseUrl: URL;
   timeoutMs: number;
   serverTiming: { header: string; metric: string; queueMetric: string };
+  tls?: ConnectionOptions;
 }
 
 /** The part of an autocannon HTTP client this driver listens to (its published types predate v9). */
@@ -104,6 +106,9 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
         // Teardown waits for the next sample tick: a short one ends the stage on time.
         sampleInt: 50,
         setupClient,
+        // The client certificate and SNI reach its sockets; autocannon itself turns verification off (the
+        // preflight has verified the target's certificate with the same settings before any load).
+        ...(options.tls ? { tlsOptions: options.tls, servername: options.tls.servername } : {}),
       },
       (error: Error | null) => (error ? reject(error) : resolve()),
     );

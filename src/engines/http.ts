@@ -31,7 +31,8 @@ export class TimedHttpEngine implements Engine {
     const isHttps = options.baseUrl.protocol === 'https:';
     this.transport = isHttps ? https : http;
     const agentOptions = { keepAlive: options.keepAlive, maxSockets: options.poolSize, maxFreeSockets: options.poolSize, scheduling: 'lifo' as const };
-    this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    // The agent hands its options to tls.connect for every socket it opens: CA, client certificate, verification.
+    this.agent = isHttps ? new https.Agent({ ...agentOptions, ...options.tls }) : new http.Agent(agentOptions);
     this.hostname = options.baseUrl.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(options.baseUrl.port) || (isHttps ? 443 : 80);
     // "localhost" may resolve to ::1 first while a server listens on 127.0.0.1 only.

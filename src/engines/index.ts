@@ -27,7 +27,7 @@ class TransportRouter implements Engine {
     if (fixedLoad === 'autocannon') {
       const { baseUrl, serverTiming } = options;
       this.driveFixedLoad = (stretch, hooks, stop) =>
-        driveFixedLoad({ ...stretch, baseUrl, timeoutMs: options.timeouts.totalMs, serverTiming }, hooks, stop);
+        driveFixedLoad({ ...stretch, baseUrl, timeoutMs: options.timeouts.totalMs, serverTiming, ...(options.tls ? { tls: options.tls } : {}) }, hooks, stop);
     }
   }
 

@@ -43,7 +43,7 @@ export class WebSocketEngine implements Engine {
       let socket: WebSocket;
       try {
         // maxPayload: one message past the body limit closes the socket with 1009 (message too big).
-        socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined, maxPayload: this.options.maxResponseBytes });
+        socket = new WebSocket(url, { ...(url.protocol === 'wss:' ? this.options.tls : undefined), headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined, maxPayload: this.options.maxResponseBytes });
       } catch (error) {
         // A header value or URL ws refuses: one failed attempt, not a dead worker.
         resolve({ status: 0, errorKind: 'other', errorCode: (error as NodeJS.ErrnoException).code, errorMessage: (error as Error).message, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1, stream });

@@ -27,10 +27,12 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
  * `byStatus`); the others never got a complete response. `interrupted`: still in flight when the run ended
  * (or was stopped) and its graceful stop ran out, so it was cut by tailscope, not by the target; `aborted`:
  * cut by an abort signal; `too_large`: a body past `client.maxResponseBytes` (or a WebSocket message past it).
+ * `tls_cert`: the server's certificate was not trusted (self-signed, expired, wrong name, unknown issuer);
+ * `tls_handshake`: the TLS handshake itself failed (protocol version, cipher, an alert, plain HTTP on the port).
  */
 export const ERROR_KINDS = [
   'status', 'refused', 'reset', 'timeout_connect', 'timeout_first_byte', 'timeout_total', 'timeout_idle',
-  'dns', 'garbage', 'too_large', 'interrupted', 'aborted', 'socket', 'auth', 'other',
+  'dns', 'tls_cert', 'tls_handshake', 'garbage', 'too_large', 'interrupted', 'aborted', 'socket', 'auth', 'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

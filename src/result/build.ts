@@ -11,6 +11,7 @@ export interface RunFacts {
   model: RunResult['model'];
   engine: string;
   target: RunResult['target'];
+  tls?: RunResult['tls'];
   environment: RunResult['environment'];
   startedAt: string;
   durationMs: number;
@@ -98,6 +99,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     model: facts.model,
     engine: facts.engine,
     target: facts.target,
+    ...(facts.tls ? { tls: facts.tls } : {}),
     environment: facts.environment,
     startedAt: facts.startedAt,
     durationMs: facts.durationMs,

@@ -85,6 +85,8 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
       model: first.model,
       engine: first.engine,
       target: first.target,
+      // One unverified shard makes the merged run unverified.
+      ...(results.some((r) => r.tls) ? { tls: { insecure: results.some((r) => r.tls?.insecure) } } : {}),
       environment: first.environment,
       startedAt: results.map((r) => r.startedAt).sort()[0]!,
       durationMs,

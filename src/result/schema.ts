@@ -104,6 +104,7 @@ export const runResultSchema = z.looseObject({
   model: z.enum(['closed', 'open']),
   engine: z.string(),
   target: z.looseObject({ url: z.string() }),
+  tls: z.looseObject({ insecure: z.boolean() }).optional(),
   environment: z.looseObject({}),
   startedAt: z.string(),
   durationMs: ms,

@@ -111,13 +111,17 @@ export interface RunResult {
   scenario: {
     name: string;
     file?: string;
-    /** the scenario as run, with every secret replaced by "[redacted]" */
+    /** the scenario as run (command-line overrides applied), with every secret replaced by "[redacted]" */
     definition: unknown;
+    /** the command-line overrides that changed it, in the order they applied: `-e VUS=32`, `--set …` */
+    overrides?: string[];
   };
   /** a closed-model run measures latency at a concurrency, not under an arrival rate; it says so */
   model: 'closed' | 'open';
   engine: string;
   target: { url: string; mock?: { profile: string; seed: number } };
+  /** present when the scenario set client.tls; `insecure`: the target's certificate was not verified */
+  tls?: { insecure: boolean };
   environment: { node: string; platform: string; arch: string; cpus: number; cpuModel: string };
   /** wall clock, for humans only; every duration is from the monotonic clock */
   startedAt: string;

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import { classifyError } from '../engines/classify.js';
 import { redactUrl } from '../scenario/redact.js';
 import { StoppedBeforeLoadError, throwIfStopped } from './interrupted.js';
 
@@ -30,12 +31,12 @@ export class TargetUnreachableError extends Error {
  * Aborting the signal ends it at once with StoppedBeforeLoadError, its socket destroyed: a target that accepts
  * and then stalls the TLS handshake would otherwise hold a Ctrl-C for the whole timeout.
  */
-export async function preflight(urls: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function preflight(urls: readonly string[], timeoutMs: number, tls?: ConnectionOptions, signal?: AbortSignal): Promise<void> {
   const origins = [...new Set(urls.map((url) => new URL(url).origin))];
-  for (const origin of origins) await reach(new URL(origin), timeoutMs, signal);
+  for (const origin of origins) await reach(new URL(origin), timeoutMs, tls, signal);
 }
 
-async function reach(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+async function reach(url: URL, timeoutMs: number, tls: ConnectionOptions | undefined, signal: AbortSignal | undefined): Promise<void> {
   throwIfStopped(signal);
   const shown = redactUrl(url.href).replace(/\/$/, '');
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -53,7 +54,7 @@ async function reach(url: URL, timeoutMs: number, signal: AbortSignal | undefine
   }
   await new Promise<void>((resolve, reject) => {
     const socket: Socket = https
-      ? connectTls({ host: address, port, servername: isIp(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
+      ? connectTls({ host: address, port, servername: isIp(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...tls })
       : connectTcp({ host: address, port });
     const settle = (error?: Error) => {
       signal?.removeEventListener('abort', onAbort);
@@ -68,7 +69,7 @@ async function reach(url: URL, timeoutMs: number, signal: AbortSignal | undefine
     socket.once(https ? 'secureConnect' : 'connect', () => settle());
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'ERROR';
-      fail(code, https && !code.startsWith('E') ? `TLS handshake failed: ${error.message} (${code})` : error.message);
+      fail(code, https ? tlsReason(error, code) ?? error.message : error.message);
     });
   });
 }
@@ -81,6 +82,20 @@ function untilStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * A TLS failure in the words and kind a run would count it under, with what to change: the certificate is not
+ * trusted (`tls_cert`), or the handshake itself failed (`tls_handshake`). Undefined for other errors.
+ */
+export function tlsReason(error: NodeJS.ErrnoException, code: string): string | undefined {
+  const kind = classifyError(error);
+  if (kind === 'tls_cert') {
+    return `tls_cert: the server's certificate is not trusted: ${error.message} (${code}); give its CA as client.tls.ca`
+      + `${code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' or the name it was issued for as client.tls.servername' : ''}, or set client.tls.insecure: true to skip verification`;
+  }
+  if (kind === 'tls_handshake') return `tls_handshake: the TLS handshake failed: ${error.message} (${code})`;
+  return undefined;
 }
 
 function isIp(host: string): boolean {

@@ -3,6 +3,7 @@ import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
 import type { RequestPlan } from '../client/prepare.js';
+import type { TlsSettings } from '../engines/tls.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
 export interface WorkerInit {
@@ -20,12 +21,17 @@ export interface WorkerInit {
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
-  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; timeouts: AttemptTimeouts; retries: RetryPolicy };
+  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; tls?: TlsSettings; timeouts: AttemptTimeouts; retries: RetryPolicy };
   auth?: {
     oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; clientAuth: 'body' | 'basic'; refreshMarginMs: number };
     header?: { name: string; value: string };
   };
   serverTiming: { header: string; metric: string; queueMetric: string };
+  /**
+   * `tailscope/<version>`, sent unless a request sets its own. Worked out on the main thread: the worker runs
+   * from a bundle that cannot find package.json.
+   */
+  userAgent: string;
   /** secret values to scrub from failure messages (a target may echo them back); tokens are added as issued */
   secrets: string[];
 }

@@ -16,6 +16,9 @@ import { preflight } from './preflight.js';
 import { createUnreachableWatch, type Unreachable } from './unreachable.js';
 import { throwIfStopped } from './interrupted.js';
 import { TOOL_VERSION } from '../version.js';
+import { loadTlsSettings } from './tls-files.js';
+import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
+import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -45,6 +48,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   throwIfStopped(signal);
   await checkMockProfile(scenario);
   const feeders = await loadFeeders(scenario);
+  const tls = await loadTlsSettings(scenario);
   throwIfStopped(signal);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
@@ -52,14 +56,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
     // with its OS error, rather than as seconds of refused connections.
     const oauth2 = scenario.auth?.oauth2;
-    await preflight([target.url, ...(oauth2 ? [new URL(oauth2.tokenUrl, target.url).href] : [])], Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS), signal);
+    await preflight(
+      [target.url, ...(oauth2 ? [resolveUnderBase(oauth2.tokenUrl, target.url).href] : [])],
+      Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS),
+      tls && tlsConnectionOptions(tls),
+      signal,
+    );
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
     const probe = await probeRtt(target.url, { signal });
     throwIfStopped(signal);
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
-    const init = { ...workerInit(scenario, target.url, feeders), workerCount: shard.count * scenario.workers };
+    const init = { ...workerInit(scenario, target.url, feeders, tls), workerCount: shard.count * scenario.workers };
     const startedAt = new Date().toISOString();
     const unreachableWatch = createUnreachableWatch(scenario.intervalMs);
     let unreachable: Unreachable | undefined;
@@ -107,10 +116,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // so every output made from it, now or later by `tailscope report`, is clean.
     return new Redactor(scenario.secretValues).scrubJson(buildRunResult(
       {
-        scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted },
+        scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted, ...(scenario.overrides ? { overrides: scenario.overrides } : {}) },
         model: scenario.load.model,
         engine: scenario.engine,
         target: { url: target.publicUrl, ...(target.mock ? { mock: target.mock } : {}) },
+        ...(scenario.client.tls ? { tls: { insecure: scenario.client.tls.insecure } } : {}),
         environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown' },
         startedAt,
         durationMs: collected.durationMs,
@@ -138,7 +148,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
-function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['feeders']): Omit<WorkerInit, 'workerIndex'> {
+function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['feeders'], tls: TlsSettings | undefined): Omit<WorkerInit, 'workerIndex'> {
   const { client } = scenario;
   const oauth2 = scenario.auth?.oauth2;
   return {
@@ -150,12 +160,14 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
     gracefulStopMs: scenario.gracefulStop,
     warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
-    requests: scenario.requests.map((r) => ({ ...r })),
+    // Paths are joined under the target's base path once, here: every engine then sends them as they are.
+    requests: scenario.requests.map((r) => ({ ...r, path: joinPath(basePathOf(baseUrl), r.path) })),
     feeders,
     client: {
       keepAlive: client.keepAlive,
       poolSize: client.poolSize,
       maxResponseBytes: client.maxResponseBytes,
+      ...(tls ? { tls } : {}),
       timeouts: { connectMs: client.timeouts.connect, firstByteMs: client.timeouts.firstByte, totalMs: client.timeouts.total, idleMs: client.timeouts.idle },
       retries: {
         max: client.retries.max,
@@ -173,7 +185,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
           ...(oauth2
             ? {
                 oauth2: {
-                  tokenUrl: new URL(oauth2.tokenUrl, baseUrl).href,
+                  tokenUrl: resolveUnderBase(oauth2.tokenUrl, baseUrl).href,
                   clientId: oauth2.clientId,
                   clientSecret: oauth2.clientSecret,
                   scope: oauth2.scope,
@@ -186,6 +198,7 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
         }
       : undefined,
     serverTiming: scenario.serverTiming,
+    userAgent: `tailscope/${TOOL_VERSION}`,
     secrets: scenario.secretValues,
   };
 }

@@ -4,6 +4,7 @@ import { OAuth2Session } from '../client/oauth2.js';
 import { Requester } from '../client/requester.js';
 import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
+import { tlsConnectionOptions } from '../engines/tls.js';
 import { RequestPreparer } from '../client/prepare.js';
 import { Redactor } from '../scenario/redact.js';
 import { WorkerRun } from './worker-run.js';
@@ -24,7 +25,8 @@ function main(): void {
     cursors.set(name, rowCursor(feeder.rows, feeder.order, init.workerIndex, init.workerCount, random));
   }
   const rows = (feeder: string) => cursors.get(feeder)?.();
-  const staticHeaders: Record<string, string> = {};
+  // Servers and their logs can tell the load apart from real traffic; a scenario's own User-Agent wins.
+  const staticHeaders: Record<string, string> = { 'user-agent': init.userAgent };
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
@@ -33,6 +35,8 @@ function main(): void {
     ?? (init.plan.model === 'closed'
       ? Math.ceil(peakConcurrency / init.workerCount)
       : Math.ceil(init.plan.maxInFlight / init.workerCount));
+  // One secure context per worker, shared by every connection and the token endpoint.
+  const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
   const engine = createEngine(init.engine, {
     baseUrl: new URL(init.baseUrl),
     keepAlive: init.client.keepAlive,
@@ -40,6 +44,7 @@ function main(): void {
     maxResponseBytes: init.client.maxResponseBytes,
     timeouts: init.client.timeouts,
     serverTiming: init.serverTiming,
+    ...(tls ? { tls } : {}),
   });
 
   // eslint-disable-next-line prefer-const -- declared before the session whose callback records into it
@@ -47,7 +52,7 @@ function main(): void {
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
     ? new OAuth2Session(
-        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl) },
+        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent, tls },
         (latencyUs) => run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engines/types.js';
 import type { Requester } from '../client/requester.js';
-import type { RequestPreparer } from '../client/prepare.js';
+import type { RequestPreparer, Sender } from '../client/prepare.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
 import { WorkerRecorder } from './worker-recorder.js';
 import { WarmUp, warmUpShare } from './warm-up.js';
@@ -152,8 +152,8 @@ export class WorkerRun implements DriverContext {
 
   // ---- what the drivers use (DriverContext)
 
-  async send(intendedRunMs?: number): Promise<void> {
-    const request = this.preparer.next();
+  async send(intendedRunMs?: number, sender?: Sender): Promise<void> {
+    const request = this.preparer.next(sender);
     this.recorder.changeInFlight(1);
     this.recorder.sent();
     try {

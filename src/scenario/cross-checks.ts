@@ -1,7 +1,7 @@
 import { LIMITS } from './defaults.js';
 import type { ScenarioParsed } from './schema.js';
 import type { ClosedStageInput, OpenStageInput } from './schema.js';
-import { feedersUsed } from '../shared/placeholders.js';
+import { BUILTIN_NAMES, isBuiltin, templateProblems } from '../shared/placeholders.js';
 import { parseThreshold } from '../metrics/grammar/threshold.js';
 
 type Path = (string | number)[];
@@ -12,7 +12,7 @@ export interface Problem { path: Path; message: string }
  * and load within what the workers can hold. Each problem points at the field to change.
  */
 export function crossFieldProblems(scenario: ScenarioParsed): Problem[] {
-  return [...requestNameProblems(scenario), ...thresholdScopeProblems(scenario), ...feederProblems(scenario)];
+  return [...requestNameProblems(scenario), ...thresholdScopeProblems(scenario), ...templateNameProblems(scenario)];
 }
 
 function requestNameProblems(scenario: ScenarioParsed): Problem[] {
@@ -40,12 +40,19 @@ function thresholdScopeProblems(scenario: ScenarioParsed): Problem[] {
   return problems;
 }
 
-function feederProblems(scenario: ScenarioParsed): Problem[] {
+/**
+ * Every template name must be known when the scenario is loaded: a typo would otherwise go out literally on
+ * every request (`{{ ids.id }}` in a header), and the target would never say so.
+ */
+function templateNameProblems(scenario: ScenarioParsed, known: ReadonlySet<string> = new Set(Object.keys(scenario.data))): Problem[] {
   const problems: Problem[] = [];
+  for (const name of Object.keys(scenario.data)) {
+    if (isBuiltin(name)) problems.push({ path: ['data', name], message: `"${name}" is a built-in template value (${BUILTIN_NAMES.join(', ')}): name the feeder otherwise` });
+  }
   scenario.requests.forEach((request, index) => {
-    for (const field of ['path', 'json', 'body', 'headers'] as const) {
-      for (const name of feedersUsed(request[field] ?? null)) {
-        if (!(name in scenario.data)) problems.push({ path: ['requests', index, field], message: `uses feeder "${name}", which data does not define` });
+    for (const field of ['path', 'query', 'headers', 'json', 'body'] as const) {
+      for (const problem of templateProblems(request[field] ?? null, known)) {
+        problems.push({ path: ['requests', index, field, ...problem.path], message: problem.message });
       }
     }
   });

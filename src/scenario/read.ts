@@ -6,15 +6,16 @@ import { collectSecrets } from './secrets.js';
 import { ScenarioError } from './errors.js';
 import { formatPath, locateProblems, readLocatedYaml, zodProblems, type FieldPath } from '../shared/located-yaml.js';
 import { substituteEnv } from './env.js';
-import { redactScenario, Redactor } from './redact.js';
+import { redactScenario, redactUrl, Redactor } from './redact.js';
+import { applyOverrides, describeOverrides, type ScenarioOverrides } from './overrides.js';
+import { coerceSubstituted, reportedBy } from './coerce.js';
 import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
 
 type Path = FieldPath;
 interface Problem { path: Path; message: string }
 
-/** What the command line changes in a scenario before it is checked (the load cap depends on workers). */
-export interface ScenarioOverrides { workers?: number }
+export type { ScenarioOverrides } from './overrides.js';
 
 /**
  * Parses scenario text (YAML, or JSON which YAML reads too) into a trusted Scenario.
@@ -36,11 +37,17 @@ export function parseScenario(
     throw new ScenarioError(file, [{ line: 1, field: '', message: 'a scenario is a mapping with name, target, requests and load' }]);
   }
 
-  const { value: resolved, missing } = substituteEnv(raw, env);
+  // Overrides land in the document as if written in the file, then everything is checked as usual.
+  const written = overrides.target !== undefined || overrides.set?.length ? applyOverrides(raw as Record<string, unknown>, overrides) : raw;
+  const mergedEnv = overrides.env ? { ...env, ...overrides.env } : env;
+  const { value: substituted, missing } = substituteEnv(written, mergedEnv);
   const problems: Problem[] = missing.map((m) => ({ path: m.path, message: `environment variable ${m.name} is not set` }));
 
+  const coerced = coerceSubstituted(substituted, written, (value) => scenarioSchema.safeParse(value));
+  const resolved = coerced.value;
+  problems.push(...coerced.problems);
   const parsed = scenarioSchema.safeParse(resolved);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, []));
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, []).filter((p) => !reportedBy(coerced.problems)(p.path)));
 
   // Load stages are checked one by one against the shape their leading key names, so a typo
   // in a ramp reports the ramp's fields rather than a union of every shape.
@@ -59,11 +66,16 @@ export function parseScenario(
         problems.push({ path: stagePath, message: 'a stage starts with one of hold, ramp, steps or spike' });
         return;
       }
-      const result = shapes[kind].safeParse(stage);
+      const stageCoerced = coerceSubstituted(stage, getIn(written, stagePath), (value) => shapes[kind].safeParse(value));
+      problems.push(...stageCoerced.problems.map((p) => ({ path: [...stagePath, ...p.path], message: p.message })));
+      const result = shapes[kind].safeParse(stageCoerced.value);
       if (result.success) {
         stages.push(result.data);
         stageList[index] = result.data;
-      } else problems.push(...zodProblems(result.error, stagePath));
+      } else {
+        const reported = reportedBy(stageCoerced.problems);
+        problems.push(...zodProblems(result.error, []).filter((p) => !reported(p.path)).map((p) => ({ path: [...stagePath, ...p.path], message: p.message })));
+      }
     });
   }
 
@@ -75,7 +87,7 @@ export function parseScenario(
   }
 
   if (problems.length > 0 || !parsed.success) {
-    throw new ScenarioError(file, locateProblems(yaml, problems));
+    throw new ScenarioError(file, locateProblems(yaml, problems.map((p) => ({ ...p, message: p.message + overrideNote(p.path, overrides) }))));
   }
 
   let segments;
@@ -93,7 +105,8 @@ export function parseScenario(
   if (durationMs <= 0) {
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
-  const secretValues = collectSecrets(raw, resolved, env, scenario.secretEnv);
+  const secretValues = collectSecrets(written, resolved, mergedEnv, scenario.secretEnv);
+  const overrideList = describeOverrides(overrides, scenario.secretEnv);
   const { load: _load, interval, warmup, ...rest } = scenario;
   void _load;
   return {
@@ -106,8 +119,23 @@ export function parseScenario(
     load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight },
     secretValues,
     // By key name first (a secret written into the file itself), then by value (a password inside any URL).
-    redacted: new Redactor(secretValues).scrubJson(redactScenario(raw)),
+    redacted: new Redactor(secretValues).scrubJson(redactScenario(written)),
+    ...(overrideList.length > 0 ? { overrides: new Redactor(secretValues).scrubJson(overrideList) } : {}),
   };
+}
+
+/** Where a problem's field came from the command line, it says so: the file's line alone would mislead. */
+function overrideNote(path: Path, overrides: ScenarioOverrides): string {
+  const from = [...(overrides.set ?? [])].reverse().find((set) => set.path.every((key, i) => path[i] === key) || path.every((key, i) => set.path[i] === key));
+  if (from && path.length > 0) return ` (set by --set ${from.text})`;
+  if (overrides.target !== undefined && path[0] === 'target') return ` (set by --target ${redactUrl(overrides.target)})`;
+  return '';
+}
+
+function getIn(value: unknown, path: Path): unknown {
+  let node = value;
+  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
 }
 
 /**
@@ -120,7 +148,7 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
   if (scenario.requests.length !== 1) problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
   scenario.requests.forEach((request, index) => {
     if (request.stream !== 'none') problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
-    if (JSON.stringify([request.path, request.json ?? null, request.body ?? null]).includes('{{')) {
+    if (JSON.stringify([request.path, request.json ?? null, request.body ?? null, request.headers, request.query ?? null]).includes('{{')) {
       problems.push({ path: ['requests', index], message: 'the autocannon engine sends the same bytes every time: remove the {{ }} templates' });
     }
   });

@@ -66,6 +66,8 @@ const request = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
   path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
   headers: headers.default({}),
+  /** query parameters, appended to the path percent-encoded (templates allowed) */
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   json: z.unknown().optional(),
   body: z.string().optional(),
   stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
@@ -100,6 +102,24 @@ const retries = z.strictObject({
   on: z.array(z.enum(['5xx', '429', 'connect', 'reset', 'timeout'])).default([...DEFAULTS.retries.on]),
 });
 
+/**
+ * TLS towards an HTTPS target (and its token endpoint). Files are PEM, relative to the scenario file, read when
+ * the scenario is loaded. `ca` is trusted besides the system's roots; `cert` and `key` present a client
+ * certificate (mutual TLS); `servername` is the name sent in SNI and checked against the certificate.
+ */
+const tls = z.strictObject({
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  /** skip certificate verification: a warning on every run, and recorded in the result */
+  insecure: z.boolean().default(false),
+  servername: z.string().min(1).optional(),
+}).superRefine((t, ctx) => {
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [t.cert === undefined ? 'cert' : 'key'], message: 'a client certificate needs both cert and key' });
+  }
+});
+
 const client = z.strictObject({
   keepAlive: z.boolean().default(DEFAULTS.keepAlive),
   poolSize: positiveInt.optional(),
@@ -107,6 +127,7 @@ const client = z.strictObject({
   retries: retries.default(() => retries.parse({})),
   /** a larger response body fails its attempt as too_large and closes the socket (wire engine) */
   maxResponseBytes: byteSize.default(DEFAULTS.maxResponseBytes),
+  tls: tls.optional(),
 });
 
 const serverTiming = z.strictObject({

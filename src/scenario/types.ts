@@ -13,6 +13,8 @@ export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'wa
   load: LoadPlan;
   /** the scenario as the user wrote it, secrets replaced, for the report's "as run" section */
   redacted: unknown;
+  /** the command-line overrides applied (`-e`, `--target`, `--set`, `--workers`), as the result lists them */
+  overrides?: string[];
   /**
    * Where a field is in the source text, for the checks that need the file system (data files, mock profiles)
    * and so run after parsing: their errors point at the line as parse errors do.

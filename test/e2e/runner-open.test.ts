@@ -46,7 +46,11 @@ workers: 1
     expect(result.totals.errors).toBe(0);
     expect(result.totals.requests).toBe((rate * durationMs) / 1000);
     expect(result.totals.latency.p99).toBeGreaterThan(expectedP99 * 0.9);
-    expect(result.totals.latency.p99).toBeLessThan(expectedP99 * 1.1);
+    // The schedule implies the stall's share of the tail; what the machine adds on top is measured in this same
+    // run: the median request's time beyond the 10 ms service (three in four arrivals miss the stalls) and how
+    // late arrivals left at p99. A busy machine raises both, and the bound with them.
+    const machineMs = Math.max(0, result.totals.latency.p50 - 10) + result.health.scheduleLagMs.p99;
+    expect(result.totals.latency.p99).toBeLessThan(expectedP99 * 1.1 + machineMs);
     // With two connections, requests queue behind the stalled ones; timed from when they finally got a
     // socket (as a tool without correction would), the stall all but disappears from the tail.
     const uncorrected = result.totals.latencyUncorrected!;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGenerateBody } from '../../mock-server/request.js';
 import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
 import { getToken, json, request } from './client.js';
 
@@ -39,13 +40,21 @@ describe('malformed input', () => {
     [{ prompt: 'x', max_tokens: '8', temperature: 0.5 }, 'max_tokens'],
     [{ prompt: 'x', max_tokens: 1.5, temperature: 0.5 }, 'max_tokens'],
     [{ prompt: 'x', max_tokens: 0, temperature: 0.5 }, 'max_tokens'],
-    [{ prompt: 'x', max_tokens: 8 }, 'temperature'],
+    [{ prompt: 'x', max_tokens: 8, temperature: 'hot' }, 'temperature'],
+    [{ prompt: 'x', temperature: 0.5 }, 'max_tokens'],
     [{ prompt: 'x', max_tokens: 8, temperature: 0.5, stream: 'yes' }, 'stream'],
     [{ prompt: 'x', max_tokens: 8, temperature: 0.5, async: 1 }, 'async'],
   ])('answers 400 naming the field for %j', async (body, field) => {
     const reply = await post(JSON.stringify(body));
     expect(reply.status).toBe(400);
     expect(json(reply)).toMatchObject({ error: 'invalid_request', field });
+  });
+
+  it('takes temperature as optional: a body without it is answered 200', async () => {
+    const reply = await post(JSON.stringify({ prompt: 'x', max_tokens: 2 }));
+    expect(reply.status).toBe(200);
+    expect(parseGenerateBody('{"prompt":"x","max_tokens":2}', 8)).toMatchObject({ ok: true, value: { temperature: 1.0 } });
+    expect(parseGenerateBody('{"prompt":"x","max_tokens":2,"temperature":0}', 8)).toMatchObject({ ok: true, value: { temperature: 0 } });
   });
 
   it('answers 400 to a JSON body that is not an object', async () => {

@@ -74,7 +74,7 @@ describe('preflight', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const startedAt = Date.now();
-      const error = await preflight([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], 30_000, abort.signal).catch((e: unknown) => e);
+      const error = await preflight([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], 30_000, undefined, abort.signal).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoppedBeforeLoadError);
       expect((error as Error).message).toBe('SIGINT: stopped before the load started: no request was sent, nothing written');
       // Far below the 30 s timeout: the stop ends the wait, not the clock.

@@ -4,7 +4,8 @@ import type { Io } from '../io.js';
 import { EXIT, UsageError, exitCodeOf } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
 import { slug } from '../../shared/format.js';
-import { parseScenario } from '../../scenario/read.js';
+import { parseScenario, type ScenarioOverrides } from '../../scenario/read.js';
+import { OverrideError, parseEnvOverride, parseSetOverride } from '../../scenario/overrides.js';
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../progress.js';
@@ -15,9 +16,33 @@ import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analy
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
 
+export const INSECURE_WARNING = 'warning: client.tls.insecure is set: the target\'s TLS certificate is not verified (the result records it)';
+
 interface RunArgs {
   scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
-  shard?: string; startAt?: string;
+  shard?: string; startAt?: string; env?: string | string[]; target?: string; set?: string | string[];
+}
+
+/** A repeatable flag as a list, however many times it was given. */
+function listOf(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `-e`, `--target` and `--set` as the scenario reader takes them; a malformed one is a usage error (exit 2). */
+function overridesOf(args: RunArgs): ScenarioOverrides {
+  try {
+    const env = listOf(args.env).map(parseEnvOverride);
+    const set = listOf(args.set).map(parseSetOverride);
+    return {
+      ...(args.workers !== undefined ? { workers: args.workers } : {}),
+      ...(env.length > 0 ? { env: Object.fromEntries(env) } : {}),
+      ...(args.target !== undefined ? { target: args.target } : {}),
+      ...(set.length > 0 ? { set } : {}),
+    };
+  } catch (error) {
+    if (error instanceof OverrideError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
@@ -30,13 +55,17 @@ export const runCommand = {
       .option('out', { type: 'string', describe: 'output directory (default: reports/<scenario name>)' })
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
+      .option('env', { alias: 'e', type: 'string', describe: 'NAME=value for ${NAME} in the scenario, ahead of the environment (repeatable)' })
+      .option('target', { type: 'string', describe: 'run against this URL instead of target.url (and instead of target.mock)' })
+      .option('set', { type: 'string', describe: 'path=value: set any scenario field before it is checked, e.g. load.closed[0].concurrency=8 (repeatable; the value is read as YAML)' })
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
       .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run; also writes compare.json, compare.md and compare.junit.xml (exit 1 on a regression)' })
       .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
       .option('shard', { type: 'string', describe: 'run shard INDEX/COUNT (0-based) of the curve; combine the results with tailscope merge' })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
-      .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server'),
+      .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
+      .example('tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8', 'the same scenario against another host, with overrides'),
   handler: async (args: RunArgs, processIo: Io): Promise<number> => {
     // Signals are ours from the first line to the last file written: before the load a stop ends start-up with
     // nothing written (StoppedBeforeLoadError, exit 130); during it, what ran is reported; while the report is
@@ -62,11 +91,13 @@ export const runCommand = {
 async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadStarted: () => void): Promise<number> {
   const file = resolve(processIo.cwd, args.scenario);
   // Parse and validate before touching anything: a bad scenario writes nothing.
-  const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, { workers: args.workers });
+  const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, overridesOf(args));
   scenario.file = file;
   // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
   const redactor = new Redactor(scenario.secretValues);
   const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
+  // Every run, not once: a result measured without verification must not pass for one measured with it.
+  if (scenario.client.tls?.insecure) io.stderr(`${INSECURE_WARNING}\n`);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
   if (shard && shard.count > 1 && scenario.target.mock) {

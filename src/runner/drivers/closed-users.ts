@@ -39,11 +39,15 @@ export class ClosedUsers implements LoadDriver {
   private startUser(slot: number): void {
     this.busy[slot] = true;
     this.run.userStarted();
+    const { workerIndex, workerCount } = this.run;
+    // Numbered across workers as they share users out (worker i holds users i, i + N, …), from 1.
+    const sender = { vu: slot * workerCount + workerIndex + 1, iteration: 0 };
     void (async () => {
       try {
         // A user above the wanted count leaves after its current request: lowering concurrency never cuts one.
         while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs) {
-          await this.run.send();
+          await this.run.send(undefined, sender);
+          sender.iteration += 1;
         }
       } finally {
         this.busy[slot] = false;

@@ -15,6 +15,8 @@ export class OpenArrivals implements LoadDriver {
     // at 1/N of the rate: N independent Poisson processes add up to one at the full rate.
     let cumulative = plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerIndex;
     let sentWithoutYield = 0;
+    // No users in an open model: `{{ iteration }}` numbers the arrivals, unique across workers.
+    let arrivals = 0;
     for (;;) {
       if (this.run.stopping) return;
       const intendedRunMs = timeAtCumulativeArrivals(plan.segments, cumulative);
@@ -31,8 +33,9 @@ export class OpenArrivals implements LoadDriver {
       }
       this.run.scheduleLag(this.run.runTime() - intendedRunMs);
       if (this.run.inFlight >= maxInFlight) this.run.drop();
-      else void this.run.send(intendedRunMs);
+      else void this.run.send(intendedRunMs, { vu: 0, iteration: arrivals * workerCount + workerIndex });
       sentWithoutYield += 1;
+      arrivals += 1;
       cumulative += plan.arrivals === 'poisson' ? this.exponential() * workerCount : workerCount;
     }
   }

@@ -1,5 +1,6 @@
 import type { LoadPlan } from '../../load/types.js';
 import type { FixedLoadHooks, StopSignal } from '../../engines/types.js';
+import type { Sender } from '../../client/prepare.js';
 
 /**
  * How a worker's share of the load is sent, one implementation per file (as k6 has one executor per file):
@@ -27,8 +28,11 @@ export interface DriverContext extends FixedLoadHooks {
   runTime(): number;
   /** resolves after ms, or early when the run is stopping (then returns false) */
   sleep(ms: number): Promise<boolean>;
-  /** sends the next request; with an intended run time, latency counts from it (no coordinated omission) */
-  send(intendedRunMs?: number): Promise<void>;
+  /**
+   * sends the next request; with an intended run time, latency counts from it (no coordinated omission). The
+   * sender (virtual user and its iteration) is what `{{ vu }}` and `{{ iteration }}` render.
+   */
+  send(intendedRunMs?: number, sender?: Sender): Promise<void>;
   /** counts an arrival that was not sent because too many were in flight */
   drop(): void;
   /** records how late an arrival went out against its schedule */

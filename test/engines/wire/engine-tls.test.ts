@@ -62,7 +62,7 @@ describe('the wire engine over TLS', () => {
     engine = new WireEngine(options(port));
     const outcome = await engine.send(GET);
     expect(outcome.status).toBe(0);
-    expect(outcome.errorKind).toBe('other');
+    expect(outcome.errorKind).toBe('tls_cert');
     expect(outcome.errorCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
   });
 });
