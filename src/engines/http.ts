@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { ErrorKind } from '../metrics/vocabulary.js';
 import { classifyError } from './classify.js';
 import { durationHeaderMs, retryAfterMs, serverTimingMs } from './server-timing.js';
-import { SseTokenReader } from './sse.js';
+import { MAX_SSE_EVENT_CHARS, SseTokenReader } from './sse.js';
 import { emptyTimings, type Engine, type EngineOptions, type Outcome, type PreparedRequest } from './types.js';
 
 /**
@@ -137,7 +137,11 @@ export class TimedHttpEngine implements Engine {
             const decoder = new TextDecoder();
             res.on('data', (chunk: Buffer) => {
               if (overLimit(chunk.length)) return;
-              sse.push(decoder.decode(chunk, { stream: true }));
+              if (!sse.push(decoder.decode(chunk, { stream: true }))) {
+                settle('too_large', 'E_SSE_EVENT_TOO_LARGE', `a server-sent event over ${MAX_SSE_EVENT_CHARS} characters`);
+                req.destroy();
+                return;
+              }
               armIdle();
             });
             res.once('close', () => idleTimer && clearTimeout(idleTimer));

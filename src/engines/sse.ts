@@ -6,6 +6,11 @@ import type { StreamTimings } from './types.js';
  * Times the tokens of a Server-Sent Events response. Each `data:` event other than the final usage report
  * and `[DONE]` is one token chunk. A parser (not a split on "\n\n") so CRLF-framed events count too.
  */
+/** One event larger than this is not a token: the stream fails as too_large instead of buffering it. */
+export const MAX_SSE_EVENT_CHARS = 1024 * 1024;
+/** Gaps kept per stream for the inter-token histogram; a flood past it is still counted, not stored. */
+const MAX_STORED_GAPS = 100_000;
+
 export class SseTokenReader {
   private readonly parser: EventSourceParser;
   private firstTokenAt = -1;
@@ -21,13 +26,24 @@ export class SseTokenReader {
   /** performance.now() of the read being fed: every token in one read arrived then */
   private readAt = 0;
 
-  /** Feeds text read at `readAt` (performance.now()); tokens are stamped with the time of their read. */
-  push(text: string, readAt = performance.now()): void {
+  /** characters fed since the last complete event: what the parser is holding */
+  private pendingChars = 0;
+
+  /**
+   * Feeds text read at `readAt` (performance.now()); tokens are stamped with the time of their read.
+   * Returns false once an event has grown past MAX_SSE_EVENT_CHARS (an endless `data:` line): the caller fails
+   * the stream as too_large rather than let the parser hold it.
+   */
+  push(text: string, readAt = performance.now()): boolean {
     this.readAt = readAt;
+    this.pendingChars += text.length;
+    if (this.pendingChars > MAX_SSE_EVENT_CHARS) return false;
     this.parser.feed(text);
+    return true;
   }
 
   private onData(data: string): void {
+    this.pendingChars = 0;
     if (data === '[DONE]') return;
     const now = this.readAt;
     let usage: number | undefined;
@@ -45,7 +61,7 @@ export class SseTokenReader {
     }
     this.chunks += 1;
     if (this.firstTokenAt < 0) this.firstTokenAt = now;
-    else this.gapsUs.push((now - this.lastTokenAt) * 1000);
+    else if (this.gapsUs.length < MAX_STORED_GAPS) this.gapsUs.push((now - this.lastTokenAt) * 1000);
     this.lastTokenAt = now;
   }
 

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { ErrorKind } from '../../metrics/vocabulary.js';
 import { classifyError } from '../classify.js';
 import { durationHeaderMs, retryAfterMs, serverTimingMs } from '../server-timing.js';
-import type { SseTokenReader } from '../sse.js';
+import { MAX_SSE_EVENT_CHARS, type SseTokenReader } from '../sse.js';
 import type { AttemptTimeouts, Outcome, PhaseTimings, PreparedRequest } from '../types.js';
 import { describeFailure, Progress, ResponseParser, type ParserLimits } from './response-parser.js';
 
@@ -227,6 +227,8 @@ export class WireConnection {
     }
     this.lastDataAt = now;
     const progress = this.parser.execute(chunk);
+    // The body sink may have failed the exchange (an oversized stream event) while the parser ran.
+    if (this.exchange !== exchange) return;
     if (progress === Progress.Complete) {
       // Bytes after the end of the response are not a response to anything: close rather than misframe.
       if (this.parser.leftover > 0) this.parser.keepAlive = false;
@@ -240,8 +242,12 @@ export class WireConnection {
   private readonly onBody = (data: Buffer, start: number, end: number): void => {
     const exchange = this.exchange;
     // Tokens are stamped with the time their read arrived, the same instant as first and last byte.
-    if (exchange?.sse !== undefined) exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt);
-    exchange?.bodyParts?.push(Buffer.from(data.subarray(start, end)));
+    if (exchange === undefined) return;
+    if (exchange.sse !== undefined && !exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt)) {
+      this.fail('too_large', 'E_SSE_EVENT_TOO_LARGE', `a server-sent event over ${MAX_SSE_EVENT_CHARS} characters`);
+      return;
+    }
+    exchange.bodyParts?.push(Buffer.from(data.subarray(start, end)));
   };
 
   private readonly onEnd = (): void => {
