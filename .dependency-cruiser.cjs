@@ -75,7 +75,7 @@ module.exports = {
     },
     {
       name: 'no-circular-between-folders',
-      comment: 'two folders that import each other are one folder, or one of them holds the other\'s vocabulary',
+      comment: "two folders that import each other are one folder, or one of them holds the other's vocabulary",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: { circular: true, path: '^src/', pathNot: '^src/$1/' },

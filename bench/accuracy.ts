@@ -58,7 +58,9 @@ export async function accuracyBenchmark(argv: readonly string[]): Promise<void> 
   requirePeers(['wrk', 'hey', 'nginx']);
   const cores = corePlan();
   const durationSec = options.quick ? 2 : 4;
-  const quiet = options.noWait ? undefined : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
+  const quiet = options.noWait
+    ? undefined
+    : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
   const loadAtStart = loadAverage();
   const machine = describeMachine();
   const began = new Date().toISOString();
@@ -74,18 +76,36 @@ export async function accuracyBenchmark(argv: readonly string[]): Promise<void> 
     const server = await startMock(profile, cores.target);
     try {
       const token = await fetchToken(server.url);
-      const load: Load = { baseUrl: server.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token, connections: CONNECTIONS, durationSec };
+      const load: Load = {
+        baseUrl: server.url,
+        path: '/v1/generate',
+        method: 'POST',
+        body: GENERATE_BODY,
+        token,
+        connections: CONNECTIONS,
+        durationSec,
+      };
       const row = TOOLS.map((tool): Cell => ({ profile: name, tool, samples: [] }));
       cells.push(...row);
       for (let rep = 0; rep < options.runs; rep++) {
         for (let i = 0; i < TOOLS.length; i++) {
           const cell = row[(i + rep) % TOOLS.length]!;
           await resetStats(server.url);
-          const run = await runTool(cell.tool, load, { core: cores.generator, label: `accuracy-${profile.replace(/\W+/g, '-')}-${cell.tool}-${rep}` });
+          const run = await runTool(cell.tool, load, {
+            core: cores.generator,
+            label: `accuracy-${profile.replace(/\W+/g, '-')}-${cell.tool}-${rep}`,
+          });
           const truth = await readStats(server.url);
-          const sample = { run, truth, p50ErrorMs: (run.p50Ms ?? NaN) - truth.service.p50Ms, p99ErrorMs: (run.p99Ms ?? NaN) - truth.service.p99Ms };
+          const sample = {
+            run,
+            truth,
+            p50ErrorMs: (run.p50Ms ?? NaN) - truth.service.p50Ms,
+            p99ErrorMs: (run.p99Ms ?? NaN) - truth.service.p99Ms,
+          };
           cell.samples.push(sample);
-          log(`${name} ${cell.tool}: p50 ${fmt(run.p50Ms)} vs ${fmt(truth.service.p50Ms)}, p99 ${fmt(run.p99Ms)} vs ${fmt(truth.service.p99Ms)} ms (${run.requests} requests, server counted ${truth.service.count})`);
+          log(
+            `${name} ${cell.tool}: p50 ${fmt(run.p50Ms)} vs ${fmt(truth.service.p50Ms)}, p99 ${fmt(run.p99Ms)} vs ${fmt(truth.service.p99Ms)} ms (${run.requests} requests, server counted ${truth.service.count})`,
+          );
           await sleep(300);
         }
       }
@@ -95,20 +115,43 @@ export async function accuracyBenchmark(argv: readonly string[]): Promise<void> 
   }
 
   await writeRaw('accuracy', { began, machine, cores, durationSec, runs: options.runs, loadAtStart, quiet, layers, cells });
-  if (options.write) await writeSection('accuracy', render(layers, cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet: quietNote(quiet), began }));
+  if (options.write)
+    await writeSection(
+      'accuracy',
+      render(layers, cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet: quietNote(quiet), began }),
+    );
 }
 
-export function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: ReturnType<typeof describeMachine>; cores: string; durationSec: number; runs: number; loadAtStart: number; quiet: string; began: string }): string {
+export function render(
+  layers: LayersMeasured,
+  cells: Cell[],
+  ctx: {
+    machine: ReturnType<typeof describeMachine>;
+    cores: string;
+    durationSec: number;
+    runs: number;
+    loadAtStart: number;
+    quiet: string;
+    began: string;
+  },
+): string {
   const lines: string[] = [];
   lines.push('## 2. Accuracy', '');
   lines.push(`Run ${ctx.began} with \`npm run bench:accuracy\`.`);
   lines.push(...machineLines(ctx.machine, ctx.loadAtStart, ctx.quiet));
   lines.push(`- ${ctx.cores}.`, '');
   lines.push(...renderClientLayers(layers));
-  lines.push('### Against ground truth: the mock\'s record of what it injected', '');
-  lines.push(`${CONNECTIONS} connections, ${ctx.durationSec} s per run, ${ctx.runs} runs per tool and profile, tools taking turns; the mock's stats are reset before each tool and read after it, so each tool is compared with the service times of the very requests it sent.`, '');
-  lines.push('- Error = the tool\'s percentile − the injected service-time percentile (`GET /__admin/stats`), in ms: median over the runs (min–max). It includes the loopback round trip and HTTP parsing on both sides (~0.1–0.3 ms here), which every tool pays.');
-  lines.push('- Each tool\'s own resolution: wrk 1 µs (its histogram, read by `bench/peers/wrk.lua`), hey 4 decimals of s (0.1 ms), autocannon whole ms (its `--json` latencies are integers), tailscope µs HDR (3 significant digits).');
+  lines.push("### Against ground truth: the mock's record of what it injected", '');
+  lines.push(
+    `${CONNECTIONS} connections, ${ctx.durationSec} s per run, ${ctx.runs} runs per tool and profile, tools taking turns; the mock's stats are reset before each tool and read after it, so each tool is compared with the service times of the very requests it sent.`,
+    '',
+  );
+  lines.push(
+    "- Error = the tool's percentile − the injected service-time percentile (`GET /__admin/stats`), in ms: median over the runs (min–max). It includes the loopback round trip and HTTP parsing on both sides (~0.1–0.3 ms here), which every tool pays.",
+  );
+  lines.push(
+    "- Each tool's own resolution: wrk 1 µs (its histogram, read by `bench/peers/wrk.lua`), hey 4 decimals of s (0.1 ms), autocannon whole ms (its `--json` latencies are integers), tailscope µs HDR (3 significant digits).",
+  );
   lines.push('- Goal: |error| ≤ max(0.5 ms, 2% of the true value) at p50 and p99, judged on the median error; ✅ when met.', '');
   const verdicts: string[] = [];
   for (const profile of [...new Set(cells.map((c) => c.profile))]) {
@@ -116,7 +159,10 @@ export function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: Re
     const truthP50 = spread(row.flatMap((c) => c.samples.map((s) => s.truth.service.p50Ms)));
     const truthP99 = spread(row.flatMap((c) => c.samples.map((s) => s.truth.service.p99Ms)));
     lines.push(`#### ${profile}`, '');
-    lines.push(`True service time over all runs: p50 ${fmt(truthP50.median)} ms (${fmt(truthP50.min)}–${fmt(truthP50.max)}), p99 ${fmt(truthP99.median)} ms (${fmt(truthP99.min)}–${fmt(truthP99.max)}).`, '');
+    lines.push(
+      `True service time over all runs: p50 ${fmt(truthP50.median)} ms (${fmt(truthP50.min)}–${fmt(truthP50.max)}), p99 ${fmt(truthP99.median)} ms (${fmt(truthP99.min)}–${fmt(truthP99.max)}).`,
+      '',
+    );
     const rows = row.map((cell) => {
       const e50 = spread(cell.samples.map((s) => s.p50ErrorMs));
       const e99 = spread(cell.samples.map((s) => s.p99ErrorMs));
@@ -136,7 +182,12 @@ export function render(layers: LayersMeasured, cells: Cell[], ctx: { machine: Re
     lines.push(table(['tool', 'p50 error ms', 'p99 error ms', 'p50 ms', 'p99 ms', 'requests/run'], rows), '');
     lines.push(`Allowed error: p50 ±${fmt(allowedErrorMs(truthP50.median))} ms, p99 ±${fmt(allowedErrorMs(truthP99.median))} ms.`, '');
   }
-  lines.push('#### Goal (tailscope\'s wire engine; its node and autocannon engines are contrast rows above)', '', ...verdicts.map((v) => `- ${v}`), '');
+  lines.push(
+    "#### Goal (tailscope's wire engine; its node and autocannon engines are contrast rows above)",
+    '',
+    ...verdicts.map((v) => `- ${v}`),
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -12,7 +12,13 @@ import { startNginxEcho } from './lib/servers.js';
 import { fmt, spread, type Spread } from './lib/stats.js';
 import { runTool, SCENARIO_ENGINE, TAILSCOPE_TOOLS, TAILSCOPE_WARMUP_SEC, type Load, type ToolName, type ToolRun } from './lib/tools.js';
 
-export const LAYER_TOOLS = ['wrk', 'socket-floor', 'tailscope-wire', 'tailscope-wire-default', 'tailscope-node'] as const satisfies readonly ToolName[];
+export const LAYER_TOOLS = [
+  'wrk',
+  'socket-floor',
+  'tailscope-wire',
+  'tailscope-wire-default',
+  'tailscope-node',
+] as const satisfies readonly ToolName[];
 export type LayerTool = (typeof LAYER_TOOLS)[number];
 const CONNECTIONS = 4;
 const PATH = '/fixed20';
@@ -48,7 +54,9 @@ export async function measureClientLayers(options: { cores: CorePlan; durationSe
         const tool = LAYER_TOOLS[(i + round) % LAYER_TOOLS.length]!;
         const run = await runTool(tool, load, { core: cores.generator, label: `accuracy-nginx-${tool}-${round}` });
         runs.push({ ...run, round });
-        log(`nginx ${PATH} ${tool}: p50 ${fmt(run.p50Ms)} p90 ${fmt(run.p90Ms)} p99 ${fmt(run.p99Ms)} p99.9 ${fmt(run.p999Ms)} ms (${run.requests} requests, ${run.errors} errors)`);
+        log(
+          `nginx ${PATH} ${tool}: p50 ${fmt(run.p50Ms)} p90 ${fmt(run.p90Ms)} p99 ${fmt(run.p99Ms)} p99.9 ${fmt(run.p999Ms)} ms (${run.requests} requests, ${run.errors} errors)`,
+        );
         await sleep(300);
       }
     }
@@ -109,13 +117,20 @@ export function judgeLayers(measured: LayersMeasured): LayerVerdict[] {
 }
 
 export function renderClientLayers(measured: LayersMeasured): string[] {
-  const warmup = TAILSCOPE_WARMUP_SEC === undefined
-    ? 'tailscope and the socket floor measure from the first request (no warm-up: the scenario has no `warmup` field yet)'
-    : `tailscope's scenario has \`warmup: ${TAILSCOPE_WARMUP_SEC}s\` and the socket floor keeps out the same first ${TAILSCOPE_WARMUP_SEC} s`;
+  const warmup =
+    TAILSCOPE_WARMUP_SEC === undefined
+      ? 'tailscope and the socket floor measure from the first request (no warm-up: the scenario has no `warmup` field yet)'
+      : `tailscope's scenario has \`warmup: ${TAILSCOPE_WARMUP_SEC}s\` and the socket floor keeps out the same first ${TAILSCOPE_WARMUP_SEC} s`;
   const lines: string[] = [];
   lines.push(`### Client layers side by side: nginx \`GET ${PATH}\` (20 ms \`echo_sleep\`)`, '');
-  lines.push(`nginx (\`worker_processes 1\`, echo module, \`bench/peers/nginx-echo.conf\`) answering after 20 ms, chunked; ${CONNECTIONS} connections, closed loop, ${measured.durationSec} s per run, ${measured.rounds} round${measured.rounds === 1 ? '' : 's'} with the tools taking turns (the order rotates each round). Every tool is pinned to the generator core, one process each; the default worker count shares that core; ${warmup}.`, '');
-  lines.push('Figures: median over the rounds (min–max), ms. wrk reads its own µs histogram through `bench/peers/wrk.lua`; the floor and tailscope read µs HDR histograms (3 significant digits) the same way.', '');
+  lines.push(
+    `nginx (\`worker_processes 1\`, echo module, \`bench/peers/nginx-echo.conf\`) answering after 20 ms, chunked; ${CONNECTIONS} connections, closed loop, ${measured.durationSec} s per run, ${measured.rounds} round${measured.rounds === 1 ? '' : 's'} with the tools taking turns (the order rotates each round). Every tool is pinned to the generator core, one process each; the default worker count shares that core; ${warmup}.`,
+    '',
+  );
+  lines.push(
+    'Figures: median over the rounds (min–max), ms. wrk reads its own µs histogram through `bench/peers/wrk.lua`; the floor and tailscope read µs HDR histograms (3 significant digits) the same way.',
+    '',
+  );
   const rows = LAYER_TOOLS.map((tool) => {
     const cells = PERCENTILES.map(({ pick }) => {
       const s = spreadOf(measured, tool, pick);
@@ -127,10 +142,15 @@ export function renderClientLayers(measured: LayersMeasured): string[] {
     return [describeTool(tool), ...cells, String(Math.round(requests.median)), String(errors)];
   });
   lines.push(table(['client', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'requests/run', 'errors (all rounds)'], rows), '');
-  lines.push(`Goal: tailscope's p50, p90 and p99 each within max(${GOAL.absMs} ms, ${GOAL.share * 100}%) of wrk's (stretch: max(${STRETCH.absMs} ms, ${STRETCH.share * 100}%)), p99.9 within ${P999_GAP_TO_FLOOR_MS} ms of the socket floor's; gaps are tailscope's median − the reference's median. ✅ goal met (★ stretch met too), ❌ missed. The node:http engine's row is contrast: the old client, not held to the goal.`, '');
+  lines.push(
+    `Goal: tailscope's p50, p90 and p99 each within max(${GOAL.absMs} ms, ${GOAL.share * 100}%) of wrk's (stretch: max(${STRETCH.absMs} ms, ${STRETCH.share * 100}%)), p99.9 within ${P999_GAP_TO_FLOOR_MS} ms of the socket floor's; gaps are tailscope's median − the reference's median. ✅ goal met (★ stretch met too), ❌ missed. The node:http engine's row is contrast: the old client, not held to the goal.`,
+    '',
+  );
   const verdictRows = judgeLayers(measured).map(({ tool, checks }) => [
     describeTool(tool),
-    ...checks.map((c) => `${c.gapMs >= 0 ? '+' : ''}${fmt(c.gapMs)} / ±${fmt(c.allowedMs)} ${c.met ? '✅' : '❌'}${c.stretchMet ? ' ★' : ''}`),
+    ...checks.map(
+      (c) => `${c.gapMs >= 0 ? '+' : ''}${fmt(c.gapMs)} / ±${fmt(c.allowedMs)} ${c.met ? '✅' : '❌'}${c.stretchMet ? ' ★' : ''}`,
+    ),
   ]);
   lines.push(table(['tailscope', 'p50 gap to wrk', 'p90 gap to wrk', 'p99 gap to wrk', 'p99.9 gap to floor'], verdictRows), '');
   return lines;

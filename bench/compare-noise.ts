@@ -22,7 +22,9 @@ const PROFILE: MockProfile = {
 async function runOnce(seed: number): Promise<RunResult> {
   const server = await startMockServer({ port: 0, host: '127.0.0.1', profile: PROFILE, seed });
   try {
-    return await runScenario(parseScenario(`name: ci-compare
+    return await runScenario(
+      parseScenario(
+        `name: ci-compare
 target: { url: "${server.url}" }
 auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
@@ -33,7 +35,11 @@ load:
     - { hold: 2s, concurrency: 64 }
 interval: 200ms
 workers: 1
-`, 'compare-noise.yaml', {}));
+`,
+        'compare-noise.yaml',
+        {},
+      ),
+    );
   } finally {
     await server.close();
   }

@@ -44,7 +44,11 @@ const RSS_LIMIT_MIB = 64;
 
 /** true: held; a string: what went wrong. */
 type Verdict = true | string;
-interface Probe { group: number; name: string; run: () => Promise<Verdict> }
+interface Probe {
+  group: number;
+  name: string;
+  run: () => Promise<Verdict>;
+}
 
 const GROUPS: Record<number, string> = {
   1: 'in-flight requests dropped at the end',
@@ -149,10 +153,14 @@ ${extra}
 probe(1, 'silent target, no timeouts, 2 users × 1 s: both attempts counted (interrupted)', async () => {
   const server = await startHostileServer('silent');
   try {
-    const ran = await runScenarioFile(closed(server.url, 'client: { timeouts: { connect: 0, firstByte: 0, total: 0, idle: 0 } }\ngracefulStop: 500ms'));
+    const ran = await runScenarioFile(
+      closed(server.url, 'client: { timeouts: { connect: 0, firstByte: 0, total: 0, idle: 0 } }\ngracefulStop: 500ms'),
+    );
     const byKind = ran.result?.totals.errorsByKind.byKind ?? {};
-    return check(ran.result?.totals.requests === server.requests() && (byKind.interrupted ?? 0) === server.requests() && server.requests() === 2,
-      `server saw ${server.requests()}, result has ${ran.result?.totals.requests} (${JSON.stringify(byKind)})`);
+    return check(
+      ran.result?.totals.requests === server.requests() && (byKind.interrupted ?? 0) === server.requests() && server.requests() === 2,
+      `server saw ${server.requests()}, result has ${ran.result?.totals.requests} (${JSON.stringify(byKind)})`,
+    );
   } finally {
     await server.close();
   }
@@ -180,7 +188,10 @@ for (const file of ['interval-zero.yaml', 'rate-huge.yaml', 'concurrency-huge.ya
 }
 probe(2, 'a 5 MiB scenario: refused (limit 4 MiB) within 2 s', async () => {
   const ran = await runScenarioFile(`${closed('http://127.0.0.1:1')}description: "${'x'.repeat(5 * 2 ** 20)}"\n`);
-  return check(ran.code === EXIT.badInput && ran.ms < 2_000 && /MiB/.test(ran.stderr), `exit ${ran.code} after ${ran.ms.toFixed(0)} ms: ${ran.stderr.slice(0, 120)}`);
+  return check(
+    ran.code === EXIT.badInput && ran.ms < 2_000 && /MiB/.test(ran.stderr),
+    `exit ${ran.code} after ${ran.ms.toFixed(0)} ms: ${ran.stderr.slice(0, 120)}`,
+  );
 });
 probe(2, '100,000 keys in one mapping: parsed in linear time (< 3 s)', async () => {
   const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join(', ');
@@ -199,7 +210,10 @@ probe(2, 'open model at 5,000/s for 1 s ends in time (< 6 s)', async () => {
   const server = await httpServer((_req, res) => res.end('ok'));
   try {
     const ran = await runScenarioFile(closed(server.url, 'gracefulStop: 500ms', '{ open: [{ hold: 1s, rate: 5000 }] }'));
-    return check([EXIT.ok, EXIT.invalidRun].includes(ran.code as 0 | 3) && ran.ms < 6_000, `exit ${ran.code} after ${ran.ms.toFixed(0)} ms`);
+    return check(
+      [EXIT.ok, EXIT.invalidRun].includes(ran.code as 0 | 3) && ran.ms < 6_000,
+      `exit ${ran.code} after ${ran.ms.toFixed(0)} ms`,
+    );
   } finally {
     await server.close();
   }
@@ -239,7 +253,10 @@ probe(3, 'SSE with an endless data: line: bounded, counted as too_large', async 
     const ran = await runScenarioFile(closed(server.url, 'gracefulStop: 500ms').replace('path: /h }', 'path: /h, stream: sse }'));
     const tooLarge = ran.result?.totals.errorsByKind.byKind.too_large ?? 0;
     const over = await overBaselineMiB(ran.growthMiB);
-    return check(over < RSS_LIMIT_MIB && tooLarge > 0, `RSS +${over.toFixed(0)} MiB over a well-behaved run, too_large ${tooLarge}, exit ${ran.code}`);
+    return check(
+      over < RSS_LIMIT_MIB && tooLarge > 0,
+      `RSS +${over.toFixed(0)} MiB over a well-behaved run, too_large ${tooLarge}, exit ${ran.code}`,
+    );
   } finally {
     await server.close();
   }
@@ -255,10 +272,17 @@ probe(3, 'a flood of tiny SSE events for a 2 s hold: bounded memory and wall tim
     pump();
   });
   try {
-    const ran = await runScenarioFile(closed(server.url, 'gracefulStop: 500ms\nclient: { timeouts: { total: 1s } }', '{ closed: [{ hold: 2s, concurrency: 2 }] }').replace('path: /h }', 'path: /h, stream: sse }'));
+    const ran = await runScenarioFile(
+      closed(server.url, 'gracefulStop: 500ms\nclient: { timeouts: { total: 1s } }', '{ closed: [{ hold: 2s, concurrency: 2 }] }').replace(
+        'path: /h }',
+        'path: /h, stream: sse }',
+      ),
+    );
     const over = await overBaselineMiB(ran.growthMiB);
-    return check(over < RSS_LIMIT_MIB && ran.ms < 9_000 && (ran.result?.totals.requests ?? 0) > 0,
-      `RSS +${over.toFixed(0)} MiB over a well-behaved run, ${ran.ms.toFixed(0)} ms, ${ran.result?.totals.requests} requests`);
+    return check(
+      over < RSS_LIMIT_MIB && ran.ms < 9_000 && (ran.result?.totals.requests ?? 0) > 0,
+      `RSS +${over.toFixed(0)} MiB over a well-behaved run, ${ran.ms.toFixed(0)} ms, ${ran.result?.totals.requests} requests`,
+    );
   } finally {
     await server.close();
   }
@@ -276,10 +300,14 @@ probe(3, 'a WebSocket flood of 4 MiB messages: bounded, counted (not 0 requests)
   });
   try {
     const url = `http://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-    const ran = await runScenarioFile(closed(url, 'gracefulStop: 500ms\nclient: { timeouts: { total: 1s } }').replace('path: /h }', 'path: /h, stream: ws }'));
+    const ran = await runScenarioFile(
+      closed(url, 'gracefulStop: 500ms\nclient: { timeouts: { total: 1s } }').replace('path: /h }', 'path: /h, stream: ws }'),
+    );
     const over = await overBaselineMiB(ran.growthMiB);
-    return check(over < RSS_LIMIT_MIB && (ran.result?.totals.requests ?? 0) > 0,
-      `RSS +${over.toFixed(0)} MiB over a well-behaved run, ${ran.result?.totals.requests} requests (${JSON.stringify(ran.result?.totals.errorsByKind.byKind)}), exit ${ran.code}`);
+    return check(
+      over < RSS_LIMIT_MIB && (ran.result?.totals.requests ?? 0) > 0,
+      `RSS +${over.toFixed(0)} MiB over a well-behaved run, ${ran.result?.totals.requests} requests (${JSON.stringify(ran.result?.totals.errorsByKind.byKind)}), exit ${ran.code}`,
+    );
   } finally {
     for (const client of wss.clients) client.terminate();
     await new Promise((done) => wss.close(done));
@@ -309,7 +337,9 @@ probe(4, 'a password in tokenUrl and a client secret, echoed back by the target:
   });
   try {
     const tokenUrl = server.url.replace('http://', `http://user:${PASSWORD}@`) + '/oauth/token';
-    const ran = await runScenarioFile(closed(server.url, `auth: { oauth2: { tokenUrl: "${tokenUrl}", clientId: probe, clientSecret: ${CLIENT_SECRET} } }`));
+    const ran = await runScenarioFile(
+      closed(server.url, `auth: { oauth2: { tokenUrl: "${tokenUrl}", clientId: probe, clientSecret: ${CLIENT_SECRET} } }`),
+    );
     const found = await leaks(ran, [PASSWORD, CLIENT_SECRET]);
     return check(ran.result !== undefined && found.length === 0, `found ${found.join(', ') || 'no result.json'}`);
   } finally {
@@ -326,7 +356,10 @@ probe(4, 'credentials in target.url: sent as Basic auth, in no output', async ()
     const ran = await runScenarioFile(closed(server.url.replace('http://', `http://user:${PASSWORD}@`)));
     const expected = `Basic ${Buffer.from(`user:${PASSWORD}`).toString('base64')}`;
     const found = await leaks(ran, [PASSWORD]);
-    return check(authorization === expected && found.length === 0, `authorization ${authorization ?? 'none'}; found ${found.join(', ') || 'nothing'}`);
+    return check(
+      authorization === expected && found.length === 0,
+      `authorization ${authorization ?? 'none'}; found ${found.join(', ') || 'nothing'}`,
+    );
   } finally {
     await server.close();
   }
@@ -347,7 +380,10 @@ workers: 1
 });
 probe(5, 'an unresolvable host: exit 2 naming ENOTFOUND, nothing written', async () => {
   const ran = await runScenarioFile(closed('http://no-such-host.invalid'));
-  return check(ran.code === EXIT.badInput && /ENOTFOUND|EAI_AGAIN/.test(ran.stderr) && !existsSync(ran.out), `exit ${ran.code}: ${ran.stderr.trim()}`);
+  return check(
+    ran.code === EXIT.badInput && /ENOTFOUND|EAI_AGAIN/.test(ran.stderr) && !existsSync(ran.out),
+    `exit ${ran.code}: ${ran.stderr.trim()}`,
+  );
 });
 
 // ── 6. Crashes ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -377,9 +413,15 @@ for (const [what, corrupt, field] of BAD_RESULT_VARIANTS) {
     const file = join(dir, 'result.json');
     await writeFile(file, await corruptResultText(corrupt));
     const out = join(dir, 'out');
-    for (const argv of [['analyze', file, '--out', out], ['compare', GOOD_RESULT, file], ['merge', GOOD_RESULT, file, '--out', out, '--force'], ['report', file, '--out', out]]) {
+    for (const argv of [
+      ['analyze', file, '--out', out],
+      ['compare', GOOD_RESULT, file],
+      ['merge', GOOD_RESULT, file, '--out', out, '--force'],
+      ['report', file, '--out', out],
+    ]) {
       const ran = await cli(argv);
-      if (ran.code !== EXIT.badInput || !field.test(ran.stderr) || hasStack(ran.stderr)) return `${argv[0]}: exit ${ran.code}: ${ran.stderr.slice(0, 120)}`;
+      if (ran.code !== EXIT.badInput || !field.test(ran.stderr) || hasStack(ran.stderr))
+        return `${argv[0]}: exit ${ran.code}: ${ran.stderr.slice(0, 120)}`;
     }
     return check(!existsSync(out), 'an output directory was written');
   });
@@ -398,9 +440,11 @@ for (const dur of ['500', '1e308']) {
       const analysisFile = join(ran.out, 'analysis.json');
       const analysis = existsSync(analysisFile) ? (JSON.parse(await readFile(analysisFile, 'utf8')) as Analysis) : undefined;
       // Split unknown (no timing left to trust) or a service time within the request: either is honest.
-      const serviceP99 = analysis?.split.method === 'none' ? 0 : (analysis?.split as SplitView | undefined)?.service.p99 ?? 0;
-      return check(rejected > 0 && rejected === ran.result?.totals.requests && serviceP99 <= (ran.result?.totals.latency.p99 ?? 0) + 0.001,
-        `rejected ${rejected} of ${ran.result?.totals.requests}, service p99 ${serviceP99}`);
+      const serviceP99 = analysis?.split.method === 'none' ? 0 : ((analysis?.split as SplitView | undefined)?.service.p99 ?? 0);
+      return check(
+        rejected > 0 && rejected === ran.result?.totals.requests && serviceP99 <= (ran.result?.totals.latency.p99 ?? 0) + 0.001,
+        `rejected ${rejected} of ${ran.result?.totals.requests}, service p99 ${serviceP99}`,
+      );
     } finally {
       await server.close();
     }
@@ -421,7 +465,10 @@ for (const file of (await readdir(BAD_SCENARIOS)).sort()) {
     const dir = await mkdtemp(join(workDir, 'corpus-'));
     const ran = await cli(['run', join(BAD_SCENARIOS, file), '--out', join(dir, 'out'), '--quiet']);
     const located = new RegExp(`${file.replace(/\./g, '\\.')}:\\d+`).test(ran.stderr);
-    return check(ran.code === EXIT.badInput && located && !existsSync(join(dir, 'out')) && !/^target /m.test(ran.stderr), `exit ${ran.code}: ${ran.stderr.slice(0, 120)}`);
+    return check(
+      ran.code === EXIT.badInput && located && !existsSync(join(dir, 'out')) && !/^target /m.test(ran.stderr),
+      `exit ${ran.code}: ${ran.stderr.slice(0, 120)}`,
+    );
   });
 }
 
@@ -429,11 +476,20 @@ for (const file of (await readdir(BAD_SCENARIOS)).sort()) {
 const BIN = join(ROOT, 'bin', 'tailscope.js');
 const REPORT_FILES = ['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md'];
 /** bin/tailscope.js in a child process, signalled `at` ms after spawn, when its stderr says so, or by `onSpawn`'s caller. */
-async function signalled(yaml: string, signal: NodeJS.Signals, at: number | ((stderr: string) => boolean) | undefined, onSpawn?: (kill: () => void) => void): Promise<Verdict> {
+async function signalled(
+  yaml: string,
+  signal: NodeJS.Signals,
+  at: number | ((stderr: string) => boolean) | undefined,
+  onSpawn?: (kill: () => void) => void,
+): Promise<Verdict> {
   const dir = await mkdtemp(join(workDir, 'signal-'));
   await writeFile(join(dir, 'scenario.yaml'), yaml);
   const out = join(dir, 'out');
-  const child = spawn(process.execPath, [BIN, 'run', join(dir, 'scenario.yaml'), '--out', out, '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  const child = spawn(process.execPath, [BIN, 'run', join(dir, 'scenario.yaml'), '--out', out, '--quiet'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: '1' },
+  });
   let stderr = '';
   let sent = false;
   const kill = () => {
@@ -450,10 +506,21 @@ async function signalled(yaml: string, signal: NodeJS.Signals, at: number | ((st
   const [code, killedBy] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   const files = existsSync(out) ? (await readdir(out)).sort() : [];
   const whole = files.length === 0 || files.join() === REPORT_FILES.join();
-  return check(code === EXIT.interrupted && whole && !hasStack(stderr), `exit ${code ?? killedBy}, files [${files.join(', ')}], stderr ${JSON.stringify(stderr.slice(-160))}`);
+  return check(
+    code === EXIT.interrupted && whole && !hasStack(stderr),
+    `exit ${code ?? killedBy}, files [${files.join(', ')}], stderr ${JSON.stringify(stderr.slice(-160))}`,
+  );
 }
-const MOCK_RUN = closed('', '', '{ closed: [{ hold: 3s, concurrency: 2 }] }').replace('target: { url: "" }', 'target: { mock: { profile: fast } }');
-for (const [signal, at] of [['SIGINT', 200], ['SIGTERM', 200], ['SIGINT', 1000], ['SIGTERM', 1000]] as const) {
+const MOCK_RUN = closed('', '', '{ closed: [{ hold: 3s, concurrency: 2 }] }').replace(
+  'target: { url: "" }',
+  'target: { mock: { profile: fast } }',
+);
+for (const [signal, at] of [
+  ['SIGINT', 200],
+  ['SIGTERM', 200],
+  ['SIGINT', 1000],
+  ['SIGTERM', 1000],
+] as const) {
   probe(9, `${signal} ${at} ms after start: exit 130, one line, nothing half-written`, () => signalled(MOCK_RUN, signal, at));
 }
 probe(9, 'SIGINT during a preflight the target stalls (TLS never answered): exit 130 at once', async () => {
@@ -462,35 +529,48 @@ probe(9, 'SIGINT during a preflight the target stalls (TLS never answered): exit
   await new Promise<void>((done) => stall.listen(0, '127.0.0.1', done));
   try {
     const startedAt = performance.now();
-    const verdict = await signalled(closed(`https://127.0.0.1:${(stall.address() as AddressInfo).port}`), 'SIGINT', undefined, (k) => (kill = k));
+    const verdict = await signalled(
+      closed(`https://127.0.0.1:${(stall.address() as AddressInfo).port}`),
+      'SIGINT',
+      undefined,
+      (k) => (kill = k),
+    );
     const ms = performance.now() - startedAt;
     return verdict === true ? check(ms < 5_000 + 2_000, `took ${ms.toFixed(0)} ms`) : verdict;
   } finally {
     stall.close();
   }
 });
-probe(9, 'SIGINT during the load: exit 130 with every report file written', () => signalled(MOCK_RUN.replace('--quiet', ''), 'SIGINT', (stderr) => /^target /m.test(stderr) && stderr.length > 0));
+probe(9, 'SIGINT during the load: exit 130 with every report file written', () =>
+  signalled(MOCK_RUN.replace('--quiet', ''), 'SIGINT', (stderr) => /^target /m.test(stderr) && stderr.length > 0),
+);
 
 // ── 10. Zero-request report; file:// callback_url ───────────────────────────────────────────────────────────
 probe(10, 'a run stopped as its load began (0 requests): every chart renders with no warning, "no data" shown', async () => {
   const abort = new AbortController();
-  const yaml = 'name: zero\ntarget: { mock: { profile: fast } }\nrequests: [{ name: h, method: GET, path: /h }]\nworkers: 1\nwarmup: 0s\nload: { closed: [{ hold: 5s, concurrency: 2 }] }\n';
+  const yaml =
+    'name: zero\ntarget: { mock: { profile: fast } }\nrequests: [{ name: h, method: GET, path: /h }]\nworkers: 1\nwarmup: 0s\nload: { closed: [{ hold: 5s, concurrency: 2 }] }\n';
   const zero = await runScenario(parseScenario(yaml, 'zero.yaml', {}), { signal: abort.signal, onLoadStarted: () => abort.abort() });
   const analysis = analyze(zero);
   const html = await renderHtml(zero, analysis, analysis.verdict);
   const parts = pageParts(html);
   const problems = [...(await Promise.all(Object.values(parts.specs).map(renderProblems))).flat(), ...parts.staticSvgs.flatMap(nonFinite)];
-  return check(zero.totals.requests === 0 && problems.length === 0 && parts.noData.length > 0, `${zero.totals.requests} requests; ${problems.slice(0, 3).join('; ')}`);
+  return check(
+    zero.totals.requests === 0 && problems.length === 0 && parts.noData.length > 0,
+    `${zero.totals.requests} requests; ${problems.slice(0, 3).join('; ')}`,
+  );
 });
 for (const callback of ['file:///etc/passwd', 'http://example.com/hook']) {
   probe(10, `the mock refuses callback_url ${callback} with 400`, async () => {
     const mock = await startMockServer({ profile: 'fast', seed: 1 });
     try {
-      const token = (await (await fetch(`${mock.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
-      })).json()) as { access_token: string };
+      const token = (await (
+        await fetch(`${mock.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+        })
+      ).json()) as { access_token: string };
       const response = await fetch(`${mock.url}/v1/generate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
@@ -506,7 +586,9 @@ for (const callback of ['file:///etc/passwd', 'http://example.com/hook']) {
 // ── the run ─────────────────────────────────────────────────────────────────────────────────────────────────
 async function withDeadline(run: () => Promise<Verdict>): Promise<Verdict> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<Verdict>((done) => (timer = setTimeout(() => done(`did not end within ${PROBE_DEADLINE_MS / 1000} s`), PROBE_DEADLINE_MS)));
+  const deadline = new Promise<Verdict>(
+    (done) => (timer = setTimeout(() => done(`did not end within ${PROBE_DEADLINE_MS / 1000} s`), PROBE_DEADLINE_MS)),
+  );
   try {
     return await Promise.race([run().catch((error: unknown) => `threw: ${(error as Error)?.stack ?? String(error)}`), deadline]);
   } finally {
@@ -529,7 +611,9 @@ async function main(): Promise<void> {
       if (verdict === true) entry.held += 1;
       else failures.push(`  ${p.group}. ${p.name}: ${verdict}`);
       tally.set(p.group, entry);
-      process.stderr.write(`${verdict === true ? 'held' : 'FAIL'}  ${p.group}. ${p.name} (${((performance.now() - probeStart) / 1000).toFixed(1)} s)\n`);
+      process.stderr.write(
+        `${verdict === true ? 'held' : 'FAIL'}  ${p.group}. ${p.name} (${((performance.now() - probeStart) / 1000).toFixed(1)} s)\n`,
+      );
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -540,7 +624,16 @@ async function main(): Promise<void> {
   });
   const tried = [...tally.values()].reduce((sum, t) => sum + t.tried, 0);
   const held = [...tally.values()].reduce((sum, t) => sum + t.held, 0);
-  process.stdout.write(['', '| group | what failed before | tried | held |', '| --- | --- | ---: | ---: |', ...rows, `| | all | ${tried} | ${held} |`, ''].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      '| group | what failed before | tried | held |',
+      '| --- | --- | ---: | ---: |',
+      ...rows,
+      `| | all | ${tried} | ${held} |`,
+      '',
+    ].join('\n'),
+  );
   process.stdout.write(`\n${((performance.now() - startedAt) / 1000).toFixed(0)} s\n`);
   if (failures.length > 0) process.stdout.write(`\nnot held:\n${failures.join('\n')}\n`);
   process.exitCode = failures.length > 0 ? 1 : 0;

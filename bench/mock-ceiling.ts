@@ -25,14 +25,34 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { name: 'bare node:http hello world', start: startBareNode, load: async (s, d) => ({ baseUrl: s.url, path: '/', method: 'GET', connections: CONNECTIONS, durationSec: d }) },
-  { name: 'mock `fast`: GET /healthz', start: (c) => startMock('fast', c), load: async (s, d) => ({ baseUrl: s.url, path: '/healthz', method: 'GET', connections: CONNECTIONS, durationSec: d }) },
+  {
+    name: 'bare node:http hello world',
+    start: startBareNode,
+    load: async (s, d) => ({ baseUrl: s.url, path: '/', method: 'GET', connections: CONNECTIONS, durationSec: d }),
+  },
+  {
+    name: 'mock `fast`: GET /healthz',
+    start: (c) => startMock('fast', c),
+    load: async (s, d) => ({ baseUrl: s.url, path: '/healthz', method: 'GET', connections: CONNECTIONS, durationSec: d }),
+  },
   {
     name: 'mock `fast`: POST /v1/generate',
     start: (c) => startMock('fast', c),
-    load: async (s, d) => ({ baseUrl: s.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token: await fetchToken(s.url), connections: CONNECTIONS, durationSec: d }),
+    load: async (s, d) => ({
+      baseUrl: s.url,
+      path: '/v1/generate',
+      method: 'POST',
+      body: GENERATE_BODY,
+      token: await fetchToken(s.url),
+      connections: CONNECTIONS,
+      durationSec: d,
+    }),
   },
-  { name: 'nginx static 200', start: startNginx, load: async (s, d) => ({ baseUrl: s.url, path: '/', method: 'GET', connections: CONNECTIONS, durationSec: d }) },
+  {
+    name: 'nginx static 200',
+    start: startNginx,
+    load: async (s, d) => ({ baseUrl: s.url, path: '/', method: 'GET', connections: CONNECTIONS, durationSec: d }),
+  },
 ];
 
 export async function mockCeilingBenchmark(argv: readonly string[]): Promise<void> {
@@ -40,7 +60,9 @@ export async function mockCeilingBenchmark(argv: readonly string[]): Promise<voi
   requirePeers(['wrk', 'nginx']);
   const cores = corePlan();
   const durationSec = options.quick ? 2 : 5;
-  const quiet = options.noWait ? undefined : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
+  const quiet = options.noWait
+    ? undefined
+    : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
   const loadAtStart = loadAverage();
   const machine = describeMachine();
   const began = new Date().toISOString();
@@ -77,12 +99,16 @@ export async function mockCeilingBenchmark(argv: readonly string[]): Promise<voi
   });
   const generate = ratio(spread(cells[2]!.runs.map((r) => r.rps)), bare);
   const lines = [
-    '## 5. Mock server ceiling', '',
+    '## 5. Mock server ceiling',
+    '',
     `Run ${began} with \`npm run bench:mock\`: \`wrk -t1 -c${CONNECTIONS} -d${durationSec}s\` against each server, ${options.runs} runs each, taking turns; servers started through tsx like the mock (\`bench/servers/bare-node.ts\`).`,
     ...machineLines(machine, loadAtStart, quietNote(quiet)),
-    `- ${cores.note}.`, '',
-    table(['server', 'requests/s median (min–max)', '× bare node:http', 'errors'], rows), '',
-    `Goal (mock ≥ 0.80× bare node:http, on the API route POST /v1/generate): ${fmt(generate)} — ${generate >= 0.8 ? 'met ✅' : 'missed ❌'}.`, '',
+    `- ${cores.note}.`,
+    '',
+    table(['server', 'requests/s median (min–max)', '× bare node:http', 'errors'], rows),
+    '',
+    `Goal (mock ≥ 0.80× bare node:http, on the API route POST /v1/generate): ${fmt(generate)} — ${generate >= 0.8 ? 'met ✅' : 'missed ❌'}.`,
+    '',
   ];
   await writeSection('mock', lines.join('\n'));
 }

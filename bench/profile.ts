@@ -50,18 +50,27 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^file:\/\//, '').replace(REPO, '').replace(/^.*node_modules\//, 'node_modules/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(REPO, '')
+    .replace(/^.*node_modules\//, 'node_modules/');
 }
 
 /** Where the code lives: Node's own http/net, tailscope's source, a library, or V8 (GC, program). */
 export function area(where: string, name: string): string {
   if (name.startsWith('(')) return `V8 ${name}`;
   if (where.startsWith('node:_http') || where.startsWith('node:http')) return 'node:http (client, agent, parser glue)';
-  if (where.startsWith('node:net') || where.startsWith('node:internal/stream') || where.startsWith('node:stream') || where.startsWith('node:_stream')) return 'node:net / streams';
+  if (
+    where.startsWith('node:net') ||
+    where.startsWith('node:internal/stream') ||
+    where.startsWith('node:stream') ||
+    where.startsWith('node:_stream')
+  )
+    return 'node:net / streams';
   if (where.startsWith('node:')) return 'other Node internals (timers, events, perf_hooks, …)';
-  if (where === '' ) return 'native / builtins';
+  if (where === '') return 'native / builtins';
   if (where.startsWith('node_modules/autocannon')) return 'autocannon';
-  if (where.startsWith('node_modules/http-parser-js')) return 'http-parser-js (autocannon\'s response parser)';
+  if (where.startsWith('node_modules/http-parser-js')) return "http-parser-js (autocannon's response parser)";
   if (where.startsWith('node_modules/hdr-histogram-js')) return 'hdr-histogram-js';
   if (where.startsWith('node_modules/')) return 'other libraries';
   if (where.startsWith('src/')) return 'tailscope src/';
@@ -83,11 +92,15 @@ export async function profileBenchmark(argv: readonly string[]): Promise<void> {
       const dir = join(OUT, 'profiles', tool);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      const run = await runTool(tool, { baseUrl: server.url, path: '/', method: 'GET', connections: 100, durationSec }, {
-        core: cores.generator,
-        label: `profile-${tool}`,
-        nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      });
+      const run = await runTool(
+        tool,
+        { baseUrl: server.url, path: '/', method: 'GET', connections: 100, durationSec },
+        {
+          core: cores.generator,
+          label: `profile-${tool}`,
+          nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        },
+      );
       // File names end in .<pid>.<threadId>.<seq>.cpuprofile; the load runs on a worker thread (id ≥ 1).
       const files = (await readdir(dir)).filter((f) => /\.\d+\.[1-9]\d*\.\d+\.cpuprofile$/.test(f));
       const profiles = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as CpuProfile));
@@ -97,21 +110,38 @@ export async function profileBenchmark(argv: readonly string[]): Promise<void> {
       raw[tool] = { run, top: busiest.slice(0, 40) };
       log(`${tool}: ${fmtInt(run.rps)} req/s under the profiler`);
       sections.push(`### ${tool} (${fmtInt(run.rps)} requests/s under the profiler)`, '');
-      sections.push(table(['where the code lives', 'share of busy time'], [...areas].sort((a, b) => b[1] - a[1]).map(([name, share]) => [name, `${fmt(share * 100, 1)}%`])), '');
-      sections.push(table(['function', 'file:line', 'self ms', 'share'], busiest.slice(0, 15).map((e) => [`\`${e.name}\``, e.where || '–', fmt(e.selfMs, 0), `${fmt(e.share * 100, 1)}%`])), '');
+      sections.push(
+        table(
+          ['where the code lives', 'share of busy time'],
+          [...areas].sort((a, b) => b[1] - a[1]).map(([name, share]) => [name, `${fmt(share * 100, 1)}%`]),
+        ),
+        '',
+      );
+      sections.push(
+        table(
+          ['function', 'file:line', 'self ms', 'share'],
+          busiest.slice(0, 15).map((e) => [`\`${e.name}\``, e.where || '–', fmt(e.selfMs, 0), `${fmt(e.share * 100, 1)}%`]),
+        ),
+        '',
+      );
     }
   } finally {
     await server.stop();
   }
   await writeRaw('profile', { began, machine, cores, durationSec, loadAtStart, raw });
   if (!options.write) return;
-  await writeSection('profile', [
-    '## 6. Profile of a tailscope worker', '',
-    `Run ${began} with \`npm run bench:profile\`: each engine against nginx at 100 connections for ${durationSec} s, \`workers: 1\`, under \`node --cpu-prof\`; the worker thread's profile, idle time excluded. The profiler itself costs some throughput.`,
-    ...machineLines(machine, loadAtStart, quietNote(undefined)),
-    `- ${cores.note}.`, '',
-    ...sections,
-  ].join('\n'));
+  await writeSection(
+    'profile',
+    [
+      '## 6. Profile of a tailscope worker',
+      '',
+      `Run ${began} with \`npm run bench:profile\`: each engine against nginx at 100 connections for ${durationSec} s, \`workers: 1\`, under \`node --cpu-prof\`; the worker thread's profile, idle time excluded. The profiler itself costs some throughput.`,
+      ...machineLines(machine, loadAtStart, quietNote(undefined)),
+      `- ${cores.note}.`,
+      '',
+      ...sections,
+    ].join('\n'),
+  );
 }
 
 function total(entries: SelfTime[]): number {

@@ -32,7 +32,11 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
   const options = benchOptions(argv, { runs: 1 });
   if (argv.includes('--from-raw') || argv.includes('--sizes-only')) {
     // Re-render the section from the last run's raw file (bench/out/soak.json), without running again.
-    const raw = JSON.parse(await readFile(join(OUT, 'soak.json'), 'utf8')) as Parameters<typeof render>[0] & { quiet?: QuietReport; quietText?: string; cores: { note: string } };
+    const raw = JSON.parse(await readFile(join(OUT, 'soak.json'), 'utf8')) as Parameters<typeof render>[0] & {
+      quiet?: QuietReport;
+      quietText?: string;
+      cores: { note: string };
+    };
     if (argv.includes('--sizes-only')) {
       // Only the size comparison again, against a fresh mock; the soak figures stay those of the raw file.
       const cores = corePlan();
@@ -40,9 +44,21 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
       const server = await startMock('fast', cores.target);
       try {
         const token = await fetchToken(server.url);
-        raw.sizes = await sizeRuns((ratePerSec, durationSec) => ({
-          baseUrl: server.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token, connections: CONNECTIONS, durationSec, ratePerSec,
-        }), raw.rate, sizeSec, cores.generator);
+        raw.sizes = await sizeRuns(
+          (ratePerSec, durationSec) => ({
+            baseUrl: server.url,
+            path: '/v1/generate',
+            method: 'POST',
+            body: GENERATE_BODY,
+            token,
+            connections: CONNECTIONS,
+            durationSec,
+            ratePerSec,
+          }),
+          raw.rate,
+          sizeSec,
+          cores.generator,
+        );
       } finally {
         await server.stop();
       }
@@ -50,8 +66,19 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
       raw.sizesAt = new Date().toISOString();
       await writeRaw('soak', raw);
     }
-    const quietText = raw.quietText ?? (raw.quiet ? quietNote(raw.quiet) : 'how long the run waited for a quiet machine is not in its raw file');
-    await writeSection('soak', render({ ...raw, quietText, coresText: raw.cores.note, quick: raw.soakSec < 600, calibrateSec: raw.soakSec < 600 ? 4 : 10, sizeSec: raw.sizeSec }));
+    const quietText =
+      raw.quietText ?? (raw.quiet ? quietNote(raw.quiet) : 'how long the run waited for a quiet machine is not in its raw file');
+    await writeSection(
+      'soak',
+      render({
+        ...raw,
+        quietText,
+        coresText: raw.cores.note,
+        quick: raw.soakSec < 600,
+        calibrateSec: raw.soakSec < 600 ? 4 : 10,
+        sizeSec: raw.sizeSec,
+      }),
+    );
     return;
   }
   const rateArg = argv.includes('--rate') ? Number(argv[argv.indexOf('--rate') + 1]) : undefined;
@@ -59,7 +86,9 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
   const soakSec = options.quick ? 60 : 600;
   const calibrateSec = options.quick ? 4 : 10;
   const sizeSec = options.quick ? 10 : 30;
-  const quiet = options.noWait ? undefined : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
+  const quiet = options.noWait
+    ? undefined
+    : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
   const loadAtStart = loadAverage();
   const machine = describeMachine();
   const began = new Date().toISOString();
@@ -67,7 +96,14 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
   try {
     const token = await fetchToken(server.url);
     const load = (ratePerSec: number, durationSec: number): Load => ({
-      baseUrl: server.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token, connections: CONNECTIONS, durationSec, ratePerSec,
+      baseUrl: server.url,
+      path: '/v1/generate',
+      method: 'POST',
+      body: GENERATE_BODY,
+      token,
+      connections: CONNECTIONS,
+      durationSec,
+      ratePerSec,
     });
 
     // Calibration: the highest candidate rate delivered in full (≥ 98%), without errors, by a valid run.
@@ -75,10 +111,15 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
     let rate = rateArg;
     if (rate === undefined) {
       for (const candidate of CANDIDATE_RATES) {
-        const run = await runTool('tailscope-wire', load(candidate, calibrateSec), { core: cores.generator, label: `soak-calibrate-${candidate}` });
+        const run = await runTool('tailscope-wire', load(candidate, calibrateSec), {
+          core: cores.generator,
+          label: `soak-calibrate-${candidate}`,
+        });
         const sustained = run.rps >= 0.98 * candidate && run.errors === 0 && run.valid === true;
         calibration.push({ rate: candidate, run, sustained });
-        log(`calibration ${candidate}/s: achieved ${fmtInt(run.rps)}/s, p99 ${fmt(run.p99Ms)} ms, valid ${run.valid} ${run.reasons?.join('; ') ?? ''}`);
+        log(
+          `calibration ${candidate}/s: achieved ${fmtInt(run.rps)}/s, p99 ${fmt(run.p99Ms)} ms, valid ${run.valid} ${run.reasons?.join('; ') ?? ''}`,
+        );
         if (!sustained) break;
         rate = candidate;
         await sleep(500);
@@ -108,7 +149,21 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
 
     const { half, full } = await sizeRuns(load, rate, sizeSec, cores.generator);
 
-    const data = { began, machine, cores, loadAtStart, quiet, quietText: quietNote(quiet), rate, soakSec, sizeSec, calibration, samples, soak, sizes: { half, full } };
+    const data = {
+      began,
+      machine,
+      cores,
+      loadAtStart,
+      quiet,
+      quietText: quietNote(quiet),
+      rate,
+      soakSec,
+      sizeSec,
+      calibration,
+      samples,
+      soak,
+      sizes: { half, full },
+    };
     await writeRaw('soak', data);
     if (options.write) await writeSection('soak', render({ ...data, coresText: cores.note, quick: options.quick, calibrateSec }));
   } finally {
@@ -121,18 +176,34 @@ export async function soakBenchmark(argv: readonly string[]): Promise<void> {
  * apart and both well inside what the generator sustains, so the latency spread (which sets how many histogram
  * buckets are filled) stays alike and only the count doubles.
  */
-async function sizeRuns(load: (ratePerSec: number, durationSec: number) => Load, rate: number, sizeSec: number, core: string | undefined): Promise<{ half: ToolRun; full: ToolRun }> {
+async function sizeRuns(
+  load: (ratePerSec: number, durationSec: number) => Load,
+  rate: number,
+  sizeSec: number,
+  core: string | undefined,
+): Promise<{ half: ToolRun; full: ToolRun }> {
   const half = await runTool('tailscope-wire', load(rate / 4, sizeSec), { core, label: 'soak-size-quarter' });
   const full = await runTool('tailscope-wire', load(rate / 2, sizeSec), { core, label: 'soak-size-half' });
   return { half, full };
 }
 
 function render(d: {
-  began: string; machine: ReturnType<typeof describeMachine>; loadAtStart: number; quietText: string; coresText: string; quick: boolean;
-  rate: number; soakSec: number; calibrateSec: number; sizeSec: number;
+  began: string;
+  machine: ReturnType<typeof describeMachine>;
+  loadAtStart: number;
+  quietText: string;
+  coresText: string;
+  quick: boolean;
+  rate: number;
+  soakSec: number;
+  calibrateSec: number;
+  sizeSec: number;
   /** set when the size comparison was run again on its own (--sizes-only) */
   sizesAt?: string;
-  calibration: { rate: number; run: ToolRun; sustained: boolean }[]; samples: RssSample[]; soak: ToolRun; sizes: { half: ToolRun; full: ToolRun };
+  calibration: { rate: number; run: ToolRun; sustained: boolean }[];
+  samples: RssSample[];
+  soak: ToolRun;
+  sizes: { half: ToolRun; full: ToolRun };
 }): string {
   const afterFirstMinute = d.samples.filter((s) => s.atSec >= 60);
   const baseline = afterFirstMinute[0]?.rssMiB ?? NaN;
@@ -140,29 +211,64 @@ function render(d: {
   const last = d.samples[d.samples.length - 1]?.rssMiB ?? NaN;
   const growth = peakAfter - baseline;
   const every = Math.max(1, Math.round(d.samples.length / 20));
-  const series = d.samples.filter((_, i) => i % every === 0 || i === d.samples.length - 1).map((s) => `${Math.round(s.atSec)} s: ${fmt(s.rssMiB, 0)}`).join(' · ');
+  const series = d.samples
+    .filter((_, i) => i % every === 0 || i === d.samples.length - 1)
+    .map((s) => `${Math.round(s.atSec)} s: ${fmt(s.rssMiB, 0)}`)
+    .join(' · ');
   const lines: string[] = [];
   lines.push('## 4. Memory and soak', '');
-  lines.push(`Run ${d.began} with \`npm run bench:soak${d.quick ? ' -- --quick' : ''}\`${d.quick ? ' (QUICK MODE: a 60 s soak, not the 10-minute one)' : ''}: tailscope \`engine: ${SCENARIO_ENGINE.wire}\`, \`workers: 1\`, open model against the mock (\`fast\`), ${CONNECTIONS}-socket pool. The ${fmtInt(d.soakSec / 60)}-minute soak ran once.`);
+  lines.push(
+    `Run ${d.began} with \`npm run bench:soak${d.quick ? ' -- --quick' : ''}\`${d.quick ? ' (QUICK MODE: a 60 s soak, not the 10-minute one)' : ''}: tailscope \`engine: ${SCENARIO_ENGINE.wire}\`, \`workers: 1\`, open model against the mock (\`fast\`), ${CONNECTIONS}-socket pool. The ${fmtInt(d.soakSec / 60)}-minute soak ran once.`,
+  );
   lines.push(...machineLines(d.machine, d.loadAtStart, d.quietText));
   lines.push(`- ${d.coresText}.`, '');
   if (d.calibration.length > 0) {
-    lines.push(`Calibration (${d.calibrateSec} s per rate; sustained = ≥ 98% of the rate delivered, no errors, run valid by its own health check):`, '');
-    lines.push(table(['rate/s', 'achieved/s', 'p99 ms', 'valid', 'sustained'], d.calibration.map((c) => [String(c.rate), fmtInt(c.run.rps), fmt(c.run.p99Ms), String(c.run.valid), c.sustained ? 'yes' : 'no'])), '');
+    lines.push(
+      `Calibration (${d.calibrateSec} s per rate; sustained = ≥ 98% of the rate delivered, no errors, run valid by its own health check):`,
+      '',
+    );
+    lines.push(
+      table(
+        ['rate/s', 'achieved/s', 'p99 ms', 'valid', 'sustained'],
+        d.calibration.map((c) => [String(c.rate), fmtInt(c.run.rps), fmt(c.run.p99Ms), String(c.run.valid), c.sustained ? 'yes' : 'no']),
+      ),
+      '',
+    );
   }
-  lines.push(`Soak at **${fmtInt(d.rate)} requests/s** for ${d.soakSec} s: ${fmtInt(d.soak.requests)} requests, achieved ${fmtInt(d.soak.rps)}/s, ${d.soak.errors} errors, p50 ${fmt(d.soak.p50Ms)} ms, p99 ${fmt(d.soak.p99Ms)} ms, run valid: ${d.soak.valid}${d.soak.reasons?.length ? ` (${d.soak.reasons.join('; ')})` : ''}.`, '');
+  lines.push(
+    `Soak at **${fmtInt(d.rate)} requests/s** for ${d.soakSec} s: ${fmtInt(d.soak.requests)} requests, achieved ${fmtInt(d.soak.rps)}/s, ${d.soak.errors} errors, p50 ${fmt(d.soak.p50Ms)} ms, p99 ${fmt(d.soak.p99Ms)} ms, run valid: ${d.soak.valid}${d.soak.reasons?.length ? ` (${d.soak.reasons.join('; ')})` : ''}.`,
+    '',
+  );
   lines.push(`RSS of the tailscope process (MiB), every ${SAMPLE_EVERY_MS / 1000} s (shown thinned): ${series}.`, '');
-  lines.push(`RSS at 60 s: ${fmt(baseline, 1)} MiB; highest after 60 s: ${fmt(peakAfter, 1)} MiB; at the end: ${fmt(last, 1)} MiB. Growth after the first minute: **${fmt(growth, 1)} MiB** — goal < 20 MB: ${growth < 20 ? 'met ✅' : 'missed ❌'}.`, '');
+  lines.push(
+    `RSS at 60 s: ${fmt(baseline, 1)} MiB; highest after 60 s: ${fmt(peakAfter, 1)} MiB; at the end: ${fmt(last, 1)} MiB. Growth after the first minute: **${fmt(growth, 1)} MiB** — goal < 20 MB: ${growth < 20 ? 'met ✅' : 'missed ❌'}.`,
+    '',
+  );
   const { half, full } = d.sizes;
-  lines.push(`result.json size against request count (${d.sizeSec} s each, at a quarter and half the soak rate${d.sizesAt ? `; run ${d.sizesAt} with \`npm run bench:soak -- --sizes-only\`` : ''}):`, '');
-  lines.push(table(['rate/s', 'requests', 'result.json bytes'], [
-    [fmtInt(half.requests / d.sizeSec), fmtInt(half.requests), fmtInt(half.resultBytes ?? NaN)],
-    [fmtInt(full.requests / d.sizeSec), fmtInt(full.requests), fmtInt(full.resultBytes ?? NaN)],
-  ]), '');
+  lines.push(
+    `result.json size against request count (${d.sizeSec} s each, at a quarter and half the soak rate${d.sizesAt ? `; run ${d.sizesAt} with \`npm run bench:soak -- --sizes-only\`` : ''}):`,
+    '',
+  );
+  lines.push(
+    table(
+      ['rate/s', 'requests', 'result.json bytes'],
+      [
+        [fmtInt(half.requests / d.sizeSec), fmtInt(half.requests), fmtInt(half.resultBytes ?? NaN)],
+        [fmtInt(full.requests / d.sizeSec), fmtInt(full.requests), fmtInt(full.resultBytes ?? NaN)],
+      ],
+    ),
+    '',
+  );
   const sizeRatio = (full.resultBytes ?? NaN) / (half.resultBytes ?? NaN);
   const perRequest = (run: ToolRun) => (run.resultBytes ?? NaN) / run.requests;
-  lines.push(`Twice the requests, ${fmt(sizeRatio)}× the bytes (${fmt(perRequest(half), 2)} → ${fmt(perRequest(full), 2)} bytes per request). result.json holds histograms, not samples: its size follows the run's length (one set of interval histograms per ${'second'}) and how many histogram buckets the latencies occupy — here p99 ${fmt(half.p99Ms)} → ${fmt(full.p99Ms)} ms — not the request count. The ${d.soakSec} s soak (${fmtInt(d.soak.requests)} requests) wrote ${fmtInt(d.soak.resultBytes ?? NaN)} bytes, ${fmtInt((d.soak.resultBytes ?? NaN) / d.soakSec)} bytes per second of run.`, '');
-  lines.push(`Goal (size independent of request count): ${sizeRatio < 1.1 ? 'met ✅' : `not met as stated ❌ — bounded by buckets and duration, but ${fmt(sizeRatio)}× here`}.`, '');
+  lines.push(
+    `Twice the requests, ${fmt(sizeRatio)}× the bytes (${fmt(perRequest(half), 2)} → ${fmt(perRequest(full), 2)} bytes per request). result.json holds histograms, not samples: its size follows the run's length (one set of interval histograms per ${'second'}) and how many histogram buckets the latencies occupy — here p99 ${fmt(half.p99Ms)} → ${fmt(full.p99Ms)} ms — not the request count. The ${d.soakSec} s soak (${fmtInt(d.soak.requests)} requests) wrote ${fmtInt(d.soak.resultBytes ?? NaN)} bytes, ${fmtInt((d.soak.resultBytes ?? NaN) / d.soakSec)} bytes per second of run.`,
+    '',
+  );
+  lines.push(
+    `Goal (size independent of request count): ${sizeRatio < 1.1 ? 'met ✅' : `not met as stated ❌ — bounded by buckets and duration, but ${fmt(sizeRatio)}× here`}.`,
+    '',
+  );
   return lines.join('\n');
 }
 

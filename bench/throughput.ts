@@ -15,7 +15,16 @@ import { fetchToken, startMock, startNginx } from './lib/servers.js';
 import { fmt, fmtInt, fmtSpread, ratio, spread, type Spread } from './lib/stats.js';
 import { runTool, SCENARIO_ENGINE, type Load, type ToolName, type ToolRun } from './lib/tools.js';
 
-const TOOLS: ToolName[] = ['tailscope-wire', 'tailscope-wire-default', 'tailscope-node', 'tailscope-autocannon', 'autocannon', 'wrk', 'hey', 'locust'];
+const TOOLS: ToolName[] = [
+  'tailscope-wire',
+  'tailscope-wire-default',
+  'tailscope-node',
+  'tailscope-autocannon',
+  'autocannon',
+  'wrk',
+  'hey',
+  'locust',
+];
 /** Goals on ratios of medians: ✅ at or above the goal, ⚠️ between the floor and the goal, ❌ below the floor. */
 export const WIRE_VS_CLI = { goal: 1.0, floor: 0.95 };
 export const DEFAULT_VS_ONE_WORKER = { goal: 1.0, floor: 0.95 };
@@ -40,7 +49,9 @@ export async function throughputBenchmark(argv: readonly string[]): Promise<void
   requirePeers(['wrk', 'hey', 'nginx', 'locust']);
   const cores = corePlan();
   const durationSec = options.quick ? 2 : 4;
-  const quiet = options.noWait ? undefined : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
+  const quiet = options.noWait
+    ? undefined
+    : await waitForQuiet({ below: 0.7, pollSec: 30, maxWaitSec: Number(process.env.BENCH_MAX_WAIT_SEC ?? 2400), log });
   const loadAtStart = loadAverage();
   const machine = describeMachine();
   const cells: Cell[] = [];
@@ -51,9 +62,10 @@ export async function throughputBenchmark(argv: readonly string[]): Promise<void
     try {
       const token = target === 'mock' ? await fetchToken(server.url) : undefined;
       for (const connections of CONNECTIONS) {
-        const load: Load = target === 'nginx'
-          ? { baseUrl: server.url, path: '/', method: 'GET', connections, durationSec }
-          : { baseUrl: server.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token, connections, durationSec };
+        const load: Load =
+          target === 'nginx'
+            ? { baseUrl: server.url, path: '/', method: 'GET', connections, durationSec }
+            : { baseUrl: server.url, path: '/v1/generate', method: 'POST', body: GENERATE_BODY, token, connections, durationSec };
         const row = TOOLS.map((tool): Cell => ({ target, connections, tool, runs: [] }));
         cells.push(...row);
         for (let rep = 0; rep < options.runs; rep++) {
@@ -73,22 +85,42 @@ export async function throughputBenchmark(argv: readonly string[]): Promise<void
   }
 
   await writeRaw('throughput', { began, machine, cores, durationSec, runs: options.runs, loadAtStart, quiet, cells });
-  if (options.write) await writeSection('throughput', render(cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet, began }));
+  if (options.write)
+    await writeSection(
+      'throughput',
+      render(cells, { machine, cores: cores.note, durationSec, runs: options.runs, loadAtStart, quiet, began }),
+    );
 }
 
 export function render(
   cells: Cell[],
-  ctx: { machine: ReturnType<typeof describeMachine>; cores: string; durationSec: number; runs: number; loadAtStart: number; quiet: Awaited<ReturnType<typeof waitForQuiet>> | undefined; began: string },
+  ctx: {
+    machine: ReturnType<typeof describeMachine>;
+    cores: string;
+    durationSec: number;
+    runs: number;
+    loadAtStart: number;
+    quiet: Awaited<ReturnType<typeof waitForQuiet>> | undefined;
+    began: string;
+  },
 ): string {
   const rps = (target: string, connections: number, tool: ToolName): Spread =>
     spread(cells.find((c) => c.target === target && c.connections === connections && c.tool === tool)!.runs.map((r) => r.rps));
   const lines: string[] = [];
   lines.push('## 1. Generator throughput', '');
-  lines.push(`Run ${ctx.began} with \`npm run bench:throughput\`: each tool for ${ctx.durationSec} s per run, ${ctx.runs} runs, tools taking turns.`);
+  lines.push(
+    `Run ${ctx.began} with \`npm run bench:throughput\`: each tool for ${ctx.durationSec} s per run, ${ctx.runs} runs, tools taking turns.`,
+  );
   lines.push(...machineLines(ctx.machine, ctx.loadAtStart, quietNote(ctx.quiet)));
-  lines.push(`- ${ctx.cores}. tailscope runs with \`workers: 1\` (one load thread plus its coordinator, one process) on the generator core: the fair match for the single-process peers (wrk -t1, hey, autocannon without -w, one Locust process). \`tailscope-wire-default\` runs the scenario's default worker count on that same core.`);
-  lines.push(`- tailscope's rows: \`tailscope-wire\` = \`engine: ${SCENARIO_ENGINE.wire}\` (every phase timed), \`tailscope-node\` = \`engine: ${SCENARIO_ENGINE.node}\` (node:http, phase-timed), \`tailscope-autocannon\` = \`engine: ${SCENARIO_ENGINE.autocannon}\` (autocannon drives the stage).`);
-  lines.push('- Targets: nginx `worker_processes 1` answering `GET /` with a static 200 from memory (`bench/peers/nginx.conf`); the mock (`tailscope mock --profile fast`) answering `POST /v1/generate` with a Bearer token and a JSON body (every tool sends the same bytes).');
+  lines.push(
+    `- ${ctx.cores}. tailscope runs with \`workers: 1\` (one load thread plus its coordinator, one process) on the generator core: the fair match for the single-process peers (wrk -t1, hey, autocannon without -w, one Locust process). \`tailscope-wire-default\` runs the scenario's default worker count on that same core.`,
+  );
+  lines.push(
+    `- tailscope's rows: \`tailscope-wire\` = \`engine: ${SCENARIO_ENGINE.wire}\` (every phase timed), \`tailscope-node\` = \`engine: ${SCENARIO_ENGINE.node}\` (node:http, phase-timed), \`tailscope-autocannon\` = \`engine: ${SCENARIO_ENGINE.autocannon}\` (autocannon drives the stage).`,
+  );
+  lines.push(
+    '- Targets: nginx `worker_processes 1` answering `GET /` with a static 200 from memory (`bench/peers/nginx.conf`); the mock (`tailscope mock --profile fast`) answering `POST /v1/generate` with a Bearer token and a JSON body (every tool sends the same bytes).',
+  );
   lines.push('- Figures: median requests/s (min–max) over the runs; ratios are of medians measured in this same run.', '');
   const goals: string[] = [];
   for (const target of ['nginx', 'mock']) {
@@ -110,12 +142,19 @@ export function render(
       const nodeVsCli = ratio(rps(target, connections, 'tailscope-node'), cli);
       // The wire goal is set against nginx; against the mock the mock is the ceiling, so it is shown, not judged.
       const judged = target === 'nginx';
-      goals.push(`| ${target} | ${connections} | ${fmt(wireVsCli)} ${judged ? mark(wireVsCli, WIRE_VS_CLI) : '(not judged)'} | ${fmt(defaultVsOne)} ${mark(defaultVsOne, DEFAULT_VS_ONE_WORKER)} | ${fmt(ratio(wire, wrk))} | ${fmt(engineVsCli)} ${mark(engineVsCli, AUTOCANNON_ENGINE_VS_CLI)} | ${fmt(nodeVsCli)} |`);
+      goals.push(
+        `| ${target} | ${connections} | ${fmt(wireVsCli)} ${judged ? mark(wireVsCli, WIRE_VS_CLI) : '(not judged)'} | ${fmt(defaultVsOne)} ${mark(defaultVsOne, DEFAULT_VS_ONE_WORKER)} | ${fmt(ratio(wire, wrk))} | ${fmt(engineVsCli)} ${mark(engineVsCli, AUTOCANNON_ENGINE_VS_CLI)} | ${fmt(nodeVsCli)} |`,
+      );
     }
   }
   lines.push('### Goals', '');
-  lines.push(`Ratios of medians. ✅ goal met, ⚠️ below the goal but above its floor, ❌ below the floor. The wire engine's goal against the autocannon CLI is judged on nginx (goal ≥ ${WIRE_VS_CLI.goal.toFixed(2)}, floor ${WIRE_VS_CLI.floor}); with the default worker count it must not be slower than with one (goal ≥ ${DEFAULT_VS_ONE_WORKER.goal.toFixed(2)}, floor ${DEFAULT_VS_ONE_WORKER.floor}). The node:http engine is contrast.`, '');
-  lines.push('| target | connections | wire ÷ autocannon CLI | wire, default workers ÷ wire, 1 worker | wire ÷ wrk | autocannon engine ÷ autocannon CLI (goal ≥ 0.95) | node engine ÷ autocannon CLI |');
+  lines.push(
+    `Ratios of medians. ✅ goal met, ⚠️ below the goal but above its floor, ❌ below the floor. The wire engine's goal against the autocannon CLI is judged on nginx (goal ≥ ${WIRE_VS_CLI.goal.toFixed(2)}, floor ${WIRE_VS_CLI.floor}); with the default worker count it must not be slower than with one (goal ≥ ${DEFAULT_VS_ONE_WORKER.goal.toFixed(2)}, floor ${DEFAULT_VS_ONE_WORKER.floor}). The node:http engine is contrast.`,
+    '',
+  );
+  lines.push(
+    '| target | connections | wire ÷ autocannon CLI | wire, default workers ÷ wire, 1 worker | wire ÷ wrk | autocannon engine ÷ autocannon CLI (goal ≥ 0.95) | node engine ÷ autocannon CLI |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   lines.push(...goals, '');
   return lines.join('\n');

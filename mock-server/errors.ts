@@ -12,9 +12,7 @@ export class ProfileError extends TailscopeError {
   readonly line: number | undefined;
 
   constructor(message: string, where: { file?: string; field?: string; line?: number } = {}) {
-    const location = [where.file && (where.line ? `${where.file}:${where.line}` : where.file), where.field]
-      .filter(Boolean)
-      .join(': ');
+    const location = [where.file && (where.line ? `${where.file}:${where.line}` : where.file), where.field].filter(Boolean).join(': ');
     super(location ? `${location}: ${message}` : message);
     this.file = where.file;
     this.field = where.field;

@@ -21,33 +21,49 @@ export type LatencyModelInput =
 
 const positiveDurationMs = durationMs.refine((ms) => ms > 0, 'must be greater than 0');
 
-export const latencyModelSchema: z.ZodType<LatencyModel, LatencyModelInput> = z.lazy(() =>
-  z.preprocess(
-    (value) => (typeof value === 'number' || typeof value === 'string' ? { type: 'fixed', value } : value),
-    z.discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('fixed'), value: durationMs }).transform((m) => ({ type: 'fixed' as const, ms: m.value })),
-      z
-        .strictObject({ type: z.literal('uniform'), min: durationMs, max: durationMs })
-        .refine((m) => m.max >= m.min, { message: 'max must be at least min', path: ['max'] })
-        .transform((m) => ({ type: 'uniform' as const, minMs: m.min, maxMs: m.max })),
-      z
-        .strictObject({ type: z.literal('normal'), mean: durationMs, sd: durationMs })
-        .transform((m) => ({ type: 'normal' as const, meanMs: m.mean, sdMs: m.sd })),
-      z
-        .strictObject({ type: z.literal('lognormal'), median: positiveDurationMs, p99: positiveDurationMs, max: positiveDurationMs.optional() })
-        .refine((m) => m.p99 >= m.median, { message: 'p99 must be at least the median', path: ['p99'] })
-        .transform((m) => ({ type: 'lognormal' as const, medianMs: m.median, p99Ms: m.p99, ...(m.max !== undefined && { maxMs: m.max }) })),
-      z
-        .strictObject({ type: z.literal('pareto'), scale: positiveDurationMs, shape: z.number().positive(), max: positiveDurationMs.optional() })
-        .transform((m) => ({ type: 'pareto' as const, scaleMs: m.scale, shape: m.shape, ...(m.max !== undefined && { maxMs: m.max }) })),
-      z
-        .strictObject({
-          type: z.literal('mixture'),
-          components: z.array(z.strictObject({ weight: z.number().positive(), model: latencyModelSchema })).min(1),
-        })
-        .transform((m) => ({ type: 'mixture' as const, components: m.components })),
-    ]),
-  ),
+export const latencyModelSchema: z.ZodType<LatencyModel, LatencyModelInput> = z.lazy(
+  () =>
+    z.preprocess(
+      (value) => (typeof value === 'number' || typeof value === 'string' ? { type: 'fixed', value } : value),
+      z.discriminatedUnion('type', [
+        z.strictObject({ type: z.literal('fixed'), value: durationMs }).transform((m) => ({ type: 'fixed' as const, ms: m.value })),
+        z
+          .strictObject({ type: z.literal('uniform'), min: durationMs, max: durationMs })
+          .refine((m) => m.max >= m.min, { message: 'max must be at least min', path: ['max'] })
+          .transform((m) => ({ type: 'uniform' as const, minMs: m.min, maxMs: m.max })),
+        z
+          .strictObject({ type: z.literal('normal'), mean: durationMs, sd: durationMs })
+          .transform((m) => ({ type: 'normal' as const, meanMs: m.mean, sdMs: m.sd })),
+        z
+          .strictObject({
+            type: z.literal('lognormal'),
+            median: positiveDurationMs,
+            p99: positiveDurationMs,
+            max: positiveDurationMs.optional(),
+          })
+          .refine((m) => m.p99 >= m.median, { message: 'p99 must be at least the median', path: ['p99'] })
+          .transform((m) => ({
+            type: 'lognormal' as const,
+            medianMs: m.median,
+            p99Ms: m.p99,
+            ...(m.max !== undefined && { maxMs: m.max }),
+          })),
+        z
+          .strictObject({
+            type: z.literal('pareto'),
+            scale: positiveDurationMs,
+            shape: z.number().positive(),
+            max: positiveDurationMs.optional(),
+          })
+          .transform((m) => ({ type: 'pareto' as const, scaleMs: m.scale, shape: m.shape, ...(m.max !== undefined && { maxMs: m.max }) })),
+        z
+          .strictObject({
+            type: z.literal('mixture'),
+            components: z.array(z.strictObject({ weight: z.number().positive(), model: latencyModelSchema })).min(1),
+          })
+          .transform((m) => ({ type: 'mixture' as const, components: m.components })),
+      ]),
+    ),
   // preprocess() widens the input type to unknown; the declared input type is what the branches accept.
 ) as unknown as z.ZodType<LatencyModel, LatencyModelInput>;
 
@@ -60,7 +76,10 @@ const clientSchema = z.strictObject({ id: z.string().min(1), secret: z.string().
 const authSchema = z
   .strictObject({
     tokenTtlSeconds: z.number().int().min(1).default(3600),
-    clients: z.array(clientSchema).min(1).default([{ id: 'demo', secret: 'demo-secret' }]),
+    clients: z
+      .array(clientSchema)
+      .min(1)
+      .default([{ id: 'demo', secret: 'demo-secret' }]),
     /** Latency of the token endpoint itself. */
     latency: latencyModelSchema.default(ZERO_MS),
   })
@@ -68,7 +87,11 @@ const authSchema = z
 
 const limitsSchema = z
   .strictObject({
-    bodyBytes: z.number().int().positive().default(1024 * 1024),
+    bodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     maxTokens: z.number().int().positive().default(8192),
   })
   .prefault({});
@@ -104,7 +127,13 @@ const generateSchema = z
     interToken: latencyModelSchema.default(ZERO_MS),
   })
   .prefault({})
-  .transform((g) => ({ latency: g.latency, perToken: g.perToken, completionFraction: g.completionFraction, ttft: g.ttft, interToken: g.interToken }));
+  .transform((g) => ({
+    latency: g.latency,
+    perToken: g.perToken,
+    completionFraction: g.completionFraction,
+    ttft: g.ttft,
+    interToken: g.interToken,
+  }));
 
 const rateLimitSchema = z.strictObject({
   ratePerSec: z.number().positive(),
@@ -131,8 +160,7 @@ const faultsSchema = z
   })
   .prefault({})
   .superRefine((f, ctx) => {
-    const total =
-      Object.values(f.status).reduce((sum, p) => sum + p, 0) + f.reset + f.hang + f.garbage + (f.slowBody?.probability ?? 0);
+    const total = Object.values(f.status).reduce((sum, p) => sum + p, 0) + f.reset + f.hang + f.garbage + (f.slowBody?.probability ?? 0);
     if (total > 1) ctx.addIssue({ code: 'custom', message: `fault probabilities add up to ${total}, more than 1` });
   })
   .transform((f) => ({

@@ -23,7 +23,10 @@ function builtinDir(): string {
 
 export async function builtinProfileNames(): Promise<string[]> {
   const files = await readdir(builtinDir());
-  return files.filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+  return files
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
 }
 
 const BUILTIN_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -53,7 +56,11 @@ export async function loadProfile(nameOrPath: string): Promise<LoadedProfile> {
 
 /** Parses YAML or JSON (JSON is YAML) and validates it; `file` only labels errors. */
 export function parseProfileText(text: string, file?: string): LoadedProfile {
-  const yaml = readLocatedYaml(text, ([first]) => new ProfileError(first?.message ?? 'invalid YAML', { ...(file && { file }), ...(first?.line !== undefined && { line: first.line }) }));
+  const yaml = readLocatedYaml(
+    text,
+    ([first]) =>
+      new ProfileError(first?.message ?? 'invalid YAML', { ...(file && { file }), ...(first?.line !== undefined && { line: first.line }) }),
+  );
   const value: unknown = yaml.value ?? {};
   return { written: value as MockProfile, resolved: validate(value, file, yaml) };
 }

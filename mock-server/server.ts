@@ -114,10 +114,15 @@ export async function listen(profile: ResolvedProfile, options: { host: string; 
   // Garbage from a client: answer 400 if the socket can still take it, then drop it; the server carries on.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable && error.code !== 'ECONNRESET') {
-      const [status, body] = error.code === 'HPE_HEADER_OVERFLOW' ? ['431 Request Header Fields Too Large', '{"error":"headers_too_large"}'] : ['400 Bad Request', '{"error":"bad_request"}'];
+      const [status, body] =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? ['431 Request Header Fields Too Large', '{"error":"headers_too_large"}']
+          : ['400 Bad Request', '{"error":"bad_request"}'];
       ctx.stats.countResponse('unmatched', Number(status.slice(0, 3)));
       // end(), not destroy(): destroying now could drop the answer before it is flushed.
-      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n${NO_TIME_SPENT}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nconnection: close\r\n${NO_TIME_SPENT}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
       return;
     }
     socket.destroy();

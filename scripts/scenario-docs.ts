@@ -23,40 +23,83 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   name: { about: 'names the run in reports and the default output folder', example: 'name: generate-capacity' },
   description: { about: 'free text, shown in the report', example: 'description: nightly capacity check' },
 
-  target: { about: 'what to load: a URL, or the bundled mock server (exactly one)', example: 'target: { url: https://api.example.com/api/v2 }' },
-  'target.url': { about: 'http or https; a path after the host is the base path every request path is joined to (`/api/v2` + `/generate` → `/api/v2/generate`), as is a relative `auth.oauth2.tokenUrl`; `user:password@` is sent as HTTP Basic', example: 'url: https://api.example.com/api/v2' },
-  'target.mock': { about: 'start the bundled mock server in-process on a free loopback port', example: 'mock: { profile: llm-default, seed: 42 }' },
-  'target.mock.profile': { about: 'a built-in profile name, a profile file (relative to the scenario) or a profile written inline', example: 'profile: fixed-20ms' },
+  target: {
+    about: 'what to load: a URL, or the bundled mock server (exactly one)',
+    example: 'target: { url: https://api.example.com/api/v2 }',
+  },
+  'target.url': {
+    about:
+      'http or https; a path after the host is the base path every request path is joined to (`/api/v2` + `/generate` → `/api/v2/generate`), as is a relative `auth.oauth2.tokenUrl`; `user:password@` is sent as HTTP Basic',
+    example: 'url: https://api.example.com/api/v2',
+  },
+  'target.mock': {
+    about: 'start the bundled mock server in-process on a free loopback port',
+    example: 'mock: { profile: llm-default, seed: 42 }',
+  },
+  'target.mock.profile': {
+    about: 'a built-in profile name, a profile file (relative to the scenario) or a profile written inline',
+    example: 'profile: fixed-20ms',
+  },
   'target.mock.seed': { about: "the mock's random seed (also seeds the workers' draws)", example: 'seed: 7' },
   'target.mock.networkDelay': { about: "one-way delay added by the mock's delaying proxy", example: 'networkDelay: 15ms' },
   'target.mock.networkJitter': { about: 'random spread of that delay', example: 'networkJitter: 2ms' },
 
-  auth: { about: 'how requests are authorised: OAuth2 client credentials or a static header (not both)', example: 'auth: { header: { name: X-Api-Key, value: "${API_KEY}" } }' },
-  'auth.oauth2': { about: 'client-credentials grant; one token per worker, refreshed ahead of expiry, renewed once on a 401', example: 'oauth2: { tokenUrl: /oauth/token, clientId: "${CLIENT_ID}", clientSecret: "${CLIENT_SECRET}" }' },
-  'auth.oauth2.tokenUrl': { about: 'the token endpoint; relative URLs are joined to the target URL, base path included', example: 'tokenUrl: /oauth/token' },
+  auth: {
+    about: 'how requests are authorised: OAuth2 client credentials or a static header (not both)',
+    example: 'auth: { header: { name: X-Api-Key, value: "${API_KEY}" } }',
+  },
+  'auth.oauth2': {
+    about: 'client-credentials grant; one token per worker, refreshed ahead of expiry, renewed once on a 401',
+    example: 'oauth2: { tokenUrl: /oauth/token, clientId: "${CLIENT_ID}", clientSecret: "${CLIENT_SECRET}" }',
+  },
+  'auth.oauth2.tokenUrl': {
+    about: 'the token endpoint; relative URLs are joined to the target URL, base path included',
+    example: 'tokenUrl: /oauth/token',
+  },
   'auth.oauth2.clientId': { about: 'client id, usually from the environment', example: 'clientId: "${CLIENT_ID}"' },
   'auth.oauth2.clientSecret': { about: 'client secret; scrubbed from every output', example: 'clientSecret: "${CLIENT_SECRET}"' },
   'auth.oauth2.scope': { about: 'scope to ask for', example: 'scope: generate' },
   'auth.oauth2.clientAuth': { about: 'credentials in the form body, or as HTTP Basic', example: 'clientAuth: basic' },
-  'auth.oauth2.refreshMargin': { about: `refresh this long before the token expires (default ${ms(DEFAULTS.tokenRefreshMarginMs)})`, example: 'refreshMargin: 30s' },
-  'auth.header': { about: 'one header sent with every request; its value is a secret', example: 'header: { name: Authorization, value: "Bearer ${TOKEN}" }' },
+  'auth.oauth2.refreshMargin': {
+    about: `refresh this long before the token expires (default ${ms(DEFAULTS.tokenRefreshMarginMs)})`,
+    example: 'refreshMargin: 30s',
+  },
+  'auth.header': {
+    about: 'one header sent with every request; its value is a secret',
+    example: 'header: { name: Authorization, value: "Bearer ${TOKEN}" }',
+  },
   'auth.header.name': { about: 'header name', example: 'name: X-Api-Key' },
   'auth.header.value': { about: 'header value', example: 'value: "${API_KEY}"' },
 
-  requests: { about: 'what to send; each request is drawn by weight', example: 'requests: [{ name: generate, method: POST, path: /generate, json: { prompt: hi } }]' },
+  requests: {
+    about: 'what to send; each request is drawn by weight',
+    example: 'requests: [{ name: generate, method: POST, path: /generate, json: { prompt: hi } }]',
+  },
   'requests[].name': { about: 'unique; metrics, thresholds and reports key by it', example: 'name: generate' },
   'requests[].method': { about: 'HTTP method', example: 'method: POST' },
   'requests[].path': { about: 'path and query under the target URL; templates allowed', example: 'path: "/v1/items/{{ ids.id }}"' },
-  'requests[].headers': { about: 'headers; templates allowed; `User-Agent: tailscope/<version>` unless set here', example: 'headers: { X-Request-Id: "{{ uuid }}" }' },
-  'requests[].query': { about: 'query parameters appended to the path, percent-encoded; templates allowed', example: 'query: { user: "{{ vu }}", page: 1 }' },
-  'requests[].json': { about: 'a JSON body (sets Content-Type); templates allowed, a string that is one placeholder becomes its value', example: 'json: { prompt: "{{ prompts.text }}", max_tokens: 64, seed: "{{ random(1, 1000) }}" }' },
+  'requests[].headers': {
+    about: 'headers; templates allowed; `User-Agent: tailscope/<version>` unless set here',
+    example: 'headers: { X-Request-Id: "{{ uuid }}" }',
+  },
+  'requests[].query': {
+    about: 'query parameters appended to the path, percent-encoded; templates allowed',
+    example: 'query: { user: "{{ vu }}", page: 1 }',
+  },
+  'requests[].json': {
+    about: 'a JSON body (sets Content-Type); templates allowed, a string that is one placeholder becomes its value',
+    example: 'json: { prompt: "{{ prompts.text }}", max_tokens: 64, seed: "{{ random(1, 1000) }}" }',
+  },
   'requests[].body': { about: 'a text body instead of `json`; templates allowed', example: 'body: "id={{ uuid }}"' },
   'requests[].stream': { about: 'read the answer as a token stream: Server-Sent Events or WebSocket', example: 'stream: sse' },
   'requests[].weight': { about: `share of draws among requests (default ${DEFAULTS.requestWeight})`, example: 'weight: 3' },
   'requests[].expectStatus': { about: 'statuses that count as success besides 2xx', example: 'expectStatus: [404]' },
 
   data: { about: 'feeders: rows from files for templates, by name', example: 'data: { prompts: { file: prompts.jsonl, order: random } }' },
-  'data.<name>.file': { about: 'JSONL, CSV (header row) or text (a row per line), relative to the scenario', example: 'file: data/prompts.jsonl' },
+  'data.<name>.file': {
+    about: 'JSONL, CSV (header row) or text (a row per line), relative to the scenario',
+    example: 'file: data/prompts.jsonl',
+  },
   'data.<name>.order': { about: 'sequential (workers interleave) or random (seeded)', example: 'order: random' },
 
   client: { about: 'what the client does around each request', example: 'client: { keepAlive: true, timeouts: { total: 30s } }' },
@@ -67,30 +110,58 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'client.timeouts.firstByte': { about: `until the first response byte (default ${ms(t.firstByteMs)})`, example: 'firstByte: 10s' },
   'client.timeouts.total': { about: `the whole attempt (default ${ms(t.totalMs)})`, example: 'total: 30s' },
   'client.timeouts.idle': { about: `longest gap in a stream (default ${ms(t.idleMs)})`, example: 'idle: 5s' },
-  'client.retries': { about: 'retries with backoff and jitter, and 429 handling', example: 'retries: { max: 2, backoff: exponential, base: 100ms, jitter: full }' },
+  'client.retries': {
+    about: 'retries with backoff and jitter, and 429 handling',
+    example: 'retries: { max: 2, backoff: exponential, base: 100ms, jitter: full }',
+  },
   'client.retries.max': { about: `retries after the first attempt (default ${r.max})`, example: 'max: 2' },
   'client.retries.backoff': { about: 'exponential or constant', example: 'backoff: constant' },
   'client.retries.base': { about: `first backoff (default ${ms(r.baseMs)})`, example: 'base: 200ms' },
   'client.retries.maxBackoff': { about: `longest backoff (default ${ms(r.maxBackoffMs)})`, example: 'maxBackoff: 2s' },
   'client.retries.jitter': { about: 'full, equal or none', example: 'jitter: equal' },
   'client.retries.respectRetryAfter': { about: "wait out a 429's Retry-After", example: 'respectRetryAfter: false' },
-  'client.retries.maxRetryAfter': { about: `a longer Retry-After fails the request as rate limited (default ${ms(r.maxRetryAfterMs)})`, example: 'maxRetryAfter: 10s' },
-  'client.retries.on': { about: `which failures are retried (default ${r.on.join(', ')})`, example: 'on: [5xx, 429, connect, reset, timeout]' },
-  'client.maxResponseBytes': { about: `a larger body fails its attempt as too_large (default ${DEFAULTS.maxResponseBytes} bytes)`, example: 'maxResponseBytes: 1MiB', unit: 'size' },
-  'client.tls': { about: 'TLS towards an HTTPS target and its token endpoint; files are PEM, relative to the scenario, read when it is loaded', example: 'tls: { ca: certs/ca.pem }' },
+  'client.retries.maxRetryAfter': {
+    about: `a longer Retry-After fails the request as rate limited (default ${ms(r.maxRetryAfterMs)})`,
+    example: 'maxRetryAfter: 10s',
+  },
+  'client.retries.on': {
+    about: `which failures are retried (default ${r.on.join(', ')})`,
+    example: 'on: [5xx, 429, connect, reset, timeout]',
+  },
+  'client.maxResponseBytes': {
+    about: `a larger body fails its attempt as too_large (default ${DEFAULTS.maxResponseBytes} bytes)`,
+    example: 'maxResponseBytes: 1MiB',
+    unit: 'size',
+  },
+  'client.tls': {
+    about: 'TLS towards an HTTPS target and its token endpoint; files are PEM, relative to the scenario, read when it is loaded',
+    example: 'tls: { ca: certs/ca.pem }',
+  },
   'client.tls.ca': { about: "a CA to trust besides the system's (a self-signed or internal certificate)", example: 'ca: certs/ca.pem' },
   'client.tls.cert': { about: 'client certificate for mutual TLS (with `key`)', example: 'cert: certs/client.pem' },
   'client.tls.key': { about: 'its private key', example: 'key: certs/client-key.pem' },
-  'client.tls.insecure': { about: 'skip certificate verification: warned on every run and recorded in the result', example: 'insecure: true' },
-  'client.tls.servername': { about: 'the name sent in SNI and checked against the certificate (when the URL holds an IP or another name)', example: 'servername: api.example.com' },
+  'client.tls.insecure': {
+    about: 'skip certificate verification: warned on every run and recorded in the result',
+    example: 'insecure: true',
+  },
+  'client.tls.servername': {
+    about: 'the name sent in SNI and checked against the certificate (when the URL holds an IP or another name)',
+    example: 'servername: api.example.com',
+  },
 
   serverTiming: { about: 'where the service time is read from', example: 'serverTiming: { header: Server-Timing, metric: app }' },
   'serverTiming.header': { about: 'Server-Timing, or a header holding a duration in ms', example: 'header: X-Response-Time' },
   'serverTiming.metric': { about: 'the Server-Timing metric with the service time', example: 'metric: app' },
   'serverTiming.queueMetric': { about: 'the Server-Timing metric with the queueing time', example: 'queueMetric: queue' },
 
-  load: { about: 'the load curve: closed (concurrency) or open (arrival rate), exactly one', example: 'load: { closed: [{ hold: 30s, concurrency: 8 }] }' },
-  'load.closed': { about: 'stages of virtual users, each sending its next request when the last one ends', example: 'closed: [{ hold: 10s, concurrency: 4 }, { ramp: 20s, to: 64 }]' },
+  load: {
+    about: 'the load curve: closed (concurrency) or open (arrival rate), exactly one',
+    example: 'load: { closed: [{ hold: 30s, concurrency: 8 }] }',
+  },
+  'load.closed': {
+    about: 'stages of virtual users, each sending its next request when the last one ends',
+    example: 'closed: [{ hold: 10s, concurrency: 4 }, { ramp: 20s, to: 64 }]',
+  },
   'load.closed[].name': { about: 'stage name in reports', example: 'name: warm' },
   'load.closed[].hold': { about: 'hold a level this long', example: '{ hold: 10s, concurrency: 4 }' },
   'load.closed[].concurrency': { about: 'users during a hold (default: the previous level)', example: 'concurrency: "${VUS:-4}"' },
@@ -101,7 +172,10 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'load.closed[].each': { about: 'how long each step lasts', example: 'each: 15s' },
   'load.closed[].spike': { about: 'jump to a level and hold it', example: '{ spike: 256, for: 5s }' },
   'load.closed[].for': { about: 'how long a spike lasts', example: 'for: 5s' },
-  'load.open': { about: 'stages of arrival rate (requests/s), sent on schedule whatever the target does', example: 'open: [{ hold: 30s, rate: 50 }, { ramp: 60s, to: 500 }]' },
+  'load.open': {
+    about: 'stages of arrival rate (requests/s), sent on schedule whatever the target does',
+    example: 'open: [{ hold: 30s, rate: 50 }, { ramp: 60s, to: 500 }]',
+  },
   'load.open[].name': { about: 'stage name in reports', example: 'name: peak' },
   'load.open[].hold': { about: 'hold a rate this long', example: '{ hold: 30s, rate: 50 }' },
   'load.open[].rate': { about: 'arrivals per second during a hold (default: the previous rate)', example: 'rate: 50' },
@@ -113,7 +187,10 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'load.open[].spike': { about: 'jump to a rate and hold it', example: '{ spike: 1000, for: 5s }' },
   'load.open[].for': { about: 'how long a spike lasts', example: 'for: 5s' },
   'load.arrivals': { about: 'open model: evenly spaced or Poisson arrivals', example: 'arrivals: poisson' },
-  'load.maxInFlight': { about: `open model: requests in flight at once before arrivals are dropped and counted (default ${DEFAULTS.maxInFlight})`, example: 'maxInFlight: 2000' },
+  'load.maxInFlight': {
+    about: `open model: requests in flight at once before arrivals are dropped and counted (default ${DEFAULTS.maxInFlight})`,
+    example: 'maxInFlight: 2000',
+  },
 
   slo: { about: 'service-level objective, judged in the verdict', example: 'slo: { p99: 800ms, errorRate: 1% }' },
   'slo.p50': { about: 'median latency limit', example: 'p50: 100ms' },
@@ -121,21 +198,36 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'slo.p99': { about: 'p99 latency limit', example: 'p99: 800ms' },
   'slo.errorRate': { about: 'error-rate limit', example: 'errorRate: 1%', unit: 'share' },
 
-  thresholds: { about: 'pass/fail rules; a failed one exits 1', example: 'thresholds: ["p99 < 800ms", "error_rate < 1%", "p99(ttfb){request=generate} < 300ms"]' },
+  thresholds: {
+    about: 'pass/fail rules; a failed one exits 1',
+    example: 'thresholds: ["p99 < 800ms", "error_rate < 1%", "p99(ttfb){request=generate} < 300ms"]',
+  },
   'thresholds[].threshold': { about: 'the rule, in the object form', example: '{ threshold: "error_rate < 5%", abortOnFail: true }' },
   'thresholds[].abortOnFail': { about: 'stop the run as soon as the rule fails', example: 'abortOnFail: true' },
   'thresholds[].delayAbortEval': { about: 'judge it for aborting only after this long', example: 'delayAbortEval: 10s' },
 
-  compare: { about: 'how `--baseline` and `tailscope compare` judge this scenario', example: 'compare: { rules: ["p99 +10%"], confidence: 0.95 }' },
+  compare: {
+    about: 'how `--baseline` and `tailscope compare` judge this scenario',
+    example: 'compare: { rules: ["p99 +10%"], confidence: 0.95 }',
+  },
   'compare.rules': { about: 'regression rules', example: 'rules: ["p99 +10%", "error_rate +0.5pp"]' },
   'compare.confidence': { about: 'confidence of the regression test', example: 'confidence: 0.99' },
 
   interval: { about: `length of a reporting interval (default ${ms(DEFAULTS.intervalMs)})`, example: 'interval: 500ms' },
-  gracefulStop: { about: `in-flight requests may finish this long after the schedule ends (default ${ms(DEFAULTS.gracefulStopMs)})`, example: 'gracefulStop: 10s' },
-  warmup: { about: `load before time zero, kept out of the totals (default ${ms(DEFAULTS.warmupMs)} for runs under ${ms(DEFAULTS.warmupDefaultBelowMs)}, else none)`, example: 'warmup: 0' },
+  gracefulStop: {
+    about: `in-flight requests may finish this long after the schedule ends (default ${ms(DEFAULTS.gracefulStopMs)})`,
+    example: 'gracefulStop: 10s',
+  },
+  warmup: {
+    about: `load before time zero, kept out of the totals (default ${ms(DEFAULTS.warmupMs)} for runs under ${ms(DEFAULTS.warmupDefaultBelowMs)}, else none)`,
+    example: 'warmup: 0',
+  },
   workers: { about: 'worker threads driving load (default: one per usable core less one, at most 4)', example: 'workers: 2' },
   secretEnv: { about: 'environment variables whose values are secrets besides those named like one', example: 'secretEnv: [TENANT_ID]' },
-  engine: { about: "the HTTP client: tailscope's own (wire), node:http, or autocannon for fixed-concurrency stages", example: 'engine: node' },
+  engine: {
+    about: "the HTTP client: tailscope's own (wire), node:http, or autocannon for fixed-concurrency stages",
+    example: 'engine: node',
+  },
 };
 
 type Json = Record<string, unknown>;
@@ -155,7 +247,13 @@ export function schemaFields(schema: Json): Field[] {
     const required = new Set((node.required as string[] | undefined) ?? []);
     for (const [key, child] of Object.entries(properties ?? {})) {
       const childPath = path ? `${path}.${key}` : key;
-      if (!fields.has(childPath)) fields.set(childPath, { path: childPath, type: typeOf(child), required: required.has(key), ...('default' in child ? { default: child.default } : {}) });
+      if (!fields.has(childPath))
+        fields.set(childPath, {
+          path: childPath,
+          type: typeOf(child),
+          required: required.has(key),
+          ...('default' in child ? { default: child.default } : {}),
+        });
       walk(child, childPath);
     }
     if (node.type === 'array' && node.items && typeof node.items === 'object') walk(node.items as Json, `${path}[]`);
@@ -175,7 +273,10 @@ function typeOf(node: Json): string {
     const items = node.items as Json | undefined;
     return items && Object.keys(items).length > 0 ? `list of ${typeOf(items)}` : 'list';
   }
-  if (type === 'object') return node.additionalProperties && typeof node.additionalProperties === 'object' && Object.keys(node.additionalProperties).length > 0 ? 'map' : 'mapping';
+  if (type === 'object')
+    return node.additionalProperties && typeof node.additionalProperties === 'object' && Object.keys(node.additionalProperties).length > 0
+      ? 'map'
+      : 'mapping';
   // Durations, sizes and shares are all "a number or a string" to JSON Schema; the docs say which (see render).
   if (Array.isArray(type)) return type.includes('number') && type.includes('string') ? 'duration' : type.join(' or ');
   return typeof type === 'string' ? type : 'any';
@@ -187,10 +288,12 @@ export function renderScenarioDocs(schema: Json): string {
   const undocumented = fields.filter((f) => !(f.path in FIELD_DOCS)).map((f) => f.path);
   const stale = Object.keys(FIELD_DOCS).filter((path) => !fields.some((f) => f.path === path));
   if (undocumented.length > 0 || stale.length > 0) {
-    throw new Error([
-      ...(undocumented.length > 0 ? [`fields without a description in scripts/scenario-docs.ts: ${undocumented.join(', ')}`] : []),
-      ...(stale.length > 0 ? [`descriptions of fields the schema does not have: ${stale.join(', ')}`] : []),
-    ].join('\n'));
+    throw new Error(
+      [
+        ...(undocumented.length > 0 ? [`fields without a description in scripts/scenario-docs.ts: ${undocumented.join(', ')}`] : []),
+        ...(stale.length > 0 ? [`descriptions of fields the schema does not have: ${stale.join(', ')}`] : []),
+      ].join('\n'),
+    );
   }
   const sections = new Map<string, Field[]>();
   for (const field of fields) {
@@ -218,7 +321,13 @@ export function renderScenarioDocs(schema: Json): string {
     '  changes a scenario from the command line; the result lists the overrides beside the scenario as run.',
   ];
   for (const [section, sectionFields] of sections) {
-    lines.push('', `## ${section}`, '', '| field | type | required / default | what it does | example |', '| --- | --- | --- | --- | --- |');
+    lines.push(
+      '',
+      `## ${section}`,
+      '',
+      '| field | type | required / default | what it does | example |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const field of sectionFields) {
       const doc = FIELD_DOCS[field.path]!;
       const type = doc.unit ?? field.type;

@@ -52,7 +52,9 @@ export function loadAverage(): number {
 }
 
 export function machineLines(machine: Machine, loadAtStart: number, note: string): string[] {
-  const tools = Object.entries(machine.tools).map(([k, v]) => `${k} ${v}`).join(', ');
+  const tools = Object.entries(machine.tools)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return [
     `- Machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}`,
     `- Node ${machine.node}, tailscope ${machine.tailscope}; peers: ${tools}`,

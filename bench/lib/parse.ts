@@ -86,7 +86,11 @@ interface AutocannonJson {
 
 /** autocannon --json: one JSON object (the last line of stdout). Its latencies are whole milliseconds. */
 export function parseAutocannon(text: string): Measured {
-  const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) throw new ParseError('autocannon', 'its JSON result', text);
   const json = JSON.parse(line) as AutocannonJson;
   return {
@@ -110,7 +114,10 @@ export function parseLocustSummary(text: string): Measured {
   const counts = rows.find((line) => line.includes('|'));
   const percentiles = rows.find((line) => !line.includes('|'));
   if (!counts || !percentiles) throw new ParseError('locust', 'the Aggregated rows', text);
-  const countCells = counts.replace('Aggregated', '').split('|').map((part) => part.trim().split(/\s+/));
+  const countCells = counts
+    .replace('Aggregated', '')
+    .split('|')
+    .map((part) => part.trim().split(/\s+/));
   const requests = Number(countCells[0]![0]);
   const failures = Number(/^(\d+)/.exec(countCells[0]![1] ?? '')?.[1]);
   const rps = Number(countCells[2]![0]);
@@ -121,7 +128,11 @@ export function parseLocustSummary(text: string): Measured {
 
 /** `peers/socket-floor.ts`: one JSON object on the last line of stdout, latencies already in ms. */
 export function parseSocketFloor(text: string): Measured {
-  const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) throw new ParseError('socket-floor', 'its JSON result', text);
   const json = JSON.parse(line) as Measured;
   if (typeof json.rps !== 'number' || typeof json.requests !== 'number') throw new ParseError('socket-floor', 'rps and requests', text);

@@ -11,7 +11,12 @@ export interface QuietReport {
   quiet: boolean;
 }
 
-export async function waitForQuiet(options: { below: number; pollSec: number; maxWaitSec: number; log: (line: string) => void }): Promise<QuietReport> {
+export async function waitForQuiet(options: {
+  below: number;
+  pollSec: number;
+  maxWaitSec: number;
+  log: (line: string) => void;
+}): Promise<QuietReport> {
   const began = performance.now();
   for (;;) {
     const load = loadAverage();

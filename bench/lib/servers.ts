@@ -20,7 +20,10 @@ export async function startNginx(core: string | undefined): Promise<Server> {
  */
 export async function startNginxEcho(core: string | undefined): Promise<Server> {
   const module = echoModulePath();
-  if (!module) throw new Error(`nginx's echo module was not found in ${ECHO_MODULE_DIRS.join(', ')}; install it with:\n  apt-get update && apt-get install -y nginx-light libnginx-mod-http-echo`);
+  if (!module)
+    throw new Error(
+      `nginx's echo module was not found in ${ECHO_MODULE_DIRS.join(', ')}; install it with:\n  apt-get update && apt-get install -y nginx-light libnginx-mod-http-echo`,
+    );
   return startNginxWith('nginx-echo.conf', { __MODULE__: module }, '/', core);
 }
 
@@ -31,7 +34,12 @@ export function echoModulePath(): string | undefined {
   return ECHO_MODULE_DIRS.map((dir) => join(dir, 'ngx_http_echo_module.so')).find((file) => existsSync(file));
 }
 
-async function startNginxWith(confName: string, fill: Record<string, string>, probePath: string, core: string | undefined): Promise<Server> {
+async function startNginxWith(
+  confName: string,
+  fill: Record<string, string>,
+  probePath: string,
+  core: string | undefined,
+): Promise<Server> {
   const port = await freePort();
   const prefix = await mkdtemp(join(os.tmpdir(), 'bench-nginx-'));
   let text = await readFile(join(REPO, 'bench/peers', confName), 'utf8');

@@ -98,7 +98,8 @@ function limitMs(load: Load): number {
 }
 
 function failIfBad(tool: string, finished: Finished): void {
-  if (finished.code !== 0) throw new Error(`${tool} exited with ${finished.code}:\n${finished.stderr.slice(-2000)}\n${finished.stdout.slice(-2000)}`);
+  if (finished.code !== 0)
+    throw new Error(`${tool} exited with ${finished.code}:\n${finished.stderr.slice(-2000)}\n${finished.stdout.slice(-2000)}`);
 }
 
 function shown(args: string[], token: string | undefined): string {
@@ -119,9 +120,8 @@ export function tailscopeScenario(tool: TailscopeTool, load: Load, name: string)
     ...(load.token ? { auth: { header: { name: 'authorization', value: `Bearer ${load.token}` } } } : {}),
     requests: [request],
     client: { poolSize: load.connections },
-    load: load.ratePerSec !== undefined
-      ? { open: [{ hold, rate: load.ratePerSec }] }
-      : { closed: [{ hold, concurrency: load.connections }] },
+    load:
+      load.ratePerSec !== undefined ? { open: [{ hold, rate: load.ratePerSec }] } : { closed: [{ hold, concurrency: load.connections }] },
     ...(TAILSCOPE_WARMUP_SEC !== undefined ? { warmup: `${TAILSCOPE_WARMUP_SEC}s` } : {}),
     ...(workers !== undefined ? { workers } : {}),
     engine: SCENARIO_ENGINE[engine],
@@ -135,7 +135,16 @@ async function runTailscope(tool: TailscopeTool, load: Load, options: RunOptions
   await mkdir(dir, { recursive: true });
   const scenarioFile = join(dir, 'scenario.json');
   await writeFile(scenarioFile, JSON.stringify(tailscopeScenario(tool, load, options.label), null, 2));
-  const args = [...(options.nodeFlags ?? []), 'src/cli/main.ts', 'run', scenarioFile, '--out', dir, '--quiet', ...(workers !== undefined ? ['--workers', String(workers)] : [])];
+  const args = [
+    ...(options.nodeFlags ?? []),
+    'src/cli/main.ts',
+    'run',
+    scenarioFile,
+    '--out',
+    dir,
+    '--quiet',
+    ...(workers !== undefined ? ['--workers', String(workers)] : []),
+  ];
   const finished = await runCommand(TSX, args, {
     core: options.core,
     limitMs: limitMs(load),
@@ -159,7 +168,12 @@ async function runTailscope(tool: TailscopeTool, load: Load, options: RunOptions
     p999Ms: t.latency.p999,
     p95Ms: t.latency.p95,
     ...(t.latencyUncorrected && {
-      uncorrected: { p50Ms: t.latencyUncorrected.p50, p95Ms: t.latencyUncorrected.p95, p99Ms: t.latencyUncorrected.p99, p999Ms: t.latencyUncorrected.p999 },
+      uncorrected: {
+        p50Ms: t.latencyUncorrected.p50,
+        p95Ms: t.latencyUncorrected.p95,
+        p99Ms: t.latencyUncorrected.p99,
+        p999Ms: t.latencyUncorrected.p999,
+      },
     }),
     valid: result.health.valid,
     reasons: result.health.reasons,
@@ -210,8 +224,16 @@ async function runWrk(load: Load, options: RunOptions): Promise<ToolRun> {
 async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun> {
   if (load.ratePerSec !== undefined) throw new Error('the socket floor is closed-model only');
   const args = [
-    join(REPO, 'bench/peers/socket-floor.ts'), load.baseUrl + load.path, '--method', load.method,
-    '--connections', String(load.connections), '--duration', String(load.durationSec), '--warmup', String(TAILSCOPE_WARMUP_SEC ?? 0),
+    join(REPO, 'bench/peers/socket-floor.ts'),
+    load.baseUrl + load.path,
+    '--method',
+    load.method,
+    '--connections',
+    String(load.connections),
+    '--duration',
+    String(load.durationSec),
+    '--warmup',
+    String(TAILSCOPE_WARMUP_SEC ?? 0),
   ];
   if (load.body !== undefined) args.push('--json', load.body);
   if (load.token) args.push('--token', load.token);
@@ -236,8 +258,20 @@ async function runLocust(load: Load, options: RunOptions): Promise<ToolRun> {
   if (load.ratePerSec !== undefined) throw new Error('locust is run closed-model only here');
   const n = String(load.connections);
   const args = [
-    '-f', join(REPO, 'bench/peers/locustfile.py'), '--headless', '--users', n, '--spawn-rate', n,
-    '--run-time', `${load.durationSec}s`, '--host', load.baseUrl, '--only-summary', '--loglevel', 'WARNING',
+    '-f',
+    join(REPO, 'bench/peers/locustfile.py'),
+    '--headless',
+    '--users',
+    n,
+    '--spawn-rate',
+    n,
+    '--run-time',
+    `${load.durationSec}s`,
+    '--host',
+    load.baseUrl,
+    '--only-summary',
+    '--loglevel',
+    'WARNING',
   ];
   const env = { BENCH_METHOD: load.method, BENCH_PATH: load.path, BENCH_BODY: load.body ?? '', BENCH_TOKEN: load.token ?? '' };
   const finished = await runCommand('locust', args, { core: options.core, limitMs: limitMs(load), env });

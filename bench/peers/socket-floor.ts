@@ -164,7 +164,8 @@ class Connection {
           }
           const line = buf.toString('latin1', i, end);
           const size = Number.parseInt(line, 16);
-          if (!/^[0-9a-fA-F]+(;.*)?$/.test(line) || !Number.isFinite(size)) throw new ProtocolError(`bad chunk size ${JSON.stringify(line)}`);
+          if (!/^[0-9a-fA-F]+(;.*)?$/.test(line) || !Number.isFinite(size))
+            throw new ProtocolError(`bad chunk size ${JSON.stringify(line)}`);
           i = end + 2;
           if (size === 0) this.state = TRAILER;
           else {
@@ -250,15 +251,17 @@ async function main(): Promise<void> {
   ]);
   const measuredSec = (Math.max(performance.now(), clock.stopAtMs) - clock.measureFromMs) / 1000;
   const summary = summarize(tally.histogram);
-  process.stdout.write(`${JSON.stringify({
-    rps: summary.count / measuredSec,
-    requests: summary.count,
-    errors: tally.errors,
-    p50Ms: summary.p50,
-    p90Ms: summary.p90,
-    p99Ms: summary.p99,
-    p999Ms: summary.p999,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      rps: summary.count / measuredSec,
+      requests: summary.count,
+      errors: tally.errors,
+      p50Ms: summary.p50,
+      p90Ms: summary.p90,
+      p99Ms: summary.p99,
+      p999Ms: summary.p999,
+    })}\n`,
+  );
 }
 
 await main();

@@ -37,7 +37,8 @@ export function asyncWork(ex: Exchange, clientId: string, request: GenerateReque
         const retentionMs = runtime.profile.jobs.retentionMs;
         // Only an injected status means anything for a job nobody is connected to; it marks the job failed.
         const fault = runtime.faultsOnGenerate ? chooseFault(ctx.faultRng.next(), runtime.profile.faults) : undefined;
-        if (fault?.kind === FaultKind.Status) ctx.jobs.finish(job, { error: { status: fault.status, error: 'injected_fault' } }, retentionMs);
+        if (fault?.kind === FaultKind.Status)
+          ctx.jobs.finish(job, { error: { status: fault.status, error: 'injected_fault' } }, retentionMs);
         else ctx.jobs.finish(job, { result: generateResult(ex, request, completionTokens, appMs, queueMs) }, retentionMs);
         if (request.callbackUrl) postCallback(request.callbackUrl, job);
       });
@@ -59,7 +60,12 @@ export function handleJob(ex: Exchange, id: string): void {
 }
 
 function jobView(job: Job): Record<string, unknown> {
-  return { id: job.id, status: job.status, ...(job.result !== undefined && { result: job.result }), ...(job.error !== undefined && { error: job.error }) };
+  return {
+    id: job.id,
+    status: job.status,
+    ...(job.result !== undefined && { result: job.result }),
+    ...(job.error !== undefined && { error: job.error }),
+  };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -73,7 +79,10 @@ function postCallback(callbackUrl: string, job: Job): void {
   }
   if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) return;
   const body = JSON.stringify(jobView(job));
-  const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = http.request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   // A callback receiver that is down must not hurt the server: errors are dropped, like most webhook senders do.
   req.on('error', () => {});
   req.on('response', (res) => res.resume());

@@ -12,4 +12,3 @@ export function generateResult(ex: Exchange, request: GenerateRequest, completio
     meta: { latency_ms: roundMs(appMs), queue_ms: roundMs(queueMs) },
   };
 }
-

@@ -80,7 +80,8 @@ function serve(ctx: MockContext, ws: WebSocket, socket: Duplex, headerGrant: Tok
     if (!grant) {
       const token = request.accessToken;
       grant = token !== undefined ? ctx.tokens.verify(token, nowMs()) : undefined;
-      if (!grant) return refuse(401, 'invalid_token', token === undefined ? 'send access_token or a Bearer header' : 'unknown or expired token');
+      if (!grant)
+        return refuse(401, 'invalid_token', token === undefined ? 'send access_token or a Bearer header' : 'unknown or expired token');
     }
     const limit = checkRateLimit(ctx, grant.clientId);
     if (!limit.allowed) return refuse(429, 'rate_limited', 'rate limit exceeded', { retry_after: Number(limit.headers['retry-after']) });

@@ -1,6 +1,14 @@
 import type { RunResult } from '../result/types.js';
 import { splitOf } from './split.js';
-import { ANALYSIS_SCHEMA, type Analysis, type NoSplit, type ReplayPolicy, type ReplayResult, type SplitView, type StageAnalysis } from './types.js';
+import {
+  ANALYSIS_SCHEMA,
+  type Analysis,
+  type NoSplit,
+  type ReplayPolicy,
+  type ReplayResult,
+  type SplitView,
+  type StageAnalysis,
+} from './types.js';
 import { validityOf } from './validity.js';
 import { verdictOf } from './verdict.js';
 import { capacityOf } from './capacity.js';

@@ -27,7 +27,10 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
   // the speed of a refused connection would read as a huge throughput and a knee that was never there.
   const answered = result.stages.filter((s) => s.requests - s.errors > 0);
   const silent = result.stages.filter((s) => s.requests > 0 && s.requests === s.errors);
-  if (silent.length > 0) warnings.push(`stage(s) ${silent.map((s) => s.index).join(', ')} had no successful response: left out of the capacity curve, knee and USL fit`);
+  if (silent.length > 0)
+    warnings.push(
+      `stage(s) ${silent.map((s) => s.index).join(', ')} had no successful response: left out of the capacity curve, knee and USL fit`,
+    );
   const measured = answered.filter((s) => s.requests >= CAPACITY_RULES.minStageRequests);
   const steady = measured.filter((s) => s.kind !== 'ramp');
   const curveStages = steady.length >= 3 ? steady : measured;
@@ -45,7 +48,9 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
     model: result.model,
     loadAxis: result.model === 'closed' ? 'concurrency' : 'arrival-rate',
     points,
-    ...(slo ? { slo: { ...(slo.p99Ms !== undefined && { p99Ms: slo.p99Ms }), ...(slo.errorRate !== undefined && { errorRate: slo.errorRate }) } } : {}),
+    ...(slo
+      ? { slo: { ...(slo.p99Ms !== undefined && { p99Ms: slo.p99Ms }), ...(slo.errorRate !== undefined && { errorRate: slo.errorRate }) } }
+      : {}),
     littlesLaw: { tolerance: CAPACITY_RULES.littleTolerance, checks, broken },
     goodput: bestGoodput(points),
     warnings,
@@ -58,7 +63,8 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
   const usl = fitUsl(points.map((p) => ({ concurrency: p.concurrency, throughput: p.throughput })));
   if (usl) {
     analysis.usl = usl;
-    if (usl.r2 < 0.8) warnings.push(`the USL fits poorly (R² ${usl.r2.toFixed(2)}): its predictions beyond the tested loads are not to be trusted`);
+    if (usl.r2 < 0.8)
+      warnings.push(`the USL fits poorly (R² ${usl.r2.toFixed(2)}): its predictions beyond the tested loads are not to be trusted`);
   } else if (points.length > 0) {
     warnings.push('a USL fit needs at least three load levels');
   }
@@ -133,7 +139,9 @@ export function kneeOf(points: readonly CapacityPoint[]): CapacityAnalysis['knee
     load: knee.load,
     throughput: knee.throughput,
     rule,
-    ...(climb ? { latencyClimb: { stage: climb.stage, name: climb.name, load: climb.load, factor: climb.meanLatencyMs / baseline.meanLatencyMs } } : {}),
+    ...(climb
+      ? { latencyClimb: { stage: climb.stage, name: climb.name, load: climb.load, factor: climb.meanLatencyMs / baseline.meanLatencyMs } }
+      : {}),
   };
 }
 

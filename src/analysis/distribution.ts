@@ -82,7 +82,8 @@ export function quantileMs(distribution: Distribution, q: number): number {
 export function meanAbsoluteDeviationMs(distribution: Distribution): number {
   if (distribution.count === 0) return 0;
   let sum = 0;
-  for (let i = 0; i < distribution.counts.length; i++) sum += distribution.counts[i]! * Math.abs(distribution.valuesMs[i]! - distribution.meanMs);
+  for (let i = 0; i < distribution.counts.length; i++)
+    sum += distribution.counts[i]! * Math.abs(distribution.valuesMs[i]! - distribution.meanMs);
   return sum / distribution.count;
 }
 

@@ -11,7 +11,13 @@ export const NOMINAL_SHARE_OF_KNEE = 0.7;
 export function loadLevels(capacity: CapacityAnalysis): LoadLevelRef[] {
   const points = capacity.points;
   if (points.length === 0) return [];
-  const ref = (level: LoadLevelRef['level'], p: CapacityPoint): LoadLevelRef => ({ level, stage: p.stage, name: p.name, target: p.load, throughput: p.throughput });
+  const ref = (level: LoadLevelRef['level'], p: CapacityPoint): LoadLevelRef => ({
+    level,
+    stage: p.stage,
+    name: p.name,
+    target: p.load,
+    throughput: p.throughput,
+  });
   const knee = points.find((p) => p.stage === capacity.knee?.stage) ?? points[points.length - 1]!;
   const upToKnee = points.filter((p) => p.load <= knee.load);
   const goal = NOMINAL_SHARE_OF_KNEE * knee.throughput;

@@ -45,7 +45,11 @@ const policyRetries = z.strictObject({
 
 export const policySchema = z.strictObject({
   timeouts: z
-    .strictObject({ connect: durationOrQuantile.optional(), firstByte: durationOrQuantile.optional(), total: durationOrQuantile.optional() })
+    .strictObject({
+      connect: durationOrQuantile.optional(),
+      firstByte: durationOrQuantile.optional(),
+      total: durationOrQuantile.optional(),
+    })
     .default({}),
   retries: policyRetries.default(() => policyRetries.parse({})),
   /** retries may add at most this share of first attempts (Finagle/Envoy retry budget) */
@@ -74,11 +78,16 @@ export function parsePolicy(text: string, file: string): PolicyFile {
 
 /** Reads quantile-valued fields off the run's histograms: "p99" of ttfb becomes that many milliseconds. */
 export function resolvePolicy(policy: PolicyFile, histograms: EncodedHistograms, file: string): ReplayPolicy {
-  const resolve = (value: { ms: number } | { quantile: number } | undefined, metric: 'connect' | 'ttfb' | 'total', field: string): number | undefined => {
+  const resolve = (
+    value: { ms: number } | { quantile: number } | undefined,
+    metric: 'connect' | 'ttfb' | 'total',
+    field: string,
+  ): number | undefined => {
     if (value === undefined) return undefined;
     if ('ms' in value) return value.ms;
     const distribution = decodeDistribution(histograms[metric]);
-    if (!distribution) throw new PolicyError(file, [{ field, message: `the run recorded no ${metric} times to read p${value.quantile * 100} from` }]);
+    if (!distribution)
+      throw new PolicyError(file, [{ field, message: `the run recorded no ${metric} times to read p${value.quantile * 100} from` }]);
     return quantileMs(distribution, value.quantile);
   };
   const connectMs = resolve(policy.timeouts.connect, 'connect', 'timeouts.connect');
@@ -86,8 +95,19 @@ export function resolvePolicy(policy: PolicyFile, histograms: EncodedHistograms,
   const totalMs = resolve(policy.timeouts.total, 'total', 'timeouts.total');
   const hedgeMs = policy.hedge ? resolve(policy.hedge.delay, 'total', 'hedge.delay') : undefined;
   return {
-    timeouts: { ...(connectMs !== undefined && { connectMs }), ...(firstByteMs !== undefined && { firstByteMs }), ...(totalMs !== undefined && { totalMs }) },
-    retries: { max: policy.retries.max, backoff: policy.retries.backoff, baseMs: policy.retries.base, maxBackoffMs: policy.retries.maxBackoff, jitter: policy.retries.jitter, on: policy.retries.on },
+    timeouts: {
+      ...(connectMs !== undefined && { connectMs }),
+      ...(firstByteMs !== undefined && { firstByteMs }),
+      ...(totalMs !== undefined && { totalMs }),
+    },
+    retries: {
+      max: policy.retries.max,
+      backoff: policy.retries.backoff,
+      baseMs: policy.retries.base,
+      maxBackoffMs: policy.retries.maxBackoff,
+      jitter: policy.retries.jitter,
+      on: policy.retries.on,
+    },
     ...(policy.budget !== undefined && { budgetRatio: policy.budget }),
     ...(hedgeMs !== undefined && { hedge: { delayMs: hedgeMs } }),
     samples: policy.samples,

@@ -9,8 +9,14 @@ import { TailscopeError } from '../shared/errors.js';
 /** Retry categories a policy names, and the run's error kinds that fall under each. */
 type RetryCategory = ReplayPolicy['retries']['on'][number];
 const KIND_CATEGORY: Partial<Record<ErrorKind, RetryCategory>> = {
-  reset: 'reset', garbage: 'reset', refused: 'connect', timeout_connect: 'connect', dns: 'connect',
-  timeout_first_byte: 'timeout', timeout_total: 'timeout', timeout_idle: 'timeout',
+  reset: 'reset',
+  garbage: 'reset',
+  refused: 'connect',
+  timeout_connect: 'connect',
+  dns: 'connect',
+  timeout_first_byte: 'timeout',
+  timeout_total: 'timeout',
+  timeout_idle: 'timeout',
 };
 /** A Finagle-style budget starts with this many retries in hand, so a quiet client may still retry. */
 export const BUDGET_INITIAL_TOKENS = 10;
@@ -23,7 +29,12 @@ export interface ReplayInput {
 }
 
 /** What one attempt turned out to be: its outcome, how long it took, and the failure category if it failed. */
-interface Attempt { ok: boolean; elapsedMs: number; cause?: string; category?: RetryCategory }
+interface Attempt {
+  ok: boolean;
+  elapsedMs: number;
+  cause?: string;
+  category?: RetryCategory;
+}
 
 /**
  * Replays a client policy against the recorded distributions by Monte Carlo with a seeded PRNG.
@@ -76,7 +87,8 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
       if (u < kind.share) {
         if (kind.censored) return timeoutAttempt(p, total.valuesMs[total.valuesMs.length - 1]!);
         const elapsedMs = drawFailedTotal(random);
-        if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
+        if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs)
+          return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
         return { ok: false, elapsedMs, cause: kind.cause, ...(kind.category ? { category: kind.category } : {}) };
       }
       u -= kind.share;
@@ -144,9 +156,12 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
   const run = simulate(policy);
   const baseline = simulate({ ...policy, timeouts: {}, retries: { ...policy.retries, max: 0 }, hedge: undefined, budgetRatio: undefined });
   const warnings: string[] = [];
-  if (ttfb.count < 1000) warnings.push(`the replay resamples ${ttfb.count} recorded responses: its tail (p99.9) repeats a handful of values`);
+  if (ttfb.count < 1000)
+    warnings.push(`the replay resamples ${ttfb.count} recorded responses: its tail (p99.9) repeats a handful of values`);
   if (kinds.some((k) => k.censored)) {
-    warnings.push('the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored), and are resampled as failures at it');
+    warnings.push(
+      'the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored), and are resampled as failures at it',
+    );
   }
   return {
     method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ' and a hedge' : ''}`,
@@ -164,7 +179,12 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
 
 function timeoutAttempt(p: ReplayPolicy, longestRecordedMs: number): Attempt {
   const limits = [p.timeouts.firstByteMs, p.timeouts.totalMs].filter((v): v is number => v !== undefined);
-  return { ok: false, elapsedMs: limits.length ? Math.min(...limits) : longestRecordedMs, cause: 'timeout_first_byte', category: 'timeout' };
+  return {
+    ok: false,
+    elapsedMs: limits.length ? Math.min(...limits) : longestRecordedMs,
+    cause: 'timeout_first_byte',
+    category: 'timeout',
+  };
 }
 
 export class ReplayError extends TailscopeError {

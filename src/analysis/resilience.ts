@@ -31,7 +31,14 @@ export function retryableFailureShare(requests: number, errors: ErrorCounts): nu
   if (requests === 0) return 0;
   const fivexx = Object.entries(errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
   const k = errors.byKind;
-  const other = (k.reset ?? 0) + (k.garbage ?? 0) + (k.refused ?? 0) + (k.timeout_connect ?? 0) + (k.timeout_first_byte ?? 0) + (k.timeout_total ?? 0) + (k.timeout_idle ?? 0);
+  const other =
+    (k.reset ?? 0) +
+    (k.garbage ?? 0) +
+    (k.refused ?? 0) +
+    (k.timeout_connect ?? 0) +
+    (k.timeout_first_byte ?? 0) +
+    (k.timeout_total ?? 0) +
+    (k.timeout_idle ?? 0);
   return (fivexx + other) / requests;
 }
 
@@ -53,7 +60,10 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
   const failureShare = retryableFailureShare(requests, errors);
   const goal = result.slo?.errorRate !== undefined ? Math.min(R.residualFailureGoal, result.slo.errorRate / 10) : R.residualFailureGoal;
   const maxRetries = retriesFor(failureShare, goal);
-  if (failureShare >= R.hopelessFailureShare) warnings.push(`${(failureShare * 100).toFixed(1)}% of attempts failed: failures this common are not independent, and retries would only add load`);
+  if (failureShare >= R.hopelessFailureShare)
+    warnings.push(
+      `${(failureShare * 100).toFixed(1)}% of attempts failed: failures this common are not independent, and retries would only add load`,
+    );
 
   const total = decodeDistribution(histograms.total);
   const p50Ms = total ? quantileMs(total, 0.5) : 0;
@@ -64,11 +74,24 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
 
   const hedgeDelayMs = total ? niceCeilMs(quantileMs(total, R.hedgeQuantile)) : 0;
   // Without first-byte times the hedge is not replayed: its effect is unknown (null), not zero.
-  const hedging: ResilienceAdvice['hedging'] = { delayMs: hedgeDelayMs, quantile: R.hedgeQuantile, extraLoadShare: null, p99WithoutMs: null, p99WithMs: null, method: '' };
+  const hedging: ResilienceAdvice['hedging'] = {
+    delayMs: hedgeDelayMs,
+    quantile: R.hedgeQuantile,
+    extraLoadShare: null,
+    p99WithoutMs: null,
+    p99WithMs: null,
+    method: '',
+  };
   if (total && result.histograms.ttfb) {
     const replayed = replayPolicy(
       { histograms, requests, errors },
-      { timeouts: {}, retries: { max: 0, backoff: 'exponential', baseMs, maxBackoffMs, jitter: 'full', on: [] }, hedge: { delayMs: hedgeDelayMs }, samples: R.replaySamples, seed: R.replaySeed },
+      {
+        timeouts: {},
+        retries: { max: 0, backoff: 'exponential', baseMs, maxBackoffMs, jitter: 'full', on: [] },
+        hedge: { delayMs: hedgeDelayMs },
+        samples: R.replaySamples,
+        seed: R.replaySeed,
+      },
     );
     hedging.extraLoadShare = shareAboveMs(total, hedgeDelayMs);
     hedging.p99WithoutMs = replayed.baseline.p99;
@@ -77,11 +100,13 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
   }
 
   const knee = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : capacity.points[capacity.points.length - 1];
-  if (!capacity.knee) warnings.push('no knee was found (no stage met the SLO, or too few stages): the concurrency limit is read at the heaviest stage');
+  if (!capacity.knee)
+    warnings.push('no knee was found (no stage met the SLO, or too few stages): the concurrency limit is read at the heaviest stage');
   const kneeConcurrency = knee ? (result.model === 'closed' ? knee.concurrency : (knee.throughput * knee.meanLatencyMs) / 1000) : 0;
   const concurrencyLimit = Math.max(1, Math.ceil(kneeConcurrency));
   const breakerThreshold = Math.min(0.5, Math.max(0.05, R.breakerFailureMultiple * failureShare));
-  if (!result.health.valid || result.interrupted) warnings.push('these recommendations rest on an invalid or interrupted run: re-run before using them');
+  if (!result.health.valid || result.interrupted)
+    warnings.push('these recommendations rest on an invalid or interrupted run: re-run before using them');
   warnings.push(...timeouts.warnings.filter((w) => w.includes('rests on')));
 
   const timeoutOf = (phase: string, fallbackMs: number) => timeouts.recommended.find((c) => c.phase === phase)?.timeoutMs ?? fallbackMs;
@@ -132,7 +157,7 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     concurrencyLimit: {
       value: concurrencyLimit,
       rule: capacity.knee
-        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : 'in-flight requests by Little\'s law (throughput × mean latency)'} at the knee (stage ${capacity.knee.stage}): past it more concurrency only queues`
+        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : "in-flight requests by Little's law (throughput × mean latency)"} at the knee (stage ${capacity.knee.stage}): past it more concurrency only queues`
         : 'the in-flight requests at the heaviest stage (no knee found)',
     },
     circuitBreaker: {

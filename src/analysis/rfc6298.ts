@@ -4,7 +4,11 @@ import { meanAbsoluteDeviationMs, type Distribution } from './distribution.js';
 /** RFC 6298 §2 constants: gains α = 1/8, β = 1/4, K = 4; the 1 s lower bound of §2.4. */
 export const RFC6298 = { alpha: 1 / 8, beta: 1 / 4, k: 4, minRtoMs: 1000, clockGranularityMs: 1 } as const;
 
-export interface RtoState { srttMs: number; rttvarMs: number; rtoMs: number }
+export interface RtoState {
+  srttMs: number;
+  rttvarMs: number;
+  rtoMs: number;
+}
 
 /**
  * One step of the RFC 6298 estimator: the first measurement seeds SRTT = R and RTTVAR = R/2 (§2.2), each later

@@ -25,7 +25,13 @@ export function splitOf(
   const queue = read(histograms.queue);
   if (service && network && source !== 'none') {
     const method: SplitMethod = source === 'header' ? 'header' : 'server-timing';
-    return { method, samples: network.count, network: percentiles(network), service: percentiles(service), ...(queue ? { queue: percentiles(queue) } : {}) };
+    return {
+      method,
+      samples: network.count,
+      network: percentiles(network),
+      service: percentiles(service),
+      ...(queue ? { queue: percentiles(queue) } : {}),
+    };
   }
   const ttfb = read(histograms.ttfb);
   if (!ttfb) return undefined;

@@ -13,5 +13,11 @@ export function usableAnalysis(stored: unknown, result: RunResult): Analysis | u
 }
 
 function hasEverySection(analysis: Analysis): boolean {
-  return Boolean(analysis.validity && analysis.verdict?.checks && analysis.capacity && analysis.resilience?.snippets && Array.isArray(analysis.timeouts?.byLoadLevel));
+  return Boolean(
+    analysis.validity &&
+    analysis.verdict?.checks &&
+    analysis.capacity &&
+    analysis.resilience?.snippets &&
+    Array.isArray(analysis.timeouts?.byLoadLevel),
+  );
 }

@@ -32,7 +32,11 @@ export function niceCeilMs(valueMs: number): number {
   return Number((Math.ceil(valueMs / step - 1e-9) * step).toPrecision(12));
 }
 
-export function tailRuleMs(distribution: Distribution, targetCutShare = TIMEOUT_RULE.targetCutShare, headroom = TIMEOUT_RULE.headroom): { quantileMs: number; timeoutMs: number } {
+export function tailRuleMs(
+  distribution: Distribution,
+  targetCutShare = TIMEOUT_RULE.targetCutShare,
+  headroom = TIMEOUT_RULE.headroom,
+): { quantileMs: number; timeoutMs: number } {
   const q = quantileMs(distribution, 1 - targetCutShare);
   return { quantileMs: q, timeoutMs: niceCeilMs(q * headroom) };
 }
@@ -101,7 +105,8 @@ export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef
   const recommended = timeoutsOf(basisHistograms(result, basis));
   const byLoadLevel = levels.map((level) => {
     const timeouts: Partial<Record<TimeoutPhase, TimeoutCut>> = {};
-    for (const choice of timeoutsOf(result.stages[level.stage]!.histograms)) timeouts[choice.phase] = { timeoutMs: choice.timeoutMs, cutShare: choice.cutShare };
+    for (const choice of timeoutsOf(result.stages[level.stage]!.histograms))
+      timeouts[choice.phase] = { timeoutMs: choice.timeoutMs, cutShare: choice.cutShare };
     return { ...level, timeouts };
   });
   const warnings = recommended.flatMap((c) => c.warnings);

@@ -2,7 +2,11 @@ import type { LatencySummary } from '../shared/latency-summary.js';
 
 export const ANALYSIS_SCHEMA = 'tailscope.analysis/v1';
 
-export interface Percentiles { p50: number; p90: number; p99: number }
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
 
 /**
  * How the wait was divided between network and service:
@@ -125,7 +129,10 @@ export interface Verdict {
 export type TimeoutPhase = 'connect' | 'firstByte' | 'total' | 'firstToken' | 'idle';
 
 /** A timeout value and the share of this run's recorded values of its phase it would have cut (exact, from buckets). */
-export interface TimeoutCut { timeoutMs: number; cutShare: number }
+export interface TimeoutCut {
+  timeoutMs: number;
+  cutShare: number;
+}
 
 export interface TimeoutChoice extends TimeoutCut {
   phase: TimeoutPhase;
@@ -186,7 +193,14 @@ export interface ResilienceAdvice {
   retryBudget: { ratio: number; minRetriesPerSec: number; minRetryConcurrency: number; rule: string };
   /** Tail at Scale: send a second copy after delayMs, take whichever answers first */
   /** extraLoadShare and the p99s are null when the run recorded no first-byte times to replay the hedge from */
-  hedging: { delayMs: number; quantile: number; extraLoadShare: number | null; p99WithoutMs: number | null; p99WithMs: number | null; method: string };
+  hedging: {
+    delayMs: number;
+    quantile: number;
+    extraLoadShare: number | null;
+    p99WithoutMs: number | null;
+    p99WithMs: number | null;
+    method: string;
+  };
   /** from the knee: more in flight than this only queues */
   concurrencyLimit: { value: number; rule: string };
   circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
@@ -199,7 +213,14 @@ export interface ResilienceAdvice {
 
 export interface ReplayPolicy {
   timeouts: { connectMs?: number; firstByteMs?: number; totalMs?: number };
-  retries: { max: number; backoff: 'exponential' | 'constant'; baseMs: number; maxBackoffMs: number; jitter: 'full' | 'equal' | 'none'; on: ('5xx' | 'reset' | 'timeout' | 'connect')[] };
+  retries: {
+    max: number;
+    backoff: 'exponential' | 'constant';
+    baseMs: number;
+    maxBackoffMs: number;
+    jitter: 'full' | 'equal' | 'none';
+    on: ('5xx' | 'reset' | 'timeout' | 'connect')[];
+  };
   /** share of first attempts that retries may add (e.g. 0.2); undefined = unlimited */
   budgetRatio?: number;
   hedge?: { delayMs: number };

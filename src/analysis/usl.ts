@@ -1,7 +1,10 @@
 import { rSquared, variance } from 'simple-statistics';
 import type { UslFit } from './types.js';
 
-export interface LoadPoint { concurrency: number; throughput: number }
+export interface LoadPoint {
+  concurrency: number;
+  throughput: number;
+}
 
 /** Universal Scalability Law: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)). Positional for the fit's inner loop. */
 function usl(n: number, sigma: number, kappa: number, lambda: number): number {
@@ -79,7 +82,13 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
   const { sigma, kappa, lambda } = best;
   // R² of the fitted curve against the measured throughputs; a flat series leaves nothing to explain.
   const fitted = (n: number) => lambda * usl(n, sigma, kappa, 1);
-  const r2 = variance(usable.map((p) => p.throughput)) > 0 ? rSquared(usable.map((p) => [p.concurrency, p.throughput]), fitted) : 1;
+  const r2 =
+    variance(usable.map((p) => p.throughput)) > 0
+      ? rSquared(
+          usable.map((p) => [p.concurrency, p.throughput]),
+          fitted,
+        )
+      : 1;
   let peakConcurrency: number | null = null;
   let peakThroughput: number | null = null;
   if (kappa > 0 && sigma < 1) {
@@ -97,6 +106,7 @@ export function fitUsl(points: readonly LoadPoint[]): UslFit | undefined {
     saturationConcurrency: peakThroughput !== null && lambda > 0 ? peakThroughput / lambda : null,
     r2,
     points: usable.length,
-    method: 'least squares on throughput vs concurrency: λ in closed form, σ and κ by grid search (σ linear, κ log-spaced) and local refinement',
+    method:
+      'least squares on throughput vs concurrency: λ in closed form, σ and κ by grid search (σ linear, κ log-spaced) and local refinement',
   };
 }

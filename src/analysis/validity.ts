@@ -13,7 +13,8 @@ export function validityOf(result: RunResult): Validity {
   if (result.interrupted) reasons.push('the run was interrupted: figures cover only what completed');
   const samples = result.totals.requests;
   const warnings: string[] = [];
-  if (samples < MIN_SAMPLES_FOR_P99) warnings.push(`${samples} requests: p99 and the timeouts read from the tail rest on fewer than 10 values above them`);
+  if (samples < MIN_SAMPLES_FOR_P99)
+    warnings.push(`${samples} requests: p99 and the timeouts read from the tail rest on fewer than 10 values above them`);
   const failedWorkers = result.health.reasons.filter((r) => r.startsWith('worker failed'));
   if (failedWorkers.length > 0) warnings.push('a worker failed: its share of the load is missing');
   return { valid: reasons.length === 0, reasons, warnings, samples };

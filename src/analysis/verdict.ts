@@ -17,7 +17,9 @@ import type { Validity, Verdict, VerdictCheck, VerdictStatus } from './types.js'
  */
 export function verdictOf(result: RunResult, validity: Validity): Verdict {
   // One shard saw part of the population: its checks are judged on the merged result (tailscope merge).
-  const checks = result.shard ? [...thresholdChecks(result), ...sloChecks(result)].map(deferToMerge) : [...thresholdChecks(result), ...sloChecks(result)];
+  const checks = result.shard
+    ? [...thresholdChecks(result), ...sloChecks(result)].map(deferToMerge)
+    : [...thresholdChecks(result), ...sloChecks(result)];
   const stoppedByUser = result.interrupted && !result.abortedBy;
   const status: VerdictStatus = stoppedByUser
     ? 'interrupted'
@@ -46,10 +48,17 @@ function thresholdChecks(result: RunResult): VerdictCheck[] {
     try {
       const threshold = parseThreshold(expression);
       const [verdict] = evaluateThresholds(result, [threshold]);
-      const observed = verdict!.observed === undefined
-        ? `no data${verdict!.note ? ` (${verdict!.note})` : ''}`
-        : `${verdict!.metric} = ${formatValue(verdict!.observed, verdict!.unit)}`;
-      return { kind: 'threshold', name: expression, pass: verdict!.pass, observed, limit: `${threshold.operator} ${formatValue(threshold.limit, threshold.unit)}` };
+      const observed =
+        verdict!.observed === undefined
+          ? `no data${verdict!.note ? ` (${verdict!.note})` : ''}`
+          : `${verdict!.metric} = ${formatValue(verdict!.observed, verdict!.unit)}`;
+      return {
+        kind: 'threshold',
+        name: expression,
+        pass: verdict!.pass,
+        observed,
+        limit: `${threshold.operator} ${formatValue(threshold.limit, threshold.unit)}`,
+      };
     } catch (error) {
       return { kind: 'threshold', name: expression, pass: null, observed: `not evaluated: ${(error as Error).message}`, limit: '' };
     }
@@ -80,8 +89,16 @@ function sloChecks(result: RunResult): VerdictCheck[] {
   latencyCheck('p99', latency.p99, slo.p99Ms);
   if (slo.errorRate !== undefined) {
     const limit = `≤ ${formatValue(slo.errorRate * 100, '%')}`;
-    if (requests === 0) checks.push({ kind: 'slo', name: 'SLO error rate', pass: false, observed: 'no data (no request completed)', limit });
-    else checks.push({ kind: 'slo', name: 'SLO error rate', pass: errorRate <= slo.errorRate, observed: formatValue(errorRate * 100, '%'), limit });
+    if (requests === 0)
+      checks.push({ kind: 'slo', name: 'SLO error rate', pass: false, observed: 'no data (no request completed)', limit });
+    else
+      checks.push({
+        kind: 'slo',
+        name: 'SLO error rate',
+        pass: errorRate <= slo.errorRate,
+        observed: formatValue(errorRate * 100, '%'),
+        limit,
+      });
   }
   return checks;
 }

@@ -46,10 +46,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       // With a callback yargs hands back help and version text instead of printing it.
-      parser.parseAsync(argv as string[], {}, (error, _args, output) => {
-        if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);
-        if (error) reject(error);
-      }).then(() => resolve(), reject);
+      parser
+        .parseAsync(argv as string[], {}, (error, _args, output) => {
+          if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+          if (error) reject(error);
+        })
+        .then(() => resolve(), reject);
     });
   } catch (error) {
     const mapped = mapError(error);

@@ -16,14 +16,13 @@ export function progressLine(plan: LoadPlan, index: number, intervalMs: number, 
   const total = merged.histograms.total ? summarize(decodeHistogram(merged.histograms.total)) : undefined;
   const seconds = intervalMs / 1000;
   const target = targetAt(plan.segments, midMs);
-  const load = plan.model === 'closed'
-    ? `conc ${(merged.inFlightMs / intervalMs).toFixed(1)}/${target.toFixed(0)}`
-    : `rate ${(merged.sent / seconds).toFixed(0)}/${target.toFixed(0)}/s`;
+  const load =
+    plan.model === 'closed'
+      ? `conc ${(merged.inFlightMs / intervalMs).toFixed(1)}/${target.toFixed(0)}`
+      : `rate ${(merged.sent / seconds).toFixed(0)}/${target.toFixed(0)}/s`;
   const latency = total && total.count > 0 ? `p50 ${formatMs(total.p50)} p99 ${formatMs(total.p99)} ms` : 'p50 – p99 –';
   const errors = merged.errors.total > 0 ? ` errors ${merged.errors.total}` : '';
   const waits = merged.counters.rateLimited > 0 ? ` 429-waits ${merged.counters.rateLimited}` : '';
   const dropped = merged.counters.dropped > 0 ? ` dropped ${merged.counters.dropped}` : '';
   return `[${((startMs + intervalMs) / 1000).toFixed(0).padStart(4)}s] ${(stage?.name ?? '').padEnd(18).slice(0, 18)} ${load} ${(merged.requests / seconds).toFixed(0)} req/s ${latency}${errors}${waits}${dropped}`;
 }
-
-

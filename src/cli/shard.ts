@@ -6,7 +6,8 @@ export function parseShard(text: string): { index: number; count: number } {
   if (!match) throw new UsageError(`--shard takes INDEX/COUNT with a 0-based index, like 0/4; got "${text}"`);
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || index >= count) throw new UsageError(`--shard ${text}: the index must be below the count (0 … ${Math.max(count - 1, 0)})`);
+  if (count < 1 || index >= count)
+    throw new UsageError(`--shard ${text}: the index must be below the count (0 … ${Math.max(count - 1, 0)})`);
   return { index, count };
 }
 

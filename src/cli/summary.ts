@@ -4,7 +4,6 @@ import { STATUS_WORD } from '../analysis/verdict.js';
 import { formatMs } from '../shared/format.js';
 import { errorReasons, reasonLine } from '../report/views/error-reasons.js';
 
-
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */
 export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   const t = result.totals;
@@ -13,7 +12,11 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
     // Why requests failed comes right after the count, before any latency: failed requests are often fast.
     ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · max ${formatMs(t.latency.max)} ms`,
-    ...(result.warmup ? [`warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`] : []),
+    ...(result.warmup
+      ? [
+          `warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`,
+        ]
+      : []),
     analysis.split.method === 'none'
       ? `split: n/a (${analysis.split.reason})`
       : `split (${analysis.split.method}): network p50 ${formatMs(analysis.split.network.p50)} ms, service p50 ${formatMs(analysis.split.service.p50)} ms`,
@@ -21,7 +24,9 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   const { knee, usl } = analysis.capacity;
   if (knee) {
     const unit = analysis.capacity.loadAxis === 'concurrency' ? 'concurrency' : 'req/s offered';
-    lines.push(`knee: ${knee.throughput.toFixed(1)} req/s at ${knee.load.toFixed(1)} ${unit} (${knee.name})${usl?.peakThroughput ? `; USL peak ${usl.peakThroughput.toFixed(1)} req/s, R² ${usl.r2.toFixed(2)}` : ''}`);
+    lines.push(
+      `knee: ${knee.throughput.toFixed(1)} req/s at ${knee.load.toFixed(1)} ${unit} (${knee.name})${usl?.peakThroughput ? `; USL peak ${usl.peakThroughput.toFixed(1)} req/s, R² ${usl.r2.toFixed(2)}` : ''}`,
+    );
   }
   const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${formatMs(c.timeoutMs)} ms`);
   if (timeouts.length > 0) lines.push(`timeouts (cut ≤ ${(analysis.timeouts.targetCutShare * 100).toFixed(1)}%): ${timeouts.join(', ')}`);

@@ -4,7 +4,11 @@ import { TailscopeError } from '../shared/errors.js';
 
 export class FeederError extends TailscopeError {
   readonly code = 'E_FEEDER';
-  constructor(readonly file: string, readonly line: number, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
     super(`${file}${line > 0 ? `:${line}` : ''}: ${message}`);
   }
 }
@@ -58,12 +62,16 @@ function splitCsvLine(line: string, file: string, number: number): string[] {
   for (let i = 0; i < line.length; i++) {
     const char = line[i]!;
     if (quoted) {
-      if (char === '"' && line[i + 1] === '"') { field += '"'; i++; }
-      else if (char === '"') quoted = false;
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"' && field === '') quoted = true;
-    else if (char === ',') { fields.push(field); field = ''; }
-    else field += char;
+    else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else field += char;
   }
   if (quoted) throw new FeederError(file, number, 'has an unterminated quoted field');
   fields.push(field);
@@ -74,7 +82,13 @@ function splitCsvLine(line: string, file: string, number: number): string[] {
  * Draws rows for one worker: sequential feeders interleave workers (worker i reads rows i, i+N, …) so that
  * together they walk the file in order; random feeders draw from a seeded PRNG.
  */
-export function rowCursor(rows: readonly unknown[], order: 'random' | 'sequential', workerIndex: number, workerCount: number, random: () => number): () => unknown {
+export function rowCursor(
+  rows: readonly unknown[],
+  order: 'random' | 'sequential',
+  workerIndex: number,
+  workerCount: number,
+  random: () => number,
+): () => unknown {
   let position = workerIndex;
   return () => {
     if (order === 'random') return rows[Math.floor(random() * rows.length)];

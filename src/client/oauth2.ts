@@ -21,7 +21,10 @@ const TOKEN_TIMEOUT_MS = 10_000;
 
 export class AuthError extends TailscopeError {
   readonly code = 'E_AUTH';
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }

@@ -87,7 +87,7 @@ export function withQuery(path: string, query: Record<string, unknown>): string 
 }
 
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
 function hasPlaceholder(plan: RequestPlan): boolean {

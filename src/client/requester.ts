@@ -153,12 +153,14 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
   else if (outcome?.errorMessage) {
     // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
-    const code = outcome.errorCode && (attempt.errorKind === 'tls_cert' || attempt.errorKind === 'tls_handshake') && !outcome.errorMessage.includes(outcome.errorCode)
-      ? ` (${outcome.errorCode})`
-      : '';
+    const code =
+      outcome.errorCode &&
+      (attempt.errorKind === 'tls_cert' || attempt.errorKind === 'tls_handshake') &&
+      !outcome.errorMessage.includes(outcome.errorCode)
+        ? ` (${outcome.errorCode})`
+        : '';
     text = `${outcome.errorMessage.split('\n')[0]}${code} (${where})`;
-  }
-  else if (attempt.errorKind === 'status' || attempt.errorKind === undefined) text = `${attempt.status} from ${where}`;
+  } else if (attempt.errorKind === 'status' || attempt.errorKind === undefined) text = `${attempt.status} from ${where}`;
   else text = `${outcome?.errorCode ?? attempt.errorKind}${attempt.status > 0 ? ` after ${attempt.status} headers` : ''} (${where})`;
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
 }
@@ -167,8 +169,20 @@ function authFailure(error: unknown): AttemptRecord {
   const status = error instanceof AuthError ? error.status : 0;
   return {
     errorMessage: error instanceof Error ? error.message : String(error),
-    ok: false, status, errorKind: 'auth', totalUs: 0, totalUncorrectedUs: -1,
-    dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, downloadUs: -1,
-    serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,
+    ok: false,
+    status,
+    errorKind: 'auth',
+    totalUs: 0,
+    totalUncorrectedUs: -1,
+    dnsUs: -1,
+    connectUs: -1,
+    tlsUs: -1,
+    writeUs: -1,
+    ttfbUs: -1,
+    downloadUs: -1,
+    serviceUs: -1,
+    queueUs: -1,
+    networkUs: -1,
+    ttftUs: -1,
   };
 }

@@ -35,20 +35,33 @@ export const DEFAULT_CONTEXT: TemplateContext = { vu: 0, iteration: 0, nowMs: Da
  * each `{{ random(a, b) }}` draws anew. A call renders one request: pass the same `drawn` map to render its
  * path, headers and body from the same rows and id.
  */
-export function renderTemplate(template: unknown, next: RowSource, context: TemplateContext = DEFAULT_CONTEXT, drawn = new Map<string, unknown>()): unknown {
+export function renderTemplate(
+  template: unknown,
+  next: RowSource,
+  context: TemplateContext = DEFAULT_CONTEXT,
+  drawn = new Map<string, unknown>(),
+): unknown {
   const once = (key: string, make: () => unknown) => {
     if (!drawn.has(key)) drawn.set(key, make());
     return drawn.get(key);
   };
   const valueOf = (name: string, fields: string | undefined, low: string | undefined, high: string | undefined): unknown => {
     switch (name) {
-      case 'uuid': return once('\0uuid', context.uuid);
-      case 'now': return once('\0now', context.nowMs);
-      case 'vu': return context.vu;
-      case 'iteration': return context.iteration;
-      case 'random': if (low !== undefined) return randomInt(Number(low), Number(high), context.random);
+      case 'uuid':
+        return once('\0uuid', context.uuid);
+      case 'now':
+        return once('\0now', context.nowMs);
+      case 'vu':
+        return context.vu;
+      case 'iteration':
+        return context.iteration;
+      case 'random':
+        if (low !== undefined) return randomInt(Number(low), Number(high), context.random);
     }
-    return pick(once(name, () => next(name)), fields ?? '');
+    return pick(
+      once(name, () => next(name)),
+      fields ?? '',
+    );
   };
   const fill = (value: unknown): unknown => {
     if (typeof value === 'string') {

@@ -84,8 +84,21 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
       });
       const failed = (kind: ErrorKind) => {
         hooks.onAttempt(request.name, {
-          ok: false, status: 0, errorKind: kind, totalUs: (performance.now() - sentAt) * 1000, totalUncorrectedUs: -1,
-          dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, downloadUs: -1, serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,
+          ok: false,
+          status: 0,
+          errorKind: kind,
+          totalUs: (performance.now() - sentAt) * 1000,
+          totalUncorrectedUs: -1,
+          dnsUs: -1,
+          connectUs: -1,
+          tlsUs: -1,
+          writeUs: -1,
+          ttfbUs: -1,
+          downloadUs: -1,
+          serviceUs: -1,
+          queueUs: -1,
+          networkUs: -1,
+          ttftUs: -1,
         });
       };
       client.on('connError', (error) => failed(classifyError(error)));

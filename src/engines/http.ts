@@ -30,7 +30,12 @@ export class TimedHttpEngine implements Engine {
   constructor(private readonly options: EngineOptions) {
     const isHttps = options.baseUrl.protocol === 'https:';
     this.transport = isHttps ? https : http;
-    const agentOptions = { keepAlive: options.keepAlive, maxSockets: options.poolSize, maxFreeSockets: options.poolSize, scheduling: 'lifo' as const };
+    const agentOptions = {
+      keepAlive: options.keepAlive,
+      maxSockets: options.poolSize,
+      maxFreeSockets: options.poolSize,
+      scheduling: 'lifo' as const,
+    };
     // The agent hands its options to tls.connect for every socket it opens: CA, client certificate, verification.
     this.agent = isHttps ? new https.Agent({ ...agentOptions, ...options.tls }) : new http.Agent(agentOptions);
     this.hostname = options.baseUrl.hostname.replace(/^\[|\]$/g, '');
@@ -70,7 +75,18 @@ export class TimedHttpEngine implements Engine {
         // Requests torn down by close() were cut by us, not by the target.
         if (errorKind !== undefined && this.closed) errorKind = 'interrupted';
         const response = kept.head !== undefined ? { response: { head: kept.head, body: Buffer.concat(kept.body) } } : {};
-        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: retryAfter, stream: sse?.result(), ...response });
+        resolve({
+          status,
+          errorKind,
+          errorCode,
+          ...(errorMessage !== undefined && { errorMessage }),
+          timings,
+          serviceUs,
+          queueUs,
+          retryAfterMs: retryAfter,
+          stream: sse?.result(),
+          ...response,
+        });
       };
       const failWith = (kind: ErrorKind) => () => {
         settle(kind);
@@ -88,78 +104,87 @@ export class TimedHttpEngine implements Engine {
       let req: http.ClientRequest;
       try {
         req = this.transport.request(
-        {
-          hostname: this.hostname,
-          port: this.port,
-          family: this.family,
-          path: request.path,
-          method: request.method,
-          headers: request.headers,
-          agent: this.agent,
-        },
-        (res) => {
-          timings.ttfbUs = elapsedUs();
-          status = res.statusCode ?? 0;
-          if (request.readResponse) {
-            const lines = [`HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd()];
-            for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-            kept.head = lines.join('\r\n');
-          }
-          const timingHeader = res.headers[this.timingHeaderName];
-          const serviceMs = this.serverTimingIsHeader
-            ? durationHeaderMs(timingHeader)
-            : serverTimingMs(timingHeader, this.options.serverTiming.metric);
-          serviceUs = serviceMs >= 0 ? serviceMs * 1000 : -1;
-          const queueMs = this.serverTimingIsHeader ? -1 : serverTimingMs(timingHeader, this.options.serverTiming.queueMetric);
-          queueUs = queueMs >= 0 ? queueMs * 1000 : -1;
-          if (status === 429 || status === 503) retryAfter = retryAfterMs(res.headers['retry-after'], Date.now());
+          {
+            hostname: this.hostname,
+            port: this.port,
+            family: this.family,
+            path: request.path,
+            method: request.method,
+            headers: request.headers,
+            agent: this.agent,
+          },
+          (res) => {
+            timings.ttfbUs = elapsedUs();
+            status = res.statusCode ?? 0;
+            if (request.readResponse) {
+              const lines = [`HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd()];
+              for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+              kept.head = lines.join('\r\n');
+            }
+            const timingHeader = res.headers[this.timingHeaderName];
+            const serviceMs = this.serverTimingIsHeader
+              ? durationHeaderMs(timingHeader)
+              : serverTimingMs(timingHeader, this.options.serverTiming.metric);
+            serviceUs = serviceMs >= 0 ? serviceMs * 1000 : -1;
+            const queueMs = this.serverTimingIsHeader ? -1 : serverTimingMs(timingHeader, this.options.serverTiming.queueMetric);
+            queueUs = queueMs >= 0 ? queueMs * 1000 : -1;
+            if (status === 429 || status === 503) retryAfter = retryAfterMs(res.headers['retry-after'], Date.now());
 
-          // From the first byte on, the total deadline (and for streams the idle deadline) governs.
-          const totalLeftMs = timeouts.totalMs > 0 ? Math.max(1, timeouts.totalMs - elapsedUs() / 1000) : 0;
-          armTimer(totalLeftMs, 'timeout_total');
-          // Bodies are held to the limit whatever their framing: past it the attempt fails and the socket goes.
-          let bodyBytes = 0;
-          const maxBytes = this.options.maxResponseBytes ?? Infinity;
-          const overLimit = (bytes: number): boolean => {
-            bodyBytes += bytes;
-            if (bodyBytes <= maxBytes) return false;
-            settle('too_large', 'E_RESPONSE_TOO_LARGE');
-            req.destroy();
-            return true;
-          };
-          if (sse) {
-            let idleTimer: NodeJS.Timeout | undefined;
-            const armIdle = () => {
-              if (idleTimer) clearTimeout(idleTimer);
-              if (timeouts.idleMs > 0 && !settled) idleTimer = setTimeout(failWith('timeout_idle'), timeouts.idleMs);
+            // From the first byte on, the total deadline (and for streams the idle deadline) governs.
+            const totalLeftMs = timeouts.totalMs > 0 ? Math.max(1, timeouts.totalMs - elapsedUs() / 1000) : 0;
+            armTimer(totalLeftMs, 'timeout_total');
+            // Bodies are held to the limit whatever their framing: past it the attempt fails and the socket goes.
+            let bodyBytes = 0;
+            const maxBytes = this.options.maxResponseBytes ?? Infinity;
+            const overLimit = (bytes: number): boolean => {
+              bodyBytes += bytes;
+              if (bodyBytes <= maxBytes) return false;
+              settle('too_large', 'E_RESPONSE_TOO_LARGE');
+              req.destroy();
+              return true;
             };
-            armIdle();
-            const decoder = new TextDecoder();
-            res.on('data', (chunk: Buffer) => {
-              if (overLimit(chunk.length)) return;
-              if (!sse.push(decoder.decode(chunk, { stream: true }))) {
-                settle('too_large', 'E_SSE_EVENT_TOO_LARGE', `a server-sent event over ${MAX_SSE_EVENT_CHARS} characters`);
-                req.destroy();
-                return;
-              }
+            if (sse) {
+              let idleTimer: NodeJS.Timeout | undefined;
+              const armIdle = () => {
+                if (idleTimer) clearTimeout(idleTimer);
+                if (timeouts.idleMs > 0 && !settled) idleTimer = setTimeout(failWith('timeout_idle'), timeouts.idleMs);
+              };
               armIdle();
-            });
-            res.once('close', () => idleTimer && clearTimeout(idleTimer));
-          } else {
-            res.on('data', (chunk: Buffer) => {
-              if (overLimit(chunk.length)) return;
-              if (request.readResponse) kept.body.push(chunk);
-            });
-          }
-          res.once('end', () => settle());
-          res.once('aborted', () => settle('reset'));
-          res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code, error.message));
-        },
-      );
+              const decoder = new TextDecoder();
+              res.on('data', (chunk: Buffer) => {
+                if (overLimit(chunk.length)) return;
+                if (!sse.push(decoder.decode(chunk, { stream: true }))) {
+                  settle('too_large', 'E_SSE_EVENT_TOO_LARGE', `a server-sent event over ${MAX_SSE_EVENT_CHARS} characters`);
+                  req.destroy();
+                  return;
+                }
+                armIdle();
+              });
+              res.once('close', () => idleTimer && clearTimeout(idleTimer));
+            } else {
+              res.on('data', (chunk: Buffer) => {
+                if (overLimit(chunk.length)) return;
+                if (request.readResponse) kept.body.push(chunk);
+              });
+            }
+            res.once('end', () => settle());
+            res.once('aborted', () => settle('reset'));
+            res.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code, error.message));
+          },
+        );
       } catch (error) {
         // node:http refuses a bad header value or path by throwing: one failed attempt, not a dead worker.
         const code = (error as NodeJS.ErrnoException).code;
-        resolve({ status: 0, errorKind: 'other', errorCode: code, errorMessage: (error as Error).message, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1 });
+        resolve({
+          status: 0,
+          errorKind: 'other',
+          errorCode: code,
+          errorMessage: (error as Error).message,
+          timings,
+          serviceUs: -1,
+          queueUs: -1,
+          retryAfterMs: -1,
+        });
         return;
       }
       this.inFlight.add(interrupt);
@@ -167,20 +192,27 @@ export class TimedHttpEngine implements Engine {
       req.once('socket', (socket: Socket) => {
         timings.socketUs = elapsedUs();
         if (!socket.connecting) return; // reused keep-alive socket: no setup phases
-        socket.once('lookup', () => { timings.dnsUs = elapsedUs(); });
+        socket.once('lookup', () => {
+          timings.dnsUs = elapsedUs();
+        });
         socket.once('connect', () => {
           timings.connectUs = elapsedUs();
           if (connectTimer) clearTimeout(connectTimer);
         });
-        socket.once('secureConnect', () => { timings.tlsUs = elapsedUs(); });
+        socket.once('secureConnect', () => {
+          timings.tlsUs = elapsedUs();
+        });
         if (timeouts.connectMs > 0) connectTimer = setTimeout(failWith('timeout_connect'), timeouts.connectMs);
       });
-      req.once('finish', () => { timings.writeUs = elapsedUs(); });
+      req.once('finish', () => {
+        timings.writeUs = elapsedUs();
+      });
       req.once('error', (error: NodeJS.ErrnoException) => settle(classifyError(error), error.code, error.message));
 
-      const firstByteMs = timeouts.firstByteMs > 0 && (timeouts.totalMs === 0 || timeouts.firstByteMs < timeouts.totalMs)
-        ? timeouts.firstByteMs
-        : timeouts.totalMs;
+      const firstByteMs =
+        timeouts.firstByteMs > 0 && (timeouts.totalMs === 0 || timeouts.firstByteMs < timeouts.totalMs)
+          ? timeouts.firstByteMs
+          : timeouts.totalMs;
       armTimer(firstByteMs, firstByteMs === timeouts.firstByteMs ? 'timeout_first_byte' : 'timeout_total');
       req.end(request.body);
     });

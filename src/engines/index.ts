@@ -21,13 +21,21 @@ class TransportRouter implements Engine {
   private ws: Engine | undefined;
   readonly driveFixedLoad?: (stretch: FixedLoadStretch, hooks: FixedLoadHooks, stop: StopSignal) => Promise<void>;
 
-  constructor(httpEngine: HttpEngineName, private readonly options: EngineOptions, fixedLoad?: 'autocannon') {
+  constructor(
+    httpEngine: HttpEngineName,
+    private readonly options: EngineOptions,
+    fixedLoad?: 'autocannon',
+  ) {
     this.http = httpEngine === 'wire' ? new WireEngine(options) : new TimedHttpEngine(options);
     this.name = this.http.name;
     if (fixedLoad === 'autocannon') {
       const { baseUrl, serverTiming } = options;
       this.driveFixedLoad = (stretch, hooks, stop) =>
-        driveFixedLoad({ ...stretch, baseUrl, timeoutMs: options.timeouts.totalMs, serverTiming, ...(options.tls ? { tls: options.tls } : {}) }, hooks, stop);
+        driveFixedLoad(
+          { ...stretch, baseUrl, timeoutMs: options.timeouts.totalMs, serverTiming, ...(options.tls ? { tls: options.tls } : {}) },
+          hooks,
+          stop,
+        );
     }
   }
 

@@ -43,10 +43,26 @@ export class WebSocketEngine implements Engine {
       let socket: WebSocket;
       try {
         // maxPayload: one message past the body limit closes the socket with 1009 (message too big).
-        socket = new WebSocket(url, { ...(url.protocol === 'wss:' ? this.options.tls : undefined), headers, perMessageDeflate: false, handshakeTimeout: timeouts.connectMs || undefined, maxPayload: this.options.maxResponseBytes });
+        socket = new WebSocket(url, {
+          ...(url.protocol === 'wss:' ? this.options.tls : undefined),
+          headers,
+          perMessageDeflate: false,
+          handshakeTimeout: timeouts.connectMs || undefined,
+          maxPayload: this.options.maxResponseBytes,
+        });
       } catch (error) {
         // A header value or URL ws refuses: one failed attempt, not a dead worker.
-        resolve({ status: 0, errorKind: 'other', errorCode: (error as NodeJS.ErrnoException).code, errorMessage: (error as Error).message, timings, serviceUs: -1, queueUs: -1, retryAfterMs: -1, stream });
+        resolve({
+          status: 0,
+          errorKind: 'other',
+          errorCode: (error as NodeJS.ErrnoException).code,
+          errorMessage: (error as Error).message,
+          timings,
+          serviceUs: -1,
+          queueUs: -1,
+          retryAfterMs: -1,
+          stream,
+        });
         return;
       }
 
@@ -65,7 +81,17 @@ export class WebSocketEngine implements Engine {
           if (errorKind === 'too_large' && socket.readyState === WebSocket.OPEN) socket.close(1009);
           else socket.terminate();
         }
-        resolve({ status, errorKind, errorCode, ...(errorMessage !== undefined && { errorMessage }), timings, serviceUs, queueUs, retryAfterMs: -1, stream });
+        resolve({
+          status,
+          errorKind,
+          errorCode,
+          ...(errorMessage !== undefined && { errorMessage }),
+          timings,
+          serviceUs,
+          queueUs,
+          retryAfterMs: -1,
+          stream,
+        });
       };
       this.inFlight.add(settle);
       // The total deadline is absolute: a server that keeps sending can not hold a stream open past it.
@@ -107,7 +133,11 @@ export class WebSocketEngine implements Engine {
         const text = (data as Buffer).toString();
         if (text.includes('"usage"') || text.includes('"error"')) {
           try {
-            const message = JSON.parse(text) as { usage?: { completion_tokens?: number }; meta?: { latency_ms?: number; queue_ms?: number }; status?: number };
+            const message = JSON.parse(text) as {
+              usage?: { completion_tokens?: number };
+              meta?: { latency_ms?: number; queue_ms?: number };
+              status?: number;
+            };
             if (message.usage) {
               stream.usageTokens = message.usage.completion_tokens;
               if (typeof message.meta?.latency_ms === 'number') serviceUs = message.meta.latency_ms * 1000;
@@ -132,7 +162,8 @@ export class WebSocketEngine implements Engine {
         settle();
       });
       socket.once('error', (error: NodeJS.ErrnoException) =>
-        settle(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_large' : classifyError(error), error.code, error.message));
+        settle(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_large' : classifyError(error), error.code, error.message),
+      );
     });
   }
 

@@ -11,7 +11,7 @@ export function timeAtCumulativeArrivals(segments: readonly Segment[], arrivals:
   let before = 0;
   for (const segment of segments) {
     const span = segment.endMs - segment.startMs;
-    const inSegment = ((segment.from + segment.to) / 2) * span / 1000;
+    const inSegment = (((segment.from + segment.to) / 2) * span) / 1000;
     if (arrivals < before + inSegment) {
       const wanted = (arrivals - before) * 1000; // target·ms still to cover within this segment
       const slope = span > 0 ? (segment.to - segment.from) / span : 0;

@@ -52,7 +52,13 @@ export interface MeasuredOutcome {
  * Turns engine timestamps (µs since send) into phase durations for the histograms. With an intended send
  * time (open model), the first attempt's latency counts from it and the uncorrected view is kept beside.
  */
-export function toAttempt(outcome: MeasuredOutcome, ok: boolean, sentAtMs: number, intendedAtMs?: number, firstAttempt = true): AttemptRecord {
+export function toAttempt(
+  outcome: MeasuredOutcome,
+  ok: boolean,
+  sentAtMs: number,
+  intendedAtMs?: number,
+  firstAttempt = true,
+): AttemptRecord {
   const t = outcome.timings;
   const finishedUs = t.totalUs >= 0 ? t.totalUs : (performance.now() - sentAtMs) * 1000;
   const lateUs = intendedAtMs !== undefined && firstAttempt ? Math.max(0, (sentAtMs - intendedAtMs) * 1000) : 0;
@@ -83,9 +89,10 @@ export function toAttempt(outcome: MeasuredOutcome, ok: boolean, sentAtMs: numbe
     // Whatever of the wait the server does not account for (wire, kernel, proxies, connection setup,
     // download). A stream's server timing arrives with the headers, so for streams it is measured to the
     // first byte; the token phase is the service's.
-    networkUs: hasResponse && serviceUs >= 0 && t.totalUs >= 0
-      ? Math.max(0, (outcome.stream ? t.ttfbUs : t.totalUs) - serviceUs - Math.max(outcome.queueUs, 0))
-      : -1,
+    networkUs:
+      hasResponse && serviceUs >= 0 && t.totalUs >= 0
+        ? Math.max(0, (outcome.stream ? t.ttfbUs : t.totalUs) - serviceUs - Math.max(outcome.queueUs, 0))
+        : -1,
     ttftUs: outcome.stream && outcome.stream.ttftUs >= 0 ? outcome.stream.ttftUs + lateUs : -1,
     interTokenUs: outcome.stream?.interTokenUs,
     usageTokens: outcome.stream?.usageTokens,

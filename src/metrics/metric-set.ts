@@ -82,7 +82,8 @@ export class MetricSet {
       const kind = attempt.errorKind ?? 'status';
       this.errors.byKind[kind] = (this.errors.byKind[kind] ?? 0) + 1;
       // Only complete responses have a status to count: a timeout or garbage after the headers is not a 200.
-      if (attempt.status > 0 && (kind === 'status' || kind === 'auth')) this.errors.byStatus[attempt.status] = (this.errors.byStatus[attempt.status] ?? 0) + 1;
+      if (attempt.status > 0 && (kind === 'status' || kind === 'auth'))
+        this.errors.byStatus[attempt.status] = (this.errors.byStatus[attempt.status] ?? 0) + 1;
       if (attempt.errorMessage !== undefined) (this.errors.firstMessages ??= {})[kind] ??= attempt.errorMessage;
     }
     // Latency of attempts that never got a response is the time until they were given up on; recording it
@@ -154,7 +155,15 @@ export class MetricSet {
 
 /** Exact merge: counters add and histograms add bucket by bucket. */
 export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot {
-  const merged: MetricSnapshot = { requests: 0, successes: 0, sent: 0, errors: emptyErrors(), counters: emptyCounters(), inFlightMs: 0, histograms: {} };
+  const merged: MetricSnapshot = {
+    requests: 0,
+    successes: 0,
+    sent: 0,
+    errors: emptyErrors(),
+    counters: emptyCounters(),
+    inFlightMs: 0,
+    histograms: {},
+  };
   const encodedByMetric = new Map<MetricName, string[]>();
   for (const part of parts) {
     merged.requests += part.requests;
@@ -180,5 +189,6 @@ export function addErrors(into: ErrorCounts, from: ErrorCounts): void {
   for (const [kind, count] of Object.entries(from.byKind) as [ErrorKind, number][]) into.byKind[kind] = (into.byKind[kind] ?? 0) + count;
   for (const [status, count] of Object.entries(from.byStatus)) into.byStatus[status] = (into.byStatus[status] ?? 0) + count;
   // The first message of each kind wins: parts are merged in time order (intervals, then workers).
-  for (const [kind, message] of Object.entries(from.firstMessages ?? {}) as [ErrorKind, string][]) (into.firstMessages ??= {})[kind] ??= message;
+  for (const [kind, message] of Object.entries(from.firstMessages ?? {}) as [ErrorKind, string][])
+    (into.firstMessages ??= {})[kind] ??= message;
 }

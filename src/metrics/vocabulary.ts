@@ -14,8 +14,22 @@
  *   requests' distribution is total − totalFailed (HDR histograms subtract exactly)
  */
 export const METRIC_NAMES = [
-  'total', 'dns', 'connect', 'tls', 'write', 'ttfb', 'download',
-  'service', 'queue', 'network', 'ttft', 'itl', 'auth', 'totalUncorrected', 'totalFailed', 'ttfbFailed',
+  'total',
+  'dns',
+  'connect',
+  'tls',
+  'write',
+  'ttfb',
+  'download',
+  'service',
+  'queue',
+  'network',
+  'ttft',
+  'itl',
+  'auth',
+  'totalUncorrected',
+  'totalFailed',
+  'ttfbFailed',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -31,8 +45,23 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
  * `tls_handshake`: the TLS handshake itself failed (protocol version, cipher, an alert, plain HTTP on the port).
  */
 export const ERROR_KINDS = [
-  'status', 'refused', 'reset', 'timeout_connect', 'timeout_first_byte', 'timeout_total', 'timeout_idle',
-  'dns', 'tls_cert', 'tls_handshake', 'garbage', 'too_large', 'interrupted', 'aborted', 'socket', 'auth', 'other',
+  'status',
+  'refused',
+  'reset',
+  'timeout_connect',
+  'timeout_first_byte',
+  'timeout_total',
+  'timeout_idle',
+  'dns',
+  'tls_cert',
+  'tls_handshake',
+  'garbage',
+  'too_large',
+  'interrupted',
+  'aborted',
+  'socket',
+  'auth',
+  'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

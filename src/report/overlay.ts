@@ -14,7 +14,10 @@ export async function writeOverlay(dir: string, runs: readonly LoadedRun[], sink
   const labels = runLabels(runs.map((run) => run.path));
   const folders = labels.map((label, i) => `${i + 1}-${slug(label)}`);
   const overlaid: OverlayRun[] = runs.map((run, i) => ({
-    label: labels[i]!, result: run.result, verdict: run.analysis.verdict, reportPath: `${folders[i]}/index.html`,
+    label: labels[i]!,
+    result: run.result,
+    verdict: run.analysis.verdict,
+    reportPath: `${folders[i]}/index.html`,
   }));
   await sink.mkdir(dir);
   const files: string[] = [];

@@ -8,7 +8,10 @@ import { renderOpenMetrics } from './openmetrics/render.js';
 import { serializeResult } from '../result/serialize.js';
 import { serializeAnalysis } from '../analysis/serialize.js';
 
-export interface ReportFiles { dir: string; files: string[] }
+export interface ReportFiles {
+  dir: string;
+  files: string[];
+}
 
 /** A sink for files, so writing reports is testable without a disk (the CLI passes its Io). */
 export interface FileSink {
@@ -33,7 +36,13 @@ export async function renderReportFiles(result: RunResult, analysis: Analysis): 
 }
 
 /** Writes result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom into dir. */
-export async function writeReports(dir: string, result: RunResult, analysis: Analysis, sink: FileSink, options: ReportOptions = {}): Promise<ReportFiles> {
+export async function writeReports(
+  dir: string,
+  result: RunResult,
+  analysis: Analysis,
+  sink: FileSink,
+  options: ReportOptions = {},
+): Promise<ReportFiles> {
   await sink.mkdir(dir);
   const outputs: [string, string][] = [
     ...(options.writeData === false

@@ -3,7 +3,16 @@ import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
 import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { meanTargetBetween, segmentIndexAt } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
-import type { EncodedHistograms, GeneratorHealth, IntervalResult, LoadSummary, RequestNameResult, RunResult, StageEngine, StageResult } from './types.js';
+import type {
+  EncodedHistograms,
+  GeneratorHealth,
+  IntervalResult,
+  LoadSummary,
+  RequestNameResult,
+  RunResult,
+  StageEngine,
+  StageResult,
+} from './types.js';
 import { RESULT_SCHEMA } from './types.js';
 
 export interface RunFacts {
@@ -89,7 +98,12 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
   const runSpanMs = Math.max(facts.durationMs, 1);
   const requestsByName: Record<string, RequestNameResult> = {};
   for (const [name, snapshot] of [...collected.byName].sort((a, b) => a[0].localeCompare(b[0]))) {
-    requestsByName[name] = { name, ...loadSummary(snapshot, runSpanMs, open), errorsByKind: snapshot.errors, histograms: snapshot.histograms };
+    requestsByName[name] = {
+      name,
+      ...loadSummary(snapshot, runSpanMs, open),
+      errorsByKind: snapshot.errors,
+      histograms: snapshot.histograms,
+    };
   }
 
   return {

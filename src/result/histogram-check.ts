@@ -15,7 +15,8 @@ export function encodedHistogramProblem(encoded: string): string | undefined {
   const text = encoded.trim();
   if (text.length === 0 || text.length % 4 !== 0 || !BASE64.test(text)) return 'not base64';
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length < 8 || ((bytes.readInt32BE(0) & ~0xf0) >>> 0) !== COMPRESSED_COOKIE) return 'not an HDR histogram (no compressed V2 cookie)';
+  if (bytes.length < 8 || (bytes.readInt32BE(0) & ~0xf0) >>> 0 !== COMPRESSED_COOKIE)
+    return 'not an HDR histogram (no compressed V2 cookie)';
   const length = bytes.readInt32BE(4);
   if (length <= 0 || 8 + length > bytes.length) return `an HDR histogram cut short (${bytes.length - 8} of ${length} bytes)`;
   let payload: Buffer;
@@ -24,7 +25,8 @@ export function encodedHistogramProblem(encoded: string): string | undefined {
   } catch {
     return 'an HDR histogram whose compressed data is corrupt';
   }
-  if (payload.length < 40 || ((payload.readInt32BE(0) & ~0xf0) >>> 0) !== PAYLOAD_COOKIE) return 'not an HDR histogram (no V2 payload cookie)';
+  if (payload.length < 40 || (payload.readInt32BE(0) & ~0xf0) >>> 0 !== PAYLOAD_COOKIE)
+    return 'not an HDR histogram (no V2 payload cookie)';
   const payloadLength = payload.readInt32BE(4);
   const digits = payload.readInt32BE(12);
   const lowest = Number(payload.readBigInt64BE(16));

@@ -24,10 +24,12 @@ export function mergeProblems(results: readonly RunResult[]): string[] {
   const first = results[0];
   if (!first) return ['no results to merge'];
   for (const [i, result] of results.entries()) {
-    if (result.scenario.name !== first.scenario.name) problems.push(`result ${i + 1} is of scenario "${result.scenario.name}", not "${first.scenario.name}"`);
+    if (result.scenario.name !== first.scenario.name)
+      problems.push(`result ${i + 1} is of scenario "${result.scenario.name}", not "${first.scenario.name}"`);
     if (JSON.stringify(curveOf(result)) !== JSON.stringify(curveOf(first))) problems.push(`result ${i + 1} has another load curve`);
     if (result.model !== first.model) problems.push(`result ${i + 1} is a ${result.model}-model run, not ${first.model}`);
-    if (result.intervalMs !== first.intervalMs) problems.push(`result ${i + 1} has ${result.intervalMs} ms intervals, not ${first.intervalMs}`);
+    if (result.intervalMs !== first.intervalMs)
+      problems.push(`result ${i + 1} has ${result.intervalMs} ms intervals, not ${first.intervalMs}`);
   }
   if (results.length > 1) {
     for (const [i, result] of results.entries()) {
@@ -37,7 +39,8 @@ export function mergeProblems(results: readonly RunResult[]): string[] {
     const start = Date.parse(first.startedAt);
     for (const [i, result] of results.entries()) {
       const apartSec = Math.round((Date.parse(result.startedAt) - start) / 1000);
-      if (Math.abs(apartSec) > SHARD_START_TOLERANCE_SEC) problems.push(`result ${i + 1} started ${Math.abs(apartSec)} s ${apartSec > 0 ? 'after' : 'before'} result 1`);
+      if (Math.abs(apartSec) > SHARD_START_TOLERANCE_SEC)
+        problems.push(`result ${i + 1} started ${Math.abs(apartSec)} s ${apartSec > 0 ? 'after' : 'before'} result 1`);
     }
   }
   const count = first.shard?.count;
@@ -64,20 +67,37 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
   const intervalIndexes = [...new Set(results.flatMap((r) => r.intervals.map((i) => i.index)))].sort((a, b) => a - b);
   const intervals = intervalIndexes.map((index) => ({
     index,
-    snapshot: mergeSnapshots(results.flatMap((r) => r.intervals.filter((i) => i.index === index).map((i) => snapshotOf(i, i.endMs - i.startMs, i.sentPerSec, i.errorsByKind)))),
+    snapshot: mergeSnapshots(
+      results.flatMap((r) =>
+        r.intervals.filter((i) => i.index === index).map((i) => snapshotOf(i, i.endMs - i.startMs, i.sentPerSec, i.errorsByKind)),
+      ),
+    ),
   }));
-  const stages = new Map(first.stages.map((stage) => [
-    stage.index,
-    mergeSnapshots(results.map((r) => r.stages[stage.index]).filter((s) => s !== undefined).map((s) => ({
-      ...snapshotOf(s, s.endMs - s.startMs, s.sentPerSec, s.errorsByKind),
-      counters: s.counters,
-    }))),
-  ]));
+  const stages = new Map(
+    first.stages.map((stage) => [
+      stage.index,
+      mergeSnapshots(
+        results
+          .map((r) => r.stages[stage.index])
+          .filter((s) => s !== undefined)
+          .map((s) => ({
+            ...snapshotOf(s, s.endMs - s.startMs, s.sentPerSec, s.errorsByKind),
+            counters: s.counters,
+          })),
+      ),
+    ]),
+  );
   const names = [...new Set(results.flatMap((r) => Object.keys(r.requestsByName)))];
-  const byName = new Map(names.map((name) => [
-    name,
-    mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [snapshotOf(r.requestsByName[name], r.durationMs, 0, r.requestsByName[name].errorsByKind)] : []))),
-  ]));
+  const byName = new Map(
+    names.map((name) => [
+      name,
+      mergeSnapshots(
+        results.flatMap((r) =>
+          r.requestsByName[name] ? [snapshotOf(r.requestsByName[name], r.durationMs, 0, r.requestsByName[name].errorsByKind)] : [],
+        ),
+      ),
+    ]),
+  );
 
   return buildRunResult(
     {
@@ -106,7 +126,12 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
 }
 
 /** A stage, interval or request-name summary back as the snapshot it was built from (time integrals included). */
-function snapshotOf(summary: LoadSummary & { histograms: MetricSnapshot['histograms']; achievedConcurrency?: number }, spanMs: number, sentPerSec: number, errors: ErrorCounts): MetricSnapshot {
+function snapshotOf(
+  summary: LoadSummary & { histograms: MetricSnapshot['histograms']; achievedConcurrency?: number },
+  spanMs: number,
+  sentPerSec: number,
+  errors: ErrorCounts,
+): MetricSnapshot {
   return {
     requests: summary.requests,
     successes: summary.requests - summary.errors,
@@ -135,7 +160,8 @@ function curveOf(result: RunResult): Segment[] {
 function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
   const healths = results.map((r) => r.health);
   const socketErrors: Record<string, number> = {};
-  for (const health of healths) for (const [kind, count] of Object.entries(health.socketErrors)) socketErrors[kind] = (socketErrors[kind] ?? 0) + count;
+  for (const health of healths)
+    for (const [kind, count] of Object.entries(health.socketErrors)) socketErrors[kind] = (socketErrors[kind] ?? 0) + count;
   return {
     valid: healths.every((h) => h.valid),
     reasons: results.flatMap((r) => r.health.reasons.map((reason) => (r.shard ? `shard ${r.shard.index}: ${reason}` : reason))),
@@ -151,7 +177,10 @@ function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
     },
     // Per-thread CPU only when every shard measured it; process CPU is per machine, so its worst machine.
     threadCpu: healths.every((h) => h.threadCpu)
-      ? { mean: healths.reduce((sum, h) => sum + h.threadCpu!.mean, 0) / healths.length, max: Math.max(...healths.map((h) => h.threadCpu!.max)) }
+      ? {
+          mean: healths.reduce((sum, h) => sum + h.threadCpu!.mean, 0) / healths.length,
+          max: Math.max(...healths.map((h) => h.threadCpu!.max)),
+        }
       : null,
     processCpu: {
       meanCores: Math.max(...healths.map((h) => h.processCpu.meanCores)),

@@ -6,7 +6,11 @@ import { runResultSchema } from './schema.js';
 /** A file that is not a result.json this version reads; `field` is the first offending one, when there is one. */
 export class ResultFileError extends TailscopeError {
   readonly code = 'E_RESULT_FILE';
-  constructor(readonly file: string, reason: string, readonly field?: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+    readonly field?: string,
+  ) {
     super(`${file}: ${reason}`);
   }
 }
@@ -66,5 +70,7 @@ export async function readOptionalJson(path: string, reader: TextReader): Promis
 }
 
 function formatPath(path: z.core.$ZodIssue['path']): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('') || '(top level)';
+  return (
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('') || '(top level)'
+  );
 }

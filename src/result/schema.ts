@@ -22,7 +22,15 @@ const histogram = z.string().superRefine((encoded, ctx) => {
 const histograms = z.record(z.string(), histogram);
 
 const latency = z.looseObject({
-  count, min: figure, mean: figure, p50: figure, p90: figure, p95: figure, p99: figure, p999: figure, max: figure,
+  count,
+  min: figure,
+  mean: figure,
+  p50: figure,
+  p90: figure,
+  p95: figure,
+  p99: figure,
+  p999: figure,
+  max: figure,
 });
 
 const errorCounts = z.looseObject({
@@ -34,7 +42,12 @@ const errorCounts = z.looseObject({
 });
 
 const counters = z.looseObject({
-  retries: count, rateLimited: count, authRefreshes: count, dropped: count, tokensFromUsage: count, tokensFromChunks: count,
+  retries: count,
+  rateLimited: count,
+  authRefreshes: count,
+  dropped: count,
+  tokensFromUsage: count,
+  tokensFromChunks: count,
   serverTimingRejected: count.optional(),
 });
 

@@ -89,7 +89,10 @@ export function coordinate(
       for (const worker of workers) void worker.terminate();
       reject(error);
     };
-    const readyTimer = setTimeout(() => abandon(new WorkerStartError(`workers did not start within ${READY_TIMEOUT_MS / 1000}s`)), READY_TIMEOUT_MS);
+    const readyTimer = setTimeout(
+      () => abandon(new WorkerStartError(`workers did not start within ${READY_TIMEOUT_MS / 1000}s`)),
+      READY_TIMEOUT_MS,
+    );
     stopBeforeStart = (reason) => abandon(new StoppedBeforeLoadError(reason));
 
     const finish = () => {

@@ -53,15 +53,27 @@ export function evaluateHealth(input: HealthInputs): GeneratorHealth {
   const judged = input.intervals.length > 1 ? input.intervals.slice(0, -1) : input.intervals;
   if (input.unreachable) {
     const u = input.unreachable;
-    reasons.push(`target unreachable: all ${u.attempts} attempts of the last ${(u.forMs / 1000).toFixed(0)} s failed to connect (${u.errors}); the run was stopped`);
+    reasons.push(
+      `target unreachable: all ${u.attempts} attempts of the last ${(u.forMs / 1000).toFixed(0)} s failed to connect (${u.errors}); the run was stopped`,
+    );
   }
   const cpuBound = input.availableCores * HEALTH_LIMITS.processCpuShareOfCores;
   const measure = samples.some((s) => s.threadCpuShare !== null) ? 'worker thread CPU' : 'event loop busy';
   // Each rule counted on its own, so the reason says which one tripped.
   const rules: [string, (h: WorkerHealthSample) => boolean][] = [
-    [`${measure} > ${HEALTH_LIMITS.busyUtilization * 100}%`, (h) => (h.threadCpuShare ?? h.eventLoopUtilization) > HEALTH_LIMITS.busyUtilization],
+    [
+      `${measure} > ${HEALTH_LIMITS.busyUtilization * 100}%`,
+      (h) => (h.threadCpuShare ?? h.eventLoopUtilization) > HEALTH_LIMITS.busyUtilization,
+    ],
     [`event loop delayed > ${HEALTH_LIMITS.loopDelayP99Ms} ms`, (h) => h.eventLoopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms],
-    ...(input.targetInProcess ? [] : [[`process CPU ≥ ${(HEALTH_LIMITS.processCpuShareOfCores * 100).toFixed(0)}% of ${input.availableCores} cores`, (h: WorkerHealthSample) => h.processCpuCores >= cpuBound] as [string, (h: WorkerHealthSample) => boolean]]),
+    ...(input.targetInProcess
+      ? []
+      : [
+          [
+            `process CPU ≥ ${(HEALTH_LIMITS.processCpuShareOfCores * 100).toFixed(0)}% of ${input.availableCores} cores`,
+            (h: WorkerHealthSample) => h.processCpuCores >= cpuBound,
+          ] as [string, (h: WorkerHealthSample) => boolean],
+        ]),
   ];
   const tripped = (interval: (typeof judged)[number]) => rules.filter(([, rule]) => interval.health.some(rule)).map(([name]) => name);
   const unhealthyIntervals = judged.map(tripped).filter((names) => names.length > 0);
@@ -71,17 +83,23 @@ export function evaluateHealth(input: HealthInputs): GeneratorHealth {
   // cannot keep up: a short run is not condemned by the single blip a long one would be forgiven.
   const tolerated = Math.max(HEALTH_LIMITS.unhealthyIntervalShare * judged.length, Math.min(1, judged.length - 1));
   if (!input.unreachable && judged.length > 0 && unhealthy > tolerated) {
-    const byRule = rules.map(([name]) => [name, unhealthyIntervals.filter((names) => names.includes(name)).length] as const).filter(([, n]) => n > 0);
+    const byRule = rules
+      .map(([name]) => [name, unhealthyIntervals.filter((names) => names.includes(name)).length] as const)
+      .filter(([, n]) => n > 0);
     reasons.push(
       `generator saturated in ${unhealthy} of ${judged.length} intervals (${byRule.map(([name, n]) => `${name}: ${n}`).join('; ')}): add workers or lower the load`,
     );
   }
   if (input.model === 'open' && input.scheduleLag.p99Ms > HEALTH_LIMITS.scheduleLagP99Ms) {
-    reasons.push(`requests left ${input.scheduleLag.p99Ms.toFixed(1)} ms late at p99 (limit ${HEALTH_LIMITS.scheduleLagP99Ms} ms): the generator could not keep the schedule`);
+    reasons.push(
+      `requests left ${input.scheduleLag.p99Ms.toFixed(1)} ms late at p99 (limit ${HEALTH_LIMITS.scheduleLagP99Ms} ms): the generator could not keep the schedule`,
+    );
   }
   const planned = input.sent + input.dropped;
   if (input.model === 'open' && planned > 0 && input.dropped / planned > HEALTH_LIMITS.droppedShare) {
-    reasons.push(`${input.dropped} of ${planned} arrivals dropped (${((input.dropped / planned) * 100).toFixed(1)}%): raise load.maxInFlight or add workers`);
+    reasons.push(
+      `${input.dropped} of ${planned} arrivals dropped (${((input.dropped / planned) * 100).toFixed(1)}%): raise load.maxInFlight or add workers`,
+    );
   }
   if (input.socketErrors > 0) {
     reasons.push(`${input.socketErrors} generator-side socket errors (ports or file descriptors ran out)`);

@@ -69,7 +69,7 @@ async function reach(url: URL, timeoutMs: number, tls: ConnectionOptions | undef
     socket.once(https ? 'secureConnect' : 'connect', () => settle());
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'ERROR';
-      fail(code, https ? tlsReason(error, code) ?? error.message : error.message);
+      fail(code, https ? (tlsReason(error, code) ?? error.message) : error.message);
     });
   });
 }
@@ -91,8 +91,10 @@ function untilStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 export function tlsReason(error: NodeJS.ErrnoException, code: string): string | undefined {
   const kind = classifyError(error);
   if (kind === 'tls_cert') {
-    return `tls_cert: the server's certificate is not trusted: ${error.message} (${code}); give its CA as client.tls.ca`
-      + `${code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' or the name it was issued for as client.tls.servername' : ''}, or set client.tls.insecure: true to skip verification`;
+    return (
+      `tls_cert: the server's certificate is not trusted: ${error.message} (${code}); give its CA as client.tls.ca` +
+      `${code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' or the name it was issued for as client.tls.servername' : ''}, or set client.tls.insecure: true to skip verification`
+    );
   }
   if (kind === 'tls_handshake') return `tls_handshake: the TLS handshake failed: ${error.message} (${code})`;
   return undefined;

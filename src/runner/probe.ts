@@ -13,7 +13,10 @@ export interface RttProbe {
  * timing of its own. Returns undefined when the target cannot be reached (the run will say so itself) or the
  * signal stops it.
  */
-export async function probeRtt(url: string, options: { count?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RttProbe | undefined> {
+export async function probeRtt(
+  url: string,
+  options: { count?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<RttProbe | undefined> {
   const { count = 5, timeoutMs = 2000, signal } = options;
   const { hostname, port, protocol } = new URL(url);
   const host = hostname.replace(/^\[|\]$/g, '');
@@ -25,7 +28,11 @@ export async function probeRtt(url: string, options: { count?: number; timeoutMs
     samples.push(ms);
   }
   samples.sort((a, b) => a - b);
-  return { method: 'tcp-connect', samples: samples.length, rttMs: { min: samples[0]!, p50: samples[Math.floor(samples.length / 2)]!, max: samples.at(-1)! } };
+  return {
+    method: 'tcp-connect',
+    samples: samples.length,
+    rttMs: { min: samples[0]!, p50: samples[Math.floor(samples.length / 2)]!, max: samples.at(-1)! },
+  };
 }
 
 function handshakeMs(host: string, port: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<number | undefined> {

@@ -21,9 +21,23 @@ export interface WorkerInit {
   seed: number;
   requests: RequestPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
-  client: { keepAlive: boolean; poolSize?: number; maxResponseBytes: number; tls?: TlsSettings; timeouts: AttemptTimeouts; retries: RetryPolicy };
+  client: {
+    keepAlive: boolean;
+    poolSize?: number;
+    maxResponseBytes: number;
+    tls?: TlsSettings;
+    timeouts: AttemptTimeouts;
+    retries: RetryPolicy;
+  };
   auth?: {
-    oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; clientAuth: 'body' | 'basic'; refreshMarginMs: number };
+    oauth2?: {
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string;
+      clientAuth: 'body' | 'basic';
+      refreshMarginMs: number;
+    };
     header?: { name: string; value: string };
   };
   serverTiming: { header: string; metric: string; queueMetric: string };
@@ -35,7 +49,6 @@ export interface WorkerInit {
   /** secret values to scrub from failure messages (a target may echo them back); tokens are added as issued */
   secrets: string[];
 }
-
 
 /** Per-interval view of the generator itself, to tell a saturated generator from a slow target. */
 export interface WorkerHealthSample {
@@ -49,9 +62,7 @@ export interface WorkerHealthSample {
   eventLoopDelayMaxMs: number;
 }
 
-export type CoordinatorMessage =
-  | { type: 'start'; startAtEpochMs: number }
-  | { type: 'stop' };
+export type CoordinatorMessage = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
 
 export type WorkerMessage =
   | { type: 'ready' }

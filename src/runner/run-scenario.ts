@@ -114,41 +114,59 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const cpus = os.cpus();
     // Secrets are scrubbed by value from everything the result carries (messages a target echoed included),
     // so every output made from it, now or later by `tailscope report`, is clean.
-    return new Redactor(scenario.secretValues).scrubJson(buildRunResult(
-      {
-        scenario: { name: scenario.name, file: scenario.file, definition: scenario.redacted, ...(scenario.overrides ? { overrides: scenario.overrides } : {}) },
-        model: scenario.load.model,
-        engine: scenario.engine,
-        target: { url: target.publicUrl, ...(target.mock ? { mock: target.mock } : {}) },
-        ...(scenario.client.tls ? { tls: { insecure: scenario.client.tls.insecure } } : {}),
-        environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown' },
-        startedAt,
-        durationMs: collected.durationMs,
-        intervalMs: scenario.intervalMs,
-        interrupted,
-        serverTiming: {
-          source: scenario.serverTiming.header.toLowerCase() === 'server-timing' ? 'server-timing' : 'header',
-          header: scenario.serverTiming.header,
-          metric: scenario.serverTiming.metric,
+    return new Redactor(scenario.secretValues).scrubJson(
+      buildRunResult(
+        {
+          scenario: {
+            name: scenario.name,
+            file: scenario.file,
+            definition: scenario.redacted,
+            ...(scenario.overrides ? { overrides: scenario.overrides } : {}),
+          },
+          model: scenario.load.model,
+          engine: scenario.engine,
+          target: { url: target.publicUrl, ...(target.mock ? { mock: target.mock } : {}) },
+          ...(scenario.client.tls ? { tls: { insecure: scenario.client.tls.insecure } } : {}),
+          environment: {
+            node: process.version,
+            platform: process.platform,
+            arch: process.arch,
+            cpus: cpus.length,
+            cpuModel: cpus[0]?.model ?? 'unknown',
+          },
+          startedAt,
+          durationMs: collected.durationMs,
+          intervalMs: scenario.intervalMs,
+          interrupted,
+          serverTiming: {
+            source: scenario.serverTiming.header.toLowerCase() === 'server-timing' ? 'server-timing' : 'header',
+            header: scenario.serverTiming.header,
+            metric: scenario.serverTiming.metric,
+          },
+          slo: scenario.slo
+            ? { p50Ms: scenario.slo.p50, p95Ms: scenario.slo.p95, p99Ms: scenario.slo.p99, errorRate: scenario.slo.errorRate }
+            : undefined,
+          thresholds: scenario.thresholds.map((t) => t.threshold),
+          toolVersion: TOOL_VERSION,
+          segments: scenario.load.segments,
+          health,
+          probe,
+          ...(shard.count > 1 ? { shard } : {}),
         },
-        slo: scenario.slo
-          ? { p50Ms: scenario.slo.p50, p95Ms: scenario.slo.p95, p99Ms: scenario.slo.p99, errorRate: scenario.slo.errorRate }
-          : undefined,
-        thresholds: scenario.thresholds.map((t) => t.threshold),
-        toolVersion: TOOL_VERSION,
-        segments: scenario.load.segments,
-        health,
-        probe,
-        ...(shard.count > 1 ? { shard } : {}),
-      },
-      collected,
-    ));
+        collected,
+      ),
+    );
   } finally {
     await target.close();
   }
 }
 
-function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['feeders'], tls: TlsSettings | undefined): Omit<WorkerInit, 'workerIndex'> {
+function workerInit(
+  scenario: Scenario,
+  baseUrl: string,
+  feeders: WorkerInit['feeders'],
+  tls: TlsSettings | undefined,
+): Omit<WorkerInit, 'workerIndex'> {
   const { client } = scenario;
   const oauth2 = scenario.auth?.oauth2;
   return {
@@ -168,7 +186,12 @@ function workerInit(scenario: Scenario, baseUrl: string, feeders: WorkerInit['fe
       poolSize: client.poolSize,
       maxResponseBytes: client.maxResponseBytes,
       ...(tls ? { tls } : {}),
-      timeouts: { connectMs: client.timeouts.connect, firstByteMs: client.timeouts.firstByte, totalMs: client.timeouts.total, idleMs: client.timeouts.idle },
+      timeouts: {
+        connectMs: client.timeouts.connect,
+        firstByteMs: client.timeouts.firstByte,
+        totalMs: client.timeouts.total,
+        idleMs: client.timeouts.idle,
+      },
       retries: {
         max: client.retries.max,
         backoff: client.retries.backoff,

@@ -45,12 +45,14 @@ export async function startTarget(target: Scenario['target'], scenarioFile?: str
   }
   const mock = target.mock!;
   const profile = resolveProfile(mock.profile, scenarioFile);
-  const profileName = typeof mock.profile === 'string' ? mock.profile : (typeof mock.profile.name === 'string' ? mock.profile.name : 'inline');
+  const profileName =
+    typeof mock.profile === 'string' ? mock.profile : typeof mock.profile.name === 'string' ? mock.profile.name : 'inline';
   const started = await startMockThread({
     server: { port: 0, host: '127.0.0.1', profile, seed: mock.seed },
-    networkDelay: mock.networkDelay === undefined
-      ? undefined
-      : { oneWayDelayMs: mock.networkDelay, jitterMs: mock.networkJitter ?? 0, seed: mock.seed },
+    networkDelay:
+      mock.networkDelay === undefined
+        ? undefined
+        : { oneWayDelayMs: mock.networkDelay, jitterMs: mock.networkJitter ?? 0, seed: mock.seed },
   });
   return { url: started.url, publicUrl: 'mock', mock: { profile: profileName, seed: mock.seed }, close: () => started.close() };
 }

@@ -37,7 +37,11 @@ export async function loadTlsSettings(scenario: Scenario): Promise<TlsSettings |
   } catch (error) {
     // OpenSSL names the problem, not the file: point at the field whose file it read last.
     const field = settings.cert !== undefined ? 'cert' : 'ca';
-    throw scenarioProblem(scenario, ['client', 'tls', field], `not a usable PEM ${field === 'ca' ? 'certificate' : 'certificate and key'}: ${(error as Error).message}`);
+    throw scenarioProblem(
+      scenario,
+      ['client', 'tls', field],
+      `not a usable PEM ${field === 'ca' ? 'certificate' : 'certificate and key'}: ${(error as Error).message}`,
+    );
   }
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as TlsSettings;
 }

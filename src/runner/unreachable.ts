@@ -40,7 +40,9 @@ export function createUnreachableWatch(intervalMs: number, afterMs = UNREACHABLE
       attempts += interval.requests;
       for (const kind of CONNECT_FAILURES) byKind[kind] = (byKind[kind] ?? 0) + (interval.errors.byKind[kind] ?? 0);
       if (streakMs < afterMs) return undefined;
-      const errors = CONNECT_FAILURES.filter((k) => byKind[k]).map((k) => `${OS_ERROR[k]} ${byKind[k]}`).join(', ');
+      const errors = CONNECT_FAILURES.filter((k) => byKind[k])
+        .map((k) => `${OS_ERROR[k]} ${byKind[k]}`)
+        .join(', ');
       return { forMs: streakMs, attempts, errors };
     },
   };

@@ -13,7 +13,11 @@ const OPEN_RAMP_WARMUP_PER_WORKER = 10;
  * one virtual user per worker, or a few arrivals a second), so the warm-up neither idles nor spikes.
  * Pure: tested with a table.
  */
-export function warmUpShare(plan: Pick<LoadPlan, 'model' | 'segments'>, workerIndex: number, workerCount: number): { users: number } | { ratePerSec: number } {
+export function warmUpShare(
+  plan: Pick<LoadPlan, 'model' | 'segments'>,
+  workerIndex: number,
+  workerCount: number,
+): { users: number } | { ratePerSec: number } {
   const first = plan.segments[0];
   if (!first) return { users: 0 };
   if (plan.model === 'closed') return { users: workerShare(Math.max(first.from, workerCount), workerIndex, workerCount) };

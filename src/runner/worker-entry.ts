@@ -31,10 +31,9 @@ function main(): void {
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
-  const poolSize = init.client.poolSize
-    ?? (init.plan.model === 'closed'
-      ? Math.ceil(peakConcurrency / init.workerCount)
-      : Math.ceil(init.plan.maxInFlight / init.workerCount));
+  const poolSize =
+    init.client.poolSize ??
+    (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount));
   // One secure context per worker, shared by every connection and the token endpoint.
   const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
   const engine = createEngine(init.engine, {
@@ -51,9 +50,8 @@ function main(): void {
   let run: WorkerRun | undefined;
   const oauth2 = init.auth?.oauth2;
   const session = oauth2
-    ? new OAuth2Session(
-        { ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent, tls },
-        (latencyUs) => run?.recorder.tokenRequest(latencyUs),
+    ? new OAuth2Session({ ...oauth2, tokenUrl: new URL(oauth2.tokenUrl), userAgent: init.userAgent, tls }, (latencyUs) =>
+        run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
   const successStatuses = new Map(init.requests.map((r) => [r.name, new Set(r.expectStatus ?? [])]));
@@ -67,7 +65,12 @@ function main(): void {
         const prepared = preparer.next();
         const headers = { ...prepared.headers };
         if (session) headers.authorization = `Bearer ${await session.token()}`;
-        const stretch = { request: { ...prepared, headers }, connections, durationMs, isSuccess: (status: number) => isSuccess(prepared, status) };
+        const stretch = {
+          request: { ...prepared, headers },
+          connections,
+          durationMs,
+          isSuccess: (status: number) => isSuccess(prepared, status),
+        };
         await driveFixedLoad(stretch, hooks, stop);
       }
     : undefined;
@@ -80,7 +83,8 @@ function main(): void {
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {
-      run.run(message.startAtEpochMs, requester, warmupRequester)
+      run
+        .run(message.startAtEpochMs, requester, warmupRequester)
         .catch((error: unknown) => post({ type: 'fatal', message: (error as Error).stack ?? String(error) }))
         .finally(() => port.close());
     } else if (message.type === 'stop') {

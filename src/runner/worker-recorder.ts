@@ -7,7 +7,15 @@ import type { ClientCounters, MetricName } from '../result/types.js';
 import type { WorkerHealthSample, WorkerMessage } from './protocol.js';
 
 /** Interval sets keep only what result.json stores per interval: their histograms are made every interval. */
-const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total', 'totalUncorrected', 'ttfb', 'service', 'network', 'totalFailed', 'ttfbFailed']);
+const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
+  'total',
+  'totalUncorrected',
+  'ttfb',
+  'service',
+  'network',
+  'totalFailed',
+  'ttfbFailed',
+]);
 /**
  * Sampling period of the event-loop delay monitor. Node records the whole time between its timer's runs, so an
  * idle loop reads as this much "delay": it is taken off before the figure is reported.

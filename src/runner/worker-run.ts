@@ -117,9 +117,10 @@ export class WorkerRun implements DriverContext {
     const { warmupMs, plan, workerIndex, workerCount } = this.init;
     // The warm-up runs in the time before time zero (the coordinator leaves warmupMs for it) and is awaited
     // only at the end, so a slow last warm-up request never delays the start.
-    const warming = warmupMs > 0 && warmupRequester
-      ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, () => warmupRequester.execute(this.preparer.next()))
-      : undefined;
+    const warming =
+      warmupMs > 0 && warmupRequester
+        ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, () => warmupRequester.execute(this.preparer.next()))
+        : undefined;
     const untilStart = this.startAt - performance.now();
     if (untilStart > 0) await new Promise((resolve) => setTimeout(resolve, untilStart));
     this.recorder.start();

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 
 type Path = (string | number)[];
-interface Problem { path: Path; message: string }
+interface Problem {
+  path: Path;
+  message: string;
+}
 
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -32,9 +35,16 @@ export function coerceSubstituted(
       const written = getAt(raw, path);
       const text = getAt(current, path);
       if (refused.has(key) || typeof text !== 'string' || typeof written !== 'string' || !written.includes('${')) continue;
-      const converted = issue.expected === 'number'
-        ? (NUMBER.test(text.trim()) ? Number(text.trim()) : undefined)
-        : (text === 'true' ? true : text === 'false' ? false : undefined);
+      const converted =
+        issue.expected === 'number'
+          ? NUMBER.test(text.trim())
+            ? Number(text.trim())
+            : undefined
+          : text === 'true'
+            ? true
+            : text === 'false'
+              ? false
+              : undefined;
       if (converted === undefined) {
         refused.add(key);
         problems.push({ path, message: `${written} gives ${JSON.stringify(text)}, which is not a ${issue.expected}` });
@@ -63,7 +73,10 @@ function getAt(value: unknown, path: Path): unknown {
 function setAt(value: unknown, path: Path, replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [key, ...rest] = path;
-  const copy = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) }) as Record<string | number, unknown>;
+  const copy = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) }) as Record<
+    string | number,
+    unknown
+  >;
   copy[key!] = setAt(copy[key!], rest, replacement);
   return copy;
 }

@@ -8,7 +8,11 @@ type StageInput = ClosedStageInput | OpenStageInput;
 /** Thrown when a stage is well-formed alone but not in sequence (a hold with no level before it). */
 export class StageSequenceError extends TailscopeError {
   readonly code = 'E_STAGE_SEQUENCE';
-  constructor(readonly stageIndex: number, readonly field: string, message: string) {
+  constructor(
+    readonly stageIndex: number,
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +37,11 @@ export function compileStages(stages: readonly StageInput[], model: 'closed' | '
       const held = 'concurrency' in stage ? stage.concurrency : 'rate' in stage ? stage.rate : undefined;
       const value = held ?? level;
       if (value === undefined) {
-        throw new StageSequenceError(stageIndex, model === 'closed' ? 'concurrency' : 'rate', `the first hold needs a ${model === 'closed' ? 'concurrency' : 'rate'}`);
+        throw new StageSequenceError(
+          stageIndex,
+          model === 'closed' ? 'concurrency' : 'rate',
+          `the first hold needs a ${model === 'closed' ? 'concurrency' : 'rate'}`,
+        );
       }
       push(stage.name, 'hold', stage.hold, value, value, `hold ${value}${unit} ${formatDuration(stage.hold)}`);
     } else if ('ramp' in stage) {

@@ -5,7 +5,10 @@ import { BUILTIN_NAMES, isBuiltin, templateProblems } from '../shared/placeholde
 import { parseThreshold } from '../metrics/grammar/threshold.js';
 
 type Path = (string | number)[];
-export interface Problem { path: Path; message: string }
+export interface Problem {
+  path: Path;
+  message: string;
+}
 
 /**
  * Checks that span fields, made once the scenario has its shape: names that must be unique or must exist,
@@ -21,7 +24,8 @@ function requestNameProblems(scenario: ScenarioParsed): Problem[] {
   scenario.requests.forEach((request, index) => {
     const earlier = first.get(request.name);
     // Results, thresholds and reports key by name: two requests of one name would be counted as one.
-    if (earlier !== undefined) problems.push({ path: ['requests', index, 'name'], message: `"${request.name}" is already the name of requests[${earlier}]` });
+    if (earlier !== undefined)
+      problems.push({ path: ['requests', index, 'name'], message: `"${request.name}" is already the name of requests[${earlier}]` });
     else first.set(request.name, index);
   });
   return problems;
@@ -34,7 +38,10 @@ function thresholdScopeProblems(scenario: ScenarioParsed): Problem[] {
   scenario.thresholds.forEach((spec, index) => {
     const scope = parseThreshold(spec.threshold).scope;
     if (scope && 'request' in scope && !names.has(scope.request)) {
-      problems.push({ path: ['thresholds', index], message: `no request is named "${scope.request}" (requests: ${[...names].join(', ')})` });
+      problems.push({
+        path: ['thresholds', index],
+        message: `no request is named "${scope.request}" (requests: ${[...names].join(', ')})`,
+      });
     }
   });
   return problems;
@@ -47,7 +54,11 @@ function thresholdScopeProblems(scenario: ScenarioParsed): Problem[] {
 function templateNameProblems(scenario: ScenarioParsed, known: ReadonlySet<string> = new Set(Object.keys(scenario.data))): Problem[] {
   const problems: Problem[] = [];
   for (const name of Object.keys(scenario.data)) {
-    if (isBuiltin(name)) problems.push({ path: ['data', name], message: `"${name}" is a built-in template value (${BUILTIN_NAMES.join(', ')}): name the feeder otherwise` });
+    if (isBuiltin(name))
+      problems.push({
+        path: ['data', name],
+        message: `"${name}" is a built-in template value (${BUILTIN_NAMES.join(', ')}): name the feeder otherwise`,
+      });
   }
   scenario.requests.forEach((request, index) => {
     for (const field of ['path', 'query', 'headers', 'json', 'body'] as const) {
@@ -77,16 +88,23 @@ export function loadCapProblems(
 ): Problem[] {
   const { max, perWorker } = loadCap(model, workers);
   const problems: Problem[] = [];
-  const what = model === 'open'
-    ? (value: number) => `${value} requests/s is more than ${workers} worker${workers === 1 ? '' : 's'} send: at most ${max}/s (${perWorker}/s per worker); add workers (up to 64) or shard the run`
-    : (value: number) => `${value} users is more than ${workers} worker${workers === 1 ? '' : 's'} hold: at most ${max} (${perWorker} per worker); add workers (up to 64) or shard the run`;
+  const what =
+    model === 'open'
+      ? (value: number) =>
+          `${value} requests/s is more than ${workers} worker${workers === 1 ? '' : 's'} send: at most ${max}/s (${perWorker}/s per worker); add workers (up to 64) or shard the run`
+      : (value: number) =>
+          `${value} users is more than ${workers} worker${workers === 1 ? '' : 's'} hold: at most ${max} (${perWorker} per worker); add workers (up to 64) or shard the run`;
   const check = (value: number | undefined, path: Path) => {
     if (value !== undefined && value > max) problems.push({ path, message: what(value) });
   };
   stages.forEach((stage, index) => {
     if (!stage) return;
     const at: Path = ['load', model, index];
-    if ('hold' in stage) check('rate' in stage ? stage.rate : 'concurrency' in stage ? stage.concurrency : undefined, [...at, 'rate' in stage ? 'rate' : 'concurrency']);
+    if ('hold' in stage)
+      check('rate' in stage ? stage.rate : 'concurrency' in stage ? stage.concurrency : undefined, [
+        ...at,
+        'rate' in stage ? 'rate' : 'concurrency',
+      ]);
     if ('ramp' in stage) {
       check(stage.to, [...at, 'to']);
       check(stage.from, [...at, 'from']);
@@ -96,10 +114,16 @@ export function loadCapProblems(
   });
   const users = loadCap('closed', workers);
   if (extra.maxInFlight !== undefined && extra.maxInFlight > users.max) {
-    problems.push({ path: ['load', 'maxInFlight'], message: `${extra.maxInFlight} in flight is more than ${workers} workers hold: at most ${users.max} (${users.perWorker} per worker)` });
+    problems.push({
+      path: ['load', 'maxInFlight'],
+      message: `${extra.maxInFlight} in flight is more than ${workers} workers hold: at most ${users.max} (${users.perWorker} per worker)`,
+    });
   }
   if (extra.poolSize !== undefined && extra.poolSize > users.perWorker) {
-    problems.push({ path: ['client', 'poolSize'], message: `a pool of ${extra.poolSize} sockets is more than one worker holds: at most ${users.perWorker}` });
+    problems.push({
+      path: ['client', 'poolSize'],
+      message: `a pool of ${extra.poolSize} sockets is more than one worker holds: at most ${users.perWorker}`,
+    });
   }
   return problems;
 }

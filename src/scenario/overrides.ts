@@ -63,7 +63,10 @@ function parsePath(spec: string, text: string): Path {
     const token = at === 0 ? FIRST_KEY : NEXT_KEY;
     token.lastIndex = at;
     const match = token.exec(spec);
-    if (!match) throw new OverrideError(`--set ${text}: cannot read the path at "${spec.slice(at)}" (keys with dots, indexes as [0], other keys as ["a.b"])`);
+    if (!match)
+      throw new OverrideError(
+        `--set ${text}: cannot read the path at "${spec.slice(at)}" (keys with dots, indexes as [0], other keys as ["a.b"])`,
+      );
     if (at === 0) path.push(match[1] ?? match[2]!);
     else path.push(match[1] ?? (match[2] !== undefined ? Number(match[2]) : match[3]!));
     at = token.lastIndex;
@@ -123,9 +126,11 @@ export function formatPath(path: Path): string {
  */
 export function describeOverrides(overrides: ScenarioOverrides, secretEnv: readonly string[] = []): string[] {
   const lines: string[] = [];
-  for (const [name, value] of Object.entries(overrides.env ?? {})) lines.push(`-e ${name}=${secretVariableName(name, secretEnv) ? REDACTED : redactUrl(value)}`);
+  for (const [name, value] of Object.entries(overrides.env ?? {}))
+    lines.push(`-e ${name}=${secretVariableName(name, secretEnv) ? REDACTED : redactUrl(value)}`);
   if (overrides.target !== undefined) lines.push(`--target ${redactUrl(overrides.target)}`);
-  for (const set of overrides.set ?? []) lines.push(`--set ${isSecretField(set.path) ? `${set.text.slice(0, set.text.indexOf('='))}=${REDACTED}` : set.text}`);
+  for (const set of overrides.set ?? [])
+    lines.push(`--set ${isSecretField(set.path) ? `${set.text.slice(0, set.text.indexOf('='))}=${REDACTED}` : set.text}`);
   if (overrides.workers !== undefined) lines.push(`--workers ${overrides.workers}`);
   return lines;
 }

@@ -13,7 +13,10 @@ import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
 
 type Path = FieldPath;
-interface Problem { path: Path; message: string }
+interface Problem {
+  path: Path;
+  message: string;
+}
 
 export type { ScenarioOverrides } from './overrides.js';
 
@@ -61,7 +64,8 @@ export function parseScenario(
     const shapes = model === 'open' ? openStageShapes : closedStageShapes;
     rawStages.forEach((stage, index) => {
       const stagePath: Path = ['load', model, index];
-      const kind = stage && typeof stage === 'object' ? (Object.keys(shapes) as (keyof typeof shapes)[]).find((k) => k in stage) : undefined;
+      const kind =
+        stage && typeof stage === 'object' ? (Object.keys(shapes) as (keyof typeof shapes)[]).find((k) => k in stage) : undefined;
       if (!kind) {
         problems.push({ path: stagePath, message: 'a stage starts with one of hold, ramp, steps or spike' });
         return;
@@ -74,7 +78,11 @@ export function parseScenario(
         stageList[index] = result.data;
       } else {
         const reported = reportedBy(stageCoerced.problems);
-        problems.push(...zodProblems(result.error, []).filter((p) => !reported(p.path)).map((p) => ({ path: [...stagePath, ...p.path], message: p.message })));
+        problems.push(
+          ...zodProblems(result.error, [])
+            .filter((p) => !reported(p.path))
+            .map((p) => ({ path: [...stagePath, ...p.path], message: p.message })),
+        );
       }
     });
   }
@@ -83,11 +91,19 @@ export function parseScenario(
   if (parsed.success) {
     problems.push(...crossFieldProblems(parsed.data));
     const workers = overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers;
-    problems.push(...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }));
+    problems.push(
+      ...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }),
+    );
   }
 
   if (problems.length > 0 || !parsed.success) {
-    throw new ScenarioError(file, locateProblems(yaml, problems.map((p) => ({ ...p, message: p.message + overrideNote(p.path, overrides) }))));
+    throw new ScenarioError(
+      file,
+      locateProblems(
+        yaml,
+        problems.map((p) => ({ ...p, message: p.message + overrideNote(p.path, overrides) })),
+      ),
+    );
   }
 
   let segments;
@@ -126,7 +142,9 @@ export function parseScenario(
 
 /** Where a problem's field came from the command line, it says so: the file's line alone would mislead. */
 function overrideNote(path: Path, overrides: ScenarioOverrides): string {
-  const from = [...(overrides.set ?? [])].reverse().find((set) => set.path.every((key, i) => path[i] === key) || path.every((key, i) => set.path[i] === key));
+  const from = [...(overrides.set ?? [])]
+    .reverse()
+    .find((set) => set.path.every((key, i) => path[i] === key) || path.every((key, i) => set.path[i] === key));
   if (from && path.length > 0) return ` (set by --set ${from.text})`;
   if (overrides.target !== undefined && path[0] === 'target') return ` (set by --target ${redactUrl(overrides.target)})`;
   return '';
@@ -144,12 +162,18 @@ function getIn(value: unknown, path: Path): unknown {
  */
 function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'open' | 'closed'): Problem[] {
   const problems: Problem[] = [];
-  if (model === 'open') problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: wire for an open model' });
-  if (scenario.requests.length !== 1) problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
+  if (model === 'open')
+    problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: wire for an open model' });
+  if (scenario.requests.length !== 1)
+    problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
   scenario.requests.forEach((request, index) => {
-    if (request.stream !== 'none') problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
+    if (request.stream !== 'none')
+      problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
     if (JSON.stringify([request.path, request.json ?? null, request.body ?? null, request.headers, request.query ?? null]).includes('{{')) {
-      problems.push({ path: ['requests', index], message: 'the autocannon engine sends the same bytes every time: remove the {{ }} templates' });
+      problems.push({
+        path: ['requests', index],
+        message: 'the autocannon engine sends the same bytes every time: remove the {{ }} templates',
+      });
     }
   });
   return problems;

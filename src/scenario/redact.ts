@@ -1,5 +1,6 @@
 /** Field names whose values are secrets wherever they appear (matched case-insensitively). */
-const SECRET_KEYS = /^(client_?secret|secret|password|passwd|token|access_?token|refresh_?token|api_?key|authorization|x-api-key|cookie|value)$/i;
+const SECRET_KEYS =
+  /^(client_?secret|secret|password|passwd|token|access_?token|refresh_?token|api_?key|authorization|x-api-key|cookie|value)$/i;
 
 export const REDACTED = '[redacted]';
 
@@ -18,11 +19,12 @@ function redactValue(value: unknown, path: string[]): unknown {
     for (const [key, item] of Object.entries(value)) {
       const isSecret = SECRET_KEYS.test(key) && (key.toLowerCase() !== 'value' || path.at(-1) === 'header');
       const isAuthHeader = path.at(-1) === 'headers' && /^(authorization|x-api-key|cookie|proxy-authorization)$/i.test(key);
-      out[key] = isSecret || isAuthHeader
-        ? REDACTED
-        : key === 'url' && typeof item === 'string'
-          ? redactUrl(item)
-          : redactValue(item, [...path, key]);
+      out[key] =
+        isSecret || isAuthHeader
+          ? REDACTED
+          : key === 'url' && typeof item === 'string'
+            ? redactUrl(item)
+            : redactValue(item, [...path, key]);
     }
     return out;
   }

@@ -57,26 +57,31 @@ const oauth2 = z.strictObject({
 const auth = z
   .strictObject({
     oauth2: oauth2.optional(),
-    header: z.strictObject({ name: checkedString(headerNameProblem, z.string().min(1)), value: checkedString(headerValueProblem) }).optional(),
+    header: z
+      .strictObject({ name: checkedString(headerNameProblem, z.string().min(1)), value: checkedString(headerValueProblem) })
+      .optional(),
   })
   .refine((a) => !(a.oauth2 && a.header), { message: 'give either auth.oauth2 or auth.header, not both' });
 
-const request = z.strictObject({
-  name: z.string().min(1),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-  path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
-  headers: headers.default({}),
-  /** query parameters, appended to the path percent-encoded (templates allowed) */
-  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  json: z.unknown().optional(),
-  body: z.string().optional(),
-  stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
-  weight: z.number().positive().default(DEFAULTS.requestWeight),
-  /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
-  expectStatus: z.array(z.number().int()).optional(),
-}).superRefine((r, ctx) => {
-  if (r.json !== undefined && r.body !== undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
-});
+const request = z
+  .strictObject({
+    name: z.string().min(1),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+    path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
+    headers: headers.default({}),
+    /** query parameters, appended to the path percent-encoded (templates allowed) */
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    json: z.unknown().optional(),
+    body: z.string().optional(),
+    stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
+    weight: z.number().positive().default(DEFAULTS.requestWeight),
+    /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
+    expectStatus: z.array(z.number().int()).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.json !== undefined && r.body !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
+  });
 
 const feeder = z.strictObject({
   file: z.string().min(1),
@@ -91,7 +96,9 @@ const timeouts = z.strictObject({
 });
 
 const retries = z.strictObject({
-  max: nonNegativeInt.max(LIMITS.maxRetries, `at most ${LIMITS.maxRetries} retries: more only multiply load on a failing target`).default(DEFAULTS.retries.max),
+  max: nonNegativeInt
+    .max(LIMITS.maxRetries, `at most ${LIMITS.maxRetries} retries: more only multiply load on a failing target`)
+    .default(DEFAULTS.retries.max),
   backoff: z.enum(['exponential', 'constant']).default(DEFAULTS.retries.backoff),
   base: duration.default(DEFAULTS.retries.baseMs),
   maxBackoff: duration.default(DEFAULTS.retries.maxBackoffMs),
@@ -107,18 +114,24 @@ const retries = z.strictObject({
  * the scenario is loaded. `ca` is trusted besides the system's roots; `cert` and `key` present a client
  * certificate (mutual TLS); `servername` is the name sent in SNI and checked against the certificate.
  */
-const tls = z.strictObject({
-  ca: z.string().min(1).optional(),
-  cert: z.string().min(1).optional(),
-  key: z.string().min(1).optional(),
-  /** skip certificate verification: a warning on every run, and recorded in the result */
-  insecure: z.boolean().default(false),
-  servername: z.string().min(1).optional(),
-}).superRefine((t, ctx) => {
-  if ((t.cert === undefined) !== (t.key === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [t.cert === undefined ? 'cert' : 'key'], message: 'a client certificate needs both cert and key' });
-  }
-});
+const tls = z
+  .strictObject({
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    /** skip certificate verification: a warning on every run, and recorded in the result */
+    insecure: z.boolean().default(false),
+    servername: z.string().min(1).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.cert === undefined) !== (t.key === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [t.cert === undefined ? 'cert' : 'key'],
+        message: 'a client certificate needs both cert and key',
+      });
+    }
+  });
 
 const client = z.strictObject({
   keepAlive: z.boolean().default(DEFAULTS.keepAlive),
@@ -146,12 +159,19 @@ export const closedStageShapes = {
 
 export const openStageShapes = {
   hold: z.strictObject({ name: z.string().optional(), hold: duration, rate: z.number().positive().optional() }),
-  ramp: z.strictObject({ name: z.string().optional(), ramp: duration, to: z.number().nonnegative(), from: z.number().nonnegative().optional() }),
+  ramp: z.strictObject({
+    name: z.string().optional(),
+    ramp: duration,
+    to: z.number().nonnegative(),
+    from: z.number().nonnegative().optional(),
+  }),
   steps: z.strictObject({ name: z.string().optional(), steps: z.array(z.number().positive()).min(1), each: duration }),
   spike: z.strictObject({ name: z.string().optional(), spike: z.number().positive(), for: duration }),
 };
 
-export type ClosedStageInput = { [K in keyof typeof closedStageShapes]: z.output<(typeof closedStageShapes)[K]> }[keyof typeof closedStageShapes];
+export type ClosedStageInput = {
+  [K in keyof typeof closedStageShapes]: z.output<(typeof closedStageShapes)[K]>;
+}[keyof typeof closedStageShapes];
 export type OpenStageInput = { [K in keyof typeof openStageShapes]: z.output<(typeof openStageShapes)[K]> }[keyof typeof openStageShapes];
 
 const load = z
@@ -190,11 +210,17 @@ function expressionOf(parse: (text: string) => unknown) {
 const threshold = z
   .union([
     expressionOf(parseThreshold),
-    z.strictObject({ threshold: expressionOf(parseThreshold), abortOnFail: z.boolean().default(false), delayAbortEval: duration.default(0) }),
+    z.strictObject({
+      threshold: expressionOf(parseThreshold),
+      abortOnFail: z.boolean().default(false),
+      delayAbortEval: duration.default(0),
+    }),
   ])
-  .transform((t) => (typeof t === 'string'
-    ? { threshold: t, abortOnFail: false, delayAbortEvalMs: 0 }
-    : { threshold: t.threshold, abortOnFail: t.abortOnFail, delayAbortEvalMs: t.delayAbortEval }));
+  .transform((t) =>
+    typeof t === 'string'
+      ? { threshold: t, abortOnFail: false, delayAbortEvalMs: 0 }
+      : { threshold: t.threshold, abortOnFail: t.abortOnFail, delayAbortEvalMs: t.delayAbortEval },
+  );
 
 /** How `--baseline` and `tailscope compare` judge this scenario's runs (rules like "p99 +10%"). */
 const compare = z.strictObject({
@@ -215,9 +241,12 @@ export const scenarioSchema = z.strictObject({
   slo: slo.optional(),
   thresholds: z.array(threshold).default([]),
   compare: compare.optional(),
-  interval: duration.superRefine((ms, ctx) => {
-    if (ms < LIMITS.minIntervalMs) ctx.addIssue({ code: 'custom', message: `the interval is at least ${LIMITS.minIntervalMs} ms, got ${ms} ms` });
-  }).default(DEFAULTS.intervalMs),
+  interval: duration
+    .superRefine((ms, ctx) => {
+      if (ms < LIMITS.minIntervalMs)
+        ctx.addIssue({ code: 'custom', message: `the interval is at least ${LIMITS.minIntervalMs} ms, got ${ms} ms` });
+    })
+    .default(DEFAULTS.intervalMs),
   /** how long in-flight requests may finish after the schedule ends before they are counted as interrupted */
   gracefulStop: duration.default(DEFAULTS.gracefulStopMs),
   /**

@@ -52,7 +52,8 @@ export function collectSecrets(
 function eachString(value: unknown, path: (string | number)[], visit: (text: string, path: (string | number)[]) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((item, index) => eachString(item, [...path, index], visit));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) eachString(item, [...path, key], visit);
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) eachString(item, [...path, key], visit);
 }
 
 function safeDecode(text: string): string {

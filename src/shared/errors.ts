@@ -26,6 +26,10 @@ export abstract class LocatedInputError extends TailscopeError {
     readonly file: string,
     readonly problems: readonly LocatedProblem[],
   ) {
-    super(problems.map((p) => `${file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
+    super(
+      problems
+        .map((p) => `${file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`)
+        .join('\n'),
+    );
   }
 }

@@ -12,7 +12,12 @@ export function formatMs(value: number | null | undefined): string {
 
 /** A name made safe for a file or folder name: "Generate (SSE)" → "generate-sse"; "run" when nothing is left. */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run'
+  );
 }
 
 /** The units a judged figure is read in. */
@@ -31,4 +36,3 @@ export function formatValue(value: number, unit: FigureUnit): string {
       return `${value.toFixed(0)} requests`;
   }
 }
-

@@ -24,7 +24,9 @@ export function headerNameProblem(name: string): string | undefined {
 /** A field value is visible ASCII, space, tab or obs-text (0x80–0xFF), as node:http and RFC 9110 accept. */
 export function headerValueProblem(value: string): string | undefined {
   const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value.replace(PLACEHOLDER, ''));
-  return bad ? `a header value may not contain ${describeChar(bad[0])} (CR, LF, NUL and other control characters would split or break the request)` : undefined;
+  return bad
+    ? `a header value may not contain ${describeChar(bad[0])} (CR, LF, NUL and other control characters would split or break the request)`
+    : undefined;
 }
 
 /** A request target is visible characters only: a space ends it, so it must be written %20. */

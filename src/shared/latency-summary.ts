@@ -16,7 +16,15 @@ export interface LatencySummary {
 const US_PER_MS = 1000;
 
 export const EMPTY_SUMMARY: LatencySummary = Object.freeze({
-  count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0,
+  count: 0,
+  min: 0,
+  mean: 0,
+  p50: 0,
+  p90: 0,
+  p95: 0,
+  p99: 0,
+  p999: 0,
+  max: 0,
 });
 
 export function summarize(histogram: Histogram): LatencySummary {

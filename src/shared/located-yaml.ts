@@ -34,7 +34,12 @@ export function readLocatedYaml(text: string, fail: (problems: LocatedProblem[])
   if (options.maxBytes !== undefined) {
     const bytes = Buffer.byteLength(text);
     if (bytes > options.maxBytes) {
-      throw fail([{ field: '', message: `${(bytes / 1024 / 1024).toFixed(1)} MiB is more than this file may be (${options.maxBytes / 1024 / 1024} MiB); bulk data belongs in data files` }]);
+      throw fail([
+        {
+          field: '',
+          message: `${(bytes / 1024 / 1024).toFixed(1)} MiB is more than this file may be (${options.maxBytes / 1024 / 1024} MiB); bulk data belongs in data files`,
+        },
+      ]);
     }
   }
   const lineCounter = new LineCounter();
@@ -80,7 +85,12 @@ function duplicateKeys(document: Document, lineCounter: LineCounter): LocatedPro
         const at = isNode(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
         if (key !== undefined && seen.has(key)) {
           const first = seen.get(key);
-          found.push({ line: at?.line, column: at?.col, field: formatPath([...path, key]), message: `duplicate key "${key}"${first ? ` (first at line ${first})` : ''}` });
+          found.push({
+            line: at?.line,
+            column: at?.col,
+            field: formatPath([...path, key]),
+            message: `duplicate key "${key}"${first ? ` (first at line ${first})` : ''}`,
+          });
         } else if (key !== undefined) seen.set(key, at?.line);
         walk(pair.value, key === undefined ? path : [...path, key]);
       }
@@ -99,7 +109,10 @@ function jsonProblem(text: string): { message: string; offset?: number } | undef
     return undefined;
   } catch (error) {
     const full = (error as Error).message;
-    const message = full.split('\n')[0]!.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
+    const message = full
+      .split('\n')[0]!
+      .replace(/, (\.\.\.)?"[\s\S]*$/, '')
+      .replace(/ in JSON at position \d+.*$/, '');
     const position = /at position (\d+)/.exec(full);
     return { message, offset: position ? Number(position[1]) : trailingComma(text) };
   }

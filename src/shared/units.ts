@@ -1,7 +1,7 @@
 /** Parsing of the human units a scenario is written in. Everything inside tailscope carries the unit in its name. */
 
 const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(us|µs|ms|s|m|h)?\s*$/;
-const MS_PER_UNIT: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MS_PER_UNIT: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * "250ms", "1.5s", "2m", "800us" → milliseconds; a bare number (or a number written as a string) is already

@@ -23,7 +23,15 @@ function run(medianMs: number, errorShare: number, seed: number, intervals = 20)
       if (random() < errorShare) errors++;
     }
     const encoded = encodeHistogram(h);
-    return { index, startMs: index * 1000, endMs: (index + 1) * 1000, stage: 0, requests: 200, errors, histograms: { total: encoded, ttfb: encoded } };
+    return {
+      index,
+      startMs: index * 1000,
+      endMs: (index + 1) * 1000,
+      stage: 0,
+      requests: 200,
+      errors,
+      histograms: { total: encoded, ttfb: encoded },
+    };
   });
   return {
     scenario: { name: 's', definition: {} },
@@ -115,9 +123,12 @@ describe('compare rules', () => {
     expect(parseCompareRule(text)).toMatchObject({ stat, worse, tolerance: expect.closeTo(tolerance, 12) });
   });
 
-  it.each(['p99 -10%', 'throughput +5%', 'p99 10%', 'error_rate +1%', 'p99 +10ms', 'p99(itl) +10%', 'median +1%', 'p99 +', 'p99 +10% !'])('refuses %j', (text) => {
-    expect(() => parseCompareRule(text)).toThrow(CompareRuleError);
-  });
+  it.each(['p99 -10%', 'throughput +5%', 'p99 10%', 'error_rate +1%', 'p99 +10ms', 'p99(itl) +10%', 'median +1%', 'p99 +', 'p99 +10% !'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseCompareRule(text)).toThrow(CompareRuleError);
+    },
+  );
 });
 
 describe('comparability', () => {
@@ -125,7 +136,11 @@ describe('comparability', () => {
     const a = run(100, 0, 1);
     const b = run(100, 0, 2);
     expect(comparabilityProblems(a, b)).toEqual([]);
-    const other = { ...b, scenario: { name: 'x', definition: {} }, stages: [{ kind: 'ramp', target: 16, targetFrom: 0, startMs: 0 }] } as unknown as RunResult;
+    const other = {
+      ...b,
+      scenario: { name: 'x', definition: {} },
+      stages: [{ kind: 'ramp', target: 16, targetFrom: 0, startMs: 0 }],
+    } as unknown as RunResult;
     expect(comparabilityProblems(a, other)).toEqual(['scenario "s" vs "x"', 'stage 1: hold vs ramp', 'stage 1: target 8→8 vs 0→16']);
   });
 
@@ -134,7 +149,9 @@ describe('comparability', () => {
     const longerDrain = { ...run(100, 0, 2), durationMs: a.durationMs + 1800 };
     expect(comparabilityProblems(a, longerDrain)).toEqual([]);
     const longer = { ...run(100, 0, 2), scheduledDurationMs: a.scheduledDurationMs + 1000 };
-    expect(comparabilityProblems(a, longer)).toEqual([`load curve lasts ${(a.scheduledDurationMs / 1000).toFixed(1)} s vs ${((a.scheduledDurationMs + 1000) / 1000).toFixed(1)} s`]);
+    expect(comparabilityProblems(a, longer)).toEqual([
+      `load curve lasts ${(a.scheduledDurationMs / 1000).toFixed(1)} s vs ${((a.scheduledDurationMs + 1000) / 1000).toFixed(1)} s`,
+    ]);
   });
 });
 
@@ -157,6 +174,8 @@ describe('statistics', () => {
     expect(test.differencePp).toBeCloseTo(2, 10);
     expect(test.pValue).toBeLessThan(0.001);
     // The same 20 errors in one interval are weaker evidence.
-    expect(twoProportionTest({ errors: [0, 0, 0, 0], requests: [250, 250, 250, 250] }, clustered, 1.96).pValue).toBeGreaterThan(test.pValue);
+    expect(twoProportionTest({ errors: [0, 0, 0, 0], requests: [250, 250, 250, 250] }, clustered, 1.96).pValue).toBeGreaterThan(
+      test.pValue,
+    );
   });
 });

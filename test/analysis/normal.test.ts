@@ -4,21 +4,29 @@ import { twoProportionTest } from '../../src/analysis/compare/proportion.js';
 
 // Φ and Φ⁻¹ to 16 digits (standard tables): the truth the approximations are held to.
 const PHI: [z: number, phi: number][] = [
-  [0.5, 0.6914624612740131], [1, 0.8413447460685429], [1.96, 0.9750021048517795],
-  [2.5, 0.9937903346742238], [3, 0.9986501019683699], [4, 0.9999683287581669],
+  [0.5, 0.6914624612740131],
+  [1, 0.8413447460685429],
+  [1.96, 0.9750021048517795],
+  [2.5, 0.9937903346742238],
+  [3, 0.9986501019683699],
+  [4, 0.9999683287581669],
 ];
 const PHI_INVERSE: [p: number, z: number][] = [
-  [0.9, 1.2815515655446004], [0.975, 1.959963984540054], [0.99, 2.3263478740408408],
-  [0.995, 2.5758293035489004], [0.999, 3.090232306167813], [0.9995, 3.2905267314918945],
+  [0.9, 1.2815515655446004],
+  [0.975, 1.959963984540054],
+  [0.99, 2.3263478740408408],
+  [0.995, 2.5758293035489004],
+  [0.999, 3.090232306167813],
+  [0.9995, 3.2905267314918945],
 ];
 
 describe('the standard normal distribution', () => {
-  it.each(PHI)('Φ(%d) within A&S 7.1.26\'s bound of 1.5e-7, on both sides', (z, phi) => {
+  it.each(PHI)("Φ(%d) within A&S 7.1.26's bound of 1.5e-7, on both sides", (z, phi) => {
     expect(Math.abs(normalCdf(z) - phi)).toBeLessThan(1.5e-7);
     expect(Math.abs(normalCdf(-z) - (1 - phi))).toBeLessThan(1.5e-7);
   });
 
-  it.each(PHI_INVERSE)('Φ⁻¹(%d) within Acklam\'s relative error of 1.2e-9, on both sides', (p, z) => {
+  it.each(PHI_INVERSE)("Φ⁻¹(%d) within Acklam's relative error of 1.2e-9, on both sides", (p, z) => {
     expect(Math.abs(normalQuantile(p) - z) / z).toBeLessThan(1.2e-9);
     expect(Math.abs(normalQuantile(1 - p) + z) / z).toBeLessThan(1.2e-9);
   });

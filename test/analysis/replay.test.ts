@@ -6,10 +6,16 @@ import type { ReplayPolicy } from '../../src/analysis/types.js';
 import { encodeMs, lognormalMs } from './helpers.js';
 
 const ttfb = lognormalMs(50_000, 40, 200, 5);
-const input = { histograms: { ttfb: encodeMs(ttfb), total: encodeMs(ttfb) }, requests: 50_000, errors: { total: 0, byKind: {}, byStatus: {} } };
+const input = {
+  histograms: { ttfb: encodeMs(ttfb), total: encodeMs(ttfb) },
+  requests: 50_000,
+  errors: { total: 0, byKind: {}, byStatus: {} },
+};
 const base: ReplayPolicy = {
-  timeouts: {}, retries: { max: 0, backoff: 'exponential', baseMs: 20, maxBackoffMs: 200, jitter: 'full', on: ['timeout', '5xx'] },
-  samples: 20_000, seed: 7,
+  timeouts: {},
+  retries: { max: 0, backoff: 'exponential', baseMs: 20, maxBackoffMs: 200, jitter: 'full', on: ['timeout', '5xx'] },
+  samples: 20_000,
+  seed: 7,
 };
 
 describe('replayPolicy', () => {
@@ -47,7 +53,12 @@ describe('replayPolicy', () => {
   });
 
   it('holds retries to the budget', () => {
-    const budgeted = replayPolicy(input, { ...base, timeouts: { firstByteMs: 40 }, retries: { ...base.retries, max: 3 }, budgetRatio: 0.1 });
+    const budgeted = replayPolicy(input, {
+      ...base,
+      timeouts: { firstByteMs: 40 },
+      retries: { ...base.retries, max: 3 },
+      budgetRatio: 0.1,
+    });
     // half the attempts time out at the median; the budget admits ≤ 10% of requests (+10 tokens) as retries
     expect(budgeted.extraLoadShare).toBeLessThanOrEqual(0.1 + 10 / 20_000 + 1e-9);
   });
@@ -55,7 +66,11 @@ describe('replayPolicy', () => {
 
 describe('policy files', () => {
   it('reads quantiles off the run', () => {
-    const policy = resolvePolicy(parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1 }\nbudget: 20%\n', 'p.yaml'), input.histograms, 'p.yaml');
+    const policy = resolvePolicy(
+      parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1 }\nbudget: 20%\n', 'p.yaml'),
+      input.histograms,
+      'p.yaml',
+    );
     expect(policy.timeouts.firstByteMs).toBeGreaterThan(180);
     expect(policy.timeouts.firstByteMs).toBeLessThan(220);
     expect(policy.budgetRatio).toBe(0.2);
@@ -74,6 +89,11 @@ describe('policy files', () => {
 
 describe('retriesFor', () => {
   it.each([
-    [0, 1], [0.001, 1], [0.01, 1], [0.05, 3], [0.2, 3], [0.6, 0],
+    [0, 1],
+    [0.001, 1],
+    [0.01, 1],
+    [0.05, 3],
+    [0.2, 3],
+    [0.6, 0],
   ])('failure share %f → %i retries', (share, expected) => expect(retriesFor(share, 1e-4)).toBe(expected));
 });

@@ -19,5 +19,10 @@ export async function runScenarioObject(scenario: object): Promise<RunResult> {
   return runScenario(parseScenario(stringify(scenario), 'test.yaml', {}));
 }
 
-export const generateRequest = { name: 'generate', method: 'POST', path: '/v1/generate', json: { prompt: 'ping', max_tokens: 8, temperature: 0 } };
+export const generateRequest = {
+  name: 'generate',
+  method: 'POST',
+  path: '/v1/generate',
+  json: { prompt: 'ping', max_tokens: 8, temperature: 0 },
+};
 export const demoAuth = { oauth2: { tokenUrl: '/oauth/token', clientId: 'demo', clientSecret: 'demo-secret' } };

@@ -19,7 +19,13 @@ const result = {
   totals: { requests: 1000, errors: 30, errorRate: 0.03, throughput: 250, errorsByKind: errors },
   histograms: { total: uniformMs(1, 1000), ttfb: uniformMs(1, 100) },
   requestsByName: {
-    generate: { name: 'generate', requests: 100, throughput: 25, errorsByKind: { total: 0, byKind: {}, byStatus: {} }, histograms: { total: uniformMs(1, 100) } },
+    generate: {
+      name: 'generate',
+      requests: 100,
+      throughput: 25,
+      errorsByKind: { total: 0, byKind: {}, byStatus: {} },
+      histograms: { total: uniformMs(1, 100) },
+    },
   },
   stages: [{ name: 'steady', requests: 1000, throughput: 250, errorsByKind: errors, histograms: { total: uniformMs(1, 1000) } }],
 } as unknown as RunResult;
@@ -27,8 +33,16 @@ const result = {
 describe('evaluateThresholds', () => {
   it('judges percentiles, rates, statuses and throughput on the merged histograms with observed values in units', () => {
     const verdicts = evaluateThresholds(result, [
-      'p99 < 800ms', 'p50 < 1s', 'p99(ttfb) <= 100ms', 'max > 999ms', 'mean < 600',
-      'error_rate < 1%', 'status(5xx) < 2.5%', 'rate(429) == 1%', 'throughput > 200', 'requests >= 1000',
+      'p99 < 800ms',
+      'p50 < 1s',
+      'p99(ttfb) <= 100ms',
+      'max > 999ms',
+      'mean < 600',
+      'error_rate < 1%',
+      'status(5xx) < 2.5%',
+      'rate(429) == 1%',
+      'throughput > 200',
+      'requests >= 1000',
     ]);
     const by = Object.fromEntries(verdicts.map((v) => [v.expression, v]));
     expect(by['p99 < 800ms']).toMatchObject({ metric: 'p99', pass: false, unit: 'ms', limit: 800 });
@@ -47,7 +61,10 @@ describe('evaluateThresholds', () => {
 
   it('scopes to a request name or a stage, and fails a misspelled name with a note listing the known ones', () => {
     const [named, stage, typo, noMetric] = evaluateThresholds(result, [
-      'p99{request=generate} < 100ms', 'error_rate{stage=steady} < 5%', 'p99{request=genrate} < 1s', 'p99(ttft) < 1s',
+      'p99{request=generate} < 100ms',
+      'error_rate{stage=steady} < 5%',
+      'p99{request=genrate} < 1s',
+      'p99(ttft) < 1s',
     ]);
     expect(named).toMatchObject({ metric: 'p99{request=generate}', pass: true });
     expect(named!.observed).toBeCloseTo(99, 0);
@@ -59,9 +76,20 @@ describe('evaluateThresholds', () => {
 
 function snapshot(requests: number, errorCount: number, totalMs: [number, number]): MetricSnapshot {
   return {
-    requests, successes: requests - errorCount, sent: requests, inFlightMs: 0,
+    requests,
+    successes: requests - errorCount,
+    sent: requests,
+    inFlightMs: 0,
     errors: { total: errorCount, byKind: { status: errorCount }, byStatus: { '500': errorCount } },
-    counters: { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0 },
+    counters: {
+      retries: 0,
+      rateLimited: 0,
+      authRefreshes: 0,
+      dropped: 0,
+      tokensFromUsage: 0,
+      tokensFromChunks: 0,
+      serverTimingRejected: 0,
+    },
     histograms: { total: uniformMs(totalMs[0], totalMs[1]) },
   };
 }
@@ -77,7 +105,13 @@ describe('latency thresholds read the successful attempts', () => {
     recordUs(failed, i * 1000);
   }
   const mixed = {
-    totals: { requests: 100, errors: 10, errorRate: 0.1, throughput: 10, errorsByKind: { total: 10, byKind: { refused: 10 }, byStatus: {} } },
+    totals: {
+      requests: 100,
+      errors: 10,
+      errorRate: 0.1,
+      throughput: 10,
+      errorsByKind: { total: 10, byKind: { refused: 10 }, byStatus: {} },
+    },
     histograms: { total: encodeHistogram(all), totalFailed: encodeHistogram(failed) },
     requestsByName: {},
     stages: [],
@@ -146,7 +180,11 @@ thresholds:
 ${thresholds}`;
 
   it('accepts strings and k6-style objects with abortOnFail and delayAbortEval', () => {
-    const parsed = parseScenario(scenario('  - "p99 < 800ms"\n  - { threshold: "error_rate < 1%", abortOnFail: true, delayAbortEval: 10s }'), 's.yaml', {});
+    const parsed = parseScenario(
+      scenario('  - "p99 < 800ms"\n  - { threshold: "error_rate < 1%", abortOnFail: true, delayAbortEval: 10s }'),
+      's.yaml',
+      {},
+    );
     expect(parsed.thresholds).toEqual([
       { threshold: 'p99 < 800ms', abortOnFail: false, delayAbortEvalMs: 0 },
       { threshold: 'error_rate < 1%', abortOnFail: true, delayAbortEvalMs: 10_000 },
@@ -162,7 +200,11 @@ ${thresholds}`;
     }
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as ScenarioError).problems).toEqual([
-      expect.objectContaining({ line: 10, field: 'thresholds[1]', message: expect.stringContaining('invalid threshold "p99 < 8xx" at column 8: a latency limit takes ms, s or us, got "xx"') }),
+      expect.objectContaining({
+        line: 10,
+        field: 'thresholds[1]',
+        message: expect.stringContaining('invalid threshold "p99 < 8xx" at column 8: a latency limit takes ms, s or us, got "xx"'),
+      }),
     ]);
     expect((error as Error).message).toMatch(/^s\.yaml:10:5: thresholds\[1\]: /);
   });

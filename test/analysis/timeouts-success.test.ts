@@ -5,8 +5,21 @@ import { createRandom } from '../../src/shared/random.js';
 
 function attempt(totalUs: number, ok: boolean): AttemptRecord {
   return {
-    ok, status: ok ? 200 : 0, errorKind: ok ? undefined : 'timeout_total', totalUs, totalUncorrectedUs: -1, dnsUs: -1, connectUs: -1,
-    tlsUs: -1, writeUs: -1, ttfbUs: ok ? totalUs * 0.95 : -1, downloadUs: -1, serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,
+    ok,
+    status: ok ? 200 : 0,
+    errorKind: ok ? undefined : 'timeout_total',
+    totalUs,
+    totalUncorrectedUs: -1,
+    dnsUs: -1,
+    connectUs: -1,
+    tlsUs: -1,
+    writeUs: -1,
+    ttfbUs: ok ? totalUs * 0.95 : -1,
+    downloadUs: -1,
+    serviceUs: -1,
+    queueUs: -1,
+    networkUs: -1,
+    ttftUs: -1,
   };
 }
 

@@ -6,7 +6,13 @@ import { encodeMs, lognormalMs } from './helpers.js';
 
 describe('niceCeilMs', () => {
   it.each([
-    [287.3, 290], [290, 290], [1.234, 1.3], [0.42, 0.42], [99.01, 100], [1000, 1000], [1001, 1100],
+    [287.3, 290],
+    [290, 290],
+    [1.234, 1.3],
+    [0.42, 0.42],
+    [99.01, 100],
+    [1000, 1000],
+    [1001, 1100],
   ])('rounds %f up to %f', (value, expected) => expect(niceCeilMs(value)).toBe(expected));
 });
 

@@ -31,7 +31,10 @@ describe('fitUsl', () => {
   it.each([
     {
       name: 'noisy points around σ=0.08 κ=0.001',
-      points: [1, 2, 4, 8, 16, 32].map((n, i) => ({ concurrency: n, throughput: uslThroughput({ sigma: 0.08, kappa: 0.001, lambda: 50 }, n) * (1 + [0.03, -0.02, 0.01, -0.04, 0.02, -0.01][i]!) })),
+      points: [1, 2, 4, 8, 16, 32].map((n, i) => ({
+        concurrency: n,
+        throughput: uslThroughput({ sigma: 0.08, kappa: 0.001, lambda: 50 }, n) * (1 + [0.03, -0.02, 0.01, -0.04, 0.02, -0.01][i]!),
+      })),
       expected: { sigma: 0.07233633137773725, kappa: 0.0011169959543505497, lambda: 48.35211666232175, r2: 0.9982031074055397 },
     },
     {
@@ -50,6 +53,11 @@ describe('fitUsl', () => {
   });
 
   it('needs three load levels', () => {
-    expect(fitUsl([{ concurrency: 1, throughput: 10 }, { concurrency: 2, throughput: 19 }])).toBeUndefined();
+    expect(
+      fitUsl([
+        { concurrency: 1, throughput: 10 },
+        { concurrency: 2, throughput: 19 },
+      ]),
+    ).toBeUndefined();
   });
 });

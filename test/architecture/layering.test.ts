@@ -54,7 +54,8 @@ describe('dependency rules', () => {
     const dir = tree({
       'src/shared/random.ts': 'export const seed = 1;\n',
       'src/metrics/histogram.ts': 'export const us = 1;\n',
-      'mock-server/stats.ts': "import { seed } from '../src/shared/random';\nimport { us } from '../src/metrics/histogram';\nexport const x = seed + us;\n",
+      'mock-server/stats.ts':
+        "import { seed } from '../src/shared/random';\nimport { us } from '../src/metrics/histogram';\nexport const x = seed + us;\n",
     });
     expect(await violations(dir)).toEqual(['mock-uses-only-shared-leaves: mock-server/stats.ts → src/metrics/histogram.ts']);
   });

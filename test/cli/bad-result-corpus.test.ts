@@ -30,7 +30,12 @@ async function corruptFile(name: string, corrupt: (r: Json) => unknown): Promise
 describe('corrupt result.json files', () => {
   it('the uncorrupted fixture reads cleanly in every command', async () => {
     const out = join(dir, 'good-out');
-    for (const argv of [['analyze', GOOD, '--out', out], ['report', GOOD, '--out', out], ['compare', GOOD, GOOD], ['merge', GOOD, '--out', out]]) {
+    for (const argv of [
+      ['analyze', GOOD, '--out', out],
+      ['report', GOOD, '--out', out],
+      ['compare', GOOD, GOOD],
+      ['merge', GOOD, '--out', out],
+    ]) {
       const { io, stderr } = fakeIo(dir);
       const code = await runCli(argv, io);
       expect(stderr()).not.toMatch(/error/);
@@ -42,7 +47,12 @@ describe('corrupt result.json files', () => {
   it.each(variants)('%s: exit 2 naming the field, in analyze, compare, merge and report', async (what, corrupt, field) => {
     const file = await corruptFile(what, corrupt);
     const out = join(dir, 'out-never-written');
-    for (const argv of [['analyze', file, '--out', out], ['compare', GOOD, file], ['merge', GOOD, file, '--out', out, '--force'], ['report', file, '--out', out]]) {
+    for (const argv of [
+      ['analyze', file, '--out', out],
+      ['compare', GOOD, file],
+      ['merge', GOOD, file, '--out', out, '--force'],
+      ['report', file, '--out', out],
+    ]) {
       const { io, stderr } = fakeIo(dir);
       const code = await runCli(argv, io);
       expect(stderr(), argv[0]).toMatch(field);
@@ -77,11 +87,13 @@ describe('merge', () => {
       if (index === 1) part.startedAt = new Date(Date.parse(part.startedAt) + 20 * 60_000).toISOString();
       return part;
     });
-    const files = await Promise.all(shards.map(async (s, i) => {
-      const file = join(dir, `shard-apart-${i}.json`);
-      await writeFile(file, JSON.stringify(s));
-      return file;
-    }));
+    const files = await Promise.all(
+      shards.map(async (s, i) => {
+        const file = join(dir, `shard-apart-${i}.json`);
+        await writeFile(file, JSON.stringify(s));
+        return file;
+      }),
+    );
     const { io, stderr } = fakeIo(dir);
     expect(await runCli(['merge', ...files, '--out', join(dir, 'm3')], io)).toBe(EXIT.badInput);
     expect(stderr()).toMatch(/result 2 started 1200 s after result 1/);

@@ -16,9 +16,15 @@ const CORPUS = resolve(import.meta.dirname, '../fixtures/bad-scenarios');
 const corpus: [file: string, message: RegExp][] = [
   ['interval-zero.yaml', /interval-zero\.yaml:8:\d+: interval: the interval is at least 10 ms, got 0 ms/],
   ['interval-5ms.yaml', /interval-5ms\.yaml:8:\d+: interval: the interval is at least 10 ms, got 5 ms/],
-  ['concurrency-huge.yaml', /concurrency-huge\.yaml:10:\d+: load\.closed\[0\]\.concurrency: 10000000 users is more than 2 workers hold: at most 10000 \(5000 per worker\)/],
+  [
+    'concurrency-huge.yaml',
+    /concurrency-huge\.yaml:10:\d+: load\.closed\[0\]\.concurrency: 10000000 users is more than 2 workers hold: at most 10000 \(5000 per worker\)/,
+  ],
   ['ramp-huge.yaml', /ramp-huge\.yaml:11:\d+: load\.closed\[1\]\.to: 1000000 users is more than 2 workers hold/],
-  ['rate-huge.yaml', /rate-huge\.yaml:10:\d+: load\.open\[0\]\.rate: 1000000000000 requests\/s is more than 2 workers send: at most 40000\/s \(20000\/s per worker\)/],
+  [
+    'rate-huge.yaml',
+    /rate-huge\.yaml:10:\d+: load\.open\[0\]\.rate: 1000000000000 requests\/s is more than 2 workers send: at most 40000\/s \(20000\/s per worker\)/,
+  ],
   ['steps-rate-huge.yaml', /steps-rate-huge\.yaml:11:\d+: load\.open\[1\]\.steps\[1\]: 100000 requests\/s is more than 2 workers send/],
   ['header-crlf.yaml', /header-crlf\.yaml:8:\d+: requests\[0\]\.headers\.X-Trace: a header value may not contain CR/],
   ['header-nul.yaml', /header-nul\.yaml:8:\d+: requests\[0\]\.headers\.X-Trace: a header value may not contain .*NUL/],
@@ -27,12 +33,21 @@ const corpus: [file: string, message: RegExp][] = [
   ['path-crlf.yaml', /path-crlf\.yaml:7:\d+: requests\[0\]\.path: a path may not contain .*CR/],
   ['auth-header-lf.yaml', /auth-header-lf\.yaml:5:\d+: auth\.header\.value: a header value may not contain .*LF/],
   ['duplicate-names.yaml', /duplicate-names\.yaml:8:\d+: requests\[1\]\.name: "generate" is already the name of requests\[0\]/],
-  ['threshold-unknown-request.yaml', /threshold-unknown-request\.yaml:8:\d+: thresholds\[0\]: no request is named "genrate" \(requests: generate\)/],
+  [
+    'threshold-unknown-request.yaml',
+    /threshold-unknown-request\.yaml:8:\d+: thresholds\[0\]: no request is named "genrate" \(requests: generate\)/,
+  ],
   ['json-and-body.yaml', /json-and-body\.yaml:9:\d+: requests\[0\]\.body: give json or body, not both/],
   ['retries-huge.yaml', /retries-huge\.yaml:9:\d+: client\.retries\.max: at most 20 retries/],
   ['missing-data-file.yaml', /missing-data-file\.yaml:10:\d+: data\.prompts\.file: cannot read .*no-such-prompts\.jsonl \(ENOENT\)/],
-  ['unknown-feeder.yaml', /unknown-feeder\.yaml:8:13: requests\[0\]\.json\.prompt: unknown template name "promts": not a data feeder \(data defines none\) nor a built-in/],
-  ['unknown-template-header.yaml', /unknown-template-header\.yaml:8:\d+: requests\[0\]\.headers\.X-Request-Id: unknown template name "ids": not a data feeder \(data defines none\)/],
+  [
+    'unknown-feeder.yaml',
+    /unknown-feeder\.yaml:8:13: requests\[0\]\.json\.prompt: unknown template name "promts": not a data feeder \(data defines none\) nor a built-in/,
+  ],
+  [
+    'unknown-template-header.yaml',
+    /unknown-template-header\.yaml:8:\d+: requests\[0\]\.headers\.X-Request-Id: unknown template name "ids": not a data feeder \(data defines none\)/,
+  ],
   ['unknown-profile.yaml', /unknown-profile\.yaml:3:\d+: target\.mock\.profile: .*cannot read profile \(ENOENT\); builtin profiles are: /],
   ['missing-profile-file.yaml', /missing-profile-file\.yaml:3:\d+: target\.mock\.profile: .*missing-profile\.yaml: cannot read profile/],
   ['duplicate-key.yaml', /duplicate-key\.yaml:8:1: name: duplicate key "name" \(first at line 1\)/],

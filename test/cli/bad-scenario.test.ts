@@ -20,8 +20,16 @@ load:
 
 const broken: [string, string, RegExp][] = [
   ['bad YAML', base.replace('    path: /v1/generate', '    path: [/v1/generate'), /bad-yaml\.yaml:\d+:\d+: invalid YAML/],
-  ['an unknown field', base.replace('    method: POST', '    method: POST\n    retries: 3'), /unknown-field\.yaml:7:5: requests\[0\]\.retries: unknown field "retries"/],
-  ['a wrong type', base.replace('concurrency: 2', 'concurrency: "two"'), /wrong-type\.yaml:10:\d+: load\.closed\[0\]\.concurrency: Invalid input: expected number, received string/],
+  [
+    'an unknown field',
+    base.replace('    method: POST', '    method: POST\n    retries: 3'),
+    /unknown-field\.yaml:7:5: requests\[0\]\.retries: unknown field "retries"/,
+  ],
+  [
+    'a wrong type',
+    base.replace('concurrency: 2', 'concurrency: "two"'),
+    /wrong-type\.yaml:10:\d+: load\.closed\[0\]\.concurrency: Invalid input: expected number, received string/,
+  ],
 ];
 
 describe('tailscope run with a broken scenario', () => {

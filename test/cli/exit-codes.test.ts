@@ -19,9 +19,17 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'tailscope.js');
 
-interface Ran { code: number | null; stdout: string; stderr: string; ms: number }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
-function tailscope(args: string[], options: { onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void } = {}): Promise<Ran> {
+function tailscope(
+  args: string[],
+  options: { onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void } = {},
+): Promise<Ran> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
   let stdout = '';
@@ -91,7 +99,13 @@ describe('tailscope run exit codes, through bin/tailscope.js', () => {
 
   it('exits 1 on a regression against a baseline', async () => {
     // The baseline: the same mock with a quarter of the service time.
-    const fast = await scenarioFile(scenario({ target: '{ mock: { profile: { name: fixed-5ms, seed: 1, auth: { tokenTtlSeconds: 3600, latency: 0 }, capacity: { slots: unlimited }, generate: { latency: 5ms, ttft: 5ms, interToken: 1ms } } } }', hold: '2s' }));
+    const fast = await scenarioFile(
+      scenario({
+        target:
+          '{ mock: { profile: { name: fixed-5ms, seed: 1, auth: { tokenTtlSeconds: 3600, latency: 0 }, capacity: { slots: unlimited }, generate: { latency: 5ms, ttft: 5ms, interToken: 1ms } } } }',
+        hold: '2s',
+      }),
+    );
     const baseline = join(fast.dir, 'baseline.json');
     const first = await tailscope(['run', fast.file, '--out', join(fast.dir, 'out'), '--quiet', '--save-baseline', baseline]);
     expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(EXIT.ok);
@@ -151,4 +165,3 @@ describe('tailscope run exit codes, through bin/tailscope.js', () => {
     expect(JSON.parse(await readFile(join(out, 'analysis.json'), 'utf8')).verdict.status).toBe('interrupted');
   });
 });
-

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseShard, parseStartAt } from '../../src/cli/shard.js';
 
 describe('--shard and --start-at', () => {
-  it.each([['0/1', 0, 1], ['3/4', 3, 4], [' 1/2 ', 1, 2]])('reads %s', (text, index, count) => {
+  it.each([
+    ['0/1', 0, 1],
+    ['3/4', 3, 4],
+    [' 1/2 ', 1, 2],
+  ])('reads %s', (text, index, count) => {
     expect(parseShard(text)).toEqual({ index, count });
   });
 

@@ -21,7 +21,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'tailscope.js');
 const REPORT_FILES = ['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md'];
 
-interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; afterSignalMs: number }
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  afterSignalMs: number;
+}
 
 function tailscope(args: string[], when: { afterMs: number } | ((kill: () => void) => void), signal: NodeJS.Signals): Promise<Ran> {
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
@@ -48,7 +54,9 @@ function tailscope(args: string[], when: { afterMs: number } | ((kill: () => voi
 async function scenarioFile(target: string): Promise<{ dir: string; file: string; out: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tailscope-start-up-'));
   const file = join(dir, 'scenario.yaml');
-  await writeFile(file, `name: start-up
+  await writeFile(
+    file,
+    `name: start-up
 target: ${target}
 requests:
   - { name: generate, method: POST, path: /v1/generate, json: { prompt: "hello", max_tokens: 8 } }
@@ -57,7 +65,8 @@ load:
   closed:
     - { hold: 3s, concurrency: 2 }
 interval: 500ms
-`);
+`,
+  );
   return { dir, file, out: join(dir, 'out') };
 }
 

@@ -19,7 +19,10 @@ describe('feeders', () => {
 
   it('reads CSV with quoted fields into records named by the header', async () => {
     const rows = await loadRows(await file('p.csv', 'id,prompt\r\n1,"say ""hi"", then go"\r\n2,plain\r\n'));
-    expect(rows).toEqual([{ id: '1', prompt: 'say "hi", then go' }, { id: '2', prompt: 'plain' }]);
+    expect(rows).toEqual([
+      { id: '1', prompt: 'say "hi", then go' },
+      { id: '2', prompt: 'plain' },
+    ]);
     await expect(loadRows(await file('q.csv', 'a,b\n1\n'))).rejects.toThrowError(FeederError);
   });
 

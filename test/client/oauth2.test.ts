@@ -15,9 +15,11 @@ async function tokenEndpoint(expiresInSeconds: number, status = 200) {
       issued += 1;
       setTimeout(() => {
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(status === 200
-          ? JSON.stringify({ access_token: `token-${issued}`, token_type: 'Bearer', expires_in: expiresInSeconds })
-          : JSON.stringify({ error: 'invalid_client', echo: body }));
+        res.end(
+          status === 200
+            ? JSON.stringify({ access_token: `token-${issued}`, token_type: 'Bearer', expires_in: expiresInSeconds })
+            : JSON.stringify({ error: 'invalid_client', echo: body }),
+        );
       }, 20);
     });
   });
@@ -82,7 +84,9 @@ describe('OAuth2 client-credentials session', () => {
   it('fails with the OAuth2 error code only, never echoing the body (which may hold the secret)', async () => {
     const endpoint = await tokenEndpoint(3600, 401);
     closers.push(endpoint.close);
-    const error = await session(endpoint.url, () => 0).token().catch((e: unknown) => e);
+    const error = await session(endpoint.url, () => 0)
+      .token()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe('401 invalid_client from /oauth/token');
     expect((error as AuthError).message).not.toContain('s3cret');

@@ -2,17 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { RequestPreparer, withQuery, type RequestPlan } from '../../src/client/prepare.js';
 import { createRandom } from '../../src/shared/random.js';
 
-const plan = (over: Partial<RequestPlan>): RequestPlan => ({ name: 'g', method: 'POST', path: '/g', headers: {}, stream: 'none', weight: 1, ...over });
+const plan = (over: Partial<RequestPlan>): RequestPlan => ({
+  name: 'g',
+  method: 'POST',
+  path: '/g',
+  headers: {},
+  stream: 'none',
+  weight: 1,
+  ...over,
+});
 const rows = (feeder: string) => ({ id: `${feeder}-row` });
 
 describe('RequestPreparer', () => {
   it('renders templates in the path, the query, the headers and the body, from one draw per request', () => {
-    const preparer = new RequestPreparer([plan({
-      path: '/items/{{ ids.id }}',
-      query: { vu: '{{ vu }}', q: 'a b&c', n: 3 },
-      headers: { 'X-Request-Id': '{{ uuid }}', 'X-Iteration': '{{ iteration }}' },
-      json: { id: '{{ uuid }}', item: '{{ ids.id }}' },
-    })], rows, createRandom(1), { 'user-agent': 'tailscope/test' });
+    const preparer = new RequestPreparer(
+      [
+        plan({
+          path: '/items/{{ ids.id }}',
+          query: { vu: '{{ vu }}', q: 'a b&c', n: 3 },
+          headers: { 'X-Request-Id': '{{ uuid }}', 'X-Iteration': '{{ iteration }}' },
+          json: { id: '{{ uuid }}', item: '{{ ids.id }}' },
+        }),
+      ],
+      rows,
+      createRandom(1),
+      { 'user-agent': 'tailscope/test' },
+    );
     const request = preparer.next({ vu: 4, iteration: 9 });
     const id = request.headers['x-request-id']!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -33,7 +48,9 @@ describe('RequestPreparer', () => {
   });
 
   it('lets a scenario header replace a default one, whatever its case', () => {
-    const preparer = new RequestPreparer([plan({ headers: { 'User-Agent': 'probe/1' } })], rows, createRandom(1), { 'user-agent': 'tailscope/test' });
+    const preparer = new RequestPreparer([plan({ headers: { 'User-Agent': 'probe/1' } })], rows, createRandom(1), {
+      'user-agent': 'tailscope/test',
+    });
     expect(preparer.next().headers['user-agent']).toBe('probe/1');
   });
 

@@ -3,7 +3,12 @@ import { feedersUsed, randomInt, renderTemplate, type TemplateContext } from '..
 import { createRandom } from '../../src/shared/random.js';
 
 describe('body templates', () => {
-  const rows = { prompts: [{ prompt: 'hello', id: 7 }, { prompt: 'bye', id: 8 }] };
+  const rows = {
+    prompts: [
+      { prompt: 'hello', id: 7 },
+      { prompt: 'bye', id: 8 },
+    ],
+  };
   const cursor = () => {
     const positions: Record<string, number> = {};
     return (feeder: string) => {
@@ -34,15 +39,32 @@ describe('body templates', () => {
 
 describe('built-in template values', () => {
   const context = (over: Partial<TemplateContext> = {}): TemplateContext => ({
-    vu: 3, iteration: 41, nowMs: () => 1_700_000_000_123, random: createRandom(7), uuid: (() => { let n = 0; return () => `uuid-${++n}`; })(), ...over,
+    vu: 3,
+    iteration: 41,
+    nowMs: () => 1_700_000_000_123,
+    random: createRandom(7),
+    uuid: (() => {
+      let n = 0;
+      return () => `uuid-${++n}`;
+    })(),
+    ...over,
   });
   const noRows = () => {
     throw new Error('no feeder expected');
   };
 
   it('gives numbers as numbers when a string is one placeholder, as text inside longer strings', () => {
-    expect(renderTemplate({ vu: '{{ vu }}', i: '{{ iteration }}', at: '{{ now }}', label: 'vu {{ vu }} #{{ iteration }} at {{now}}' }, noRows, context())).toEqual({
-      vu: 3, i: 41, at: 1_700_000_000_123, label: 'vu 3 #41 at 1700000000123',
+    expect(
+      renderTemplate(
+        { vu: '{{ vu }}', i: '{{ iteration }}', at: '{{ now }}', label: 'vu {{ vu }} #{{ iteration }} at {{now}}' },
+        noRows,
+        context(),
+      ),
+    ).toEqual({
+      vu: 3,
+      i: 41,
+      at: 1_700_000_000_123,
+      label: 'vu 3 #41 at 1700000000123',
     });
   });
 
@@ -71,12 +93,15 @@ describe('built-in template values', () => {
     expect([...counts.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
     // 1000 expected per face; ±150 is more than 4 standard deviations (√(6000·1/6·5/6) ≈ 29).
     for (const count of counts.values()) expect(Math.abs(count - 1000)).toBeLessThan(150);
-    const replay = (seed: number) => Array.from({ length: 5 }, () => renderTemplate('{{ random(1, 100) }}', noRows, context({ random: createRandom(seed) })));
+    const replay = (seed: number) =>
+      Array.from({ length: 5 }, () => renderTemplate('{{ random(1, 100) }}', noRows, context({ random: createRandom(seed) })));
     expect(replay(9)).toEqual(replay(9));
   });
 
   it.each([
-    [0, 0, 0], [0, 0.999999, 100], [0.5, 0.5, 50],
+    [0, 0, 0],
+    [0, 0.999999, 100],
+    [0.5, 0.5, 50],
   ])('randomInt maps draws %f..%f onto the ends of [0, 100]', (low, high, expected) => {
     expect(randomInt(0, 100, () => (expected === 0 ? low : high))).toBe(expected);
   });

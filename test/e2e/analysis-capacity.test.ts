@@ -7,23 +7,31 @@ import { demoAuth, generateRequest, runScenarioObject } from '../analysis/run-he
 const SLOTS = 4;
 
 describe('capacity on the saturating profile', () => {
-  it('puts the knee at the slot count, the USL saturation within 20% of it, and Little\'s law within 10%', async () => {
+  it("puts the knee at the slot count, the USL saturation within 20% of it, and Little's law within 10%", async () => {
     const result = await runScenarioObject({
       name: 'saturating-steps',
       target: { mock: { profile: 'saturating', seed: 7 } },
       auth: demoAuth,
-  requests: [generateRequest],
+      requests: [generateRequest],
       // below the slots (to anchor λ), then 1× to 4× the slots
       load: { closed: [{ steps: [1, 2, SLOTS, 2 * SLOTS, 3 * SLOTS, 4 * SLOTS], each: '2s' }] },
       slo: { p99: '1s', errorRate: '1%' },
       workers: 1,
     });
     const capacity = analyze(result).capacity;
-    console.log('capacity measured', JSON.stringify({
-      points: capacity.points.map((p) => [Number(p.concurrency.toFixed(2)), Number(p.throughput.toFixed(1)), Number(p.meanLatencyMs.toFixed(1))]),
-      knee: capacity.knee, usl: capacity.usl && { ...capacity.usl, method: undefined },
-      little: capacity.littlesLaw.checks.map((c) => Number(c.relativeError.toFixed(3))),
-    }));
+    console.log(
+      'capacity measured',
+      JSON.stringify({
+        points: capacity.points.map((p) => [
+          Number(p.concurrency.toFixed(2)),
+          Number(p.throughput.toFixed(1)),
+          Number(p.meanLatencyMs.toFixed(1)),
+        ]),
+        knee: capacity.knee,
+        usl: capacity.usl && { ...capacity.usl, method: undefined },
+        little: capacity.littlesLaw.checks.map((c) => Number(c.relativeError.toFixed(3))),
+      }),
+    );
     expect(capacity.points).toHaveLength(6);
     // The knee is the step at the slot count (stage 2), and latency starts to climb one step later.
     expect(capacity.knee!.stage).toBe(2);

@@ -5,7 +5,8 @@ import { demoAuth, generateRequest, profileFile, runScenarioObject } from '../an
 
 // Lognormal service and 4% injected 503s: the replay has to model the failure mix as well as the latency.
 const profile = profileFile({
-  name: 'replay', capacity: { slots: 'unlimited' },
+  name: 'replay',
+  capacity: { slots: 'unlimited' },
   generate: { latency: { type: 'lognormal', median: '20ms', p99: '100ms' } },
   faults: { status: { '503': 0.04 } },
 });
@@ -22,23 +23,39 @@ const scenario = (seed: number, client?: object) => ({
 describe('what-if replay against a real run with the same policy', () => {
   it('predicts the success rate of "timeout at p99, 1 retry" within 2 points', async () => {
     const recorded = await runScenarioObject(scenario(1));
-    const policy = resolvePolicy(parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1, base: 20ms, on: [5xx, timeout] }\n', 'policy.yaml'), recorded.histograms, 'policy.yaml');
+    const policy = resolvePolicy(
+      parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1, base: 20ms, on: [5xx, timeout] }\n', 'policy.yaml'),
+      recorded.histograms,
+      'policy.yaml',
+    );
     const replay = analyze(recorded, { policy: { policy } }).replay!;
     const firstByteMs = Math.round(policy.timeouts.firstByteMs!);
-    const real = await runScenarioObject(scenario(2, {
-      timeouts: { firstByte: `${firstByteMs}ms` },
-      retries: { max: 1, base: '20ms', on: ['5xx', 'timeout'] },
-    }));
+    const real = await runScenarioObject(
+      scenario(2, {
+        timeouts: { firstByte: `${firstByteMs}ms` },
+        retries: { max: 1, base: '20ms', on: ['5xx', 'timeout'] },
+      }),
+    );
     // Every attempt is a request in result.json; a logical request is its first attempt, so logical requests
     // are attempts minus retries, and each success ends exactly one of them.
     const logical = real.totals.requests - real.totals.counters.retries;
     const successes = real.totals.requests - real.totals.errors;
     const realSuccess = successes / logical;
     const realExtraLoad = real.totals.counters.retries / logical;
-    console.log('replay measured', JSON.stringify({
-      firstByteMs, replaySuccess: replay.successRate, realSuccess, replayExtraLoad: replay.extraLoadShare, realExtraLoad,
-      recordedSuccess: replay.baseline.successRate, logical, replayP99: replay.effective.p99, realP99: real.totals.latency.p99,
-    }));
+    console.log(
+      'replay measured',
+      JSON.stringify({
+        firstByteMs,
+        replaySuccess: replay.successRate,
+        realSuccess,
+        replayExtraLoad: replay.extraLoadShare,
+        realExtraLoad,
+        recordedSuccess: replay.baseline.successRate,
+        logical,
+        replayP99: replay.effective.p99,
+        realP99: real.totals.latency.p99,
+      }),
+    );
     expect(realSuccess).toBeGreaterThan(0.98);
     expect(Math.abs(replay.successRate - realSuccess)).toBeLessThanOrEqual(0.02);
     // and the failure mix was modelled: without retries ~95% would have succeeded

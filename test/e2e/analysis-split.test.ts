@@ -44,7 +44,10 @@ describe('network vs service split behind the delaying proxy', () => {
       const floorMs = Math.max(floorBeforeMs, floorAfterMs);
       const analysis = analyze(result);
       const split = analysis.split.perStage.find((s) => s.stage === 0)!;
-      console.log('split measured', JSON.stringify({ floorBeforeMs, floorAfterMs, network: split.network, service: split.service, samples: split.samples }));
+      console.log(
+        'split measured',
+        JSON.stringify({ floorBeforeMs, floorAfterMs, network: split.network, service: split.service, samples: split.samples }),
+      );
       expect(split.method).toBe('server-timing');
       expect(split.samples).toBeGreaterThan(200);
       // Median network: never below the injected round trip (less 1 ms of timer and histogram rounding), and

@@ -4,7 +4,11 @@ import { decodeDistribution, shareAboveMs } from '../../src/analysis/distributio
 import { demoAuth, generateRequest, profileFile, runScenarioObject } from '../analysis/run-helpers.js';
 
 // Lognormal median 20 ms, p99 150 ms (σ ≈ 0.87): a heavy right tail, no capacity limit, no faults.
-const profile = profileFile({ name: 'heavy-tail', capacity: { slots: 'unlimited' }, generate: { latency: { type: 'lognormal', median: '20ms', p99: '150ms' } } });
+const profile = profileFile({
+  name: 'heavy-tail',
+  capacity: { slots: 'unlimited' },
+  generate: { latency: { type: 'lognormal', median: '20ms', p99: '150ms' } },
+});
 const scenario = (seed: number) => ({
   name: `heavy-tail-${seed}`,
   target: { mock: { profile, seed } },
@@ -22,10 +26,19 @@ describe('timeout recommendation on a heavy-tailed lognormal', () => {
     const freshTtfb = decodeDistribution(fresh.histograms.ttfb)!;
     const freshCut = shareAboveMs(freshTtfb, firstByte.timeoutMs);
     const freshCutMeanPlus2Sd = shareAboveMs(freshTtfb, firstByte.meanPlus2Sd.timeoutMs);
-    console.log('timeouts measured', JSON.stringify({
-      samples: firstByte.samples, timeoutMs: firstByte.timeoutMs, statedCut: firstByte.cutShare, freshSamples: freshTtfb.count, freshCut,
-      meanPlus2SdMs: firstByte.meanPlus2Sd.timeoutMs, meanPlus2SdCut: firstByte.meanPlus2Sd.cutShare, freshCutMeanPlus2Sd,
-    }));
+    console.log(
+      'timeouts measured',
+      JSON.stringify({
+        samples: firstByte.samples,
+        timeoutMs: firstByte.timeoutMs,
+        statedCut: firstByte.cutShare,
+        freshSamples: freshTtfb.count,
+        freshCut,
+        meanPlus2SdMs: firstByte.meanPlus2Sd.timeoutMs,
+        meanPlus2SdCut: firstByte.meanPlus2Sd.cutShare,
+        freshCutMeanPlus2Sd,
+      }),
+    );
     expect(first.totals.errors).toBe(0);
     expect(firstByte.samples).toBeGreaterThan(1500);
     expect(firstByte.cutShare).toBeLessThanOrEqual(0.001);

@@ -22,7 +22,9 @@ describe('a run against the mock with a fixed 20 ms service time', () => {
     const server = await startMockServer({ profile: 'fixed-20ms', seed: 3 });
     const dir = await mkdtemp(join(tmpdir(), 'tailscope-e2e-'));
     const scenario = join(dir, 'fixed.yaml');
-    await writeFile(scenario, `name: fixed-20ms at 4
+    await writeFile(
+      scenario,
+      `name: fixed-20ms at 4
 target:
   url: "${server.url}"
 auth:
@@ -36,16 +38,26 @@ load:
   closed:
     - { hold: 3s, concurrency: 4 }
 workers: 1
-`);
+`,
+    );
     const { io, stderr } = fakeIo(dir);
     const code = await runCli(['run', scenario, '--out', join(dir, 'out'), '--quiet'], io);
-    const token = ((await (await fetch(`${server.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
-    })).json()) as { access_token: string }).access_token;
-    const floorMs = await bareClientOverheadMs(server.url, token, JSON.stringify({ prompt: 'hello', max_tokens: 8, temperature: 0.2 }), 4, 1500)
-      .finally(() => server.close());
+    const token = (
+      (await (
+        await fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const floorMs = await bareClientOverheadMs(
+      server.url,
+      token,
+      JSON.stringify({ prompt: 'hello', max_tokens: 8, temperature: 0.2 }),
+      4,
+      1500,
+    ).finally(() => server.close());
     expect(stderr()).not.toMatch(/error/i);
     expect(code).toBe(EXIT.ok);
 

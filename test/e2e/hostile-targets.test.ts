@@ -44,7 +44,9 @@ async function runAgainst(mode: HostileMode, timeouts = `{ connect: 500ms, first
   const server = await startHostileServer(mode);
   const dir = await mkdtemp(join(tmpdir(), `tailscope-hostile-${mode}-`));
   const scenario = join(dir, 'hostile.yaml');
-  await writeFile(scenario, `name: hostile-${mode}
+  await writeFile(
+    scenario,
+    `name: hostile-${mode}
 target: { url: "${server.url}" }
 requests: [{ name: h, method: GET, path: /h }]
 client:
@@ -53,7 +55,8 @@ load: { closed: [{ hold: ${HOLD_MS}ms, concurrency: 2 }] }
 gracefulStop: ${GRACEFUL_STOP_MS}ms
 warmup: 0
 workers: 1
-`);
+`,
+  );
   const startRss = process.memoryUsage.rss();
   let peakRss = startRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
@@ -78,8 +81,21 @@ describe('hostile targets: every run ends in time, writes its result and counts 
   afterAll(() => peaks.clear());
 
   // The well-behaved runs first: their peak RSS is the baseline the hostile ones are held to.
-  it.each(['interim-1xx', 'http10', 'huge-headers', 'endless-body', 'drip', 'bad-status', 'bad-chunk', 'short-body', 'rst',
-    'silent', 'half-then-hang', 'nul-bytes', 'redirect'] as HostileMode[])('%s', async (mode) => {
+  it.each([
+    'interim-1xx',
+    'http10',
+    'huge-headers',
+    'endless-body',
+    'drip',
+    'bad-status',
+    'bad-chunk',
+    'short-body',
+    'rst',
+    'silent',
+    'half-then-hang',
+    'nul-bytes',
+    'redirect',
+  ] as HostileMode[])('%s', async (mode) => {
     const { code, wallMs, result, served, growth } = await runAgainst(mode);
     expect([EXIT.ok, EXIT.failed, EXIT.invalidRun]).toContain(code);
     expect(wallMs).toBeLessThan(WALL_LIMIT_MS);

@@ -34,27 +34,37 @@ interface RunOptions {
   load?: string;
 }
 
-async function run(target: string, body: string, { args = [], env = {}, prepare, load = '{ open: [{ hold: 500ms, rate: 20 }] }' }: RunOptions = {}) {
+async function run(
+  target: string,
+  body: string,
+  { args = [], env = {}, prepare, load = '{ open: [{ hold: 500ms, rate: 20 }] }' }: RunOptions = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'tailscope-real-api-'));
   await prepare?.(dir);
   const file = join(dir, 's.yaml');
-  await writeFile(file, `name: real-api\ntarget: { url: "${target}" }\n${body}
+  await writeFile(
+    file,
+    `name: real-api\ntarget: { url: "${target}" }\n${body}
 load: ${load}
 warmup: 0
 workers: 1
-`);
+`,
+  );
   const fake = fakeIo(dir, env);
   const code = await runCli(['run', file, '--out', join(dir, 'out'), '--quiet', ...args], fake.io);
-  const result = code === EXIT.badInput ? undefined : JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
+  const result = code === EXIT.badInput ? undefined : (JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult);
   return { code, result, stdout: fake.stdout(), stderr: fake.stderr(), dir };
 }
 
 describe('a target URL with a base path', () => {
   it.each(['wire', 'node'])('sends every request, and the OAuth2 token request, under /api/v2 with the %s engine', async (engine) => {
     server = await startRecordingServer({ basePath: '/api/v2' });
-    const { code, result, stdout } = await run(`${server.origin}/api/v2`, `engine: ${engine}
+    const { code, result, stdout } = await run(
+      `${server.origin}/api/v2`,
+      `engine: ${engine}
 auth: { oauth2: { tokenUrl: /oauth/token, clientId: c, clientSecret: s3cr3t-value } }
-requests: [{ name: generate, method: POST, path: /generate, json: { prompt: hi } }]`);
+requests: [{ name: generate, method: POST, path: /generate, json: { prompt: hi } }]`,
+    );
     expect(COMPLETED, stdout).toContain(code);
     const paths = new Set(server.seen.map((s) => `${s.method} ${s.url}`));
     expect(paths).toEqual(new Set(['POST /api/v2/oauth/token', 'POST /api/v2/generate']));
@@ -65,7 +75,10 @@ requests: [{ name: generate, method: POST, path: /generate, json: { prompt: hi }
 
   it('opens WebSocket streams under the base path too', async () => {
     server = await startRecordingServer({ basePath: '/api/v2' });
-    const { code, result } = await run(`${server.origin}/api/v2/`, 'requests: [{ name: s, path: /v1/stream, stream: ws, json: { prompt: hi } }]');
+    const { code, result } = await run(
+      `${server.origin}/api/v2/`,
+      'requests: [{ name: s, path: /v1/stream, stream: ws, json: { prompt: hi } }]',
+    );
     expect(COMPLETED).toContain(code);
     expect(new Set(server.seen.map((s) => s.url))).toEqual(new Set(['/api/v2/v1/stream']));
     expect(result!.totals.errors).toBe(0);
@@ -80,14 +93,17 @@ describe('User-Agent', () => {
   ])('says tailscope/<version> on every request (%s engine, %s), the token request included', async (engine, kind) => {
     server = await startRecordingServer({ basePath: '/api' });
     const request = kind === 'stream' ? '{ name: s, path: /v1/stream, stream: ws, json: {} }' : '{ name: g, path: /g }';
-    await run(`${server.origin}/api`, `engine: ${engine}
+    await run(
+      `${server.origin}/api`,
+      `engine: ${engine}
 auth: { oauth2: { tokenUrl: /oauth/token, clientId: c, clientSecret: s3cr3t-value } }
-requests: [${request}]`);
+requests: [${request}]`,
+    );
     expect(server.seen.length).toBeGreaterThan(1);
     expect(new Set(server.seen.map((s) => s.headers['user-agent']))).toEqual(new Set([`tailscope/${TOOL_VERSION}`]));
   });
 
-  it('is the scenario\'s own when it sets one', async () => {
+  it("is the scenario's own when it sets one", async () => {
     server = await startRecordingServer({ basePath: '/api' });
     await run(`${server.origin}/api`, 'requests: [{ name: g, path: /g, headers: { User-Agent: probe/1 } }]');
     expect(new Set(server.seen.map((s) => s.headers['user-agent']))).toEqual(new Set(['probe/1']));
@@ -97,15 +113,21 @@ requests: [${request}]`);
 describe('an HTTPS target with its own CA (client.tls)', () => {
   it.each(['wire', 'node'])('succeeds under the base path with client.tls.ca (%s engine), token request included', async (engine) => {
     server = await startRecordingServer({ basePath: '/api/v2', tls: true });
-    const { code, result, stdout } = await run(`${server.origin}/api/v2`, `engine: ${engine}
+    const { code, result, stdout } = await run(
+      `${server.origin}/api/v2`,
+      `engine: ${engine}
 auth: { oauth2: { tokenUrl: /oauth/token, clientId: c, clientSecret: s3cr3t-value } }
 client: { tls: { ca: ca.pem } }
 requests:
   - { name: generate, method: POST, path: /generate, json: { prompt: hi } }
-  - { name: stream, path: /v1/stream, stream: ws, json: { prompt: hi } }`, { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) });
+  - { name: stream, path: /v1/stream, stream: ws, json: { prompt: hi } }`,
+      { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) },
+    );
     expect(COMPLETED, stdout).toContain(code);
     expect(result!.totals.errors).toBe(0);
-    expect(new Set(server.seen.map((s) => `${s.method} ${s.url}`))).toEqual(new Set(['POST /api/v2/oauth/token', 'POST /api/v2/generate', 'UPGRADE /api/v2/v1/stream']));
+    expect(new Set(server.seen.map((s) => `${s.method} ${s.url}`))).toEqual(
+      new Set(['POST /api/v2/oauth/token', 'POST /api/v2/generate', 'UPGRADE /api/v2/v1/stream']),
+    );
     expect(result!.tls).toEqual({ insecure: false });
   });
 
@@ -113,14 +135,20 @@ requests:
     server = await startRecordingServer({ basePath: '/api/v2', tls: true });
     const { code, stderr } = await run(`${server.origin}/api/v2`, 'requests: [{ name: g, path: /g }]');
     expect(code).toBe(EXIT.badInput);
-    expect(stderr).toMatch(/tls_cert: the server's certificate is not trusted: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\); give its CA as client\.tls\.ca/);
+    expect(stderr).toMatch(
+      /tls_cert: the server's certificate is not trusted: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\); give its CA as client\.tls\.ca/,
+    );
     expect(server.seen).toEqual([]);
   });
 
   it('names servername when the certificate is for another name', async () => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
-    const { code, stderr } = await run(`${server.origin}/api`, `client: { tls: { ca: ca.pem, servername: api.example.com } }
-requests: [{ name: g, path: /g }]`, { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) });
+    const { code, stderr } = await run(
+      `${server.origin}/api`,
+      `client: { tls: { ca: ca.pem, servername: api.example.com } }
+requests: [{ name: g, path: /g }]`,
+      { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) },
+    );
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(stderr).toContain('client.tls.servername');
@@ -128,8 +156,11 @@ requests: [{ name: g, path: /g }]`, { prepare: (dir) => copyFile(TEST_CERT_FILE,
 
   it('with insecure: true runs unverified, warns on stderr and records it in the result', async () => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
-    const { code, result, stderr, stdout } = await run(`${server.origin}/api`, `client: { tls: { insecure: true } }
-requests: [{ name: g, path: /g }]`);
+    const { code, result, stderr, stdout } = await run(
+      `${server.origin}/api`,
+      `client: { tls: { insecure: true } }
+requests: [{ name: g, path: /g }]`,
+    );
     expect(COMPLETED, stdout).toContain(code);
     expect(result!.totals.errors).toBe(0);
     expect(stderr).toContain(INSECURE_WARNING);
@@ -139,10 +170,13 @@ requests: [{ name: g, path: /g }]`);
 
   it('refuses a CA file that is not there, at its line, before anything starts', async () => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
-    const { code, stderr } = await run(`${server.origin}/api`, `client:
+    const { code, stderr } = await run(
+      `${server.origin}/api`,
+      `client:
   tls:
     ca: missing.pem
-requests: [{ name: g, path: /g }]`);
+requests: [{ name: g, path: /g }]`,
+    );
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toMatch(/s\.yaml:5:\d+.*client\.tls\.ca.*cannot read .*missing\.pem \(ENOENT\)/);
     expect(server.seen).toEqual([]);
@@ -176,7 +210,10 @@ describe('engines count a certificate they do not trust as tls_cert, keeping the
 
   it.each(['wire', 'node'] as const)('%s engine sends once given the CA', async (engine) => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
-    const client = createEngine(engine, { ...options(server.origin), tls: tlsConnectionOptions({ ca: await readFile(TEST_CERT_FILE, 'utf8'), insecure: false }) });
+    const client = createEngine(engine, {
+      ...options(server.origin),
+      tls: tlsConnectionOptions({ ca: await readFile(TEST_CERT_FILE, 'utf8'), insecure: false }),
+    });
     try {
       const outcome = await client.send({ name: 'g', method: 'GET', path: '/api/g', headers: {}, stream: 'none' });
       expect(outcome.errorKind).toBeUndefined();
@@ -188,45 +225,56 @@ describe('engines count a certificate they do not trust as tls_cert, keeping the
 });
 
 describe('templates reach the server rendered', () => {
-  it.each(['wire', 'node'])('X-Request-Id: "{{ uuid }}" arrives as a distinct UUID on every request (%s engine), with vu, iteration, now and random', async (engine) => {
-    server = await startRecordingServer({ basePath: '/api' });
-    const before = Date.now();
-    const { code, result, stdout } = await run(`${server.origin}/api`, `engine: ${engine}
+  it.each(['wire', 'node'])(
+    'X-Request-Id: "{{ uuid }}" arrives as a distinct UUID on every request (%s engine), with vu, iteration, now and random',
+    async (engine) => {
+      server = await startRecordingServer({ basePath: '/api' });
+      const before = Date.now();
+      const { code, result, stdout } = await run(
+        `${server.origin}/api`,
+        `engine: ${engine}
 requests:
   - name: g
     method: POST
     path: "/items/{{ random(1, 100) }}"
     query: { user: "{{ vu }}" }
     headers: { X-Request-Id: "{{ uuid }}", X-Iteration: "{{ iteration }}" }
-    json: { id: "{{ uuid }}", at: "{{ now }}" }`);
-    expect(COMPLETED, stdout).toContain(code);
-    expect(result!.totals.errors).toBe(0);
-    const seen = server.seen.filter((s) => s.url.startsWith('/api/items/'));
-    expect(seen.length).toBeGreaterThan(3);
-    const ids = seen.map((s) => s.headers['x-request-id']);
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const s of seen) {
-      const body = JSON.parse(s.body) as { id: string; at: number };
-      expect(body.id).toBe(s.headers['x-request-id']);
-      expect(body.at).toBeGreaterThanOrEqual(before);
-      const [, item, user] = /^\/api\/items\/(\d+)\?user=(\d+)$/.exec(s.url)!;
-      expect(Number(item)).toBeGreaterThanOrEqual(1);
-      expect(Number(item)).toBeLessThanOrEqual(100);
-      // An open model has no users: vu is 0, iteration numbers the arrivals.
-      expect(user).toBe('0');
-    }
-    expect(new Set(seen.map((s) => s.headers['x-iteration'])).size).toBe(seen.length);
-  });
+    json: { id: "{{ uuid }}", at: "{{ now }}" }`,
+      );
+      expect(COMPLETED, stdout).toContain(code);
+      expect(result!.totals.errors).toBe(0);
+      const seen = server.seen.filter((s) => s.url.startsWith('/api/items/'));
+      expect(seen.length).toBeGreaterThan(3);
+      const ids = seen.map((s) => s.headers['x-request-id']);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const s of seen) {
+        const body = JSON.parse(s.body) as { id: string; at: number };
+        expect(body.id).toBe(s.headers['x-request-id']);
+        expect(body.at).toBeGreaterThanOrEqual(before);
+        const [, item, user] = /^\/api\/items\/(\d+)\?user=(\d+)$/.exec(s.url)!;
+        expect(Number(item)).toBeGreaterThanOrEqual(1);
+        expect(Number(item)).toBeLessThanOrEqual(100);
+        // An open model has no users: vu is 0, iteration numbers the arrivals.
+        expect(user).toBe('0');
+      }
+      expect(new Set(seen.map((s) => s.headers['x-iteration'])).size).toBe(seen.length);
+    },
+  );
 
-  it('numbers virtual users from 1 and counts each one\'s iterations from 0 in a closed model', async () => {
+  it("numbers virtual users from 1 and counts each one's iterations from 0 in a closed model", async () => {
     server = await startRecordingServer({ basePath: '/api' });
-    const { code, stdout } = await run(`${server.origin}/api`, 'requests: [{ name: g, path: "/g", headers: { X-Vu: "{{ vu }}", X-Iteration: "{{ iteration }}" } }]', {
-      load: '{ closed: [{ hold: 400ms, concurrency: 2 }] }',
-    });
+    const { code, stdout } = await run(
+      `${server.origin}/api`,
+      'requests: [{ name: g, path: "/g", headers: { X-Vu: "{{ vu }}", X-Iteration: "{{ iteration }}" } }]',
+      {
+        load: '{ closed: [{ hold: 400ms, concurrency: 2 }] }',
+      },
+    );
     expect(COMPLETED, stdout).toContain(code);
     const byVu = new Map<string, number[]>();
-    for (const s of server.seen) byVu.set(String(s.headers['x-vu']), [...(byVu.get(String(s.headers['x-vu'])) ?? []), Number(s.headers['x-iteration'])]);
+    for (const s of server.seen)
+      byVu.set(String(s.headers['x-vu']), [...(byVu.get(String(s.headers['x-vu'])) ?? []), Number(s.headers['x-iteration'])]);
     expect([...byVu.keys()].sort()).toEqual(['1', '2']);
     // Each user's requests go one after another, so the server sees its iterations in order.
     for (const iterations of byVu.values()) expect(iterations).toEqual(iterations.map((_, i) => i));
@@ -234,10 +282,13 @@ requests:
 
   it('refuses an unknown template name at load time, with exit 2, its line, and no request sent', async () => {
     server = await startRecordingServer({ basePath: '/api' });
-    const { code, stderr } = await run(`${server.origin}/api`, `requests:
+    const { code, stderr } = await run(
+      `${server.origin}/api`,
+      `requests:
   - name: g
     path: /g
-    headers: { X-Request-Id: "{{ ids.id }}" }`);
+    headers: { X-Request-Id: "{{ ids.id }}" }`,
+    );
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toMatch(/s\.yaml:6:\d+: requests\[0\]\.headers\.X-Request-Id: unknown template name "ids"/);
     expect(server.seen).toEqual([]);
@@ -245,25 +296,48 @@ requests:
 });
 
 describe('command-line overrides', () => {
-  it('-e, --target and --set change the run and are shown in the result\'s scenario-as-run', async () => {
+  it("-e, --target and --set change the run and are shown in the result's scenario-as-run", async () => {
     server = await startRecordingServer({ basePath: '/api/v2' });
     const dir = await mkdtemp(join(tmpdir(), 'tailscope-overrides-'));
     const file = join(dir, 's.yaml');
-    await writeFile(file, `name: overrides
+    await writeFile(
+      file,
+      `name: overrides
 target: { mock: { profile: fixed-20ms } }
 requests: [{ name: g, path: /g, headers: { X-Run: "\${RUN:-none}" } }]
 load: { closed: [{ hold: 400ms, concurrency: "\${VUS:-1}" }] }
 warmup: 0
 workers: 1
-`);
+`,
+    );
     const fake = fakeIo(dir, { VUS: '7', RUN: 'from-env' });
-    const code = await runCli(['run', file, '--out', join(dir, 'out'), '--quiet',
-      '-e', 'VUS=3', '-e', 'RUN=from-flag', '--target', `${server.origin}/api/v2`, '--set', 'requests[0].headers.X-Extra=yes', '--set', 'load.closed[0].hold=300ms'], fake.io);
+    const code = await runCli(
+      [
+        'run',
+        file,
+        '--out',
+        join(dir, 'out'),
+        '--quiet',
+        '-e',
+        'VUS=3',
+        '-e',
+        'RUN=from-flag',
+        '--target',
+        `${server.origin}/api/v2`,
+        '--set',
+        'requests[0].headers.X-Extra=yes',
+        '--set',
+        'load.closed[0].hold=300ms',
+      ],
+      fake.io,
+    );
     expect(COMPLETED, fake.stdout() + fake.stderr()).toContain(code);
     const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
     // --target replaced the mock: every request reached the recording server, under its base path.
     expect(new Set(server.seen.map((s) => s.url))).toEqual(new Set(['/api/v2/g']));
-    expect(new Set(server.seen.map((s) => `${String(s.headers['x-run'])} ${String(s.headers['x-extra'])}`))).toEqual(new Set(['from-flag yes']));
+    expect(new Set(server.seen.map((s) => `${String(s.headers['x-run'])} ${String(s.headers['x-extra'])}`))).toEqual(
+      new Set(['from-flag yes']),
+    );
     expect(result.stages[0]!.target).toBe(3);
     expect(result.target.url).toBe(`${server.origin}/api/v2`);
     expect(result.scenario.definition).toMatchObject({
@@ -272,17 +346,29 @@ workers: 1
       load: { closed: [{ hold: '300ms', concurrency: '${VUS:-1}' }] },
     });
     expect((result.scenario.definition as { target: object }).target).not.toHaveProperty('mock');
-    expect(result.scenario.overrides).toEqual(['-e VUS=3', '-e RUN=from-flag', `--target ${server.origin}/api/v2`, '--set requests[0].headers.X-Extra=yes', '--set load.closed[0].hold=300ms']);
+    expect(result.scenario.overrides).toEqual([
+      '-e VUS=3',
+      '-e RUN=from-flag',
+      `--target ${server.origin}/api/v2`,
+      '--set requests[0].headers.X-Extra=yes',
+      '--set load.closed[0].hold=300ms',
+    ]);
   });
 
   it.each([
     [['-e', 'VUS=lots'], /s\.yaml:\d+:\d+: load\.closed\[0\]\.concurrency: \$\{VUS:-1\} gives "lots", which is not a number/],
-    [['--set', 'load.closed[0].concurrency=many'], /load\.closed\[0\]\.concurrency: .*\(set by --set load\.closed\[0\]\.concurrency=many\)/],
+    [
+      ['--set', 'load.closed[0].concurrency=many'],
+      /load\.closed\[0\]\.concurrency: .*\(set by --set load\.closed\[0\]\.concurrency=many\)/,
+    ],
     [['--set', 'load.closed[0]concurrency=1'], /--set load\.closed\[0\]concurrency=1: cannot read the path/],
     [['-e', 'VUS'], /-e VUS: write NAME=value/],
   ])('%j is refused with exit 2 before any request', async (args, message) => {
     server = await startRecordingServer({ basePath: '/api' });
-    const { code, stderr } = await run(`${server.origin}/api`, 'requests: [{ name: g, path: /g }]', { args, load: '{ closed: [{ hold: 300ms, concurrency: "${VUS:-1}" }] }' });
+    const { code, stderr } = await run(`${server.origin}/api`, 'requests: [{ name: g, path: /g }]', {
+      args,
+      load: '{ closed: [{ hold: 300ms, concurrency: "${VUS:-1}" }] }',
+    });
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toMatch(message);
     expect(server.seen).toEqual([]);

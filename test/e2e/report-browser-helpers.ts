@@ -23,7 +23,16 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     offline: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const networkRequests: string[] = [];
   await context.route('**/*', (route) => {
@@ -73,7 +82,14 @@ export async function openReport(browser: Browser, htmlPath: string): Promise<Op
   return { page, consoleErrors, dialogs };
 }
 
-export interface ChartState { id: string; rendered: string | null; svgs: number; marks: number; width: number; height: number }
+export interface ChartState {
+  id: string;
+  rendered: string | null;
+  svgs: number;
+  marks: number;
+  width: number;
+  height: number;
+}
 
 /**
  * Waits until every live chart container is marked rendered (or failed), then reads each one from the DOM:
@@ -94,7 +110,10 @@ export async function liveCharts(page: Page, timeoutMs = 8000): Promise<ChartSta
         rendered: host.getAttribute('data-rendered'),
         svgs: host.querySelectorAll('svg').length,
         // vega draws marks as paths, lines, rects, text inside role=graphics-symbol / mark groups
-        marks: svg ? svg.querySelectorAll('.mark-line path, .mark-rect path, .mark-symbol path, .mark-rule line, .mark-area path, .mark-text text').length : 0,
+        marks: svg
+          ? svg.querySelectorAll('.mark-line path, .mark-rect path, .mark-symbol path, .mark-rule line, .mark-area path, .mark-text text')
+              .length
+          : 0,
         width: box?.width ?? 0,
         height: box?.height ?? 0,
       };

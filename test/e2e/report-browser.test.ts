@@ -73,7 +73,18 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
     const charts = await liveCharts(page);
     const ids = charts.map((c) => c.id);
     // flaky injects 5xx and resets, and one request streams: those sections must be there
-    expect(ids).toEqual(expect.arrayContaining(['live-load-over-time', 'live-latency-over-time', 'live-percentile-spectrum', 'live-latency-breakdown', 'live-capacity', 'live-timeout-cdf', 'live-errors-over-time', 'live-streaming']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'live-load-over-time',
+        'live-latency-over-time',
+        'live-percentile-spectrum',
+        'live-latency-breakdown',
+        'live-capacity',
+        'live-timeout-cdf',
+        'live-errors-over-time',
+        'live-streaming',
+      ]),
+    );
     for (const chart of charts) {
       expect(chart, chart.id).toMatchObject({ rendered: 'true' });
       expect(chart.svgs, chart.id).toBeGreaterThanOrEqual(1);
@@ -118,7 +129,9 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
     expect(await page.$$('img[src="x"]')).toHaveLength(0);
     // Only the page's own scripts exist: three chart libraries and the embed script, plus the JSON data block
     // (which holds the hostile strings as escaped data, not as code).
-    const scripts = await page.$$eval('script', (nodes) => nodes.map((s) => ({ type: s.type, hostile: Boolean(s.textContent?.includes('alert(1)')) })));
+    const scripts = await page.$$eval('script', (nodes) =>
+      nodes.map((s) => ({ type: s.type, hostile: Boolean(s.textContent?.includes('alert(1)')) })),
+    );
     expect(scripts.filter((s) => s.type === '')).toHaveLength(4);
     expect(scripts.filter((s) => s.type === '' && s.hostile)).toHaveLength(0);
     expect(scripts.filter((s) => s.type === 'application/json')).toHaveLength(1);
@@ -133,20 +146,29 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
   it('renders the report of a run that completed no request with no console error, saying "no data"', async () => {
     // Stopped the moment the workers were told to start: a real result with an interval and not one request.
     const abort = new AbortController();
-    const zeroYaml = 'name: zero\ntarget: { mock: { profile: fixed-20ms } }\nrequests: [{ name: generate, method: GET, path: /health }]\nworkers: 1\nwarmup: 0s\nload: { closed: [{ hold: 5s, concurrency: 2 }] }\n';
+    const zeroYaml =
+      'name: zero\ntarget: { mock: { profile: fixed-20ms } }\nrequests: [{ name: generate, method: GET, path: /health }]\nworkers: 1\nwarmup: 0s\nload: { closed: [{ hold: 5s, concurrency: 2 }] }\n';
     const zero = await runScenario(parseScenario(zeroYaml, 'zero.yaml', {}), { signal: abort.signal, onLoadStarted: () => abort.abort() });
     expect(zero.totals.requests).toBe(0);
     await writeReports(join(dir, 'zero'), zero, analyze(zero), disk);
     const { page, consoleErrors } = await openReport(browser, join(dir, 'zero', 'index.html'));
     const charts = await liveCharts(page);
     for (const chart of charts) expect(chart, chart.id).toMatchObject({ rendered: 'true' });
-    expect(await page.$$eval('.no-data', (nodes) => nodes.map((n) => n.closest('section')!.id))).toEqual(expect.arrayContaining(['latency-over-time', 'percentile-spectrum']));
+    expect(await page.$$eval('.no-data', (nodes) => nodes.map((n) => n.closest('section')!.id))).toEqual(
+      expect.arrayContaining(['latency-over-time', 'percentile-spectrum']),
+    );
     expect(consoleErrors).toEqual([]);
     await page.close();
     // Beside a run with requests on the comparison page, and beside another empty run.
-    for (const [name, other] of [['mixed', real], ['empty', zero]] as const) {
+    for (const [name, other] of [
+      ['mixed', real],
+      ['empty', zero],
+    ] as const) {
       const verdict = (result: RunResult) => analyze(result).verdict;
-      const html = await renderOverlayHtml([{ label: 'other', result: other, verdict: verdict(other) }, { label: 'zero', result: zero, verdict: verdict(zero) }]);
+      const html = await renderOverlayHtml([
+        { label: 'other', result: other, verdict: verdict(other) },
+        { label: 'zero', result: zero, verdict: verdict(zero) },
+      ]);
       await writeFile(join(dir, `compare-${name}.html`), html);
       const compared = await openReport(browser, join(dir, `compare-${name}.html`));
       await liveCharts(compared.page);

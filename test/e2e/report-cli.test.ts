@@ -17,7 +17,10 @@ describe('tailscope report', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tailscope-report-cli-'));
-    for (const [name, scale] of [['base', 1], ['head', 1.4]] as const) {
+    for (const [name, scale] of [
+      ['base', 1],
+      ['head', 1.4],
+    ] as const) {
       await mkdir(join(dir, name));
       await writeFile(join(dir, name, 'result.json'), JSON.stringify(syntheticResult({ name, latencyScale: scale })));
     }
@@ -35,7 +38,14 @@ describe('tailscope report', () => {
 
   it('rebuilds every report beside a result, computing the missing analysis', async () => {
     expect(await cli(['report', 'base/result.json'])).toBe(0);
-    expect((await readdir(join(dir, 'base'))).sort()).toEqual(['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md']);
+    expect((await readdir(join(dir, 'base'))).sort()).toEqual([
+      'analysis.json',
+      'index.html',
+      'junit.xml',
+      'metrics.prom',
+      'result.json',
+      'summary.md',
+    ]);
     const analysis = JSON.parse(await readFile(join(dir, 'base', 'analysis.json'), 'utf8'));
     const result = JSON.parse(await readFile(join(dir, 'base', 'result.json'), 'utf8'));
     expect(analysis).toEqual(JSON.parse(JSON.stringify(analyze(result))));
@@ -51,26 +61,40 @@ describe('tailscope report', () => {
     expect(await cli(['report', 'base/result.json', '--out', 'again'])).toBe(0);
     expect(await readFile(join(dir, 'again', 'summary.md'), 'utf8')).toContain('> only 4 load levels so the USL fit is indicative');
     // Written elsewhere, the folder stands alone: result and analysis are copied with the reports.
-    expect((await readdir(join(dir, 'again'))).sort()).toEqual(['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md']);
+    expect((await readdir(join(dir, 'again'))).sort()).toEqual([
+      'analysis.json',
+      'index.html',
+      'junit.xml',
+      'metrics.prom',
+      'result.json',
+      'summary.md',
+    ]);
   });
 
   it('keeps the what-if replay of `analyze --policy` when the report is rebuilt', async () => {
     await mkdir(join(dir, 'whatif'));
     await writeFile(join(dir, 'whatif', 'result.json'), JSON.stringify(syntheticResult({ name: 'whatif' })));
-    await writeFile(join(dir, 'policy.yaml'), 'timeouts: { total: 120ms }\nretries: { max: 2, base: 20ms }\nbudget: 20%\nhedge: { delay: p95 }\nsamples: 2000\n');
+    await writeFile(
+      join(dir, 'policy.yaml'),
+      'timeouts: { total: 120ms }\nretries: { max: 2, base: 20ms }\nbudget: 20%\nhedge: { delay: p95 }\nsamples: 2000\n',
+    );
     expect(await cli(['analyze', 'whatif/result.json', '--policy', 'policy.yaml'])).toBe(0);
     const replay = JSON.parse(await readFile(join(dir, 'whatif', 'analysis.json'), 'utf8')).replay;
     expect(replay.policy).toMatchObject({ timeouts: { totalMs: 120 }, retries: { max: 2, baseMs: 20 }, budgetRatio: 0.2, samples: 2000 });
     expect(await cli(['report', 'whatif/result.json'])).toBe(0);
     const summary = await readFile(join(dir, 'whatif', 'summary.md'), 'utf8');
-    expect(summary).toContain(`| success rate | ${escapeMarkdown(formatPercent(replay.successRate))} | ${escapeMarkdown(formatPercent(replay.baseline.successRate))} |`);
+    expect(summary).toContain(
+      `| success rate | ${escapeMarkdown(formatPercent(replay.successRate))} | ${escapeMarkdown(formatPercent(replay.baseline.successRate))} |`,
+    );
     expect(summary).toContain(`- hedge\\: after ${escapeMarkdown(formatMs(replay.policy.hedge.delayMs))} ms`);
     const html = await readFile(join(dir, 'whatif', 'index.html'), 'utf8');
     expect(html).toContain('<section id="replay">');
-    expect(html).toContain(`<tr><td>p99</td><td>${formatMs(replay.effective.p99)} ms</td><td>${formatMs(replay.baseline.p99)} ms</td></tr>`);
+    expect(html).toContain(
+      `<tr><td>p99</td><td>${formatMs(replay.effective.p99)} ms</td><td>${formatMs(replay.baseline.p99)} ms</td></tr>`,
+    );
   });
 
-  it('overlays several runs in one page with a comparison table and each run\'s own report', async () => {
+  it("overlays several runs in one page with a comparison table and each run's own report", async () => {
     expect(await cli(['report', 'base/result.json', 'head/result.json', '--out', 'compare'])).toBe(0);
     const entries = (await readdir(join(dir, 'compare'))).sort();
     expect(entries).toEqual(['1-base', '2-head', 'index.html', 'summary.md']);

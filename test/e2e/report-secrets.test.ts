@@ -25,19 +25,22 @@ async function recordingProxy(target: URL): Promise<{ url: string; tokens: Set<s
   const server: Server = createServer((req, res) => {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
     if (bearer) tokens.add(bearer[1]!);
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const body = Buffer.concat(chunks);
-        if (req.url?.startsWith('/oauth/token')) {
-          const issued = (JSON.parse(body.toString('utf8')) as { access_token?: string }).access_token;
-          if (issued) tokens.add(issued);
-        }
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        res.end(body);
-      });
-    });
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (req.url?.startsWith('/oauth/token')) {
+            const issued = (JSON.parse(body.toString('utf8')) as { access_token?: string }).access_token;
+            if (issued) tokens.add(issued);
+          }
+          res.writeHead(response.statusCode ?? 502, response.headers);
+          res.end(body);
+        });
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -46,10 +49,11 @@ async function recordingProxy(target: URL): Promise<{ url: string; tokens: Set<s
   return {
     url: `http://127.0.0.1:${port}`,
     tokens,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -65,7 +69,11 @@ describe('report outputs and secrets', () => {
 
   beforeAll(async () => {
     mock = await startMockServer({
-      profile: { name: 'secrets', auth: { clients: [{ id: CLIENT_ID, secret: SECRET }], tokenTtlSeconds: 3600 }, generate: { latency: '5ms' } },
+      profile: {
+        name: 'secrets',
+        auth: { clients: [{ id: CLIENT_ID, secret: SECRET }], tokenTtlSeconds: 3600 },
+        generate: { latency: '5ms' },
+      },
       seed: 1,
     });
     proxy = await recordingProxy(new URL(mock.url));
@@ -102,11 +110,16 @@ workers: 1
     expect(result.totals.errors).toBe(0);
     expect(proxy.tokens.size).toBeGreaterThan(0);
 
-    await writeReports(join(dir, 'run'), result, analyze(result), { mkdir: async (p) => void (await mkdir(p, { recursive: true })), writeFile });
+    await writeReports(join(dir, 'run'), result, analyze(result), {
+      mkdir: async (p) => void (await mkdir(p, { recursive: true })),
+      writeFile,
+    });
     // Rebuilt by the CLI as well, single and compared, so every writer is covered.
     const io = { ...processIo(), stdout: () => {}, stderr: () => {} };
     expect(await runCli(['report', join(dir, 'run', 'result.json'), '--out', join(dir, 'rebuilt')], io)).toBe(0);
-    expect(await runCli(['report', join(dir, 'run', 'result.json'), join(dir, 'rebuilt', 'result.json'), '--out', join(dir, 'compared')], io)).toBe(0);
+    expect(
+      await runCli(['report', join(dir, 'run', 'result.json'), join(dir, 'rebuilt', 'result.json'), '--out', join(dir, 'compared')], io),
+    ).toBe(0);
 
     // The scenario as run is kept, with the secret fields replaced rather than dropped.
     const stored = await readFile(join(dir, 'run', 'result.json'), 'utf8');

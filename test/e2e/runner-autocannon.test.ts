@@ -29,13 +29,19 @@ workers: 1
 
   it('refuses what autocannon cannot do, naming the field', () => {
     expect(() =>
-      parseScenario(`name: x
+      parseScenario(
+        `name: x
 target: { mock: { profile: fast } }
 requests:
   - { name: a, path: /healthz, stream: sse }
 load: { open: [{ hold: 1s, rate: 5 }] }
 engine: autocannon
-`, 'x.yaml', {}),
-    ).toThrowError(/x\.yaml:6:1: engine: the autocannon engine drives fixed concurrency[\s\S]*requests\[0\]\.stream: the autocannon engine does not read streams/);
+`,
+        'x.yaml',
+        {},
+      ),
+    ).toThrowError(
+      /x\.yaml:6:1: engine: the autocannon engine drives fixed concurrency[\s\S]*requests\[0\]\.stream: the autocannon engine does not read streams/,
+    );
   });
 });

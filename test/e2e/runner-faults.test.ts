@@ -73,13 +73,16 @@ describe('SIGINT mid-run', () => {
     try {
       const dir = await mkdtemp(join(tmpdir(), 'tailscope-sigint-'));
       const scenario = join(dir, 'long.yaml');
-      await writeFile(scenario, `name: long
+      await writeFile(
+        scenario,
+        `name: long
 target: { url: "${server.url}" }
 ${AUTH}
 ${GENERATE}
 load: { closed: [{ hold: 60s, concurrency: 6 }] }
 workers: 2
-`);
+`,
+      );
       const { io, interrupt } = fakeIo(dir);
       const running = runCli(['run', scenario, '--out', join(dir, 'out'), '--quiet'], io);
       await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -16,14 +16,22 @@ const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
 
 /** Every form a value may take in an output: raw, URL-encoded, JSON-escaped, base64 (alone and inside Basic). */
 function forms(secret: string, user = 'u'): string[] {
-  return [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64'), Buffer.from(`${user}:${secret}`).toString('base64')];
+  return [
+    secret,
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(`${user}:${secret}`).toString('base64'),
+  ];
 }
 
 /** A target that echoes whatever credentials it gets into its bodies, headers and failure statuses. */
 function echoingTarget(): Server {
   return createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
     req.on('end', () => {
       const echo = JSON.stringify({ url: req.url, headers: req.headers, body });
       if (req.url === '/oauth/token') {
@@ -50,7 +58,9 @@ describe('secrets are scrubbed by value from every output', () => {
   it('finds none of them, in any form, in files, stdout or stderr, though the target echoes them all', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailscope-secrets-'));
     const file = join(dir, 'echo.yaml');
-    await writeFile(file, `name: echo
+    await writeFile(
+      file,
+      `name: echo
 target: { url: "${url}" }
 auth:
   oauth2: { tokenUrl: "http://tok-user:\${TOKEN_URL_PASSWORD}@${url.slice(7)}/oauth/token", clientId: demo, clientSecret: "\${CLIENT_SECRET}" }
@@ -65,12 +75,16 @@ load:
   closed:
     - { hold: 600ms, concurrency: 2 }
 workers: 1
-`);
+`,
+    );
     const env = { CLIENT_SECRET, TOKEN_URL_PASSWORD, API_KEY, MARKED_VALUE: MARKED };
     const { io, stdout, stderr } = fakeIo(dir, env);
     await runCli(['run', file, '--out', join(dir, 'out'), '--quiet'], io);
 
-    const outputs: [string, string][] = [['stdout', stdout()], ['stderr', stderr()]];
+    const outputs: [string, string][] = [
+      ['stdout', stdout()],
+      ['stderr', stderr()],
+    ];
     for (const name of await readdir(join(dir, 'out'))) outputs.push([name, await readFile(join(dir, 'out', name), 'utf8')]);
     const result = JSON.parse(outputs.find(([name]) => name === 'result.json')![1]);
     // The run really met the echo: every request failed with a 500 whose message names the path.
@@ -100,17 +114,24 @@ workers: 1
     try {
       const dir = await mkdtemp(join(tmpdir(), 'tailscope-basic-'));
       const file = join(dir, 'basic.yaml');
-      await writeFile(file, `name: basic
+      await writeFile(
+        file,
+        `name: basic
 target: { url: "http://svc:\${SVC_PASSWORD}@127.0.0.1:${port}" }
 requests: [{ name: get, path: /items }]
 load: { closed: [{ hold: 300ms, concurrency: 1 }] }
 workers: 1
-`);
+`,
+      );
       const { io, stdout, stderr } = fakeIo(dir, { SVC_PASSWORD: TARGET_PASSWORD });
       await runCli(['run', file, '--out', join(dir, 'out'), '--quiet'], io);
       expect(seen.length).toBeGreaterThan(0);
       expect(new Set(seen)).toEqual(new Set([`Basic ${Buffer.from(`svc:${TARGET_PASSWORD}`).toString('base64')}`]));
-      const texts = [stdout(), stderr(), ...(await Promise.all((await readdir(join(dir, 'out'))).map((n) => readFile(join(dir, 'out', n), 'utf8'))))];
+      const texts = [
+        stdout(),
+        stderr(),
+        ...(await Promise.all((await readdir(join(dir, 'out'))).map((n) => readFile(join(dir, 'out', n), 'utf8')))),
+      ];
       for (const text of texts) for (const form of forms(TARGET_PASSWORD, 'svc')) expect(text.includes(form)).toBe(false);
     } finally {
       await new Promise<void>((resolve) => basic.close(() => resolve()));

@@ -17,7 +17,9 @@ describe('a run split into shards and merged', () => {
     try {
       const dir = await mkdtemp(join(tmpdir(), 'tailscope-shards-'));
       const scenario = join(dir, 'sharded.yaml');
-      await writeFile(scenario, `name: sharded
+      await writeFile(
+        scenario,
+        `name: sharded
 target: { url: "${server.url}" }
 auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
@@ -25,15 +27,24 @@ requests: [{ name: generate, method: POST, path: /v1/generate, json: { prompt: p
 load: { closed: [{ hold: 2s, concurrency: 6 }] }
 thresholds: ["p50 < 50ms"]
 workers: 1
-`);
+`,
+      );
       const startAt = String(Date.now() + 1500);
       const ios = [fakeIo(dir), fakeIo(dir)];
-      const shards = await Promise.all([0, 1].map((index) =>
-        runCli(['run', scenario, '--shard', `${index}/2`, '--start-at', startAt, '--out', join(dir, `shard-${index}`), '--quiet'], ios[index]!.io),
-      ));
+      const shards = await Promise.all(
+        [0, 1].map((index) =>
+          runCli(
+            ['run', scenario, '--shard', `${index}/2`, '--start-at', startAt, '--out', join(dir, `shard-${index}`), '--quiet'],
+            ios[index]!.io,
+          ),
+        ),
+      );
       expect(shards, ios.map((i) => i.stdout() + i.stderr()).join('\n')).toEqual([EXIT.ok, EXIT.ok]);
       const parts = await Promise.all([0, 1].map((i) => read(join(dir, `shard-${i}`, 'result.json'))));
-      expect(parts.map((p) => p.shard)).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+      expect(parts.map((p) => p.shard)).toEqual([
+        { index: 0, count: 2 },
+        { index: 1, count: 2 },
+      ]);
       // Concurrency 6 over 2 shards × 1 worker: 3 users each, never more. (How close to 3 the time average gets
       // depends on start-up and the drain, i.e. on the machine: that is bench material. The accrual arithmetic
       // itself is table-tested in test/runner/in-flight.test.ts.)
@@ -43,7 +54,12 @@ workers: 1
       }
 
       const merged = fakeIo(dir);
-      expect(await runCli(['merge', join(dir, 'shard-0', 'result.json'), join(dir, 'shard-1', 'result.json'), '--out', join(dir, 'merged')], merged.io)).toBe(EXIT.ok);
+      expect(
+        await runCli(
+          ['merge', join(dir, 'shard-0', 'result.json'), join(dir, 'shard-1', 'result.json'), '--out', join(dir, 'merged')],
+          merged.io,
+        ),
+      ).toBe(EXIT.ok);
       expect(merged.stdout()).toMatch(/^PASS p50 < 50ms: /m);
       const whole = await read(join(dir, 'merged', 'result.json'));
       expect(whole.shard).toBeUndefined();
@@ -73,7 +89,10 @@ workers: 1
   it('refuses to shard a run against the bundled mock', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailscope-shards-'));
     const scenario = join(dir, 'mock.yaml');
-    await writeFile(scenario, 'name: m\ntarget: { mock: { profile: fast } }\nrequests: [{ name: h, path: /healthz }]\nload: { closed: [{ hold: 1s, concurrency: 1 }] }\n');
+    await writeFile(
+      scenario,
+      'name: m\ntarget: { mock: { profile: fast } }\nrequests: [{ name: h, path: /healthz }]\nload: { closed: [{ hold: 1s, concurrency: 1 }] }\n',
+    );
     const { io, stderr } = fakeIo(dir);
     expect(await runCli(['run', scenario, '--shard', '0/2'], io)).toBe(EXIT.badInput);
     expect(stderr()).toMatch(/--shard needs target\.url/);

@@ -21,7 +21,10 @@ describe('Server-Timing and duration headers', () => {
   });
 
   it.each([
-    ['123', 123], ['0.5s', 500], ['42ms', 42], ['fast', -1],
+    ['123', 123],
+    ['0.5s', 500],
+    ['42ms', 42],
+    ['fast', -1],
   ])('duration header %s → %d ms', (header, expected) => {
     expect(durationHeaderMs(header)).toBe(expected);
   });

@@ -36,4 +36,3 @@ export function pageParts(html: string): { specs: Record<string, unknown>; stati
     noData: [...html.matchAll(/<section class="chart" id="([^"]+)"><h2>[^<]*<\/h2>\n<p class="no-data">/g)].map((m) => m[1]!),
   };
 }
-

@@ -6,12 +6,34 @@ import type { AddressInfo } from 'node:net';
  * (and ignores bodies: the scenarios that use it send GETs), then misbehaves. Every socket is destroyed on close.
  */
 export type HostileMode =
-  | 'huge-headers' | 'endless-body' | 'drip' | 'bad-status' | 'bad-chunk' | 'short-body' | 'rst' | 'silent'
-  | 'half-then-hang' | 'nul-bytes' | 'http10' | 'redirect' | 'interim-1xx';
+  | 'huge-headers'
+  | 'endless-body'
+  | 'drip'
+  | 'bad-status'
+  | 'bad-chunk'
+  | 'short-body'
+  | 'rst'
+  | 'silent'
+  | 'half-then-hang'
+  | 'nul-bytes'
+  | 'http10'
+  | 'redirect'
+  | 'interim-1xx';
 
 export const HOSTILE_MODES: readonly HostileMode[] = [
-  'huge-headers', 'endless-body', 'drip', 'bad-status', 'bad-chunk', 'short-body', 'rst', 'silent',
-  'half-then-hang', 'nul-bytes', 'http10', 'redirect', 'interim-1xx',
+  'huge-headers',
+  'endless-body',
+  'drip',
+  'bad-status',
+  'bad-chunk',
+  'short-body',
+  'rst',
+  'silent',
+  'half-then-hang',
+  'nul-bytes',
+  'http10',
+  'redirect',
+  'interim-1xx',
 ];
 
 export interface HostileServer {

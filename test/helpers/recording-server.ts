@@ -31,7 +31,9 @@ export async function startRecordingServer(options: { basePath: string; tls?: bo
       if (!path.startsWith(`${options.basePath}/`)) {
         res.writeHead(404).end();
       } else if (path === `${options.basePath}/oauth/token`) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'tok-123456', token_type: 'Bearer', expires_in: 3600 }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: 'tok-123456', token_type: 'Bearer', expires_in: 3600 }));
       } else {
         res.writeHead(200, { 'content-type': 'application/json', 'server-timing': 'app;dur=1' }).end('{"ok":true}');
       }
@@ -62,10 +64,11 @@ export async function startRecordingServer(options: { basePath: string; tls?: bo
   return {
     origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      wss.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

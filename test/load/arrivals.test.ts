@@ -18,7 +18,13 @@ describe('open-model arrivals', () => {
   });
 
   it('crosses segment boundaries without losing or adding arrivals', () => {
-    const segments = compileStages([{ hold: 500, rate: 4 }, { hold: 500, rate: 8 }], 'open');
+    const segments = compileStages(
+      [
+        { hold: 500, rate: 4 },
+        { hold: 500, rate: 8 },
+      ],
+      'open',
+    );
     // 2 arrivals in the first half (0, 250 ms), then every 125 ms.
     expect([0, 1, 2, 3, 4, 5].map((n) => timeAtCumulativeArrivals(segments, n))).toEqual([0, 250, 500, 625, 750, 875]);
     expect(timeAtCumulativeArrivals(segments, 6)).toBeUndefined();

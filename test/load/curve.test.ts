@@ -6,7 +6,15 @@ const segments = compileStages([{ hold: 1000, concurrency: 2 }, { ramp: 1000, to
 
 describe('load curve', () => {
   it.each([
-    [0, 2], [999, 2], [1000, 2], [1500, 7], [1999, 11.99], [2000, 12], [2999, 12], [3000, 0], [-1, 0],
+    [0, 2],
+    [999, 2],
+    [1000, 2],
+    [1500, 7],
+    [1999, 11.99],
+    [2000, 12],
+    [2999, 12],
+    [3000, 0],
+    [-1, 0],
   ])('target at %d ms is %d', (t, expected) => {
     expect(targetAt(segments, t)).toBeCloseTo(expected, 6);
   });

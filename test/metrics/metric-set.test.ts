@@ -6,8 +6,21 @@ import { createRandom } from '../../src/shared/random.js';
 
 function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
   return {
-    ok, status, errorKind: ok ? undefined : 'status', totalUs, totalUncorrectedUs: -1, dnsUs: -1, connectUs: -1, tlsUs: -1,
-    writeUs: -1, ttfbUs: totalUs * 0.9, downloadUs: totalUs * 0.1, serviceUs: totalUs * 0.8, queueUs: -1, networkUs: totalUs * 0.2, ttftUs: -1,
+    ok,
+    status,
+    errorKind: ok ? undefined : 'status',
+    totalUs,
+    totalUncorrectedUs: -1,
+    dnsUs: -1,
+    connectUs: -1,
+    tlsUs: -1,
+    writeUs: -1,
+    ttfbUs: totalUs * 0.9,
+    downloadUs: totalUs * 0.1,
+    serviceUs: totalUs * 0.8,
+    queueUs: -1,
+    networkUs: totalUs * 0.2,
+    ttftUs: -1,
   };
 }
 

@@ -7,13 +7,25 @@ describe('OAuth2 client credentials', () => {
   let server: RunningMockServer;
   beforeAll(async () => {
     server = await startMockServer({
-      profile: { auth: { tokenTtlSeconds: 1, clients: [{ id: 'demo', secret: 'demo-secret' }, { id: 'other', secret: 's3' }] } },
+      profile: {
+        auth: {
+          tokenTtlSeconds: 1,
+          clients: [
+            { id: 'demo', secret: 'demo-secret' },
+            { id: 'other', secret: 's3' },
+          ],
+        },
+      },
     });
   });
   afterAll(() => server.close());
 
   const tokenRequest = (body: string, headers: Record<string, string> = {}) =>
-    request(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    request(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
 
   it('issues a bearer token for form credentials, and generate accepts it', async () => {
     const reply = await tokenRequest('grant_type=client_credentials&client_id=demo&client_secret=demo-secret');
@@ -34,18 +46,25 @@ describe('OAuth2 client credentials', () => {
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'other', client_secret: 's3' }),
     });
     expect(asJson.status).toBe(200);
-    const basic = await tokenRequest('grant_type=client_credentials', { authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}` });
+    const basic = await tokenRequest('grant_type=client_credentials', {
+      authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+    });
     expect(basic.status).toBe(200);
   });
 
   it('answers 401 invalid_client to a wrong secret or an unknown client', async () => {
-    for (const body of ['grant_type=client_credentials&client_id=demo&client_secret=nope', 'grant_type=client_credentials&client_id=ghost&client_secret=x']) {
+    for (const body of [
+      'grant_type=client_credentials&client_id=demo&client_secret=nope',
+      'grant_type=client_credentials&client_id=ghost&client_secret=x',
+    ]) {
       const reply = await tokenRequest(body);
       expect(reply.status).toBe(401);
       expect(json(reply)['error']).toBe('invalid_client');
       expect(reply.headers['server-timing']).toBeDefined();
     }
-    const basic = await tokenRequest('grant_type=client_credentials', { authorization: `Basic ${Buffer.from('demo:bad').toString('base64')}` });
+    const basic = await tokenRequest('grant_type=client_credentials', {
+      authorization: `Basic ${Buffer.from('demo:bad').toString('base64')}`,
+    });
     expect(basic.status).toBe(401);
     expect(basic.headers['www-authenticate']).toMatch(/^Basic/);
   });
@@ -123,7 +142,15 @@ describe('rate limit', () => {
 
   it('limits each client separately', async () => {
     const server = await startMockServer({
-      profile: { rateLimit: { ratePerSec: 1, burst: 1 }, auth: { clients: [{ id: 'a', secret: 'a' }, { id: 'b', secret: 'b' }] } },
+      profile: {
+        rateLimit: { ratePerSec: 1, burst: 1 },
+        auth: {
+          clients: [
+            { id: 'a', secret: 'a' },
+            { id: 'b', secret: 'b' },
+          ],
+        },
+      },
     });
     try {
       const [a, b] = [await getToken(server.url, 'a', 'a'), await getToken(server.url, 'b', 'b')];

@@ -6,7 +6,9 @@ import { profileSchema } from '../../mock-server/profile-schema.js';
 import { BUSY_RUNNER_SLACK_MS, generate, getToken, json, request, serverTiming, TIMING_TEST } from './client.js';
 
 describe('fault selection', () => {
-  const faults = profileSchema.parse({ faults: { status: { '500': 0.1, '503': 0.1 }, reset: 0.1, hang: 0.1, garbage: 0.1, slowBody: { probability: 0.1 } } }).faults;
+  const faults = profileSchema.parse({
+    faults: { status: { '500': 0.1, '503': 0.1 }, reset: 0.1, hang: 0.1, garbage: 0.1, slowBody: { probability: 0.1 } },
+  }).faults;
 
   it.each([
     [0.05, FaultKind.Status, 500],
@@ -83,7 +85,13 @@ describe('injected faults', () => {
     const hanging = await startMockServer({ profile: { faults: { hang: 1 } } });
     const t = await getToken(hanging.url);
     const outcomes: Array<Promise<unknown>> = [];
-    for (let i = 0; i < 5; i++) outcomes.push(generate(hanging.url, t).then(() => 'answered', (e: NodeJS.ErrnoException) => e.code));
+    for (let i = 0; i < 5; i++)
+      outcomes.push(
+        generate(hanging.url, t).then(
+          () => 'answered',
+          (e: NodeJS.ErrnoException) => e.code,
+        ),
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(hanging.stats().byRoute['/v1/generate']).toEqual({ hang: 5 });
     const startMs = performance.now();
@@ -93,7 +101,9 @@ describe('injected faults', () => {
   });
 
   it('holds responses completing inside a stall window until it ends, and reports the hold as queue', TIMING_TEST, async () => {
-    const stalling = await startMockServer({ profile: { generate: { latency: '5ms' }, faults: { stall: { every: '400ms', for: '200ms' } } } });
+    const stalling = await startMockServer({
+      profile: { generate: { latency: '5ms' }, faults: { stall: { every: '400ms', for: '200ms' } } },
+    });
     try {
       const t = await getToken(stalling.url);
       // Aim the request to complete ~50 ms into the first window ([400, 600) ms after start).
@@ -113,11 +123,15 @@ describe('injected faults', () => {
 
   it('applies faults only to the routes listed', async () => {
     server.setProfile({ faults: { status: { '500': 1 } } });
-    expect((await request(`${server.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' }),
-    })).status).toBe(200);
+    expect(
+      (
+        await request(`${server.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' }),
+        })
+      ).status,
+    ).toBe(200);
     server.setProfile({ faults: { routes: ['token'], status: { '500': 1 } } });
     expect((await generate(server.url, token)).status).toBe(200);
   });

@@ -26,11 +26,13 @@ describe('the mock under hostile input', () => {
   it.each(['file:///etc/passwd', 'http://example.com/hook', 'https://127.0.0.1/hook', 'gopher://127.0.0.1/', 'not a url'])(
     'refuses callback_url %s with 400 instead of accepting the job',
     async (callbackUrl) => {
-      const token = await (await fetch(`${mock.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
-      })).json() as { access_token: string };
+      const token = (await (
+        await fetch(`${mock.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+        })
+      ).json()) as { access_token: string };
       const response = await fetch(`${mock.url}/v1/generate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },

@@ -7,7 +7,16 @@ import { BUSY_RUNNER_SLACK_MS, generate, getToken, json, percentile, request, se
 describe('async jobs', () => {
   it('answers 202 {id} at once, then reports queued → running → done with the result', async () => {
     const server = await startMockServer({
-      profile: { capacity: { slots: 1 }, generate: { latency: '300ms' }, auth: { clients: [{ id: 'a', secret: 'a' }, { id: 'b', secret: 'b' }] } },
+      profile: {
+        capacity: { slots: 1 },
+        generate: { latency: '300ms' },
+        auth: {
+          clients: [
+            { id: 'a', secret: 'a' },
+            { id: 'b', secret: 'b' },
+          ],
+        },
+      },
     });
     try {
       const token = await getToken(server.url, 'a', 'a');
@@ -111,7 +120,9 @@ describe('admin', () => {
 
 describe('dynamic batching', () => {
   it('serves up to maxBatch requests per slot: 1 slot × batch 4 / 50 ms = 80 rps at concurrency 8', TIMING_TEST, async () => {
-    const server = await startMockServer({ profile: { capacity: { slots: 1, maxBatch: 4, batchWindow: '5ms' }, generate: { latency: '50ms' } } });
+    const server = await startMockServer({
+      profile: { capacity: { slots: 1, maxBatch: 4, batchWindow: '5ms' }, generate: { latency: '50ms' } },
+    });
     try {
       const token = await getToken(server.url);
       const startMs = performance.now();

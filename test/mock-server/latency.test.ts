@@ -23,7 +23,13 @@ describe('latency models', () => {
     { name: 'pareto scale 10 ms, shape 2', written: { type: 'pareto', scale: '10ms', shape: 2 }, p50: 10 * Math.SQRT2, p99: 10 * 10 },
     {
       name: 'mixture 98% fixed 10 ms, 2% fixed 1 s',
-      written: { type: 'mixture', components: [{ weight: 98, model: '10ms' }, { weight: 2, model: '1s' }] },
+      written: {
+        type: 'mixture',
+        components: [
+          { weight: 98, model: '10ms' },
+          { weight: 2, model: '1s' },
+        ],
+      },
       p50: 10,
       p99: 1000,
     },

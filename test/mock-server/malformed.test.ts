@@ -92,7 +92,9 @@ describe('malformed input', () => {
     expect(reply.status).toBe(415);
     expect(json(reply)['error']).toBe('unsupported_media_type');
     // +json media types are JSON.
-    expect((await post(JSON.stringify({ prompt: 'x', max_tokens: 1, temperature: 0 }), { 'content-type': 'application/vnd.api+json' })).status).toBe(200);
+    expect(
+      (await post(JSON.stringify({ prompt: 'x', max_tokens: 1, temperature: 0 }), { 'content-type': 'application/vnd.api+json' })).status,
+    ).toBe(200);
   });
 
   it('answers 404 to an unknown route and 405 with Allow to a wrong method, both as JSON', async () => {

@@ -24,7 +24,10 @@ describe('builtin profiles', () => {
     expect(saturating.generate.latency).toEqual({ type: 'lognormal', medianMs: 40, p99Ms: 120 });
     const flaky = (await loadResolved('flaky')).resolved;
     expect(flaky.faults.stall).toEqual({ everyMs: 10_000, forMs: 500 });
-    expect(flaky.faults.status).toEqual([{ status: 500, probability: 0.02 }, { status: 503, probability: 0.01 }]);
+    expect(flaky.faults.status).toEqual([
+      { status: 500, probability: 0.02 },
+      { status: 503, probability: 0.01 },
+    ]);
   });
 
   it('returns the written form from loadProfile, which startMockServer accepts', async () => {

@@ -42,7 +42,10 @@ describe('SlotQueue', () => {
       queue.release();
       expect(served).toHaveLength(1);
       vi.advanceTimersByTime(10);
-      expect(served).toEqual([[1, 2, 3], [4, 5]]);
+      expect(served).toEqual([
+        [1, 2, 3],
+        [4, 5],
+      ]);
     } finally {
       vi.useRealTimers();
     }

@@ -30,7 +30,12 @@ describe('token streams', () => {
   afterAll(() => server.close());
 
   it('streams SSE: one event per token at the configured TTFT and inter-token delay, then usage, then [DONE]', TIMING_TEST, async () => {
-    const { headers, events, startMs } = await sse(server.url, token, { prompt: 'abcdefgh', max_tokens: TOKENS, temperature: 1, stream: true });
+    const { headers, events, startMs } = await sse(server.url, token, {
+      prompt: 'abcdefgh',
+      max_tokens: TOKENS,
+      temperature: 1,
+      stream: true,
+    });
     expect(headers['content-type']).toBe('text/event-stream');
     const tokenEvents = events.filter((e) => e.data.startsWith('{"token"'));
     expect(tokenEvents.map((e) => (JSON.parse(e.data) as { index: number }).index)).toEqual([...Array(TOKENS).keys()]);
@@ -121,7 +126,12 @@ describe('token streams', () => {
         req.end(JSON.stringify({ prompt: 'x', max_tokens: 3, temperature: 0, stream: true }));
       });
       expect(viaSse).toBe(503);
-      const viaWs = await wsStream(`${faulty.url.replace('http', 'ws')}/v1/stream`, { access_token: t, prompt: 'x', max_tokens: 3, temperature: 0 });
+      const viaWs = await wsStream(`${faulty.url.replace('http', 'ws')}/v1/stream`, {
+        access_token: t,
+        prompt: 'x',
+        max_tokens: 3,
+        temperature: 0,
+      });
       expect(viaWs.closeCode).toBe(4503);
       expect(JSON.parse(viaWs.messages[0]!.data)).toEqual({ error: 'injected_fault', status: 503 });
       expect(faulty.stats().byRoute).toMatchObject({ '/v1/generate': { '503': 1 }, '/v1/stream': { '503': 1 } });
@@ -176,7 +186,11 @@ async function sse(baseUrl: string, token: string, body: Record<string, unknown>
         while ((end = buffered.indexOf('\n\n')) >= 0) {
           const block = buffered.slice(0, end);
           buffered = buffered.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           events.push({ atMs, data });
         }
       });

@@ -86,7 +86,10 @@ describe('a lognormal profile, measured from both sides', () => {
       const stats = server.stats().service;
       expect(stats.count).toBe(1200);
       // Timer slack adds a fraction of a millisecond to every draw: allow it on top of sampling error.
-      for (const [q, measuredMs] of [[0.5, stats.p50Ms], [0.9, stats.p90Ms]] as const) {
+      for (const [q, measuredMs] of [
+        [0.5, stats.p50Ms],
+        [0.9, stats.p90Ms],
+      ] as const) {
         const trueMs = quantileMs(expected, q);
         expect(measuredMs).toBeGreaterThan(trueMs * 0.93);
         expect(measuredMs).toBeLessThan(trueMs * 1.07 + 1);

@@ -9,9 +9,21 @@ export const RESILIENCE: ResilienceAdvice = {
   maxRetries: { value: 2, failureShare: 0.012, rule: 'fewest retries R ≤ 3 with p^(R+1) ≤ 0.0001' },
   backoff: { kind: 'exponential', baseMs: 25, maxBackoffMs: 200, jitter: 'full', rule: 'base = median latency rounded up' },
   retryBudget: { ratio: 0.15, minRetriesPerSec: 10, minRetryConcurrency: 3, rule: '3× the retryable failure share, kept within 10–20%' },
-  hedging: { delayMs: 48, quantile: 0.95, extraLoadShare: 0.051, p99WithoutMs: 142.4, p99WithMs: 63.2, method: 'hedge at the p95 of total latency' },
+  hedging: {
+    delayMs: 48,
+    quantile: 0.95,
+    extraLoadShare: 0.051,
+    p99WithoutMs: 142.4,
+    p99WithMs: 63.2,
+    method: 'hedge at the p95 of total latency',
+  },
   concurrencyLimit: { value: 12, rule: 'the measured in-flight requests at the knee (stage 2)' },
-  circuitBreaker: { failureRateThreshold: 0.06, maxConcurrent: 12, maxPending: 12, rule: 'open when the failure share over a window exceeds 5× the 1.20% seen' },
+  circuitBreaker: {
+    failureRateThreshold: 0.06,
+    maxConcurrent: 12,
+    maxPending: 12,
+    rule: 'open when the failure share over a window exceeds 5× the 1.20% seen',
+  },
   snippets: {
     fetch: "const agent = new Agent({ connect: { timeout: 120 } });\nif (a < b && c > d) retry('5xx');\n",
     defaults: [],
@@ -41,8 +53,22 @@ export const REPLAY: ReplayResult = {
 };
 
 export const BY_LEVEL: TimeoutAdvice['byLoadLevel'] = [
-  { level: 'light', stage: 0, name: 'c2', target: 2, throughput: 99.5, timeouts: { firstByte: { timeoutMs: 62, cutShare: 0 }, total: { timeoutMs: 70, cutShare: 0.0005 } } },
-  { level: 'nominal', stage: 1, name: 'c4', target: 4, throughput: 198, timeouts: { firstByte: { timeoutMs: 75, cutShare: 0.001 }, total: { timeoutMs: 82, cutShare: 0.0008 } } },
+  {
+    level: 'light',
+    stage: 0,
+    name: 'c2',
+    target: 2,
+    throughput: 99.5,
+    timeouts: { firstByte: { timeoutMs: 62, cutShare: 0 }, total: { timeoutMs: 70, cutShare: 0.0005 } },
+  },
+  {
+    level: 'nominal',
+    stage: 1,
+    name: 'c4',
+    target: 4,
+    throughput: 198,
+    timeouts: { firstByte: { timeoutMs: 75, cutShare: 0.001 }, total: { timeoutMs: 82, cutShare: 0.0008 } },
+  },
   { level: 'knee', stage: 2, name: 'c8', target: 8, throughput: 310, timeouts: { total: { timeoutMs: 160, cutShare: 0.00125 } } },
 ];
 

@@ -8,7 +8,11 @@ describe('the capacity chart', () => {
     const result = syntheticResult({ stageConcurrency: [2, 4, 8, 16, 32] });
     result.model = model;
     // Offered rates far from the in-flight counts, so drawing against the wrong one would show.
-    if (model === 'open') result.stages.forEach((s, i) => { s.target = 100 * (i + 1); s.targetFrom = s.target; });
+    if (model === 'open')
+      result.stages.forEach((s, i) => {
+        s.target = 100 * (i + 1);
+        s.targetFrom = s.target;
+      });
     const analysis = analyze(result);
     const view = capacityView(result, analysis);
     // fitUsl is given (concurrency, throughput) pairs: the chart's x must be that concurrency in both models.

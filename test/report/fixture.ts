@@ -2,7 +2,15 @@ import type { Analysis } from '../../src/analysis/types.js';
 import { createRandom } from '../../src/shared/random.js';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
 import { summarize, type LatencySummary } from '../../src/shared/latency-summary.js';
-import { RESULT_SCHEMA, type ClientCounters, type EncodedHistograms, type ErrorCounts, type IntervalResult, type RunResult, type StageResult } from '../../src/result/types.js';
+import {
+  RESULT_SCHEMA,
+  type ClientCounters,
+  type EncodedHistograms,
+  type ErrorCounts,
+  type IntervalResult,
+  type RunResult,
+  type StageResult,
+} from '../../src/result/types.js';
 
 /** Seeded, so fixtures are the same on every run. */
 const rng = createRandom;
@@ -25,7 +33,14 @@ function histogramOf(values: number[]): { encoded: string; summary: LatencySumma
 }
 
 const counters = (over: Partial<ClientCounters> = {}): ClientCounters => ({
-  retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0, ...over,
+  retries: 0,
+  rateLimited: 0,
+  authRefreshes: 0,
+  dropped: 0,
+  tokensFromUsage: 0,
+  tokensFromChunks: 0,
+  serverTimingRejected: 0,
+  ...over,
 });
 
 export interface FixtureOptions {
@@ -64,7 +79,13 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     const queue = histogramOf(draws(seed + 200 + index, 400, medianUs * 0.15, 0.5));
     const network = histogramOf(draws(seed + 300 + index, 400, 600, 0.2));
     const ttfb = histogramOf(draws(seed + 400 + index, 400, medianUs * 0.97, 0.35));
-    const histograms: EncodedHistograms = { total: total.encoded, service: service.encoded, queue: queue.encoded, network: network.encoded, ttfb: ttfb.encoded };
+    const histograms: EncodedHistograms = {
+      total: total.encoded,
+      service: service.encoded,
+      queue: queue.encoded,
+      network: network.encoded,
+      ttfb: ttfb.encoded,
+    };
     if (options.streaming) {
       histograms.ttft = histogramOf(draws(seed + 500 + index, 400, 150_000 * scale, 0.4)).encoded;
       histograms.itl = histogramOf(draws(seed + 600 + index, 2000, 25_000 * scale, 0.3)).encoded;
@@ -74,13 +95,27 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     const throughput = (concurrency / (medianUs / 1e6)) * Math.min(1, 8 / concurrency);
     const requests = Math.round(throughput * perStage);
     const errors = index === stageConcurrency.length - 1 ? Math.round(requests * 0.02) : 0;
-    const errorsByKind: ErrorCounts = errors > 0
-      ? { total: errors, byKind: { status: errors - 1, timeout_total: 1 }, byStatus: { '503': errors - 1 } }
-      : { total: 0, byKind: {}, byStatus: {} };
+    const errorsByKind: ErrorCounts =
+      errors > 0
+        ? { total: errors, byKind: { status: errors - 1, timeout_total: 1 }, byStatus: { '503': errors - 1 } }
+        : { total: 0, byKind: {}, byStatus: {} };
     return {
-      index, name: `c${concurrency}`, kind: 'hold', engine: 'http', startMs, endMs, target: concurrency, targetFrom: concurrency,
-      achievedConcurrency: concurrency * 0.98, sentPerSec: throughput, requests, errors, errorRate: errors / requests,
-      throughput, successThroughput: throughput * (1 - errors / requests), latency: total.summary,
+      index,
+      name: `c${concurrency}`,
+      kind: 'hold',
+      engine: 'http',
+      startMs,
+      endMs,
+      target: concurrency,
+      targetFrom: concurrency,
+      achievedConcurrency: concurrency * 0.98,
+      sentPerSec: throughput,
+      requests,
+      errors,
+      errorRate: errors / requests,
+      throughput,
+      successThroughput: throughput * (1 - errors / requests),
+      latency: total.summary,
       errorsByKind,
       counters: counters(options.streaming ? { tokensFromUsage: requests * 64, tokensFromChunks: requests * 64 } : {}),
       histograms,
@@ -93,16 +128,32 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     const stage = Math.min(stages.length - 1, Math.floor(index / perStage));
     const s = stages[stage]!;
     const wobble = 1 + 0.1 * Math.sin(index / 5);
-    const latency = { ...s.latency, p50: s.latency.p50 * wobble, p90: s.latency.p90 * wobble, p99: s.latency.p99 * wobble, max: s.latency.max * wobble };
+    const latency = {
+      ...s.latency,
+      p50: s.latency.p50 * wobble,
+      p90: s.latency.p90 * wobble,
+      p99: s.latency.p99 * wobble,
+      max: s.latency.max * wobble,
+    };
     const errors = index % 17 === 3 ? 2 : 0;
     const requests = Math.round(s.throughput);
     const errorsByKind: ErrorCounts = errors
       ? { total: errors, byKind: { status: 1, timeout_first_byte: 1 }, byStatus: { '503': 1 } }
       : { total: 0, byKind: {}, byStatus: {} };
     return {
-      index, startMs: index * 1000, endMs: (index + 1) * 1000, stage, target: s.target,
-      achievedConcurrency: s.achievedConcurrency * wobble, sentPerSec: s.throughput, requests, errors,
-      errorRate: errors / requests, throughput: s.throughput, successThroughput: s.throughput - errors, latency,
+      index,
+      startMs: index * 1000,
+      endMs: (index + 1) * 1000,
+      stage,
+      target: s.target,
+      achievedConcurrency: s.achievedConcurrency * wobble,
+      sentPerSec: s.throughput,
+      requests,
+      errors,
+      errorRate: errors / requests,
+      throughput: s.throughput,
+      successThroughput: s.throughput - errors,
+      latency,
       ttfb: { p50: latency.p50 * 0.97, p99: latency.p99 * 0.97 },
       errorsByKind,
       histograms: { total: sharedInterval },
@@ -141,25 +192,44 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
     stages,
     intervals,
     totals: {
-      requests, errors, errorRate: errors / requests, throughput: (requests / durationMs) * 1000,
-      successThroughput: ((requests - errors) / durationMs) * 1000, latency: whole.summary,
+      requests,
+      errors,
+      errorRate: errors / requests,
+      throughput: (requests / durationMs) * 1000,
+      successThroughput: ((requests - errors) / durationMs) * 1000,
+      latency: whole.summary,
       errorsByKind: { total: errors, byKind: { status: errors - 1, timeout_total: 1 }, byStatus: { '503': errors - 1 } },
-      counters: counters({ retries: 3, rateLimited: 2, ...(options.streaming ? { tokensFromUsage: requests * 64, tokensFromChunks: requests * 64 } : {}) }),
+      counters: counters({
+        retries: 3,
+        rateLimited: 2,
+        ...(options.streaming ? { tokensFromUsage: requests * 64, tokensFromChunks: requests * 64 } : {}),
+      }),
       achievedConcurrency: 7.5,
     },
     requestsByName: {
       [requestName]: {
-        name: requestName, requests, errors, errorRate: errors / requests, throughput: (requests / durationMs) * 1000,
-        successThroughput: ((requests - errors) / durationMs) * 1000, latency: whole.summary,
+        name: requestName,
+        requests,
+        errors,
+        errorRate: errors / requests,
+        throughput: (requests / durationMs) * 1000,
+        successThroughput: ((requests - errors) / durationMs) * 1000,
+        latency: whole.summary,
         errorsByKind: { total: errors, byKind: { status: errors }, byStatus: { '503': errors } },
         histograms: { total: whole.encoded },
       },
     },
     histograms,
     health: {
-      valid: true, reasons: [], workers: 2,
-      eventLoopDelayMs: { p50: 1, p99: 5, max: 9 }, eventLoopUtilization: { mean: 0.2, max: 0.4 }, threadCpu: null, processCpu: { meanCores: 0.5, maxCores: 0.8, availableCores: 2 },
-      scheduleLagMs: { p50: 0, p99: 1, max: 2 }, socketErrors: {},
+      valid: true,
+      reasons: [],
+      workers: 2,
+      eventLoopDelayMs: { p50: 1, p99: 5, max: 9 },
+      eventLoopUtilization: { mean: 0.2, max: 0.4 },
+      threadCpu: null,
+      processCpu: { meanCores: 0.5, maxCores: 0.8, availableCores: 2 },
+      scheduleLagMs: { p50: 0, p99: 1, max: 2 },
+      socketErrors: {},
     },
   };
 }
@@ -171,8 +241,16 @@ export function syntheticResult(options: FixtureOptions = {}): RunResult {
 export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
   const total = result.totals.latency;
   const points = result.stages.map((s) => ({
-    stage: s.index, name: s.name, load: s.achievedConcurrency, concurrency: s.achievedConcurrency, throughput: s.throughput,
-    meanLatencyMs: s.latency.mean, p99Ms: s.latency.p99, errorRate: s.errorRate, goodput: s.successThroughput, withinSlo: s.latency.p99 < 200,
+    stage: s.index,
+    name: s.name,
+    load: s.achievedConcurrency,
+    concurrency: s.achievedConcurrency,
+    throughput: s.throughput,
+    meanLatencyMs: s.latency.mean,
+    p99Ms: s.latency.p99,
+    errorRate: s.errorRate,
+    goodput: s.successThroughput,
+    withinSlo: s.latency.p99 < 200,
   }));
   const knee = points[Math.min(2, points.length - 1)]!;
   const cut = (timeoutMs: number, cutShare: number) => ({ timeoutMs, cutShare });
@@ -181,8 +259,24 @@ export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
     capacity: {
       ...analysis.capacity,
       points,
-      knee: { stage: knee.stage, name: knee.name, load: knee.load, throughput: knee.throughput, rule: 'throughput gain below 10% per doubling' },
-      usl: { sigma: 0.05, kappa: 0.002, lambda: 50, peakConcurrency: 21.8, peakThroughput: 400, saturationConcurrency: 8, r2: 0.97, points: points.length, method: 'least squares' },
+      knee: {
+        stage: knee.stage,
+        name: knee.name,
+        load: knee.load,
+        throughput: knee.throughput,
+        rule: 'throughput gain below 10% per doubling',
+      },
+      usl: {
+        sigma: 0.05,
+        kappa: 0.002,
+        lambda: 50,
+        peakConcurrency: 21.8,
+        peakThroughput: 400,
+        saturationConcurrency: 8,
+        r2: 0.97,
+        points: points.length,
+        method: 'least squares',
+      },
       goodput: { bestPerSec: knee.throughput, stage: knee.stage },
     },
     timeouts: {
@@ -190,8 +284,15 @@ export function withAdvice(analysis: Analysis, result: RunResult): Analysis {
       rule: 'p99.9 × 1.5',
       recommended: [
         {
-          ...cut(total.p999 * 1.5, 0.0004), phase: 'total', metric: 'total', samples: total.count, method: 'p99.9 × 1.5', quantile: 0.999, quantileMs: total.p999,
-          meanPlus2Sd: { ...cut(total.mean * 2.2, 0.03), meanMs: total.mean, sdMs: total.mean * 0.6 }, warnings: [],
+          ...cut(total.p999 * 1.5, 0.0004),
+          phase: 'total',
+          metric: 'total',
+          samples: total.count,
+          method: 'p99.9 × 1.5',
+          quantile: 0.999,
+          quantileMs: total.p999,
+          meanPlus2Sd: { ...cut(total.mean * 2.2, 0.03), meanMs: total.mean, sdMs: total.mean * 0.6 },
+          warnings: [],
         },
       ],
     },
@@ -210,14 +311,31 @@ export function zeroRequestResult(options: { intervals?: number; stream?: boolea
   const zero = { requests: 0, errors: 0, errorRate: 0, throughput: 0, successThroughput: 0, latency, errorsByKind: none };
   const empty = encodeHistogram(createHistogram());
   const intervals: IntervalResult[] = Array.from({ length: options.intervals ?? 1 }, (_, index) => ({
-    index, startMs: index * 1000, endMs: (index + 1) * 1000, stage: 0, target: 2, achievedConcurrency: 0, sentPerSec: 0, ...zero,
-    ttfb: { p50: 0, p99: 0 }, histograms: {},
+    index,
+    startMs: index * 1000,
+    endMs: (index + 1) * 1000,
+    stage: 0,
+    target: 2,
+    achievedConcurrency: 0,
+    sentPerSec: 0,
+    ...zero,
+    ttfb: { p50: 0, p99: 0 },
+    histograms: {},
   }));
   return {
     ...base,
     durationMs: intervals.length * 1000,
     interrupted: true,
-    stages: [{ ...base.stages[0]!, ...zero, achievedConcurrency: 0, sentPerSec: 0, counters: counters(), histograms: options.stream ? { ttft: empty } : {} }],
+    stages: [
+      {
+        ...base.stages[0]!,
+        ...zero,
+        achievedConcurrency: 0,
+        sentPerSec: 0,
+        counters: counters(),
+        histograms: options.stream ? { ttft: empty } : {},
+      },
+    ],
     intervals,
     totals: { ...zero, counters: counters(), achievedConcurrency: 0 },
     requestsByName: {},

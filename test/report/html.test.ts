@@ -36,7 +36,25 @@ describe('index.html', () => {
   it('puts the verdict first and carries a static SVG for every live chart', async () => {
     const result = syntheticResult({ streaming: true });
     const html = (await renderReportFiles(result, withFixedAdvice(withAdvice(analyze(result), result))))[0]![1];
-    const order = ['id="verdict"', 'id="totals"', 'id="load-over-time"', 'id="latency-over-time"', 'id="percentile-spectrum"', 'id="latency-breakdown"', 'id="capacity"', 'id="timeouts"', 'id="timeouts-by-level"', 'id="timeout-cdf"', 'id="resilience"', 'id="snippet-fetch"', 'id="snippet-envoy"', 'id="replay"', 'id="errors-over-time"', 'id="streaming"', 'id="scenario"'];
+    const order = [
+      'id="verdict"',
+      'id="totals"',
+      'id="load-over-time"',
+      'id="latency-over-time"',
+      'id="percentile-spectrum"',
+      'id="latency-breakdown"',
+      'id="capacity"',
+      'id="timeouts"',
+      'id="timeouts-by-level"',
+      'id="timeout-cdf"',
+      'id="resilience"',
+      'id="snippet-fetch"',
+      'id="snippet-envoy"',
+      'id="replay"',
+      'id="errors-over-time"',
+      'id="streaming"',
+      'id="scenario"',
+    ];
     const positions = order.map((marker) => html.indexOf(marker));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -73,7 +91,10 @@ describe('index.html', () => {
 
   it('overlays several runs with a comparison table whose run names link to their own reports', async () => {
     const runs = [syntheticResult(), syntheticResult({ latencyScale: 2, name: 'slower' })].map((result, i) => ({
-      label: `run ${i}`, result, verdict: analyze(result).verdict, reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
+      label: `run ${i}`,
+      result,
+      verdict: analyze(result).verdict,
+      reportPath: i === 0 ? '1-run-0/index.html' : `/../${HOSTILE}/index.html`,
     }));
     const html = await renderOverlayHtml(runs);
     expect(html).toContain('id="live-percentile-spectrum"');
@@ -94,23 +115,42 @@ describe('advice sections of index.html', () => {
     expect(tableCells(html, 'resilience-table')).toEqual([
       ['max retries', '2', 'fewest retries R ≤ 3 with p^(R+1) ≤ 0.0001'],
       ['backoff', 'exponential, base 25.0 ms, cap 200 ms, full jitter', 'base = median latency rounded up'],
-      ['retry budget', '15% of requests, floor 10 retries/s, min retry concurrency 3', '3× the retryable failure share, kept within 10–20%'],
+      [
+        'retry budget',
+        '15% of requests, floor 10 retries/s, min retry concurrency 3',
+        '3× the retryable failure share, kept within 10–20%',
+      ],
       ['hedging', 'after 48.0 ms (p95): +5.1% load, p99 142 → 63.2 ms', 'hedge at the p95 of total latency'],
       ['concurrency limit', '12 in flight', 'the measured in-flight requests at the knee (stage 2)'],
-      ['circuit breaker', 'open above 6% failures; max 12 concurrent, 12 pending', 'open when the failure share over a window exceeds 5× the 1.20% seen'],
+      [
+        'circuit breaker',
+        'open above 6% failures; max 12 concurrent, 12 pending',
+        'open when the failure share over a window exceeds 5× the 1.20% seen',
+      ],
     ]);
     expect(html).toContain('<p class="warn">no knee was found: the concurrency limit is read at the heaviest stage</p>');
   });
 
   it('says the hedge was not replayed when the run has no first-byte times', () => {
-    const html = resilienceSection({ ...RESILIENCE, hedging: { ...RESILIENCE.hedging, method: '', p99WithMs: 0, p99WithoutMs: 0, extraLoadShare: 0 } });
-    expect(tableCells(html, 'resilience-table')[3]).toEqual(['hedging', 'after 48.0 ms (p95): effect not estimated', 'the run recorded no first-byte times, so the hedge was not replayed']);
+    const html = resilienceSection({
+      ...RESILIENCE,
+      hedging: { ...RESILIENCE.hedging, method: '', p99WithMs: 0, p99WithoutMs: 0, extraLoadShare: 0 },
+    });
+    expect(tableCells(html, 'resilience-table')[3]).toEqual([
+      'hedging',
+      'after 48.0 ms (p95): effect not estimated',
+      'the run recorded no first-byte times, so the hedge was not replayed',
+    ]);
   });
 
   it('puts both snippets in pre/code blocks, escaped, so a snippet cannot close its block or add markup', () => {
     const html = resilienceSection(RESILIENCE);
-    expect(html).toContain(`<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`);
-    expect(html).toContain('<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>');
+    expect(html).toContain(
+      `<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`,
+    );
+    expect(html).toContain(
+      '<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>',
+    );
     const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE, defaults: [] } });
     expect(hostile).not.toContain('<script>alert');
     expect(hostile).not.toContain('<img');
@@ -134,9 +174,16 @@ describe('advice sections of index.html', () => {
       ['p99.9', '212 ms', '199 ms'],
       ['extra load', '+7.3%', '+0.0%'],
     ]);
-    expect(tableCells(html, 'replay-failures')).toEqual([['timeout_first_byte', '6', '0.060%'], ['5xx', '3', '0.030%']]);
-    expect(html).toContain('Monte Carlo over the recorded histograms (seed 7, 10000 logical requests). Drawn from ttfb+download (4200 responses); failures per attempt on the run: status 1.200%, timeout_total 0.050%.');
-    expect(html).toContain('<p class="warn">the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored)</p>');
+    expect(tableCells(html, 'replay-failures')).toEqual([
+      ['timeout_first_byte', '6', '0.060%'],
+      ['5xx', '3', '0.030%'],
+    ]);
+    expect(html).toContain(
+      'Monte Carlo over the recorded histograms (seed 7, 10000 logical requests). Drawn from ttfb+download (4200 responses); failures per attempt on the run: status 1.200%, timeout_total 0.050%.',
+    );
+    expect(html).toContain(
+      '<p class="warn">the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored)</p>',
+    );
     expect(replaySection(undefined)).toBe('');
   });
 

@@ -22,7 +22,13 @@ describe('junitXml', () => {
     const xml = junitXml([
       {
         name: 'a"b',
-        tests: [{ name: "x<y>&'z'", classname: 'c', failure: { message: 'line1\nline2\u0001', detail: 'body \u0000 </failure> \uD800 ok \uD83D\uDE00' } }],
+        tests: [
+          {
+            name: "x<y>&'z'",
+            classname: 'c',
+            failure: { message: 'line1\nline2\u0001', detail: 'body \u0000 </failure> \uD800 ok \uD83D\uDE00' },
+          },
+        ],
       },
     ]);
     expect(xml).toContain('<testsuite name="a&quot;b"');
@@ -35,6 +41,8 @@ describe('junitXml', () => {
   });
 
   it('renders an empty list of suites as a valid empty document', () => {
-    expect(junitXml([])).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tailscope" tests="0" failures="0" errors="0" time="0.000">\n</testsuites>\n');
+    expect(junitXml([])).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tailscope" tests="0" failures="0" errors="0" time="0.000">\n</testsuites>\n',
+    );
   });
 });

@@ -31,16 +31,23 @@ describe('summary.md', () => {
     const text = renderMarkdown(result, analysis, analysis.verdict);
     const lines = text.split('\n');
     expect(lines[0]).toBe('### tailscope: synthetic — ❌ FAIL');
-    expect(lines.find((l) => l.startsWith('| p99 &lt; 200ms |'))).toMatch(/^\| p99 &lt; 200ms \| ✅ pass \| p99 \\= 14\d ms \| &lt; 200 ms \|$/);
+    expect(lines.find((l) => l.startsWith('| p99 &lt; 200ms |'))).toMatch(
+      /^\| p99 &lt; 200ms \| ✅ pass \| p99 \\= 14\d ms \| &lt; 200 ms \|$/,
+    );
     expect(lines.find((l) => l.startsWith('| SLO p99 |'))).toMatch(/❌ fail \| 14\d ms \| ≤ 50\\\.0 ms/);
-    expect(lines.find((l) => l.startsWith('| no such stat'))).toMatch(/^\| no such stat &lt; 3 \| not evaluated \| not evaluated\\: .+ \| {2}\|$/);
+    expect(lines.find((l) => l.startsWith('| no such stat'))).toMatch(
+      /^\| no such stat &lt; 3 \| not evaluated \| not evaluated\\: .+ \| {2}\|$/,
+    );
   });
 
   it('compares runs against the first one', () => {
     const base = syntheticResult();
     const slower = syntheticResult({ latencyScale: 1.5, seed: 7 });
     const verdict = (r: typeof base) => analyze(r).verdict;
-    const text = renderOverlayMarkdown([{ label: 'base', result: base, verdict: verdict(base) }, { label: 'head', result: slower, verdict: verdict(slower) }]);
+    const text = renderOverlayMarkdown([
+      { label: 'base', result: base, verdict: verdict(base) },
+      { label: 'head', result: slower, verdict: verdict(slower) },
+    ]);
     const headRow = text.split('\n').find((l) => l.startsWith('| head'))!;
     const expected = ((slower.totals.latency.p99 - base.totals.latency.p99) / base.totals.latency.p99) * 100;
     expect(headRow).toContain(`+${expected.toFixed(1)}%`);
@@ -118,7 +125,9 @@ describe('advice in summary.md', () => {
   it('tabulates the timeouts with mean+2σ beside them, and per load level', () => {
     const total = result.totals.latency;
     expect(text).toContain('**Timeouts** (read at the knee level\\: stage c8, load 8\\.0, 310 req/s)');
-    expect(text).toContain(`| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`);
+    expect(text).toContain(
+      `| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`,
+    );
     const start = lines.indexOf('By load level:');
     expect(lines.slice(start + 2, start + 7)).toEqual([
       '| level | stage | concurrency | req/s | firstByte | total |',

@@ -42,7 +42,10 @@ describe('metrics.prom', () => {
     expect(families.filter((f) => f.type === 'counter').every((f) => f.name.endsWith('_total'))).toBe(true);
     expect(families.find((f) => f.name === 'tailscope_requests_total')!.samples[0]!.value).toBe(result.totals.requests);
     const errors = families.find((f) => f.name === 'tailscope_request_errors_total')!.samples;
-    expect(Object.fromEntries(errors.map((s) => [s.labels.error, s.value]))).toEqual({ 'HTTP 503': result.totals.errorsByKind.byStatus['503'], timeout_total: 1 });
+    expect(Object.fromEntries(errors.map((s) => [s.labels.error, s.value]))).toEqual({
+      'HTTP 503': result.totals.errorsByKind.byStatus['503'],
+      timeout_total: 1,
+    });
   });
 
   it('escapes quotes, backslashes and line feeds in label values so they read back exactly', () => {
@@ -62,8 +65,15 @@ describe('metrics.prom', () => {
     const result = syntheticResult();
     result.thresholds = ['p99 < 50ms', 'error_rate < 1%', 'not a threshold'];
     const analysis = analyze(result);
-    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, analysis.verdict)).find((f) => f.name === 'tailscope_check_passed')!;
-    expect(Object.fromEntries(checks.samples.map((s) => [s.labels.check, s.value]))).toEqual({ 'p99 < 50ms': 0, 'error_rate < 1%': 1, 'SLO p99': 1, 'SLO error rate': 1 });
+    const checks = parsePrometheusText(renderOpenMetrics(result, analysis, analysis.verdict)).find(
+      (f) => f.name === 'tailscope_check_passed',
+    )!;
+    expect(Object.fromEntries(checks.samples.map((s) => [s.labels.check, s.value]))).toEqual({
+      'p99 < 50ms': 0,
+      'error_rate < 1%': 1,
+      'SLO p99': 1,
+      'SLO error rate': 1,
+    });
   });
 });
 

@@ -4,8 +4,17 @@
  * (bad names, bad escapes, a sample before its TYPE, a family split in two, duplicate series, a summary
  * quantile outside [0, 1], a counter without _total).
  */
-export interface PromSample { name: string; labels: Record<string, string>; value: number }
-export interface PromFamily { name: string; type: string; help?: string; samples: PromSample[] }
+export interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+export interface PromFamily {
+  name: string;
+  type: string;
+  help?: string;
+  samples: PromSample[];
+}
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const TYPES = new Set(['counter', 'gauge', 'summary', 'histogram', 'untyped']);
@@ -125,7 +134,8 @@ export function parsePrometheusText(text: string): PromFamily[] {
     }
     if (family.type === 'summary' && sample.name === family.name) {
       const q = Number(sample.labels.quantile);
-      if (sample.labels.quantile === undefined || !(q >= 0 && q <= 1)) throw new Error(`line ${line}: summary sample without a quantile in [0, 1]`);
+      if (sample.labels.quantile === undefined || !(q >= 0 && q <= 1))
+        throw new Error(`line ${line}: summary sample without a quantile in [0, 1]`);
     }
     family.samples.push(sample);
   });

@@ -7,15 +7,34 @@ import type { Analysis } from '../../src/analysis/types.js';
 function histogramsOf(okMs: number[], failedMs: number[]) {
   const set = new MetricSet();
   const record = (ms: number, ok: boolean): AttemptRecord => ({
-    ok, status: ok ? 200 : 0, errorKind: ok ? undefined : 'timeout_total', totalUs: ms * 1000, totalUncorrectedUs: -1,
-    dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, downloadUs: -1, serviceUs: -1, queueUs: -1, networkUs: -1, ttftUs: -1,
+    ok,
+    status: ok ? 200 : 0,
+    errorKind: ok ? undefined : 'timeout_total',
+    totalUs: ms * 1000,
+    totalUncorrectedUs: -1,
+    dnsUs: -1,
+    connectUs: -1,
+    tlsUs: -1,
+    writeUs: -1,
+    ttfbUs: -1,
+    downloadUs: -1,
+    serviceUs: -1,
+    queueUs: -1,
+    networkUs: -1,
+    ttftUs: -1,
   });
   for (const ms of okMs) set.record(record(ms, true));
   for (const ms of failedMs) set.record(record(ms, false));
   return set.snapshot().histograms;
 }
 
-const choice = { phase: 'total', metric: 'total', timeoutMs: 60, cutShare: 0, meanPlus2Sd: { timeoutMs: 40, cutShare: 0.1, meanMs: 25, sdMs: 7 } };
+const choice = {
+  phase: 'total',
+  metric: 'total',
+  timeoutMs: 60,
+  cutShare: 0,
+  meanPlus2Sd: { timeoutMs: 40, cutShare: 0.1, meanMs: 25, sdMs: 7 },
+};
 
 describe('the timeout CDF in the report', () => {
   it('shows the population the cut shares were read from: the basis stage, successful requests only', () => {

@@ -9,7 +9,11 @@ describe('verdict', () => {
     const p99 = result.totals.latency.p99;
     result.slo = { p99Ms: p99 + 1, p50Ms: result.totals.latency.p50 - 1, errorRate: 0.01 };
     const verdict = analyze(result).verdict;
-    expect(verdict.checks.filter((c) => c.kind === 'slo').map((c) => [c.name, c.pass])).toEqual([['SLO p50', false], ['SLO p99', true], ['SLO error rate', true]]);
+    expect(verdict.checks.filter((c) => c.kind === 'slo').map((c) => [c.name, c.pass])).toEqual([
+      ['SLO p50', false],
+      ['SLO p99', true],
+      ['SLO error rate', true],
+    ]);
     expect(verdict.status).toBe('fail');
   });
 
@@ -28,8 +32,20 @@ describe('verdict', () => {
     result.thresholds = ['p99 < 200ms', 'error_rate < 0.1%', 'p99 <<< soon'];
     const verdict = analyze(result).verdict;
     const p99 = result.totals.latency.p99;
-    expect(verdict.checks[0]).toEqual({ kind: 'threshold', name: 'p99 < 200ms', pass: true, observed: `p99 = ${p99.toFixed(0)} ms`, limit: '< 200 ms' });
-    expect(verdict.checks[1]).toEqual({ kind: 'threshold', name: 'error_rate < 0.1%', pass: false, observed: `error_rate = ${(result.totals.errorRate * 100).toFixed(2)}%`, limit: '< 0.10%' });
+    expect(verdict.checks[0]).toEqual({
+      kind: 'threshold',
+      name: 'p99 < 200ms',
+      pass: true,
+      observed: `p99 = ${p99.toFixed(0)} ms`,
+      limit: '< 200 ms',
+    });
+    expect(verdict.checks[1]).toEqual({
+      kind: 'threshold',
+      name: 'error_rate < 0.1%',
+      pass: false,
+      observed: `error_rate = ${(result.totals.errorRate * 100).toFixed(2)}%`,
+      limit: '< 0.10%',
+    });
     expect(verdict.checks[2]).toMatchObject({ name: 'p99 <<< soon', pass: null });
     expect(verdict.checks[2]!.observed).toMatch(/^not evaluated: /);
     expect(verdict.status).toBe('fail');

@@ -7,8 +7,16 @@ const busy = { eventLoopUtilization: 0.99, threadCpuShare: null, processCpuCores
 function inputs(overrides: Partial<HealthInputs>): HealthInputs {
   return {
     intervals: Array.from({ length: 10 }, () => ({ health: [calm, calm] })),
-    workers: 2, model: 'closed', scheduleLag: { p50Ms: 0, p99Ms: 0, maxMs: 0 },
-    dropped: 0, sent: 1000, socketErrors: 0, workerErrors: [], availableCores: 2, targetInProcess: false, ...overrides,
+    workers: 2,
+    model: 'closed',
+    scheduleLag: { p50Ms: 0, p99Ms: 0, maxMs: 0 },
+    dropped: 0,
+    sent: 1000,
+    socketErrors: 0,
+    workerErrors: [],
+    availableCores: 2,
+    targetInProcess: false,
+    ...overrides,
   };
 }
 
@@ -23,8 +31,16 @@ describe('generator health', () => {
   });
 
   it.each([
-    ['saturated intervals', inputs({ intervals: Array.from({ length: 10 }, (_, i) => ({ health: [i < 4 ? busy : calm, calm] })) }), /saturated in 4 of 9/],
-    ['late arrivals', inputs({ model: 'open', scheduleLag: { p50Ms: 5, p99Ms: HEALTH_LIMITS.scheduleLagP99Ms + 1, maxMs: 300 } }), /late at p99/],
+    [
+      'saturated intervals',
+      inputs({ intervals: Array.from({ length: 10 }, (_, i) => ({ health: [i < 4 ? busy : calm, calm] })) }),
+      /saturated in 4 of 9/,
+    ],
+    [
+      'late arrivals',
+      inputs({ model: 'open', scheduleLag: { p50Ms: 5, p99Ms: HEALTH_LIMITS.scheduleLagP99Ms + 1, maxMs: 300 } }),
+      /late at p99/,
+    ],
     ['dropped arrivals', inputs({ model: 'open', dropped: 20, sent: 980 }), /20 of 1000 arrivals dropped/],
     ['socket exhaustion', inputs({ socketErrors: 3 }), /3 generator-side socket errors/],
     ['a failed worker', inputs({ workerErrors: ['Error: boom\n at x'] }), /worker failed: Error: boom$/],
@@ -60,7 +76,8 @@ describe('generator CPU in the saturation rule', () => {
   const cpuHog = { ...calm, processCpuCores: 1.95 };
   const threadBusy = { ...calm, eventLoopUtilization: 0.5, threadCpuShare: 0.99 };
   const threadCalm = { ...calm, eventLoopUtilization: 0.99, threadCpuShare: 0.4 };
-  const ten = (sample: typeof calm | typeof cpuHog | typeof threadBusy | typeof threadCalm) => Array.from({ length: 10 }, () => ({ health: [sample] }));
+  const ten = (sample: typeof calm | typeof cpuHog | typeof threadBusy | typeof threadCalm) =>
+    Array.from({ length: 10 }, () => ({ health: [sample] }));
 
   // [what, intervals, target in process, valid]
   it.each([
@@ -73,14 +90,21 @@ describe('generator CPU in the saturation rule', () => {
     expect(health.valid).toBe(valid);
   });
 
-  it('reports thread CPU only where it was measured, and process CPU in cores beside the machine\'s', () => {
+  it("reports thread CPU only where it was measured, and process CPU in cores beside the machine's", () => {
     const health = evaluateHealth(inputs({ intervals: ten(threadCalm), workers: 1 }));
     expect(health.threadCpu).toEqual({ mean: expect.closeTo(0.4, 9), max: 0.4 });
     expect(health.processCpu.availableCores).toBe(2);
   });
 
   it('names a target that stopped answering instead of a saturated generator', () => {
-    const health = evaluateHealth(inputs({ intervals: Array.from({ length: 5 }, () => ({ health: [busy] })), unreachable: { forMs: 2000, attempts: 9000, errors: 'ECONNREFUSED 9000' } }));
-    expect(health.reasons).toEqual(['target unreachable: all 9000 attempts of the last 2 s failed to connect (ECONNREFUSED 9000); the run was stopped']);
+    const health = evaluateHealth(
+      inputs({
+        intervals: Array.from({ length: 5 }, () => ({ health: [busy] })),
+        unreachable: { forMs: 2000, attempts: 9000, errors: 'ECONNREFUSED 9000' },
+      }),
+    );
+    expect(health.reasons).toEqual([
+      'target unreachable: all 9000 attempts of the last 2 s failed to connect (ECONNREFUSED 9000); the run was stopped',
+    ]);
   });
 });

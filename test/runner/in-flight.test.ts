@@ -21,16 +21,48 @@ const plan: LoadPlan = {
 // [what, (time ms, change in flight)[], interval in-flight ms, stage in-flight ms]
 const table: [string, [number, number][], number[], number[]][] = [
   ['nothing in flight', [], [0, 0, 0], []],
-  ['two held the whole run', [[0, 2], [3000, -2]], [2000, 2000, 2000], [3000, 3000]],
-  ['changes inside intervals and across the stage boundary', [[0, 2], [500, 1], [1500, -3], [2500, 1], [3000, -1]], [2500, 1500, 500], [4000, 500]],
-  ['a request spanning two interval boundaries', [[200, 1], [2200, -1]], [800, 1000, 200], [1300, 700]],
+  [
+    'two held the whole run',
+    [
+      [0, 2],
+      [3000, -2],
+    ],
+    [2000, 2000, 2000],
+    [3000, 3000],
+  ],
+  [
+    'changes inside intervals and across the stage boundary',
+    [
+      [0, 2],
+      [500, 1],
+      [1500, -3],
+      [2500, 1],
+      [3000, -1],
+    ],
+    [2500, 1500, 500],
+    [4000, 500],
+  ],
+  [
+    'a request spanning two interval boundaries',
+    [
+      [200, 1],
+      [2200, -1],
+    ],
+    [800, 1000, 200],
+    [1300, 700],
+  ],
 ];
 
 describe('requests in flight, integrated over time', () => {
   it.each(table)('%s', (_what, changes, intervals, stages) => {
     let now = 0;
     const posted: WorkerMessage[] = [];
-    const recorder = new WorkerRecorder(plan, 1000, (m) => posted.push(m), () => now);
+    const recorder = new WorkerRecorder(
+      plan,
+      1000,
+      (m) => posted.push(m),
+      () => now,
+    );
     recorder.start();
     for (const [at, delta] of changes) {
       now = at;

@@ -7,7 +7,11 @@ import type { ErrorCounts } from '../../src/result/types.js';
 
 const refused = (n: number) => ({ requests: n, successes: 0, errors: { total: n, byKind: { refused: n }, byStatus: {} } as ErrorCounts });
 const served = (n: number) => ({ requests: n, successes: n, errors: { total: 0, byKind: {}, byStatus: {} } as ErrorCounts });
-const failing = (n: number) => ({ requests: n, successes: 0, errors: { total: n, byKind: { status: n }, byStatus: { 500: n } } as ErrorCounts });
+const failing = (n: number) => ({
+  requests: n,
+  successes: 0,
+  errors: { total: n, byKind: { status: n }, byStatus: { 500: n } } as ErrorCounts,
+});
 const idle = { requests: 0, successes: 0, errors: { total: 0, byKind: {}, byStatus: {} } as ErrorCounts };
 
 describe('the target-unreachable watch', () => {
@@ -74,7 +78,9 @@ describe('preflight', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const startedAt = Date.now();
-      const error = await preflight([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], 30_000, undefined, abort.signal).catch((e: unknown) => e);
+      const error = await preflight([`https://127.0.0.1:${(server.address() as AddressInfo).port}`], 30_000, undefined, abort.signal).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(StoppedBeforeLoadError);
       expect((error as Error).message).toBe('SIGINT: stopped before the load started: no request was sent, nothing written');
       // Far below the 30 s timeout: the stop ends the wait, not the clock.

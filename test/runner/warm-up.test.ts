@@ -3,7 +3,15 @@ import { warmUpShare } from '../../src/runner/warm-up.js';
 import { parseScenario } from '../../src/scenario/read.js';
 import type { Segment } from '../../src/load/types.js';
 
-const segment = (from: number, to: number): Segment => ({ index: 0, name: 's', kind: from === to ? 'hold' : 'ramp', startMs: 0, endMs: 10_000, from, to });
+const segment = (from: number, to: number): Segment => ({
+  index: 0,
+  name: 's',
+  kind: from === to ? 'hold' : 'ramp',
+  startMs: 0,
+  endMs: 10_000,
+  from,
+  to,
+});
 
 describe('the warm-up load of one worker', () => {
   // [what, model, first segment, worker index, worker count, share]
@@ -21,11 +29,12 @@ describe('the warm-up load of one worker', () => {
 });
 
 describe('the warmup scenario field', () => {
-  const scenario = (hold: string, warmup?: string) => parseScenario(
-    `name: w\ntarget: { url: "http://127.0.0.1:1" }\nrequests: [{ name: r, path: / }]\nload: { closed: [{ hold: ${hold}, concurrency: 1 }] }\n${warmup === undefined ? '' : `warmup: ${warmup}\n`}`,
-    'w.yaml',
-    {},
-  );
+  const scenario = (hold: string, warmup?: string) =>
+    parseScenario(
+      `name: w\ntarget: { url: "http://127.0.0.1:1" }\nrequests: [{ name: r, path: / }]\nload: { closed: [{ hold: ${hold}, concurrency: 1 }] }\n${warmup === undefined ? '' : `warmup: ${warmup}\n`}`,
+      'w.yaml',
+      {},
+    );
   // [hold, warmup as written, warm-up ms]
   it.each([
     ['2s', undefined, 2000],

@@ -24,7 +24,10 @@ describe('compileStages', () => {
 
   it('keeps the previous level on a hold without one, and ramps from zero at the start', () => {
     const segments = compileStages([{ ramp: 1000, to: 10 }, { hold: 2000 }], 'open');
-    expect(segments.map((s) => [s.from, s.to])).toEqual([[0, 10], [10, 10]]);
+    expect(segments.map((s) => [s.from, s.to])).toEqual([
+      [0, 10],
+      [10, 10],
+    ]);
     expect(segments[0]!.name).toBe('ramp 0→10/s');
   });
 

@@ -9,7 +9,10 @@ describe('the published scenario JSON Schema', () => {
   });
 
   it('describes load stages by their shapes and refuses unknown top-level fields', () => {
-    const schema = scenarioJsonSchema() as { additionalProperties: unknown; properties: { load: { properties: { closed: { items: { anyOf: unknown[] } } } } } };
+    const schema = scenarioJsonSchema() as {
+      additionalProperties: unknown;
+      properties: { load: { properties: { closed: { items: { anyOf: unknown[] } } } } };
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.load.properties.closed.items.anyOf).toHaveLength(4);
   });

@@ -30,7 +30,7 @@ describe('scenario limits checked at load time', () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 
-  it('checks keys for duplicates in linear time (200k keys: yaml\'s own check took minutes)', () => {
+  it("checks keys for duplicates in linear time (200k keys: yaml's own check took minutes)", () => {
     const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
     const text = `${base}compare:\n${keys}\n  k7: again\n`;
     expect(Buffer.byteLength(text)).toBeLessThan(4 * 1024 * 1024);
@@ -50,7 +50,9 @@ describe('scenario limits checked at load time', () => {
       new RegExp(`at most ${cap} \\(5000 per worker\\)`),
     );
     expect(parseScenario(heavy, 'w.yaml', {}, { workers: 3 }).workers).toBe(3);
-    expect(messageOf(() => parseScenario(heavy, 'w.yaml', {}, { workers: 1 }))).toMatch(/12000 users is more than 1 worker hold: at most 5000/);
+    expect(messageOf(() => parseScenario(heavy, 'w.yaml', {}, { workers: 1 }))).toMatch(
+      /12000 users is more than 1 worker hold: at most 5000/,
+    );
   });
 
   it('lets placeholders hold spaces in paths and headers, where the row fills them', () => {

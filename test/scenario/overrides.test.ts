@@ -16,9 +16,12 @@ describe('parsing the override flags', () => {
     expect(parseSetOverride(text)).toEqual({ text, path, value });
   });
 
-  it.each(['nothing', '=8', 'load..closed=1', 'load.closed[x]=1', 'load.closed[0=1', '[0]=1'])('--set %s is refused with how to write it', (text) => {
-    expect(() => parseSetOverride(text)).toThrow(OverrideError);
-  });
+  it.each(['nothing', '=8', 'load..closed=1', 'load.closed[x]=1', 'load.closed[0=1', '[0]=1'])(
+    '--set %s is refused with how to write it',
+    (text) => {
+      expect(() => parseSetOverride(text)).toThrow(OverrideError);
+    },
+  );
 
   it.each([
     ['VUS=32', ['VUS', '32']],
@@ -39,7 +42,11 @@ describe('applying overrides to the document', () => {
   it('replaces the target, drops the mock, sets fields, creates missing mappings, and leaves the input alone', () => {
     const out = applyOverrides(document, {
       target: 'https://h.example/api',
-      set: [parseSetOverride('load.closed[0].concurrency=8'), parseSetOverride('client.tls.insecure=true'), parseSetOverride('load.closed[1]={ hold: 2s }')],
+      set: [
+        parseSetOverride('load.closed[0].concurrency=8'),
+        parseSetOverride('client.tls.insecure=true'),
+        parseSetOverride('load.closed[1]={ hold: 2s }'),
+      ],
     });
     expect(out).toEqual({
       target: { url: 'https://h.example/api' },
@@ -58,12 +65,21 @@ describe('applying overrides to the document', () => {
   });
 
   it('lists overrides with secrets hidden', () => {
-    expect(describeOverrides({
-      env: { VUS: '32', CLIENT_SECRET: 'hunter22' },
-      target: 'https://u:pw@h.example/api',
-      set: [parseSetOverride('auth.oauth2.clientSecret=abcdef'), parseSetOverride('workers=2')],
-      workers: 3,
-    })).toEqual(['-e VUS=32', '-e CLIENT_SECRET=[redacted]', '--target https://h.example/api', '--set auth.oauth2.clientSecret=[redacted]', '--set workers=2', '--workers 3']);
+    expect(
+      describeOverrides({
+        env: { VUS: '32', CLIENT_SECRET: 'hunter22' },
+        target: 'https://u:pw@h.example/api',
+        set: [parseSetOverride('auth.oauth2.clientSecret=abcdef'), parseSetOverride('workers=2')],
+        workers: 3,
+      }),
+    ).toEqual([
+      '-e VUS=32',
+      '-e CLIENT_SECRET=[redacted]',
+      '--target https://h.example/api',
+      '--set auth.oauth2.clientSecret=[redacted]',
+      '--set workers=2',
+      '--workers 3',
+    ]);
   });
 });
 
@@ -89,7 +105,10 @@ load:
 
   it('converts the substituted text where the schema wants a number or a boolean', () => {
     const scenario = parseScenario(text, 's.yaml', { TO: '16' });
-    expect(scenario.load.segments.map((s) => [s.from, s.to])).toEqual([[1, 1], [1, 16]]);
+    expect(scenario.load.segments.map((s) => [s.from, s.to])).toEqual([
+      [1, 1],
+      [1, 16],
+    ]);
     expect(scenario.requests[0]!.weight).toBe(2);
     expect(scenario.client.keepAlive).toBe(true);
     expect(scenario.client.poolSize).toBe(4);
@@ -102,18 +121,25 @@ load:
   });
 
   it('refuses text that is not a number at its line, saying what the variable gave', () => {
-    expect(messageOf(() => parseScenario(text, 's.yaml', { TO: 'lots', KA: 'yes' }))).toBe([
-      's.yaml:4:11: client.keepAlive: ${KA:-true} gives "yes", which is not a boolean',
-      's.yaml:8:19: load.closed[1].to: ${TO} gives "lots", which is not a number',
-    ].join('\n'));
+    expect(messageOf(() => parseScenario(text, 's.yaml', { TO: 'lots', KA: 'yes' }))).toBe(
+      [
+        's.yaml:4:11: client.keepAlive: ${KA:-true} gives "yes", which is not a boolean',
+        's.yaml:8:19: load.closed[1].to: ${TO} gives "lots", which is not a number',
+      ].join('\n'),
+    );
   });
 
   it('leaves a string field a string, digits or not', () => {
-    const scenario = parseScenario(text.replace('requests:', 'auth: { header: { name: X-Key, value: "${KEY}" } }\nrequests:'), 's.yaml', { TO: '1', KEY: '12345' });
+    const scenario = parseScenario(text.replace('requests:', 'auth: { header: { name: X-Key, value: "${KEY}" } }\nrequests:'), 's.yaml', {
+      TO: '1',
+      KEY: '12345',
+    });
     expect(scenario.auth?.header?.value).toBe('12345');
   });
 
   it('says when a bad value came from --set rather than the file', () => {
-    expect(messageOf(() => parseScenario(text, 's.yaml', { TO: '1' }, { set: [parseSetOverride('workers=many')] }))).toMatch(/workers: .* \(set by --set workers=many\)/);
+    expect(messageOf(() => parseScenario(text, 's.yaml', { TO: '1' }, { set: [parseSetOverride('workers=many')] }))).toMatch(
+      /workers: .* \(set by --set workers=many\)/,
+    );
   });
 });

@@ -49,7 +49,9 @@ describe('parseScenario', () => {
     const scenario = parseScenario(valid, 'scenario.yaml', { SECRET: 's3cret' });
     expect(JSON.stringify(scenario.redacted)).not.toContain('s3cret');
     expect(JSON.stringify(scenario.redacted)).toContain('[redacted]');
-    const withCredentials = parseScenario(valid.replace('http://127.0.0.1:9', 'http://admin:hunter2@127.0.0.1:9'), 'scenario.yaml', { SECRET: 's3cret' });
+    const withCredentials = parseScenario(valid.replace('http://127.0.0.1:9', 'http://admin:hunter2@127.0.0.1:9'), 'scenario.yaml', {
+      SECRET: 's3cret',
+    });
     expect(JSON.stringify(withCredentials.redacted)).not.toContain('hunter2');
   });
 
@@ -91,7 +93,12 @@ describe('parseScenario', () => {
 
   it('refuses a billion-laughs alias bomb instead of expanding it', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     expect(problemsOf(bomb.join('\n'))).toMatch(/invalid YAML/);
   });
 });

@@ -5,7 +5,12 @@ const half = () => 0.5;
 
 describe('backoff', () => {
   it.each([
-    [1, 100], [2, 200], [3, 400], [6, 3200], [7, 5000], [12, 5000],
+    [1, 100],
+    [2, 200],
+    [3, 400],
+    [6, 3200],
+    [7, 5000],
+    [12, 5000],
   ])('exponential without jitter: retry %d waits %d ms (capped at 5 s)', (retry, expected) => {
     expect(backoffDelayMs(retry, { backoff: 'exponential', baseMs: 100, maxBackoffMs: 5000, jitter: 'none' }, half)).toBe(expected);
   });

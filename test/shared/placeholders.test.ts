@@ -20,7 +20,10 @@ describe('template names checked when the scenario is loaded', () => {
 
   it.each([
     ['{{ prompt }}', 'unknown template name "prompt": not a data feeder (ids, prompts) nor a built-in (uuid, vu, iteration, now, random)'],
-    ['{{ submit.id }}', 'unknown template name "submit": not a data feeder (ids, prompts) nor a built-in (uuid, vu, iteration, now, random)'],
+    [
+      '{{ submit.id }}',
+      'unknown template name "submit": not a data feeder (ids, prompts) nor a built-in (uuid, vu, iteration, now, random)',
+    ],
     ['{{ random }}', '{{ random }} needs its range: {{ random(1, 100) }}'],
     ['{{ random(100, 1) }}', '{{ random(100, 1) }}: the range starts above its end'],
     ['{{ random(1.5, 2) }}', '{{ random(1.5, 2) }} is not a template: write {{ name }}, {{ name.field }} or {{ random(1, 100) }}'],
@@ -33,7 +36,10 @@ describe('template names checked when the scenario is loaded', () => {
   });
 
   it('says where in a structured template each problem is', () => {
-    expect(templateProblems({ a: ['ok', '{{ nope }}'], b: { c: '{{ ids }} {{ x }}' } }, known).map((p) => p.path)).toEqual([['a', 1], ['b', 'c']]);
+    expect(templateProblems({ a: ['ok', '{{ nope }}'], b: { c: '{{ ids }} {{ x }}' } }, known).map((p) => p.path)).toEqual([
+      ['a', 1],
+      ['b', 'c'],
+    ]);
   });
 
   it('takes the known names from the caller (captured values join feeders later)', () => {
@@ -42,6 +48,8 @@ describe('template names checked when the scenario is loaded', () => {
   });
 
   it('lists the feeders a template uses, built-ins left out', () => {
-    expect([...feedersUsed(['/x/{{ ids }}', { a: '{{ prompts.prompt }}', b: ['{{ ids }}', '{{ uuid }}', '{{ random(1, 2) }}'] }])]).toEqual(['ids', 'prompts']);
+    expect([...feedersUsed(['/x/{{ ids }}', { a: '{{ prompts.prompt }}', b: ['{{ ids }}', '{{ uuid }}', '{{ random(1, 2) }}'] }])]).toEqual(
+      ['ids', 'prompts'],
+    );
   });
 });

@@ -39,7 +39,12 @@ export interface SampleStats {
 export type PercentileWants = Partial<Record<ComparableMetric, readonly number[]>>;
 
 /** The statistics of the multiset of intervals `chosen` (indices may repeat). */
-export function statsOf(sample: RunSample, chosen: ArrayLike<number>, wants: PercentileWants, scratch: Map<ComparableMetric, Float64Array>): SampleStats {
+export function statsOf(
+  sample: RunSample,
+  chosen: ArrayLike<number>,
+  wants: PercentileWants,
+  scratch: Map<ComparableMetric, Float64Array>,
+): SampleStats {
   let requests = 0;
   let errors = 0;
   let spanMs = 0;
@@ -105,7 +110,12 @@ export function stratifiedResample(strata: readonly Uint32Array[], random: () =>
 }
 
 /** Replicates of both runs' statistics, drawn independently per run from one seeded stream. */
-export function blockBootstrap(baseline: RunSample, current: RunSample, wants: PercentileWants, options: BootstrapOptions): { baseline: SampleStats[]; current: SampleStats[] } {
+export function blockBootstrap(
+  baseline: RunSample,
+  current: RunSample,
+  wants: PercentileWants,
+  options: BootstrapOptions,
+): { baseline: SampleStats[]; current: SampleStats[] } {
   const random = createRandom(options.seed);
   const scratchBaseline = new Map<ComparableMetric, Float64Array>();
   const scratchCurrent = new Map<ComparableMetric, Float64Array>();

@@ -1,7 +1,14 @@
 import type { RunResult } from '../../result/types.js';
 import { blockBootstrap, blockLengthFor, iidBootstrap, runSample, statsOf, type RunSample, type SampleStats } from './bootstrap.js';
 import { twoProportionTest } from './proportion.js';
-import { DEFAULT_COMPARE_RULES, compareStatLabel, parseCompareRule, type ComparableMetric, type CompareRule, type CompareStat } from '../../metrics/grammar/compare-rule.js';
+import {
+  DEFAULT_COMPARE_RULES,
+  compareStatLabel,
+  parseCompareRule,
+  type ComparableMetric,
+  type CompareRule,
+  type CompareStat,
+} from '../../metrics/grammar/compare-rule.js';
 import { normalQuantile, quantileSorted } from './stats.js';
 
 export interface CompareOptions {
@@ -13,7 +20,13 @@ export interface CompareOptions {
   seed?: number;
 }
 
-export const COMPARE_DEFAULTS = { confidence: 0.95, replicates: 2000, seed: 1, percentiles: [50, 90, 99, 99.9], metrics: ['total', 'ttfb'] as ComparableMetric[] };
+export const COMPARE_DEFAULTS = {
+  confidence: 0.95,
+  replicates: 2000,
+  seed: 1,
+  percentiles: [50, 90, 99, 99.9],
+  metrics: ['total', 'ttfb'] as ComparableMetric[],
+};
 
 /** Fewer intervals than this per run and the block bootstrap has too little to resample. */
 export const MIN_INTERVALS_FOR_BLOCKS = 6;
@@ -79,7 +92,8 @@ export function compareRuns(baseline: RunResult, current: RunResult, options: Co
   const warnings: string[] = [];
 
   const stats: CompareStat[] = [];
-  for (const metric of COMPARE_DEFAULTS.metrics) for (const percentile of COMPARE_DEFAULTS.percentiles) stats.push({ kind: 'percentile', percentile, metric });
+  for (const metric of COMPARE_DEFAULTS.metrics)
+    for (const percentile of COMPARE_DEFAULTS.percentiles) stats.push({ kind: 'percentile', percentile, metric });
   stats.push({ kind: 'throughput' }, { kind: 'error_rate' });
   for (const rule of rules) if (!stats.some((s) => compareStatLabel(s) === compareStatLabel(rule.stat))) stats.push(rule.stat);
 
@@ -91,7 +105,13 @@ export function compareRuns(baseline: RunResult, current: RunResult, options: Co
   const base = runSample(baseline, metrics);
   const cur = runSample(current, metrics);
   // The point estimates: every interval once, i.e. the whole run's merged histograms.
-  const whole = (sample: RunSample) => statsOf(sample, Uint32Array.from(sample.requests, (_, i) => i), wants, new Map());
+  const whole = (sample: RunSample) =>
+    statsOf(
+      sample,
+      Uint32Array.from(sample.requests, (_, i) => i),
+      wants,
+      new Map(),
+    );
   const observed = { baseline: whole(base), current: whole(cur) };
 
   const nb = baseline.intervals.length;
@@ -118,9 +138,15 @@ export function compareRuns(baseline: RunResult, current: RunResult, options: Co
   const errorTest = twoProportionTest(base, cur, z);
   const changes = stats.map((stat) => changeOf(stat, wants, observed, draws, perRuleConfidence, errorTest));
   if (baseline.interrupted || current.interrupted) warnings.push('a run was interrupted: it covers less than its schedule');
-  if (!baseline.health.valid || !current.health.valid) warnings.push('a run is marked invalid (the load generator saturated): its latency is not the target\'s');
+  if (!baseline.health.valid || !current.health.valid)
+    warnings.push("a run is marked invalid (the load generator saturated): its latency is not the target's");
 
-  const verdicts = rules.map((rule) => verdictOf(rule, changes.find((c) => c.label === compareStatLabel(rule.stat))!));
+  const verdicts = rules.map((rule) =>
+    verdictOf(
+      rule,
+      changes.find((c) => c.label === compareStatLabel(rule.stat))!,
+    ),
+  );
   return {
     schema: 'tailscope.compare/v1',
     baseline: { scenario: baseline.scenario.name, startedAt: baseline.startedAt, requests: baseline.totals.requests, intervals: nb },
@@ -156,7 +182,9 @@ function changeOf(
   const label = compareStatLabel(stat);
   if (stat.kind === 'error_rate') {
     return {
-      label, stat, unit: '%',
+      label,
+      stat,
+      unit: '%',
       baseline: errorTest.baselineRate * 100,
       current: errorTest.currentRate * 100,
       change: errorTest.differencePp,
@@ -173,7 +201,9 @@ function changeOf(
   };
   const b = read(observed.baseline);
   const c = read(observed.current);
-  const deltas = Float64Array.from(draws.baseline.map((sb, i) => read(draws.current[i]!) / read(sb) - 1)).filter(Number.isFinite).sort();
+  const deltas = Float64Array.from(draws.baseline.map((sb, i) => read(draws.current[i]!) / read(sb) - 1))
+    .filter(Number.isFinite)
+    .sort();
   const alpha = 1 - confidence;
   const ci: [number, number] = deltas.length > 0 ? [quantileSorted(deltas, alpha / 2), quantileSorted(deltas, 1 - alpha / 2)] : [NaN, NaN];
   let below = 0;
@@ -186,7 +216,9 @@ function changeOf(
   const pValue = deltas.length > 0 ? Math.min(1, (2 * (Math.min(below, above) + 1)) / (deltas.length + 1)) : NaN;
   const toUnit = stat.kind === 'throughput' ? 1 : 1 / 1000;
   return {
-    label, stat, unit: stat.kind === 'throughput' ? 'req/s' : 'ms',
+    label,
+    stat,
+    unit: stat.kind === 'throughput' ? 'req/s' : 'ms',
     baseline: b * toUnit,
     current: c * toUnit,
     change: c / b - 1,

@@ -34,7 +34,9 @@ export function comparabilityProblems(baseline: RunResult, current: RunResult): 
   });
   // The scheduled length fixes the last stage's length too (the drain after it varies, so durationMs would not).
   if (baseline.scheduledDurationMs !== current.scheduledDurationMs) {
-    problems.push(`load curve lasts ${(baseline.scheduledDurationMs / 1000).toFixed(1)} s vs ${(current.scheduledDurationMs / 1000).toFixed(1)} s`);
+    problems.push(
+      `load curve lasts ${(baseline.scheduledDurationMs / 1000).toFixed(1)} s vs ${(current.scheduledDurationMs / 1000).toFixed(1)} s`,
+    );
   }
   if (baseline.intervalMs !== current.intervalMs) problems.push(`interval ${baseline.intervalMs} ms vs ${current.intervalMs} ms`);
   return problems;

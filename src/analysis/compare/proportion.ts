@@ -2,7 +2,10 @@ import { sum as sumOf } from 'simple-statistics';
 import { normalCdf } from './stats.js';
 
 /** Errors and requests per interval of one run. */
-export interface IntervalCounts { errors: ArrayLike<number>; requests: ArrayLike<number> }
+export interface IntervalCounts {
+  errors: ArrayLike<number>;
+  requests: ArrayLike<number>;
+}
 
 /**
  * Overdispersion of a run's error counts across intervals (quasi-binomial φ = Pearson χ² / (k − 1), at least 1).

@@ -32,7 +32,11 @@ export function evaluateThresholds(result: RunResult, thresholds: readonly (stri
     // A latency stat with no sample fails and says why: every attempt failed, or the metric was never recorded.
     if (observed === undefined && LATENCY_STATS.has(threshold.stat.kind)) {
       const failedOnly = threshold.attempts !== 'all' && found.requests > 0 && found.errors.total === found.requests;
-      return verdictOf(threshold, undefined, failedOnly ? `no successful request to read it from (${found.errors.total} of ${found.requests} failed)` : undefined);
+      return verdictOf(
+        threshold,
+        undefined,
+        failedOnly ? `no successful request to read it from (${found.errors.total} of ${found.requests} failed)` : undefined,
+      );
     }
     return verdictOf(threshold, observed);
   });
@@ -58,14 +62,21 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
 function populationOf(result: RunResult, threshold: Threshold): Population | { missing: string } {
   const scope = threshold.scope;
   if (!scope) {
-    return { requests: result.totals.requests, errors: result.totals.errorsByKind, throughput: result.totals.throughput, histograms: result.histograms };
+    return {
+      requests: result.totals.requests,
+      errors: result.totals.errorsByKind,
+      throughput: result.totals.throughput,
+      histograms: result.histograms,
+    };
   }
   if ('request' in scope) {
     const named = result.requestsByName[scope.request];
-    if (!named) return { missing: `no request named "${scope.request}" (known: ${Object.keys(result.requestsByName).join(', ') || 'none'})` };
+    if (!named)
+      return { missing: `no request named "${scope.request}" (known: ${Object.keys(result.requestsByName).join(', ') || 'none'})` };
     return { requests: named.requests, errors: named.errorsByKind, throughput: named.throughput, histograms: named.histograms };
   }
-  const stage = result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
+  const stage =
+    result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
   if (!stage) return { missing: `no stage named "${scope.stage}" (known: ${result.stages.map((s) => s.name).join(', ') || 'none'})` };
   return { requests: stage.requests, errors: stage.errorsByKind, throughput: stage.throughput, histograms: stage.histograms };
 }
@@ -109,12 +120,18 @@ function statusMatches(pattern: string, status: string): boolean {
 
 export function compare(observed: number, operator: ComparisonOperator, limit: number): boolean {
   switch (operator) {
-    case '<': return observed < limit;
-    case '<=': return observed <= limit;
-    case '>': return observed > limit;
-    case '>=': return observed >= limit;
-    case '==': return observed === limit;
-    case '!=': return observed !== limit;
+    case '<':
+      return observed < limit;
+    case '<=':
+      return observed <= limit;
+    case '>':
+      return observed > limit;
+    case '>=':
+      return observed >= limit;
+    case '==':
+      return observed === limit;
+    case '!=':
+      return observed !== limit;
   }
 }
 

@@ -3,7 +3,10 @@ import { evaluateOnSnapshot } from './evaluate.js';
 import { parseThreshold } from '../../metrics/grammar/threshold.js';
 import type { Threshold, ThresholdSpec, ThresholdVerdict } from './types.js';
 
-export interface AbortRule { threshold: Threshold; delayAbortEvalMs: number }
+export interface AbortRule {
+  threshold: Threshold;
+  delayAbortEvalMs: number;
+}
 
 /** The abortOnFail thresholds of a scenario, parsed once. */
 export function abortRules(specs: readonly ThresholdSpec[]): AbortRule[] {

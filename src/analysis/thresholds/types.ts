@@ -1,6 +1,13 @@
 import type { ObservedUnit } from '../../metrics/grammar/threshold-types.js';
 
-export type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdSpec, ThresholdStat } from '../../metrics/grammar/threshold-types.js';
+export type {
+  ComparisonOperator,
+  ObservedUnit,
+  Threshold,
+  ThresholdScope,
+  ThresholdSpec,
+  ThresholdStat,
+} from '../../metrics/grammar/threshold-types.js';
 
 export interface ThresholdVerdict {
   expression: string;

@@ -13,7 +13,6 @@ import { compareSuite } from '../../report/junit/regression.js';
 import { junitXml } from '../../report/junit/xml.js';
 import { serializeResult } from '../../result/serialize.js';
 
-
 /** A result file named on the command line, resolved against the working directory. */
 export async function readResultArg(io: Io, file: string): Promise<RunResult> {
   return readResultFile(resolve(io.cwd, file), io, file);
@@ -59,7 +58,14 @@ export async function compareStep(baseline: RunResult, current: RunResult, optio
   return comparison;
 }
 
-interface CompareArgs { baseline: string; current: string; rule?: string[]; confidence?: number; force: boolean; out?: string }
+interface CompareArgs {
+  baseline: string;
+  current: string;
+  rule?: string[];
+  confidence?: number;
+  force: boolean;
+  out?: string;
+}
 
 /** `tailscope compare baseline.json current.json`: is the current run worse, beyond tolerance and beyond noise? */
 export const compareCommand = {
@@ -79,16 +85,22 @@ export const compareCommand = {
       .option('out', { type: 'string', describe: 'directory for compare.json, summary.md and junit.xml' })
       .example('tailscope compare base/result.json new/result.json --rule "p99 +10%" --rule "error_rate +0.5pp"', ''),
   handler: async (args: CompareArgs, io: Io): Promise<number> => {
-    if (args.confidence !== undefined && !(args.confidence > 0.5 && args.confidence < 1)) throw new UsageError('--confidence is a level between 0.5 and 1, e.g. 0.95');
+    if (args.confidence !== undefined && !(args.confidence > 0.5 && args.confidence < 1))
+      throw new UsageError('--confidence is a level between 0.5 and 1, e.g. 0.95');
     const baseline = await readResultArg(io, args.baseline);
     const current = await readResultArg(io, args.current);
-    const comparison = await compareStep(baseline, current, {
-      rules: args.rule,
-      confidence: args.confidence,
-      force: args.force,
-      outDir: args.out === undefined ? undefined : resolve(io.cwd, args.out),
-      names: { json: 'compare.json', markdown: 'summary.md', junit: 'junit.xml' },
-    }, io);
+    const comparison = await compareStep(
+      baseline,
+      current,
+      {
+        rules: args.rule,
+        confidence: args.confidence,
+        force: args.force,
+        outDir: args.out === undefined ? undefined : resolve(io.cwd, args.out),
+        names: { json: 'compare.json', markdown: 'summary.md', junit: 'junit.xml' },
+      },
+      io,
+    );
     return comparison.regression ? EXIT.failed : EXIT.ok;
   },
 };

@@ -6,7 +6,11 @@ import { mergeRunFiles } from '../../report/build.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
 
-interface MergeArgs { results: string[]; out: string; force: boolean }
+interface MergeArgs {
+  results: string[];
+  out: string;
+  force: boolean;
+}
 
 /** `tailscope merge`: the shards of one run (run --shard i/N) into one result, judged as a whole. */
 export const mergeCommand = {

@@ -3,7 +3,12 @@ import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
 import { startMockServer } from '../../../mock-server/index.js';
 
-interface MockArgs { port: number; host: string; profile: string; seed: number }
+interface MockArgs {
+  port: number;
+  host: string;
+  profile: string;
+  seed: number;
+}
 
 /** `tailscope mock`: the bundled latency-injecting server, for rehearsing against it by hand. */
 export const mockCommand = {

@@ -7,7 +7,10 @@ import { writeReports } from '../../report/write.js';
 import { writeOverlay } from '../../report/overlay.js';
 import { serializeAnalysis } from '../../analysis/serialize.js';
 
-interface ReportArgs { results: string[]; out?: string }
+interface ReportArgs {
+  results: string[];
+  out?: string;
+}
 
 /** `tailscope report`: rebuild the reports of one run, or overlay several, from result.json files alone. */
 export const reportCommand = {
@@ -15,10 +18,18 @@ export const reportCommand = {
   describe: 'rebuild index.html, summary.md, junit.xml and metrics.prom from result.json (several: compare them)',
   builder: (y: Argv) =>
     y
-      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result.json files (analysis.json beside each is used when present, with its what-if replay; otherwise it is recomputed)' })
+      .positional('results', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'result.json files (analysis.json beside each is used when present, with its what-if replay; otherwise it is recomputed)',
+      })
       .option('out', { type: 'string', describe: 'output directory (default: beside the result; for several runs, reports/compare)' })
       .example('tailscope report reports/demo/result.json', 'rebuild one report')
-      .example('tailscope report base/result.json head/result.json --out reports/compare', 'overlay two runs; each run\'s own report goes to a numbered sub-folder, linked from the overlay'),
+      .example(
+        'tailscope report base/result.json head/result.json --out reports/compare',
+        "overlay two runs; each run's own report goes to a numbered sub-folder, linked from the overlay",
+      ),
   handler: async (args: ReportArgs, io: Io): Promise<number> => {
     const paths = args.results.map((path) => resolve(io.cwd, path));
     const runs = [];

@@ -16,11 +16,21 @@ import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analy
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
 
-export const INSECURE_WARNING = 'warning: client.tls.insecure is set: the target\'s TLS certificate is not verified (the result records it)';
+export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
 interface RunArgs {
-  scenario: string; out?: string; workers?: number; quiet: boolean; saveBaseline?: string; baseline?: string; force: boolean;
-  shard?: string; startAt?: string; env?: string | string[]; target?: string; set?: string | string[];
+  scenario: string;
+  out?: string;
+  workers?: number;
+  quiet: boolean;
+  saveBaseline?: string;
+  baseline?: string;
+  force: boolean;
+  shard?: string;
+  startAt?: string;
+  env?: string | string[];
+  target?: string;
+  set?: string | string[];
 }
 
 /** A repeatable flag as a list, however many times it was given. */
@@ -55,17 +65,35 @@ export const runCommand = {
       .option('out', { type: 'string', describe: 'output directory (default: reports/<scenario name>)' })
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
-      .option('env', { alias: 'e', type: 'string', describe: 'NAME=value for ${NAME} in the scenario, ahead of the environment (repeatable)' })
+      .option('env', {
+        alias: 'e',
+        type: 'string',
+        describe: 'NAME=value for ${NAME} in the scenario, ahead of the environment (repeatable)',
+      })
       .option('target', { type: 'string', describe: 'run against this URL instead of target.url (and instead of target.mock)' })
-      .option('set', { type: 'string', describe: 'path=value: set any scenario field before it is checked, e.g. load.closed[0].concurrency=8 (repeatable; the value is read as YAML)' })
+      .option('set', {
+        type: 'string',
+        describe:
+          'path=value: set any scenario field before it is checked, e.g. load.closed[0].concurrency=8 (repeatable; the value is read as YAML)',
+      })
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
-      .option('baseline', { type: 'string', describe: 'compare with this baseline result.json after the run; also writes compare.json, compare.md and compare.junit.xml (exit 1 on a regression)' })
+      .option('baseline', {
+        type: 'string',
+        describe:
+          'compare with this baseline result.json after the run; also writes compare.json, compare.md and compare.junit.xml (exit 1 on a regression)',
+      })
       .option('force', { type: 'boolean', default: false, describe: 'with --baseline: compare even if the scenario or load shape differs' })
-      .option('shard', { type: 'string', describe: 'run shard INDEX/COUNT (0-based) of the curve; combine the results with tailscope merge' })
+      .option('shard', {
+        type: 'string',
+        describe: 'run shard INDEX/COUNT (0-based) of the curve; combine the results with tailscope merge',
+      })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
-      .example('tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8', 'the same scenario against another host, with overrides'),
+      .example(
+        'tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8',
+        'the same scenario against another host, with overrides',
+      ),
   handler: async (args: RunArgs, processIo: Io): Promise<number> => {
     // Signals are ours from the first line to the last file written: before the load a stop ends start-up with
     // nothing written (StoppedBeforeLoadError, exit 130); during it, what ran is reported; while the report is
@@ -95,7 +123,11 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   scenario.file = file;
   // Every line printed from here on is scrubbed of the scenario's secrets, as every file written is.
   const redactor = new Redactor(scenario.secretValues);
-  const io: Io = { ...processIo, stdout: (text) => processIo.stdout(redactor.scrub(text)), stderr: (text) => processIo.stderr(redactor.scrub(text)) };
+  const io: Io = {
+    ...processIo,
+    stdout: (text) => processIo.stdout(redactor.scrub(text)),
+    stderr: (text) => processIo.stderr(redactor.scrub(text)),
+  };
   // Every run, not once: a result measured without verification must not pass for one measured with it.
   if (scenario.client.tls?.insecure) io.stderr(`${INSECURE_WARNING}\n`);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
@@ -110,7 +142,9 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
   const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
   let abortedBy: ThresholdVerdict | undefined;
-  io.stderr(`tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`);
+  io.stderr(
+    `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
+  );
   const ran = await runScenario(scenario, {
     signal: abort.signal,
     shard,
@@ -153,13 +187,18 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   }
   let comparison: { regression: boolean } | undefined;
   if (baseline && !result.interrupted) {
-    comparison = await compareStep(baseline, result, {
-      rules: scenario.compare?.rules,
-      confidence: scenario.compare?.confidence,
-      force: args.force,
-      outDir,
-      names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
-    }, io);
+    comparison = await compareStep(
+      baseline,
+      result,
+      {
+        rules: scenario.compare?.rules,
+        confidence: scenario.compare?.confidence,
+        force: args.force,
+        outDir,
+        names: { json: 'compare.json', markdown: 'compare.md', junit: 'compare.junit.xml' },
+      },
+      io,
+    );
   }
   return exitCodeOf(verdict, comparison);
 }

@@ -119,10 +119,15 @@ export class WireConnection {
       return;
     }
     const { connectMs, firstByteMs, totalMs } = this.config.timeouts;
-    if (this.connecting && now >= this.connectDeadlineAt) return this.fail('timeout_connect', undefined, `not connected within ${connectMs} ms`);
+    if (this.connecting && now >= this.connectDeadlineAt)
+      return this.fail('timeout_connect', undefined, `not connected within ${connectMs} ms`);
     if (now >= this.responseDeadlineAt) {
       const kind = this.responseDeadlineKind;
-      return this.fail(kind, undefined, kind === 'timeout_first_byte' ? `no first byte within ${firstByteMs} ms` : `not complete within ${totalMs} ms`);
+      return this.fail(
+        kind,
+        undefined,
+        kind === 'timeout_first_byte' ? `no first byte within ${firstByteMs} ms` : `not complete within ${totalMs} ms`,
+      );
     }
     const { idleMs } = this.config.timeouts;
     if (exchange.sse !== undefined && idleMs > 0 && exchange.timings.ttfbUs >= 0 && now - this.lastDataAt >= idleMs) {
@@ -243,7 +248,10 @@ export class WireConnection {
     const exchange = this.exchange;
     // Tokens are stamped with the time their read arrived, the same instant as first and last byte.
     if (exchange === undefined) return;
-    if (exchange.sse !== undefined && !exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt)) {
+    if (
+      exchange.sse !== undefined &&
+      !exchange.sse.push(exchange.decoder!.decode(data.subarray(start, end), { stream: true }), this.lastDataAt)
+    ) {
       this.fail('too_large', 'E_SSE_EVENT_TOO_LARGE', `a server-sent event over ${MAX_SSE_EVENT_CHARS} characters`);
       return;
     }

@@ -40,9 +40,7 @@ export class WireEngine implements Engine, ConnectionOwner {
         host,
         port,
         family: host === 'localhost' ? 4 : undefined,
-        tls: isHttps
-          ? { servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...options.tls }
-          : undefined,
+        tls: isHttps ? { servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...options.tls } : undefined,
       },
       timeouts: options.timeouts,
       limits: { ...DEFAULT_PARSER_LIMITS, maxBodyBytes: options.maxResponseBytes ?? DEFAULT_PARSER_LIMITS.maxBodyBytes },
@@ -112,7 +110,11 @@ export class WireEngine implements Engine, ConnectionOwner {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     // Settled here and now, so the caller counts them before it reports.
-    for (const exchange of this.waiting) exchange.resolve({ ...failedOutcome('interrupted', undefined, 'still waiting for a connection when the run ended'), timings: exchange.timings });
+    for (const exchange of this.waiting)
+      exchange.resolve({
+        ...failedOutcome('interrupted', undefined, 'still waiting for a connection when the run ended'),
+        timings: exchange.timings,
+      });
     this.waiting = [];
     for (const connection of this.connections) connection.interrupt();
     this.idle.length = 0;
@@ -139,7 +141,8 @@ export class WireEngine implements Engine, ConnectionOwner {
     const kind = limitMs === firstByteMs ? 'timeout_first_byte' : 'timeout_total';
     const stillWaiting: Exchange[] = [];
     for (const exchange of this.waiting) {
-      if (now - exchange.startedAt >= limitMs) exchange.resolve({ ...failedOutcome(kind, undefined, `no connection free within ${limitMs} ms`), timings: exchange.timings });
+      if (now - exchange.startedAt >= limitMs)
+        exchange.resolve({ ...failedOutcome(kind, undefined, `no connection free within ${limitMs} ms`), timings: exchange.timings });
       else stillWaiting.push(exchange);
     }
     this.waiting = stillWaiting;

@@ -355,7 +355,7 @@ export class ResponseParser {
         chunked = codings[codings.length - 1]!.trim() === 'chunked';
       } else if (nameLength === CONNECTION.length && equalsLower(block, lineStart, CONNECTION)) {
         // A list of whole tokens ("x-close-reason" is not "close"), and close wins whatever line it is on.
-        for (let tokenStart = valueStart; tokenStart <= valueEnd; ) {
+        for (let tokenStart = valueStart; tokenStart <= valueEnd;) {
           let tokenEnd = block.indexOf(COMMA, tokenStart);
           if (tokenEnd < 0 || tokenEnd > valueEnd) tokenEnd = valueEnd;
           let a = tokenStart;

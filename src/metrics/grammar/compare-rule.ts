@@ -10,9 +10,7 @@ export const COMPARABLE_METRICS = ['total', 'ttfb', 'service', 'network'] as con
 export type ComparableMetric = (typeof COMPARABLE_METRICS)[number];
 
 export type CompareStat =
-  | { kind: 'percentile'; percentile: number; metric: ComparableMetric }
-  | { kind: 'throughput' }
-  | { kind: 'error_rate' };
+  { kind: 'percentile'; percentile: number; metric: ComparableMetric } | { kind: 'throughput' } | { kind: 'error_rate' };
 
 export interface CompareRule {
   text: string;
@@ -25,7 +23,11 @@ export interface CompareRule {
 
 export class CompareRuleError extends TailscopeError {
   readonly code = 'E_COMPARE_RULE';
-  constructor(readonly rule: string, readonly position: number, readonly reason: string) {
+  constructor(
+    readonly rule: string,
+    readonly position: number,
+    readonly reason: string,
+  ) {
     super(`invalid compare rule "${rule}" at column ${position + 1}: ${reason}`);
   }
 }
@@ -55,7 +57,8 @@ export function parseCompareRule(text: string): CompareRule {
     const p = Number(percentile[1]);
     if (!(p > 0 && p < 100)) fail(`percentile must be above 0 and below 100, got ${percentile[1]}`, at(name));
     const metric = metricText ?? 'total';
-    if (!(COMPARABLE_METRICS as readonly string[]).includes(metric)) fail(`compare works on ${COMPARABLE_METRICS.join(', ')}; got "${metric}"`, at(metricText));
+    if (!(COMPARABLE_METRICS as readonly string[]).includes(metric))
+      fail(`compare works on ${COMPARABLE_METRICS.join(', ')}; got "${metric}"`, at(metricText));
     stat = { kind: 'percentile', percentile: p, metric: metric as ComparableMetric };
     worse = 'up';
   } else if (name === 'throughput' || name === 'error_rate') {
@@ -73,7 +76,11 @@ export function parseCompareRule(text: string): CompareRule {
     if (unit !== 'pp') fail(`an error-rate tolerance is in percentage points: "${numberText}pp"`, unit ? at(unit) : text.length);
     return { text: text.trim(), stat, tolerance: value, worse };
   }
-  if (unit !== '%') fail(`a ${stat.kind === 'throughput' ? 'throughput' : 'latency'} tolerance is relative: "${numberText}%"`, unit ? at(unit) : text.length);
+  if (unit !== '%')
+    fail(
+      `a ${stat.kind === 'throughput' ? 'throughput' : 'latency'} tolerance is relative: "${numberText}%"`,
+      unit ? at(unit) : text.length,
+    );
   return { text: text.trim(), stat, tolerance: value / 100, worse };
 }
 

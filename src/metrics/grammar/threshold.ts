@@ -15,7 +15,7 @@ export class ThresholdSyntaxError extends TailscopeError {
 }
 
 const OPERATORS: readonly ComparisonOperator[] = ['<=', '>=', '==', '!=', '<', '>'];
-const LATENCY_MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, us: 0.001, 'µs': 0.001 };
+const LATENCY_MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, us: 0.001, µs: 0.001 };
 const STATUS_PATTERN = /^[1-5](?:\d\d|xx)$/;
 const METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
 
@@ -89,7 +89,11 @@ export function parseThreshold(expression: string): Threshold {
   const operator = OPERATORS.find((op) => expression.startsWith(op, s.position));
   if (!operator) {
     if (s.peek() === '=') s.fail('"=" is not an operator; use "==" (or <, <=, >, >=, !=)');
-    s.fail(s.atEnd() ? 'expected an operator (<, <=, >, >=, ==, !=) and a limit' : `expected an operator (<, <=, >, >=, ==, !=), got "${s.peek()}"`);
+    s.fail(
+      s.atEnd()
+        ? 'expected an operator (<, <=, >, >=, ==, !=) and a limit'
+        : `expected an operator (<, <=, >, >=, ==, !=), got "${s.peek()}"`,
+    );
   }
   s.position += operator.length;
 
@@ -216,7 +220,8 @@ function limitOf(
       return { limit: value * 100, unit: '%' };
     }
     case 'throughput':
-      if (unitText !== '' && unitText !== '/s' && unitText !== 'rps') s.fail(`throughput is in requests per second: a bare number, "/s" or "rps", got "${unitText}"`, unitAt);
+      if (unitText !== '' && unitText !== '/s' && unitText !== 'rps')
+        s.fail(`throughput is in requests per second: a bare number, "/s" or "rps", got "${unitText}"`, unitAt);
       return { limit: value, unit: 'req/s' };
     case 'requests':
       if (unitText !== '') s.fail(`requests is a count and takes no unit, got "${unitText}"`, unitAt);

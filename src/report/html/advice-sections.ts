@@ -10,7 +10,10 @@ const warningsHtml = (warnings: readonly string[]) => warnings.map((w) => `<p cl
 
 export function timeoutsSection(analysis: Analysis, view: TimeoutView | undefined): string {
   const advice = analysis.timeouts;
-  const rows = advice.recommended.map((c) => `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td class="rule">${escapeHtml(c.method)}</td></tr>`);
+  const rows = advice.recommended.map(
+    (c) =>
+      `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td class="rule">${escapeHtml(c.method)}</td></tr>`,
+  );
   const table = rows.length
     ? `<table id="timeouts-table" class="advice"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th class="rule">how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
 <p class="caption">${escapeHtml(advice.rule)} Recommendations ${escapeHtml(timeoutBasis(advice))}.</p>`
@@ -39,7 +42,9 @@ function codeBlock(id: string, title: string, language: string, code: string): s
 
 export function resilienceSection(r: ResilienceAdvice): string {
   const rows = resilienceRows(r)
-    .map((row) => `<tr><td>${escapeHtml(row.setting)}</td><td>${escapeHtml(row.value)}</td><td class="rule">${escapeHtml(row.rule)}</td></tr>`)
+    .map(
+      (row) => `<tr><td>${escapeHtml(row.setting)}</td><td>${escapeHtml(row.value)}</td><td class="rule">${escapeHtml(row.rule)}</td></tr>`,
+    )
     .join('\n');
   return `<section id="resilience"><h2>Retries and resilience</h2>
 <table id="resilience-table" class="advice"><thead><tr><th>setting</th><th>value</th><th class="rule">rule</th></tr></thead><tbody>${rows}</tbody></table>
@@ -53,7 +58,9 @@ ${codeBlock('snippet-envoy', 'Envoy', 'yaml', r.snippets.envoy)}
 /** The what-if replay of `tailscope analyze --policy`: the policy, and what it would have made of this run. */
 export function replaySection(r: ReplayResult | undefined): string {
   if (!r) return '';
-  const policy = policyLines(r.policy).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  const policy = policyLines(r.policy)
+    .map((line) => `<li>${escapeHtml(line)}</li>`)
+    .join('');
   const rows = replayRows(r)
     .map((row) => `<tr><td>${escapeHtml(row.measure)}</td><td>${escapeHtml(row.withPolicy)}</td><td>${escapeHtml(row.baseline)}</td></tr>`)
     .join('\n');
@@ -61,7 +68,10 @@ export function replaySection(r: ReplayResult | undefined): string {
   const failureTable = failures.length
     ? `<table id="replay-failures"><thead><tr><th>failed by</th><th>logical requests</th><th>share</th></tr></thead><tbody>${failures.map((f) => `<tr><td>${escapeHtml(f.cause)}</td><td>${f.count}</td><td>${escapeHtml(f.share)}</td></tr>`).join('')}</tbody></table>`
     : '<p>No logical request failed under the policy.</p>';
-  const mix = Object.entries(r.basis.failureShareByKind).map(([kind, share]) => `${kind} ${formatPercent(share, 3)}`).join(', ') || 'none';
+  const mix =
+    Object.entries(r.basis.failureShareByKind)
+      .map(([kind, share]) => `${kind} ${formatPercent(share, 3)}`)
+      .join(', ') || 'none';
   return `<section id="replay"><h2>What-if replay</h2>
 <ul id="replay-policy">${policy}</ul>
 <table id="replay-table"><thead><tr><th></th><th>with the policy</th><th>no policy (as recorded)</th></tr></thead><tbody>${rows}</tbody></table>

@@ -10,11 +10,7 @@ const require = createRequire(import.meta.url);
  * next to the entry that resolution finds.
  */
 export function chartLibraries(): string[] {
-  return [
-    readBuild('vega', 'vega.min.js'),
-    readBuild('vega-lite', 'vega-lite.min.js'),
-    readBuild('vega-embed', 'vega-embed.min.js'),
-  ];
+  return [readBuild('vega', 'vega.min.js'), readBuild('vega-lite', 'vega-lite.min.js'), readBuild('vega-embed', 'vega-embed.min.js')];
 }
 
 let cached: Map<string, string> | undefined;

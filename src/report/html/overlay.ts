@@ -22,7 +22,8 @@ export async function renderOverlayHtml(runs: OverlayRun[]): Promise<string> {
     models.size === 1 ? loadTitle(runs[0]!.result) : 'load (concurrency or offered rate: the runs differ in model)',
   );
   const base = runs[0]!.result.totals.latency;
-  const delta = (value: number, reference: number) => (reference > 0 ? `${value >= reference ? '+' : ''}${(((value - reference) / reference) * 100).toFixed(1)}%` : '–');
+  const delta = (value: number, reference: number) =>
+    reference > 0 ? `${value >= reference ? '+' : ''}${(((value - reference) / reference) * 100).toFixed(1)}%` : '–';
   const rows = runs.map(({ label, result, verdict, reportPath }, i) => {
     const t = result.totals;
     const name = reportPath ? `<a href="${escapeHtml(relativeHref(reportPath))}">${escapeHtml(label)}</a>` : escapeHtml(label);
@@ -33,7 +34,7 @@ export async function renderOverlayHtml(runs: OverlayRun[]): Promise<string> {
   const table = `<section id="comparison"><h2>Comparison</h2>
 <table><thead><tr><th>run</th><th>scenario</th><th>verdict</th><th>started</th><th>requests</th><th>req/s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>p99 vs first</th><th>p99.9 ms</th><th>max ms</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-<p class="caption">${runs.some((run) => run.reportPath) ? 'Each run name links to its own full report' : 'Each run\'s own report is in its folder'}; percentiles come from each run's merged histogram, never averaged.</p></section>`;
+<p class="caption">${runs.some((run) => run.reportPath) ? 'Each run name links to its own full report' : "Each run's own report is in its folder"}; percentiles come from each run's merged histogram, never averaged.</p></section>`;
   return renderPage('tailscope — runs compared', header, [{ html: table }, { chart: spectra }, { chart: load }], STYLE);
 }
 
@@ -42,5 +43,9 @@ export async function renderOverlayHtml(runs: OverlayRun[]): Promise<string> {
  * scheme like javascript: or a query) and leading slashes dropped, so the link stays inside the folder.
  */
 export function relativeHref(path: string): string {
-  return path.split(/[\\/]/).filter((part) => part && part !== '.' && part !== '..').map(encodeURIComponent).join('/');
+  return path
+    .split(/[\\/]/)
+    .filter((part) => part && part !== '.' && part !== '..')
+    .map(encodeURIComponent)
+    .join('/');
 }

@@ -12,7 +12,14 @@ import type { Chart, NoData } from './charts/types.js';
 import { renderPage, STYLE, type Block } from './page.js';
 import { replaySection, resilienceSection, timeoutsSection } from './advice-sections.js';
 import {
-  capacityNotes, errorsSection, headerSection, requestsSection, scenarioSection, stagesSection, totalsSection, verdictSection,
+  capacityNotes,
+  errorsSection,
+  headerSection,
+  requestsSection,
+  scenarioSection,
+  stagesSection,
+  totalsSection,
+  verdictSection,
 } from './sections.js';
 import type { Verdict } from '../../analysis/types.js';
 import { capacityView, spectrum, streamingStages, timeoutView } from '../views/run.js';
@@ -24,7 +31,10 @@ import { capacityView, spectrum, streamingStages, timeoutView } from '../views/r
  */
 export async function renderHtml(result: RunResult, analysis: Analysis, verdict: Verdict): Promise<string> {
   const timeouts = timeoutView(result, analysis);
-  const spectrumSeries = [{ label: 'total', points: spectrum(result, 'total') }, { label: 'first byte', points: spectrum(result, 'ttfb') }];
+  const spectrumSeries = [
+    { label: 'total', points: spectrum(result, 'total') },
+    { label: 'first byte', points: spectrum(result, 'ttfb') },
+  ];
   const chart = (c: Chart | NoData | undefined): Block[] => (c ? [{ chart: c }] : []);
   const blocks: Block[] = [
     { html: verdictSection(result, verdict) },

@@ -11,7 +11,9 @@ import { STATUS_WORD } from '../../analysis/verdict.js';
 /** The HTML pieces of a single-run page that are not charts. Every run-supplied string goes through escapeHtml. */
 
 export function headerSection(result: RunResult): string {
-  const mock = result.target.mock ? ` (mock profile ${escapeHtml(result.target.mock.profile)}, seed ${escapeHtml(result.target.mock.seed)})` : '';
+  const mock = result.target.mock
+    ? ` (mock profile ${escapeHtml(result.target.mock.profile)}, seed ${escapeHtml(result.target.mock.seed)})`
+    : '';
   return `<header>
 <h1>${escapeHtml(result.scenario.name)}</h1>
 <p class="meta">${escapeHtml(result.startedAt)} · target ${escapeHtml(displayUrl(result.target.url))}${mock} · ${escapeHtml(result.model)} model · engine ${escapeHtml(result.engine)} · ${escapeHtml((result.durationMs / 1000).toFixed(1))} s · ${escapeHtml(result.health.workers)} workers</p>
@@ -21,7 +23,12 @@ export function headerSection(result: RunResult): string {
 function checkRows(checks: VerdictCheck[]): string {
   return checks
     .map((c) => {
-      const mark = c.pass === null ? '<span class="warn">not evaluated</span>' : c.pass ? '<span class="good">pass</span>' : '<span class="bad">fail</span>';
+      const mark =
+        c.pass === null
+          ? '<span class="warn">not evaluated</span>'
+          : c.pass
+            ? '<span class="good">pass</span>'
+            : '<span class="bad">fail</span>';
       return `<tr><td>${escapeHtml(c.name)}</td><td>${mark}</td><td>${escapeHtml(c.observed)}</td><td>${escapeHtml(c.limit)}</td></tr>`;
     })
     .join('\n');
@@ -30,11 +37,18 @@ function checkRows(checks: VerdictCheck[]): string {
 export function verdictSection(result: RunResult, verdict: Verdict): string {
   const notes: string[] = [];
   const { validity } = verdict;
-  if (!validity.valid) notes.push(`<p class="bad"><strong>Invalid run:</strong> ${validity.reasons.map(escapeHtml).join('; ') || 'the generator did not keep up'}. The figures below do not describe the target.</p>`);
-  if (validity.interrupted) notes.push('<p class="warn"><strong>Interrupted:</strong> the run was stopped early; these figures cover what completed.</p>');
+  if (!validity.valid)
+    notes.push(
+      `<p class="bad"><strong>Invalid run:</strong> ${validity.reasons.map(escapeHtml).join('; ') || 'the generator did not keep up'}. The figures below do not describe the target.</p>`,
+    );
+  if (validity.interrupted)
+    notes.push('<p class="warn"><strong>Interrupted:</strong> the run was stopped early; these figures cover what completed.</p>');
   if (validity.abortedBy) notes.push(`<p class="bad"><strong>Stopped by abortOnFail:</strong> ${escapeHtml(validity.abortedBy)}</p>`);
   for (const warning of validity.warnings) notes.push(`<p class="warn">${escapeHtml(warning)}</p>`);
-  if (result.model === 'closed') notes.push('<p class="caption">Closed model: each virtual user sends its next request when the previous one ends, so latency is measured at a concurrency, not under an arrival rate.</p>');
+  if (result.model === 'closed')
+    notes.push(
+      '<p class="caption">Closed model: each virtual user sends its next request when the previous one ends, so latency is measured at a concurrency, not under an arrival rate.</p>',
+    );
   const checks = verdict.checks;
   const table = checks.length
     ? `<table id="checks"><thead><tr><th>check</th><th>verdict</th><th>observed</th><th>limit</th></tr></thead><tbody>${checkRows(checks)}</tbody></table>`
@@ -48,7 +62,10 @@ ${generatorSection(result)}
 
 function generatorSection(result: RunResult): string {
   const h = result.health;
-  const socketErrors = Object.entries(h.socketErrors).map(([k, n]) => `${escapeHtml(k)} ${n}`).join(', ') || 'none';
+  const socketErrors =
+    Object.entries(h.socketErrors)
+      .map(([k, n]) => `${escapeHtml(k)} ${n}`)
+      .join(', ') || 'none';
   return `<table class="kv" id="generator">
 <tr><th>generator</th><td class="${h.valid ? 'good' : 'bad'}">${h.valid ? 'healthy: the figures measure the target' : 'saturated'}</td><th>workers</th><td>${h.workers}</td></tr>
 <tr><th>event-loop delay p99 / max</th><td>${formatMs(h.eventLoopDelayMs.p99)} / ${formatMs(h.eventLoopDelayMs.max)} ms</td><th>event loop busy (utilization) mean / max</th><td>${formatShare(h.eventLoopUtilization?.mean)} / ${formatShare(h.eventLoopUtilization?.max)}</td></tr>
@@ -95,14 +112,25 @@ export function stagesSection(result: RunResult, analysis: Analysis): string {
 export function capacityNotes(analysis: Analysis): string {
   const capacity = analysis.capacity;
   const lines: string[] = [];
-  if (capacity.knee) lines.push(`Knee at ${escapeHtml(capacity.knee.name)} (load ${capacity.knee.load.toFixed(1)}, ${formatRate(capacity.knee.throughput)} req/s): ${escapeHtml(capacity.knee.rule)}.`);
+  if (capacity.knee)
+    lines.push(
+      `Knee at ${escapeHtml(capacity.knee.name)} (load ${capacity.knee.load.toFixed(1)}, ${formatRate(capacity.knee.throughput)} req/s): ${escapeHtml(capacity.knee.rule)}.`,
+    );
   if (capacity.usl) {
     const u = capacity.usl;
-    const peak = u.peakConcurrency !== null ? `peak ≈ ${u.peakThroughput?.toFixed(1)} req/s at ${u.peakConcurrency.toFixed(1)} in flight` : u.peakThroughput !== null ? `levels off near ${u.peakThroughput.toFixed(1)} req/s` : 'linear over the tested range';
-    lines.push(`USL fit: σ = ${u.sigma.toFixed(4)}, κ = ${u.kappa.toFixed(5)}, λ = ${u.lambda.toFixed(2)} req/s, R² = ${u.r2.toFixed(3)} over ${u.points} points; ${peak}.`);
+    const peak =
+      u.peakConcurrency !== null
+        ? `peak ≈ ${u.peakThroughput?.toFixed(1)} req/s at ${u.peakConcurrency.toFixed(1)} in flight`
+        : u.peakThroughput !== null
+          ? `levels off near ${u.peakThroughput.toFixed(1)} req/s`
+          : 'linear over the tested range';
+    lines.push(
+      `USL fit: σ = ${u.sigma.toFixed(4)}, κ = ${u.kappa.toFixed(5)}, λ = ${u.lambda.toFixed(2)} req/s, R² = ${u.r2.toFixed(3)} over ${u.points} points; ${peak}.`,
+    );
   }
   if (capacity.goodput.bestPerSec > 0) lines.push(`Best SLO goodput: ${formatRate(capacity.goodput.bestPerSec)} req/s.`);
-  if (capacity.littlesLaw.broken.length > 0) lines.push(`Little's law does not hold in ${capacity.littlesLaw.broken.length} stage(s): requests were lost or counted twice there.`);
+  if (capacity.littlesLaw.broken.length > 0)
+    lines.push(`Little's law does not hold in ${capacity.littlesLaw.broken.length} stage(s): requests were lost or counted twice there.`);
   for (const warning of capacity.warnings) lines.push(escapeHtml(warning));
   return lines.length ? `<section id="capacity-notes">${lines.map((l) => `<p class="caption">${l}</p>`).join('\n')}</section>` : '';
 }
@@ -112,9 +140,16 @@ export function errorsSection(result: RunResult): string {
   if (categories.length === 0) return '<section id="errors"><h2>Errors</h2><p>None.</p></section>';
   const byName = Object.values(result.requestsByName)
     .filter((r) => r.errors > 0)
-    .map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${r.errors}</td><td>${formatPercent(r.errorRate)}</td><td>${errorCategories(r.errorsByKind).map(([k, n]) => `${escapeHtml(k)} ${n}`).join(', ')}</td></tr>`);
-  const reasons = errorReasons(result.totals.errorsByKind)
-    .map(([kind, count, message]) => `<li><b>${escapeHtml(kind)}</b> ${count}${message ? `, first: <code>${escapeHtml(message)}</code>` : ''}</li>`);
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.name)}</td><td>${r.errors}</td><td>${formatPercent(r.errorRate)}</td><td>${errorCategories(r.errorsByKind)
+          .map(([k, n]) => `${escapeHtml(k)} ${n}`)
+          .join(', ')}</td></tr>`,
+    );
+  const reasons = errorReasons(result.totals.errorsByKind).map(
+    ([kind, count, message]) =>
+      `<li><b>${escapeHtml(kind)}</b> ${count}${message ? `, first: <code>${escapeHtml(message)}</code>` : ''}</li>`,
+  );
   return `<section id="errors"><h2>Errors</h2>
 <ul class="reasons">${reasons.join('')}</ul>
 <table><thead><tr><th>status or kind</th><th>count</th><th>share of requests</th></tr></thead><tbody>${categories.map(([k, n]) => `<tr><td>${escapeHtml(k)}</td><td>${n}</td><td>${formatPercent(n / Math.max(result.totals.requests, 1))}</td></tr>`).join('')}</tbody></table>
@@ -123,7 +158,10 @@ ${byName.length ? `<table><thead><tr><th>request</th><th>errors</th><th>rate</th
 }
 
 export function requestsSection(result: RunResult): string {
-  const rows = Object.values(result.requestsByName).map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${r.requests}</td><td>${formatRate(r.throughput)}</td><td>${formatPercent(r.errorRate)}</td><td>${formatMs(r.latency.p50)}</td><td>${formatMs(r.latency.p99)}</td><td>${formatMs(r.latency.max)}</td></tr>`);
+  const rows = Object.values(result.requestsByName).map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.name)}</td><td>${r.requests}</td><td>${formatRate(r.throughput)}</td><td>${formatPercent(r.errorRate)}</td><td>${formatMs(r.latency.p50)}</td><td>${formatMs(r.latency.p99)}</td><td>${formatMs(r.latency.max)}</td></tr>`,
+  );
   return `<section id="requests"><h2>Requests by name</h2>
 <table><thead><tr><th>request</th><th>requests</th><th>req/s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

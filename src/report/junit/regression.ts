@@ -11,7 +11,9 @@ export function compareSuite(comparison: Comparison, suiteName = 'compare'): Jun
       return {
         name: r.rule,
         classname: 'tailscope.compare',
-        ...(r.outcome === 'regression' ? { failure: { message: `regression: ${line}`, detail: `${line}\n${methodText(comparison)}` } } : {}),
+        ...(r.outcome === 'regression'
+          ? { failure: { message: `regression: ${line}`, detail: `${line}\n${methodText(comparison)}` } }
+          : {}),
       };
     }),
   };

@@ -26,15 +26,12 @@ export interface JunitSuite {
  * Characters XML 1.0 cannot carry at all, even as references: C0 controls other than tab/LF/CR, lone surrogates,
  * U+FFFE/U+FFFF. They are replaced by U+FFFD so a hostile or binary response body cannot make the file unreadable.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole job
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole job
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function xmlText(value: string): string {
-  return value
-    .replace(INVALID_XML_CHARS, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return value.replace(INVALID_XML_CHARS, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Attribute values also escape quotes, and tab/LF/CR as references, which attribute normalisation would turn into spaces. */

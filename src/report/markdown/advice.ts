@@ -9,7 +9,11 @@ import { fencedCode, escapeMarkdown as md } from './escape.js';
  */
 
 const row = (cells: readonly unknown[]) => `| ${cells.map(md).join(' | ')} |`;
-const table = (head: readonly string[], rows: readonly (readonly unknown[])[]) => [row(head), `|${head.map(() => ' --- |').join('')}`, ...rows.map(row)];
+const table = (head: readonly string[], rows: readonly (readonly unknown[])[]) => [
+  row(head),
+  `|${head.map(() => ' --- |').join('')}`,
+  ...rows.map(row),
+];
 const quoted = (warnings: readonly string[]) => warnings.flatMap((w) => ['', `> ${md(w)}`]);
 
 export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'): string[] {
@@ -20,12 +24,25 @@ export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'
     '',
     ...table(
       ['phase', 'timeout', 'cuts', 'mean+2σ instead'],
-      advice.recommended.map((c) => [c.phase, `${formatMs(c.timeoutMs)} ms`, formatPercent(c.cutShare, 3), `${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})`]),
+      advice.recommended.map((c) => [
+        c.phase,
+        `${formatMs(c.timeoutMs)} ms`,
+        formatPercent(c.cutShare, 3),
+        `${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})`,
+      ]),
     ),
   ];
   const levels = timeoutLevelTable(advice, model);
   if (levels.rows.length > 0 && levels.phases.length > 0) {
-    lines.push('', 'By load level:', '', ...table(['level', 'stage', levels.loadTitle, 'req/s', ...levels.phases], levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells])));
+    lines.push(
+      '',
+      'By load level:',
+      '',
+      ...table(
+        ['level', 'stage', levels.loadTitle, 'req/s', ...levels.phases],
+        levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells]),
+      ),
+    );
   }
   return lines;
 }
@@ -35,7 +52,10 @@ export function resilienceMarkdown(r: ResilienceAdvice): string[] {
     '',
     '**Retries and resilience**',
     '',
-    ...table(['setting', 'value', 'rule'], resilienceRows(r).map((a) => [a.setting, a.value, a.rule])),
+    ...table(
+      ['setting', 'value', 'rule'],
+      resilienceRows(r).map((a) => [a.setting, a.value, a.rule]),
+    ),
     ...quoted(r.warnings),
     '',
     '<details><summary>fetch (undici)</summary>',
@@ -61,7 +81,10 @@ export function replayMarkdown(r: ReplayResult | undefined): string[] {
     '',
     ...policyLines(r.policy).map((line) => `- ${md(line)}`),
     '',
-    ...table(['', 'with the policy', 'no policy (as recorded)'], replayRows(r).map((c) => [c.measure, c.withPolicy, c.baseline])),
+    ...table(
+      ['', 'with the policy', 'no policy (as recorded)'],
+      replayRows(r).map((c) => [c.measure, c.withPolicy, c.baseline]),
+    ),
     '',
     failures.length ? `failed: ${failures.map((f) => `${md(f.cause)} ${f.count} (${md(f.share)})`).join(', ')}` : 'failed: none',
     '',

@@ -9,7 +9,8 @@ export function renderOverlayMarkdown(runs: OverlayRun[]): string {
   const base = runs[0]!.result.totals.latency.p99;
   const rows = runs.map(({ label, result, verdict }, i) => {
     const t = result.totals;
-    const delta = i === 0 ? 'reference' : base > 0 ? `${t.latency.p99 >= base ? '+' : ''}${(((t.latency.p99 - base) / base) * 100).toFixed(1)}%` : '–';
+    const delta =
+      i === 0 ? 'reference' : base > 0 ? `${t.latency.p99 >= base ? '+' : ''}${(((t.latency.p99 - base) / base) * 100).toFixed(1)}%` : '–';
     return `| ${md(label)} | ${ICON[verdict.status]} ${STATUS_WORD[verdict.status]} | ${t.requests} | ${formatRate(t.throughput)} | ${formatPercent(t.errorRate)} | ${formatMs(t.latency.p50)} | ${formatMs(t.latency.p99)} | ${delta} | ${formatMs(t.latency.max)} |`;
   });
   return [

@@ -8,7 +8,10 @@ function cell(text: string): string {
 /** A summary.md section (GitHub-flavoured Markdown), for $GITHUB_STEP_SUMMARY or a PR comment. */
 export function compareMarkdown(comparison: Comparison): string {
   const verdict = comparison.regression
-    ? `**Regression** — ${comparison.rules.filter((r) => r.outcome === 'regression').map((r) => `\`${r.rule}\``).join(', ')}`
+    ? `**Regression** — ${comparison.rules
+        .filter((r) => r.outcome === 'regression')
+        .map((r) => `\`${r.rule}\``)
+        .join(', ')}`
     : '**No regression** against the baseline';
   const lines = [
     '## Comparison with the baseline',

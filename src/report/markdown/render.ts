@@ -30,20 +30,38 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
   ];
   const w = result.warmup;
-  if (w) lines.push('', `warm-up before time zero, kept out of the figures above: ${w.requests} requests in ${(w.durationMs / 1000).toFixed(1)} s · p50 ${formatMs(w.latency.p50)} ms · p99 ${formatMs(w.latency.p99)} ms · errors ${formatPercent(w.errorRate)}`);
-  if (!verdict.validity.valid) lines.push('', `**Invalid run:** ${verdict.validity.reasons.map(md).join('; ') || 'the generator did not keep up'}. These figures do not describe the target.`);
+  if (w)
+    lines.push(
+      '',
+      `warm-up before time zero, kept out of the figures above: ${w.requests} requests in ${(w.durationMs / 1000).toFixed(1)} s · p50 ${formatMs(w.latency.p50)} ms · p99 ${formatMs(w.latency.p99)} ms · errors ${formatPercent(w.errorRate)}`,
+    );
+  if (!verdict.validity.valid)
+    lines.push(
+      '',
+      `**Invalid run:** ${verdict.validity.reasons.map(md).join('; ') || 'the generator did not keep up'}. These figures do not describe the target.`,
+    );
   if (verdict.validity.interrupted) lines.push('', '**Interrupted:** figures cover what completed.');
   if (verdict.validity.abortedBy) lines.push('', `**Stopped by abortOnFail:** ${md(verdict.validity.abortedBy)}`);
   for (const warning of verdict.validity.warnings) lines.push('', `> ${md(warning)}`);
   const checks = verdict.checks;
   if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
   const split = analysis.split;
-  lines.push('', `split (${split.method === 'none' ? 'n/a' : split.method}): network p50 ${formatMs(split.network?.p50)} ms, service p50 ${formatMs(split.service?.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`);
+  lines.push(
+    '',
+    `split (${split.method === 'none' ? 'n/a' : split.method}): network p50 ${formatMs(split.network?.p50)} ms, service p50 ${formatMs(split.service?.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`,
+  );
   const knee = analysis.capacity.knee;
   if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
   const h = result.health;
-  lines.push('', `generator: ${h.valid ? 'healthy' : 'not a valid measurement'}, ${h.workers} workers · event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms · event loop busy max ${formatShare(h.eventLoopUtilization?.max)} · worker thread CPU max ${formatShare(h.threadCpu?.max)} · process CPU max ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}`);
+  lines.push(
+    '',
+    `generator: ${h.valid ? 'healthy' : 'not a valid measurement'}, ${h.workers} workers · event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms · event loop busy max ${formatShare(h.eventLoopUtilization?.max)} · worker thread CPU max ${formatShare(h.threadCpu?.max)} · process CPU max ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}`,
+  );
   // The advice last: the verdict and headline figures stay on top of a pull-request comment.
-  lines.push(...timeoutsMarkdown(analysis.timeouts, analysis.run.model), ...resilienceMarkdown(analysis.resilience), ...replayMarkdown(analysis.replay));
+  lines.push(
+    ...timeoutsMarkdown(analysis.timeouts, analysis.run.model),
+    ...resilienceMarkdown(analysis.resilience),
+    ...replayMarkdown(analysis.replay),
+  );
   return `${lines.join('\n')}\n`;
 }

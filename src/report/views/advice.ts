@@ -6,7 +6,11 @@ import { formatMs, formatPercent, formatRate } from './format.js';
  * summary.md show the same numbers. Nothing here is escaped; each renderer escapes for its own format.
  */
 
-export interface AdviceRow { setting: string; value: string; rule: string }
+export interface AdviceRow {
+  setting: string;
+  value: string;
+  rule: string;
+}
 
 export function resilienceRows(r: ResilienceAdvice): AdviceRow[] {
   const hedged = r.hedging.method !== '';
@@ -47,9 +51,10 @@ export function policyLines(p: ReplayPolicy): string[] {
     t.totalMs !== undefined ? `total ${formatMs(t.totalMs)} ms` : '',
   ].filter(Boolean);
   const r = p.retries;
-  const retries = r.max === 0
-    ? 'none'
-    : `up to ${r.max} on ${r.on.join(', ') || 'nothing'}, ${r.backoff} backoff from ${formatMs(r.baseMs)} ms to ${formatMs(r.maxBackoffMs)} ms, ${r.jitter} jitter`;
+  const retries =
+    r.max === 0
+      ? 'none'
+      : `up to ${r.max} on ${r.on.join(', ') || 'nothing'}, ${r.backoff} backoff from ${formatMs(r.baseMs)} ms to ${formatMs(r.maxBackoffMs)} ms, ${r.jitter} jitter`;
   return [
     `timeouts: ${timeouts.join(', ') || 'none'}`,
     `retries: ${retries}`,
@@ -59,7 +64,11 @@ export function policyLines(p: ReplayPolicy): string[] {
   ];
 }
 
-export interface ComparisonRow { measure: string; withPolicy: string; baseline: string }
+export interface ComparisonRow {
+  measure: string;
+  withPolicy: string;
+  baseline: string;
+}
 
 export function replayRows(r: ReplayResult): ComparisonRow[] {
   return [

@@ -46,7 +46,10 @@ export function ninesTicks(maxNines: number): number[] {
 }
 
 /** One point of a cumulative distribution: the share of requests that took at most `ms`. */
-export interface CdfPoint { ms: number; share: number }
+export interface CdfPoint {
+  ms: number;
+  share: number;
+}
 
 /** Points per factor of ten of latency: enough that a candidate timeout sits visibly on the curve. */
 const CDF_STEPS_PER_DECADE = 40;

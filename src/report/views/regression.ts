@@ -32,7 +32,14 @@ const OUTCOME_TEXT: Record<RuleVerdict['outcome'], string> = { regression: 'REGR
 export function rows(comparison: Comparison): string[][] {
   return comparison.changes.map((c) => {
     const rule = ruleOf(comparison, c);
-    return [c.label, value(c.baseline, c.unit), value(c.current, c.unit), changeText(c), pText(c.pValue), rule ? `${rule.rule}: ${OUTCOME_TEXT[rule.outcome]}` : '(not judged)'];
+    return [
+      c.label,
+      value(c.baseline, c.unit),
+      value(c.current, c.unit),
+      changeText(c),
+      pText(c.pValue),
+      rule ? `${rule.rule}: ${OUTCOME_TEXT[rule.outcome]}` : '(not judged)',
+    ];
   });
 }
 
@@ -40,9 +47,10 @@ export const HEADER = ['metric', 'baseline', 'current', `change [CI]`, 'p', 'rul
 
 export function methodText(comparison: Comparison): string {
   const m = comparison.method;
-  const latency = m.latency === 'block-bootstrap'
-    ? `block bootstrap over intervals within each stage (blocks of up to ${m.blockIntervals?.baseline}/${m.blockIntervals?.current} intervals, ${m.replicates} replicates, seed ${m.seed})`
-    : `bootstrap treating requests as independent (${m.replicates} replicates, seed ${m.seed})`;
+  const latency =
+    m.latency === 'block-bootstrap'
+      ? `block bootstrap over intervals within each stage (blocks of up to ${m.blockIntervals?.baseline}/${m.blockIntervals?.current} intervals, ${m.replicates} replicates, seed ${m.seed})`
+      : `bootstrap treating requests as independent (${m.replicates} replicates, seed ${m.seed})`;
   return `intervals at ${(comparison.perRuleConfidence * 100).toFixed(1)}% per metric (${(comparison.confidence * 100).toFixed(0)}% over all ${comparison.rules.length} rules, Bonferroni); latency and throughput: ${latency}; error rate: two-proportion test, variance scaled by the between-interval dispersion`;
 }
 
@@ -50,12 +58,22 @@ export function methodText(comparison: Comparison): string {
 export function compareTable(comparison: Comparison): string[] {
   const table = [HEADER, ...rows(comparison)];
   const widths = HEADER.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  const lines = table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = table.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   lines.push('', methodText(comparison));
   for (const w of comparison.warnings) lines.push(`warning: ${w}`);
-  lines.push(comparison.regression
-    ? `REGRESSION: ${comparison.rules.filter((r) => r.outcome === 'regression').map((r) => r.rule).join(', ')}`
-    : 'no regression');
+  lines.push(
+    comparison.regression
+      ? `REGRESSION: ${comparison.rules
+          .filter((r) => r.outcome === 'regression')
+          .map((r) => r.rule)
+          .join(', ')}`
+      : 'no regression',
+  );
   return lines;
 }

@@ -36,11 +36,14 @@ export function capacityView(result: RunResult, analysis: Analysis): CapacityVie
   const x = (p: { load: number; concurrency: number }) => (open ? p.concurrency : p.load);
   // The analysis may leave stages out of its fit (ramps, too few samples); with fewer than two left, the
   // stages themselves still draw the throughput and p99 curve, without a knee or a fit.
-  const points = capacity.points.length >= 2
-    ? capacity.points.map((p) => ({ stage: p.name, load: x(p), throughput: p.throughput, p99Ms: p.p99Ms }))
-    : open
-      ? result.stages.filter((s) => s.requests > 0).map((s) => ({ stage: s.name, load: s.achievedConcurrency, throughput: s.throughput, p99Ms: s.latency.p99 }))
-      : stagePoints(result);
+  const points =
+    capacity.points.length >= 2
+      ? capacity.points.map((p) => ({ stage: p.name, load: x(p), throughput: p.throughput, p99Ms: p.p99Ms }))
+      : open
+        ? result.stages
+            .filter((s) => s.requests > 0)
+            .map((s) => ({ stage: s.name, load: s.achievedConcurrency, throughput: s.throughput, p99Ms: s.latency.p99 }))
+        : stagePoints(result);
   const kneePoint = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : undefined;
   return {
     loadTitle: open ? 'requests in flight (time-averaged; the axis the USL is fitted on)' : loadTitle(result),
@@ -51,7 +54,13 @@ export function capacityView(result: RunResult, analysis: Analysis): CapacityVie
 }
 
 /** Which histogram a timeout phase is judged on, as the analysis names it. */
-const PHASE_LABEL: Record<string, string> = { connect: 'connect', firstByte: 'first byte', total: 'total', firstToken: 'first token', idle: 'stream idle' };
+const PHASE_LABEL: Record<string, string> = {
+  connect: 'connect',
+  firstByte: 'first byte',
+  total: 'total',
+  firstToken: 'first token',
+  idle: 'stream idle',
+};
 
 export interface TimeoutView {
   metric: string;
@@ -91,7 +100,10 @@ export function timeoutView(result: RunResult, analysis: Analysis): TimeoutView 
   return {
     metric: 'total',
     cdf,
-    candidates: [reference(`p99 ${summary.p99.toFixed(1)} ms`, summary.p99), reference(`p99.9 ${summary.p999.toFixed(1)} ms`, summary.p999)],
+    candidates: [
+      reference(`p99 ${summary.p99.toFixed(1)} ms`, summary.p99),
+      reference(`p99.9 ${summary.p999.toFixed(1)} ms`, summary.p999),
+    ],
     reference: true,
   };
 }

@@ -26,7 +26,7 @@ describe('the wire engine over TLS', () => {
   let engine: WireEngine | undefined;
   afterEach(async () => {
     await engine?.close();
-    await new Promise((resolve) => server ? server.close(resolve) : resolve(undefined));
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
 
   async function listen(): Promise<number> {

@@ -33,7 +33,10 @@ function optionsFor(port: number, overrides: Partial<EngineOptions> = {}): Engin
   };
 }
 
-async function start(onRequest: (request: ServerRequest) => void, overrides: Partial<EngineOptions> = {}): Promise<{ server: LoopbackServer; engine: WireEngine }> {
+async function start(
+  onRequest: (request: ServerRequest) => void,
+  overrides: Partial<EngineOptions> = {},
+): Promise<{ server: LoopbackServer; engine: WireEngine }> {
   server = await serve(onRequest);
   engine = new WireEngine(optionsFor(server.port, overrides));
   return { server, engine };
@@ -64,7 +67,9 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
   });
 
   it('opens a new socket per request when responses say Connection: close', async () => {
-    const { server, engine } = await start(({ socket }) => socket.end(response('200 OK', { 'Content-Length': 2, Connection: 'close' }, 'ok')));
+    const { server, engine } = await start(({ socket }) =>
+      socket.end(response('200 OK', { 'Content-Length': 2, Connection: 'close' }, 'ok')),
+    );
     for (let i = 0; i < 3; i++) expect(await engine.send(GET)).toMatchObject({ status: 200, errorKind: undefined });
     expect(server.connections).toBe(3);
     expect(server.requests.map((r) => r.onConnection)).toEqual([0, 0, 0]);
@@ -98,7 +103,11 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
     expect(second).toMatchObject({ status: 200, errorKind: undefined });
     // The answer came on a fresh socket: its connect is part of this request's timings.
     expect(second.timings.connectUs).toBeGreaterThan(0);
-    expect(server.requests.map((r) => [r.connection, r.onConnection])).toEqual([[0, 0], [0, 1], [1, 0]]);
+    expect(server.requests.map((r) => [r.connection, r.onConnection])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+    ]);
   });
 
   it('does not re-send a POST whose reused socket the server closes before answering: it may have been applied', async () => {
@@ -126,7 +135,11 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
     expect(await engine.send(GET)).toMatchObject({ status: 200 });
     expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'reset' });
     // Sent on the reused socket, re-sent once on a fresh one, and no more.
-    expect(server.requests.map((r) => [r.connection, r.onConnection])).toEqual([[0, 0], [0, 1], [1, 0]]);
+    expect(server.requests.map((r) => [r.connection, r.onConnection])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+    ]);
   });
 
   it('does not re-send a request whose reused socket the server resets (RST): a reset is the target failing', async () => {
@@ -159,7 +172,8 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
 
   it('reads no body for HEAD and keeps the socket for the next request', async () => {
     const { server, engine } = await start(({ socket, head }) =>
-      socket.write(head.startsWith('HEAD') ? response('200 OK', { 'Content-Length': 1000 }) : OK));
+      socket.write(head.startsWith('HEAD') ? response('200 OK', { 'Content-Length': 1000 }) : OK),
+    );
     expect(await engine.send({ ...GET, method: 'HEAD' })).toMatchObject({ status: 200, errorKind: undefined });
     expect(await engine.send(GET)).toMatchObject({ status: 200, errorKind: undefined });
     expect(server.connections).toBe(1);
@@ -186,7 +200,10 @@ describe('WireEngine: connections', { timeout: 10_000 }, () => {
     await waitFor(() => server.connections === 2);
     expect(server.received()).toBe(0);
     const outcomes = await Promise.all([engine.send(GET), engine.send(GET)]);
-    expect(outcomes.map((o) => [o.status, o.timings.connectUs])).toEqual([[200, -1], [200, -1]]);
+    expect(outcomes.map((o) => [o.status, o.timings.connectUs])).toEqual([
+      [200, -1],
+      [200, -1],
+    ]);
     expect(server.connections).toBe(2);
   });
 });
@@ -209,10 +226,13 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
 
   it('fails a request still waiting for a pooled socket at its first-byte deadline, without waiting for the socket', async () => {
     // poolSize 1: the first request holds the socket 300 ms (head at once, body late); the second waits.
-    const { engine } = await start(({ socket }) => {
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no');
-      setTimeout(() => socket.write('k'), 300);
-    }, { poolSize: 1, timeouts: { connectMs: 0, firstByteMs: 100, totalMs: 2000, idleMs: 0 } });
+    const { engine } = await start(
+      ({ socket }) => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no');
+        setTimeout(() => socket.write('k'), 300);
+      },
+      { poolSize: 1, timeouts: { connectMs: 0, firstByteMs: 100, totalMs: 2000, idleMs: 0 } },
+    );
     const first = engine.send(GET);
     const { outcome: second, elapsedMs } = await timed(() => engine.send(GET));
     expect(second).toMatchObject({ status: 0, errorKind: 'timeout_first_byte' });
@@ -222,8 +242,9 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
   });
 
   it('fails as timeout_total at totalMs once the first byte came before firstByteMs', async () => {
-    const { engine } = await start(({ socket }) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'),
-      { timeouts: { connectMs: 0, firstByteMs: 50, totalMs: 150, idleMs: 0 } });
+    const { engine } = await start(({ socket }) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'), {
+      timeouts: { connectMs: 0, firstByteMs: 50, totalMs: 150, idleMs: 0 },
+    });
     const { outcome, elapsedMs } = await timed(() => engine.send(GET));
     expect(outcome).toMatchObject({ status: 200, errorKind: 'timeout_total' });
     expect(outcome.timings.ttfbUs).toBeGreaterThan(0);
@@ -232,8 +253,9 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
   });
 
   it('fails an SSE stream as timeout_idle when no data comes for idleMs', async () => {
-    const { engine } = await start(({ socket }) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: a\n\n'),
-      { timeouts: { connectMs: 0, firstByteMs: 0, totalMs: 2000, idleMs: 100 } });
+    const { engine } = await start(({ socket }) => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: a\n\n'), {
+      timeouts: { connectMs: 0, firstByteMs: 0, totalMs: 2000, idleMs: 100 },
+    });
     const { outcome, elapsedMs } = await timed(() => engine.send({ ...GET, stream: 'sse' }));
     expect(outcome).toMatchObject({ status: 200, errorKind: 'timeout_idle', stream: { chunks: 1 } });
     expect(elapsedMs).toBeGreaterThanOrEqual(100);
@@ -247,14 +269,25 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
 
   it('fails as garbage when the server answers something that is not HTTP', async () => {
     const { engine } = await start(({ socket }) => socket.write('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
-    expect(await engine.send(GET)).toMatchObject({ status: 0, errorKind: 'garbage', errorCode: 'HPE_INVALID_CONSTANT', errorMessage: 'the answer does not begin with an HTTP/1.x status line' });
+    expect(await engine.send(GET)).toMatchObject({
+      status: 0,
+      errorKind: 'garbage',
+      errorCode: 'HPE_INVALID_CONSTANT',
+      errorMessage: 'the answer does not begin with an HTTP/1.x status line',
+    });
   });
 
   it('fails as too_large when the body is over maxResponseBytes, announced or chunked', async () => {
-    const { server, engine } = await start(({ socket, connection }) => {
-      if (connection === 0) socket.write(response('200 OK', { 'Content-Length': 5000 }, 'x'.repeat(5000)));
-      else socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'200\r\n' + 'y'.repeat(512) + '\r\n'}${'200\r\n' + 'y'.repeat(512) + '\r\n'}0\r\n\r\n`);
-    }, { maxResponseBytes: 1000 });
+    const { server, engine } = await start(
+      ({ socket, connection }) => {
+        if (connection === 0) socket.write(response('200 OK', { 'Content-Length': 5000 }, 'x'.repeat(5000)));
+        else
+          socket.write(
+            `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'200\r\n' + 'y'.repeat(512) + '\r\n'}${'200\r\n' + 'y'.repeat(512) + '\r\n'}0\r\n\r\n`,
+          );
+      },
+      { maxResponseBytes: 1000 },
+    );
     expect(await engine.send(GET)).toMatchObject({ status: 200, errorKind: 'too_large', errorCode: 'E_RESPONSE_TOO_LARGE' });
     expect(await engine.send(GET)).toMatchObject({ status: 200, errorKind: 'too_large', errorCode: 'E_RESPONSE_TOO_LARGE' });
     // A failed response leaves its socket unusable: the second one came on a new socket.
@@ -287,12 +320,16 @@ describe('WireEngine: failures', { timeout: 10_000 }, () => {
 
 describe('WireEngine: what a response reports', { timeout: 10_000 }, () => {
   it('reads Server-Timing app and queue durations into serviceUs and queueUs', async () => {
-    const { engine } = await start(({ socket }) => socket.write(response('200 OK', { 'Server-Timing': 'app;dur=12.5, queue;dur=3', 'Content-Length': 0 })));
+    const { engine } = await start(({ socket }) =>
+      socket.write(response('200 OK', { 'Server-Timing': 'app;dur=12.5, queue;dur=3', 'Content-Length': 0 })),
+    );
     expect(await engine.send(GET)).toMatchObject({ status: 200, serviceUs: 12500, queueUs: 3000, retryAfterMs: -1 });
   });
 
   it('reads Retry-After of a 429 into retryAfterMs, and does not count the 429 as a transport error', async () => {
-    const { engine } = await start(({ socket }) => socket.write(response('429 Too Many Requests', { 'Retry-After': 2, 'Content-Length': 0 })));
+    const { engine } = await start(({ socket }) =>
+      socket.write(response('429 Too Many Requests', { 'Retry-After': 2, 'Content-Length': 0 })),
+    );
     expect(await engine.send(GET)).toMatchObject({ status: 429, errorKind: undefined, retryAfterMs: 2000, serviceUs: -1 });
   });
 
@@ -341,7 +378,8 @@ describe('WireEngine: stream timing and warmed sockets', { timeout: 10_000 }, ()
   // same read as the end of the response is never timed after the response ended.
   it('stamps tokens no later than the end of the response they arrived with', async () => {
     const { engine } = await start(({ socket }) =>
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 18\r\n\r\ndata: a\n\ndata: b\n\n'));
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 18\r\n\r\ndata: a\n\ndata: b\n\n'),
+    );
     const outcome = await engine.send({ ...GET, stream: 'sse' });
     expect(outcome).toMatchObject({ status: 200, stream: { chunks: 2 } });
     expect(outcome.stream!.ttftUs).toBeLessThanOrEqual(outcome.timings.totalUs);
@@ -349,10 +387,13 @@ describe('WireEngine: stream timing and warmed sockets', { timeout: 10_000 }, ()
 
   // A socket opened by warmUp() sits idle until the first request, so the server may close it just then.
   it('re-sends the first request on a warmed socket that the server closes before answering', async () => {
-    const { server, engine } = await start(({ socket, connection }) => {
-      if (connection === 0) socket.destroy();
-      else socket.write(OK);
-    }, { poolSize: 1 });
+    const { server, engine } = await start(
+      ({ socket, connection }) => {
+        if (connection === 0) socket.destroy();
+        else socket.write(OK);
+      },
+      { poolSize: 1 },
+    );
     await engine.warmUp(1);
     await waitFor(() => server.connections === 1);
     expect(await engine.send(GET)).toMatchObject({ status: 200, errorKind: undefined });

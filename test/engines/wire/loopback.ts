@@ -60,9 +60,15 @@ export async function serve(onRequest: (request: ServerRequest) => void = () => 
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
-    get connections() { return connections; },
-    get open() { return sockets.size; },
-    get peakOpen() { return peakOpen; },
+    get connections() {
+      return connections;
+    },
+    get open() {
+      return sockets.size;
+    },
+    get peakOpen() {
+      return peakOpen;
+    },
     requests,
     received: () => receivedBytes,
     close: () => {

@@ -18,14 +18,16 @@ interface Case {
 const VALID: Case[] = [
   {
     name: 'Content-Length body followed by the start of the next response',
-    raw: toBuffer('HTTP/1.1 200 OK\r\nServer-Timing: app;dur=3\r\nContent-Length: 11\r\nserver-timing: queue;dur=1\r\n\r\nhello worldHTTP/1.1 2'),
+    raw: toBuffer(
+      'HTTP/1.1 200 OK\r\nServer-Timing: app;dur=3\r\nContent-Length: 11\r\nserver-timing: queue;dur=1\r\n\r\nhello worldHTTP/1.1 2',
+    ),
     options: { wanted: WANTED },
   },
   {
     name: 'chunked with extensions and trailers',
     raw: toBuffer(
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nRetry-After: 4\r\n\r\n' +
-      '5;a=b\r\nhello\r\n1\r\n \r\nA;x="y;z"\r\n0123456789\r\n0;end\r\nX-Checksum: abc\r\nX-More: 1\r\n\r\nleft',
+        '5;a=b\r\nhello\r\n1\r\n \r\nA;x="y;z"\r\n0123456789\r\n0;end\r\nX-Checksum: abc\r\nX-More: 1\r\n\r\nleft',
     ),
     options: { wanted: WANTED },
   },
@@ -33,7 +35,7 @@ const VALID: Case[] = [
     name: '100 and 103 before the final response',
     raw: toBuffer(
       'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\nRetry-After: 99\r\n\r\n' +
-      'HTTP/1.1 503 Busy\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nbusy',
+        'HTTP/1.1 503 Busy\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nbusy',
     ),
     options: { wanted: WANTED },
   },
@@ -93,15 +95,16 @@ describe('ResponseParser: valid responses parse the same however the reads split
   }
 
   it('reads what the responses say (the reference the splits are held to)', () => {
-    expect(VALID.map(({ raw, options }) => parse(raw, options)).map((s) => [s.status, s.keepAlive, s.body, s.unconsumed, s.wanted]))
-      .toEqual([
-        [200, true, 'hello world', 10, ['app;dur=3, queue;dur=1', undefined, '11', undefined]],
-        [200, true, 'hello 0123456789', 4, [undefined, '4', undefined, 'chunked']],
-        [503, true, 'busy', 0, [undefined, '2', '4', undefined]],
-        [200, false, 'streamed until the server closes\r\n\r\n0\r\n', 0, ['app;dur=7', undefined, undefined, undefined]],
-        [200, true, 'abc', 4, [undefined, undefined, '3', undefined]],
-        [204, true, '', 17, ['app;dur=1', undefined, undefined, undefined]],
-      ]);
+    expect(
+      VALID.map(({ raw, options }) => parse(raw, options)).map((s) => [s.status, s.keepAlive, s.body, s.unconsumed, s.wanted]),
+    ).toEqual([
+      [200, true, 'hello world', 10, ['app;dur=3, queue;dur=1', undefined, '11', undefined]],
+      [200, true, 'hello 0123456789', 4, [undefined, '4', undefined, 'chunked']],
+      [503, true, 'busy', 0, [undefined, '2', '4', undefined]],
+      [200, false, 'streamed until the server closes\r\n\r\n0\r\n', 0, ['app;dur=7', undefined, undefined, undefined]],
+      [200, true, 'abc', 4, [undefined, undefined, '3', undefined]],
+      [204, true, '', 17, ['app;dur=1', undefined, undefined, undefined]],
+    ]);
   });
 });
 
@@ -145,10 +148,36 @@ function validResponse(random: Random): string {
 }
 
 const BAD_STATUS_LINES = [
-  'HTTP/1.1 2000 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 -200 OK', 'HTTP/1.2 200 OK', 'HTTP/2 200', 'http/1.1 200 OK',
-  'HTTP/1.1  200 OK', 'HTTP/1.1 abc OK', 'ICY 200 OK', '', 'HTTP/1.1 000 Zero', 'HTTP/1.1 200 O\0K', 'HTTP/1.1 101 Switching',
+  'HTTP/1.1 2000 OK',
+  'HTTP/1.1 20 OK',
+  'HTTP/1.1 -200 OK',
+  'HTTP/1.2 200 OK',
+  'HTTP/2 200',
+  'http/1.1 200 OK',
+  'HTTP/1.1  200 OK',
+  'HTTP/1.1 abc OK',
+  'ICY 200 OK',
+  '',
+  'HTTP/1.1 000 Zero',
+  'HTTP/1.1 200 O\0K',
+  'HTTP/1.1 101 Switching',
 ];
-const BAD_CHUNK_SIZES = ['-5', 'zz', 'g', '0x10', ' 5', '5 5', '', 'ffffffffffffffff', '1000000000000', 'ffffffffffff', 'fffff', '7fffffff', '+3', '3.0'];
+const BAD_CHUNK_SIZES = [
+  '-5',
+  'zz',
+  'g',
+  '0x10',
+  ' 5',
+  '5 5',
+  '',
+  'ffffffffffffffff',
+  '1000000000000',
+  'ffffffffffff',
+  'fffff',
+  '7fffffff',
+  '+3',
+  '3.0',
+];
 const BAD_LENGTHS = ['-1', '1e3', '99999999999999999999', '0x10', ' ', '3 3', '4000', '100000000'];
 
 /** One mutation of the kinds a broken target or a broken network produces. */
@@ -169,14 +198,16 @@ function mutate(random: Random, text: string): string {
     }
     case 2: {
       // bad Content-Length, or a second one
-      if (text.includes('Content-Length: ') && random() < 0.5) return text.replace(/Content-Length: \d+/, `Content-Length: ${pick(random, BAD_LENGTHS)}`);
+      if (text.includes('Content-Length: ') && random() < 0.5)
+        return text.replace(/Content-Length: \d+/, `Content-Length: ${pick(random, BAD_LENGTHS)}`);
       return text.replace('\r\n', `\r\nContent-Length: ${pick(random, ['0', '5', '17', ...BAD_LENGTHS])}\r\n`);
     }
     case 3: {
       // oversized header block, or too many headers
-      const extra = random() < 0.5
-        ? `X-Big: ${'b'.repeat(int(random, 2 * LIMITS.maxHeaderBytes))}\r\n`
-        : Array.from({ length: int(random, 2 * LIMITS.maxHeaderCount) }, (_, i) => `X-${i}: ${i}\r\n`).join('');
+      const extra =
+        random() < 0.5
+          ? `X-Big: ${'b'.repeat(int(random, 2 * LIMITS.maxHeaderBytes))}\r\n`
+          : Array.from({ length: int(random, 2 * LIMITS.maxHeaderCount) }, (_, i) => `X-${i}: ${i}\r\n`).join('');
       return text.replace('\r\n', `\r\n${extra}`);
     }
     case 4: {
@@ -190,7 +221,8 @@ function mutate(random: Random, text: string): string {
     case 6: {
       // random byte flips
       const bytes = text.split('');
-      for (let n = 1 + int(random, 4); n > 0 && bytes.length > 0; n--) bytes[int(random, bytes.length)] = String.fromCharCode(int(random, 256));
+      for (let n = 1 + int(random, 4); n > 0 && bytes.length > 0; n--)
+        bytes[int(random, bytes.length)] = String.fromCharCode(int(random, 256));
       return bytes.join('');
     }
     case 7: {
@@ -198,7 +230,8 @@ function mutate(random: Random, text: string): string {
       let out = text;
       for (let n = 1 + int(random, 4); n > 0; n--) {
         const at = int(random, out.length + 1);
-        const inserted = random() < 0.5 ? pick(random, ['\r', '\n', '\r\n', ':', ';', ' ', '0', 'f', '\r\n\r\n']) : String.fromCharCode(int(random, 256));
+        const inserted =
+          random() < 0.5 ? pick(random, ['\r', '\n', '\r\n', ':', ';', ' ', '0', 'f', '\r\n\r\n']) : String.fromCharCode(int(random, 256));
         out = out.slice(0, at) + inserted + out.slice(at);
       }
       return out;

@@ -25,7 +25,11 @@ if (mode === 'bare') {
         usage: { prompt_tokens: 2, completion_tokens: body.max_tokens, total_tokens: body.max_tokens + 2 },
         meta: { latency_ms: 0.012, queue_ms: 0.003 },
       });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out), 'server-timing': 'app;dur=0.012, queue;dur=0.003' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(out),
+        'server-timing': 'app;dur=0.012, queue;dur=0.003',
+      });
       res.end(out);
     });
   });

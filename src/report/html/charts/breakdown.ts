@@ -39,9 +39,19 @@ export function breakdownChart(analysis: Analysis): Chart | undefined {
         encoding: {
           x: { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: 'stage', axis: { labelAngle: 0 } },
           y: { field: 'ms', type: 'quantitative', stack: 'zero', title: 'ms' },
-          color: { field: 'component', type: 'nominal', sort: [...COMPONENTS], scale: { domain: [...COMPONENTS], range: ['#4c78a8', '#f58518', '#54a24b'] }, title: null },
+          color: {
+            field: 'component',
+            type: 'nominal',
+            sort: [...COMPONENTS],
+            scale: { domain: [...COMPONENTS], range: ['#4c78a8', '#f58518', '#54a24b'] },
+            title: null,
+          },
           order: { field: 'component', sort: 'ascending' },
-          tooltip: [{ field: 'stage', type: 'nominal' }, { field: 'component', type: 'nominal' }, { field: 'ms', type: 'quantitative', format: '.2f' }],
+          tooltip: [
+            { field: 'stage', type: 'nominal' },
+            { field: 'component', type: 'nominal' },
+            { field: 'ms', type: 'quantitative', format: '.2f' },
+          ],
         },
       },
     },

@@ -34,11 +34,21 @@ export function errorsOverTime(result: RunResult): Chart | undefined {
       mark: 'bar',
       encoding: {
         // Pre-binned: `binned` keeps the bars vertical (x/x2 alone would make vega-lite draw ranged horizontal bars).
-        x: { field: 't0', type: 'quantitative', bin: { binned: true, step: binMs / 1000 }, title: 'time (s)', scale: { domain: [0, spanMs / 1000] } },
+        x: {
+          field: 't0',
+          type: 'quantitative',
+          bin: { binned: true, step: binMs / 1000 },
+          title: 'time (s)',
+          scale: { domain: [0, spanMs / 1000] },
+        },
         x2: { field: 't1' },
         y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'errors' },
         color: { field: 'category', type: 'nominal', title: null },
-        tooltip: [{ field: 't0', type: 'quantitative', title: 'from (s)' }, { field: 'category', type: 'nominal' }, { field: 'count', type: 'quantitative' }],
+        tooltip: [
+          { field: 't0', type: 'quantitative', title: 'from (s)' },
+          { field: 'category', type: 'nominal' },
+          { field: 'count', type: 'quantitative' },
+        ],
       },
     },
   };

@@ -24,9 +24,10 @@ export function latencyOverTime(result: RunResult): Chart | NoData {
   return {
     id: 'latency-over-time',
     title,
-    caption: (result.model === 'open'
-      ? 'Per interval, measured from the intended send time (coordinated omission corrected).'
-      : 'Per interval, closed model: latency at the concurrency shown above, not under an arrival rate.') + windowNote,
+    caption:
+      (result.model === 'open'
+        ? 'Per interval, measured from the intended send time (coordinated omission corrected).'
+        : 'Per interval, closed model: latency at the concurrency shown above, not under an arrival rate.') + windowNote,
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       width: CHART_WIDTH,
@@ -38,7 +39,11 @@ export function latencyOverTime(result: RunResult): Chart | NoData {
         x: { field: 't', type: 'quantitative', title: 'time (s)' },
         y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
         color: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99', 'max'], title: null },
-        tooltip: [{ field: 't', title: 'time (s)' }, { field: 'percentile', type: 'nominal' }, { field: 'ms', type: 'quantitative', format: '.2f' }],
+        tooltip: [
+          { field: 't', title: 'time (s)' },
+          { field: 'percentile', type: 'nominal' },
+          { field: 'ms', type: 'quantitative', format: '.2f' },
+        ],
       },
     },
   };

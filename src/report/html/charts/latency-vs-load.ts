@@ -14,7 +14,13 @@ export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart | N
   if (values.length === 0) return { id: 'latency-vs-load', title, noData: 'no stage of any run completed a request.' };
   const x = { field: 'load', type: 'quantitative', title: loadTitle };
   const color = { field: 'run', type: 'nominal', title: null };
-  const tooltip = [{ field: 'run', type: 'nominal' }, { field: 'stage', type: 'nominal' }, { field: 'load', type: 'quantitative', format: '.1f' }, { field: 'throughput', type: 'quantitative', format: '.1f' }, { field: 'p99', type: 'quantitative', format: '.2f' }];
+  const tooltip = [
+    { field: 'run', type: 'nominal' },
+    { field: 'stage', type: 'nominal' },
+    { field: 'load', type: 'quantitative', format: '.1f' },
+    { field: 'throughput', type: 'quantitative', format: '.1f' },
+    { field: 'p99', type: 'quantitative', format: '.2f' },
+  ];
   return {
     id: 'latency-vs-load',
     title,
@@ -23,8 +29,18 @@ export function latencyVsLoad(curves: LoadCurve[], loadTitle: string): Chart | N
       $schema: VEGA_LITE_SCHEMA,
       data: { values },
       hconcat: [
-        { width: CHART_WIDTH / 2 - 20, height: CHART_HEIGHT, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'p99', type: 'quantitative', title: 'p99 latency (ms)' }, color, tooltip } },
-        { width: CHART_WIDTH / 2 - 20, height: CHART_HEIGHT, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'throughput', type: 'quantitative', title: 'throughput (req/s)' }, color, tooltip } },
+        {
+          width: CHART_WIDTH / 2 - 20,
+          height: CHART_HEIGHT,
+          mark: { type: 'line', point: true },
+          encoding: { x, y: { field: 'p99', type: 'quantitative', title: 'p99 latency (ms)' }, color, tooltip },
+        },
+        {
+          width: CHART_WIDTH / 2 - 20,
+          height: CHART_HEIGHT,
+          mark: { type: 'line', point: true },
+          encoding: { x, y: { field: 'throughput', type: 'quantitative', title: 'throughput (req/s)' }, color, tooltip },
+        },
       ],
     },
   };

@@ -17,7 +17,8 @@ export function loadOverTime(result: RunResult): Chart | NoData {
   const values = windowsOf(result.intervals).map((window) => {
     const spanMs = (interval: { startMs: number; endMs: number }) => Math.max(interval.endMs - interval.startMs, 1);
     const totalMs = window.reduce((sum, interval) => sum + spanMs(interval), 0);
-    const weighted = (f: (i: (typeof window)[number]) => number) => window.reduce((sum, interval) => sum + f(interval) * spanMs(interval), 0) / totalMs;
+    const weighted = (f: (i: (typeof window)[number]) => number) =>
+      window.reduce((sum, interval) => sum + f(interval) * spanMs(interval), 0) / totalMs;
     const perSec = (f: (i: (typeof window)[number]) => number) => (window.reduce((sum, interval) => sum + f(interval), 0) / totalMs) * 1000;
     return {
       t: window[0]!.startMs / 1000,
@@ -44,7 +45,11 @@ export function loadOverTime(result: RunResult): Chart | NoData {
         y: { field: 'value', type: 'quantitative', title: null },
         color: { field: 'series', type: 'nominal', title: null },
         strokeDash: { condition: { test: "indexof(datum.series, 'target') >= 0", value: [4, 3] }, value: [1, 0] },
-        tooltip: [{ field: 't', title: 'time (s)' }, { field: 'series', type: 'nominal' }, { field: 'value', type: 'quantitative', format: '.1f' }],
+        tooltip: [
+          { field: 't', title: 'time (s)' },
+          { field: 'series', type: 'nominal' },
+          { field: 'value', type: 'quantitative', format: '.1f' },
+        ],
       },
     },
   };

@@ -2,7 +2,10 @@ import { ninesTicks, type SpectrumPoint } from '../../views/distribution.js';
 import { round3 } from '../../views/format.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type Chart, type NoData } from './types.js';
 
-export interface SpectrumSeries { label: string; points: SpectrumPoint[] }
+export interface SpectrumSeries {
+  label: string;
+  points: SpectrumPoint[];
+}
 
 /**
  * Latency by percentile on the "nines" axis (x = 1/(1−p), log), as HdrHistogram plots it: every added nine
@@ -12,7 +15,12 @@ export interface SpectrumSeries { label: string; points: SpectrumPoint[] }
 export function percentileSpectrum(series: SpectrumSeries[], caption?: string): Chart | NoData {
   const title = 'Latency by percentile';
   const values = series.flatMap((s) =>
-    s.points.map((point) => ({ series: s.label, nines: round3(point.nines), percentile: point.percentile, ms: round3(Math.max(point.ms, 0.001)) })),
+    s.points.map((point) => ({
+      series: s.label,
+      nines: round3(point.nines),
+      percentile: point.percentile,
+      ms: round3(Math.max(point.ms, 0.001)),
+    })),
   );
   if (values.length === 0) return { id: 'percentile-spectrum', title, noData: 'no request completed.' };
   const maxNines = Math.max(10, ...values.map((v) => v.nines));
@@ -37,7 +45,11 @@ export function percentileSpectrum(series: SpectrumSeries[], caption?: string): 
         },
         y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
         color: { field: 'series', type: 'nominal', title: null },
-        tooltip: [{ field: 'series', type: 'nominal' }, { field: 'percentile', type: 'quantitative', format: '.4~f' }, { field: 'ms', type: 'quantitative', format: '.2f' }],
+        tooltip: [
+          { field: 'series', type: 'nominal' },
+          { field: 'percentile', type: 'quantitative', format: '.4~f' },
+          { field: 'ms', type: 'quantitative', format: '.2f' },
+        ],
       },
     },
   };

@@ -28,7 +28,11 @@ export function streamingChart(stages: StreamingStage[]): Chart | undefined {
       x: stageAxis,
       y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'log' } },
       color: { field: 'series', type: 'nominal', title: null },
-      tooltip: [{ field: 'stage', type: 'nominal' }, { field: 'series', type: 'nominal' }, { field: 'ms', type: 'quantitative', format: '.2f' }],
+      tooltip: [
+        { field: 'stage', type: 'nominal' },
+        { field: 'series', type: 'nominal' },
+        { field: 'ms', type: 'quantitative', format: '.2f' },
+      ],
     },
   };
   const tokensPanel = {
@@ -39,7 +43,10 @@ export function streamingChart(stages: StreamingStage[]): Chart | undefined {
     encoding: {
       x: stageAxis,
       y: { field: 'tokensPerSec', type: 'quantitative', title: 'tokens/s' },
-      tooltip: [{ field: 'stage', type: 'nominal' }, { field: 'tokensPerSec', type: 'quantitative', format: '.1f' }],
+      tooltip: [
+        { field: 'stage', type: 'nominal' },
+        { field: 'tokensPerSec', type: 'quantitative', format: '.1f' },
+      ],
     },
   };
   // Without token counts (no usage reports, no counted chunks) an empty panel would read as zero throughput.

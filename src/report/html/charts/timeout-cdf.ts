@@ -18,21 +18,36 @@ export function timeoutCdf(metric: string, cdf: CdfPoint[], candidates: TimeoutC
   }));
   const x = { field: 'ms', type: 'quantitative', title: `${metric} latency (ms)`, scale: { type: 'log' } };
   const layers: Record<string, unknown>[] = [
-    { data: { values: curve }, mark: { type: 'line', interpolate: 'step-after', color: '#4c78a8' }, encoding: { x, y: { field: 'share', type: 'quantitative', title: 'share of requests done', scale: { domain: [0, 1] }, axis: { format: '%' } }, tooltip: [{ field: 'ms', type: 'quantitative', format: '.2f' }, { field: 'share', type: 'quantitative', format: '.4%' }] } },
+    {
+      data: { values: curve },
+      mark: { type: 'line', interpolate: 'step-after', color: '#4c78a8' },
+      encoding: {
+        x,
+        y: { field: 'share', type: 'quantitative', title: 'share of requests done', scale: { domain: [0, 1] }, axis: { format: '%' } },
+        tooltip: [
+          { field: 'ms', type: 'quantitative', format: '.2f' },
+          { field: 'share', type: 'quantitative', format: '.4%' },
+        ],
+      },
+    },
   ];
   if (rules.length > 0) {
     layers.push({
       data: { values: rules },
       layer: [
         { mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] }, encoding: { x } },
-        { mark: { type: 'text', align: 'right', dx: -4, color: '#b42318' }, encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
+        {
+          mark: { type: 'text', align: 'right', dx: -4, color: '#b42318' },
+          encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+        },
       ],
     });
   }
   return {
     id: 'timeout-cdf',
     title: 'Timeout candidates on the latency distribution',
-    caption: 'Cumulative share of requests finished by each latency; each dashed line is a candidate timeout and the share of requests it would cut.',
+    caption:
+      'Cumulative share of requests finished by each latency; each dashed line is a candidate timeout and the share of requests it would cut.',
     spec: { $schema: VEGA_LITE_SCHEMA, width: CHART_WIDTH, height: CHART_HEIGHT, layer: layers },
   };
 }
