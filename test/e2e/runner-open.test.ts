@@ -60,13 +60,19 @@ workers: 1
   });
 
   it('marks a starved generator invalid instead of reporting its ceiling as the target’s', async () => {
-    // At the cap for one worker (LIMITS.arrivalsPerSecPerWorker) with 64 in flight: more than it sends on time.
+    // 1,000 arrivals/s into a 20 ms service need ~20 requests in flight (Little's law); the generator may hold 4.
+    // Most arrivals cannot be sent on time, by construction rather than by how busy the machine happens to be
+    // (the wire engine keeps up with the old version of this test, 20,000/s against /healthz, on a quiet machine).
     const result = await runYaml(`name: starved
-target: { mock: { profile: fast } }
-requests: [{ name: h, method: GET, path: /healthz }]
-load: { open: [{ hold: 3s, rate: 20000 }], maxInFlight: 64 }
+target: { mock: { profile: fixed-20ms } }
+auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
+requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
+load: { open: [{ hold: 2s, rate: 1000 }], maxInFlight: 4 }
 workers: 1
+warmup: 0
 `);
+    expect(result.totals.counters.dropped).toBeGreaterThan(1000);
     expect(result.health.valid).toBe(false);
     expect(result.health.reasons.join(' ')).toMatch(/late at p99|dropped|saturated/);
   });
