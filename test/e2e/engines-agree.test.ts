@@ -20,7 +20,7 @@ auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
 requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
 client: { timeouts: { total: 300ms } }
-load: { closed: [{ hold: 2s, concurrency: 8 }] }
+load: { closed: [{ hold: 1500ms, concurrency: 8 }] }
 workers: 1
 warmup: 0
 `);
@@ -50,7 +50,7 @@ auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
 requests:
   - { name: chat, method: POST, path: /v1/generate, stream: sse, json: { prompt: p, max_tokens: 8, temperature: 0, stream: true } }
-load: { closed: [{ hold: 2s, concurrency: 2 }] }
+load: { closed: [{ hold: 1s, concurrency: 2 }] }
 workers: 1
 warmup: 0
 `);

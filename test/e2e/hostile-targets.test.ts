@@ -9,7 +9,7 @@ import type { ErrorKind, RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { startHostileServer, type HostileMode } from '../helpers/hostile-server.js';
 
-const HOLD_MS = 1000;
+const HOLD_MS = 600;
 const TOTAL_TIMEOUT_MS = 1000;
 const GRACEFUL_STOP_MS = 1000;
 /**
