@@ -1,6 +1,6 @@
 /**
- * The hostile-input probe of issue 18, re-run against the current code: one or more representative probes for
- * each of the ten groups of "What failed", each judged held or not, and a table of tried / held per group.
+ * The hostile-input probe, re-run against the current code: one or more representative probes for each of ten
+ * groups of failures a load tool must survive, each judged held or not, and a table of tried / held per group.
  * Run by hand (not part of npm test); bounded: every probe has a deadline, the whole takes about a minute.
  *
  *   npx tsx bench/hostile-probe.ts
