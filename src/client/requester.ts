@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
-import { toAttempt } from '../metrics/attempt.js';
+import { failedAttempt, toAttempt } from '../metrics/attempt.js';
 import type { ClientCounters } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
@@ -167,22 +167,5 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
 
 function authFailure(error: unknown): AttemptRecord {
   const status = error instanceof AuthError ? error.status : 0;
-  return {
-    errorMessage: error instanceof Error ? error.message : String(error),
-    ok: false,
-    status,
-    errorKind: 'auth',
-    totalUs: 0,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
-    ttfbUs: -1,
-    downloadUs: -1,
-    serviceUs: -1,
-    queueUs: -1,
-    networkUs: -1,
-    ttftUs: -1,
-  };
+  return failedAttempt('auth', status, 0, error instanceof Error ? error.message : String(error));
 }

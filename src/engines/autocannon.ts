@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../metrics/vocabulary.js';
+import { failedAttempt } from '../metrics/attempt.js';
 import { classifyError } from './classify.js';
 import { serverTimingMs, durationHeaderMs } from './server-timing.js';
 import type { FixedLoadHooks, FixedLoadStretch, StopSignal } from './types.js';
@@ -83,23 +84,7 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
         });
       });
       const failed = (kind: ErrorKind) => {
-        hooks.onAttempt(request.name, {
-          ok: false,
-          status: 0,
-          errorKind: kind,
-          totalUs: (performance.now() - sentAt) * 1000,
-          totalUncorrectedUs: -1,
-          dnsUs: -1,
-          connectUs: -1,
-          tlsUs: -1,
-          writeUs: -1,
-          ttfbUs: -1,
-          downloadUs: -1,
-          serviceUs: -1,
-          queueUs: -1,
-          networkUs: -1,
-          ttftUs: -1,
-        });
+        hooks.onAttempt(request.name, failedAttempt(kind, 0, (performance.now() - sentAt) * 1000));
       };
       client.on('connError', (error) => failed(classifyError(error)));
       client.on('timeout', () => failed('timeout_total'));

@@ -112,3 +112,25 @@ const SERVER_TIMING_SLACK_SHARE = 0.05;
 export function emptyTimings(): PhaseTimings {
   return { socketUs: -1, dnsUs: -1, connectUs: -1, tlsUs: -1, writeUs: -1, ttfbUs: -1, totalUs: -1 };
 }
+
+/** An attempt that ended without a response: only its kind, status and how long it took are known. */
+export function failedAttempt(errorKind: ErrorKind, status: number, totalUs: number, errorMessage?: string): AttemptRecord {
+  return {
+    ...(errorMessage !== undefined && { errorMessage }),
+    ok: false,
+    status,
+    errorKind,
+    totalUs,
+    totalUncorrectedUs: -1,
+    dnsUs: -1,
+    connectUs: -1,
+    tlsUs: -1,
+    writeUs: -1,
+    ttfbUs: -1,
+    downloadUs: -1,
+    serviceUs: -1,
+    queueUs: -1,
+    networkUs: -1,
+    ttftUs: -1,
+  };
+}
