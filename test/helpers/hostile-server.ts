@@ -20,22 +20,6 @@ export type HostileMode =
   | 'redirect'
   | 'interim-1xx';
 
-export const HOSTILE_MODES: readonly HostileMode[] = [
-  'huge-headers',
-  'endless-body',
-  'drip',
-  'bad-status',
-  'bad-chunk',
-  'short-body',
-  'rst',
-  'silent',
-  'half-then-hang',
-  'nul-bytes',
-  'http10',
-  'redirect',
-  'interim-1xx',
-];
-
 export interface HostileServer {
   url: string;
   /** request heads read */
