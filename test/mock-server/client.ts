@@ -80,9 +80,3 @@ export function percentile(values: number[], p: number): number {
  * the process is descheduled, so single-sample upper bounds use it; tight checks use medians instead.
  */
 export const BUSY_RUNNER_SLACK_MS = 10;
-
-/**
- * Options for tests that assert on wall-clock timing: one scheduler hiccup on a loaded runner is absorbed by a
- * retry, while a real regression fails every attempt.
- */
-export const TIMING_TEST = { retry: 2 } as const;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type RunningMockServer } from '../../mock-server/index.js';
 import { chooseFault, FaultKind, stallHoldMs } from '../../mock-server/faults.js';
 import { profileSchema } from '../../mock-server/profile-schema.js';
-import { BUSY_RUNNER_SLACK_MS, generate, getToken, json, request, serverTiming, TIMING_TEST } from './client.js';
+import { BUSY_RUNNER_SLACK_MS, generate, getToken, json, request, serverTiming } from './client.js';
+import { withTimerLateness } from '../helpers/timer-lateness.js';
 
 describe('fault selection', () => {
   const faults = profileSchema.parse({
@@ -70,14 +71,16 @@ describe('injected faults', () => {
     await expect(post(fresh())).rejects.toMatchObject({ code: expect.stringMatching(/^HPE_|ECONNRESET/) });
   });
 
-  it('trickles a slow body in chunks at the configured interval', TIMING_TEST, async () => {
+  it('trickles a slow body in chunks at the configured interval', async () => {
     server.setProfile({ faults: { slowBody: { probability: 1, chunkBytes: 64, interval: '20ms' } } });
-    const reply = await generate(server.url, token, { max_tokens: 10 });
+    const { result: reply, lateness } = await withTimerLateness(() => generate(server.url, token, { max_tokens: 10 }));
     expect(reply.status).toBe(200);
     const chunks = Math.ceil(Buffer.byteLength(reply.body) / 64);
-    // (chunks − 1) intervals of 20 ms, with timer slack per interval.
-    expect(reply.elapsedMs).toBeGreaterThan((chunks - 1) * 20);
-    expect(reply.elapsedMs).toBeLessThan((chunks - 1) * 20 * 1.5 + BUSY_RUNNER_SLACK_MS);
+    // (chunks − 1) intervals of 20 ms, with timer slack per interval: resolution, plus what this loop's timers
+    // were measured late by in the same window (each interval's timer is one of them).
+    const intervals = chunks - 1;
+    expect(reply.elapsedMs).toBeGreaterThan(intervals * 20);
+    expect(reply.elapsedMs).toBeLessThan(intervals * (20 * 1.5 + lateness.quantile(0.9)) + BUSY_RUNNER_SLACK_MS);
     expect(json(reply)['usage']).toMatchObject({ completion_tokens: 10 });
   });
 
@@ -100,20 +103,29 @@ describe('injected faults', () => {
     expect(new Set(await Promise.all(outcomes))).toEqual(new Set(['ECONNRESET']));
   });
 
-  it('holds responses completing inside a stall window until it ends, and reports the hold as queue', TIMING_TEST, async () => {
+  it('holds responses completing inside a stall window until it ends, and reports the hold as queue', async () => {
+    const beforeStartMs = performance.now();
     const stalling = await startMockServer({
       profile: { generate: { latency: '5ms' }, faults: { stall: { every: '400ms', for: '200ms' } } },
     });
     try {
       const t = await getToken(stalling.url);
-      // Aim the request to complete ~50 ms into the first window ([400, 600) ms after start).
-      await new Promise((resolve) => setTimeout(resolve, 440));
-      const reply = await generate(stalling.url, t);
+      // Windows are [400k, 400k + 200) ms after the server's start, which lies between beforeStartMs and now.
+      // Aim the request to complete ~40–60 ms into the next window that still leaves that much of it, so a late
+      // timer on a busy machine moves the aim rather than missing the window.
+      const sinceStartMs = () => performance.now() - beforeStartMs;
+      const windowStartMs = Math.max(400, Math.ceil((sinceStartMs() + 60) / 400) * 400);
+      const { result: reply, lateness } = await withTimerLateness(async () => {
+        await new Promise((resolve) => setTimeout(resolve, windowStartMs + 40 - sinceStartMs()));
+        return generate(stalling.url, t);
+      });
       const timing = serverTiming(reply.headers['server-timing']);
       expect(timing['app']).toBeGreaterThanOrEqual(5);
-      expect(timing['app']).toBeLessThan(5 + BUSY_RUNNER_SLACK_MS);
-      // Held until the window ends: ~150 ms here; wide bounds because server start vs. our timer is not exact.
-      expect(timing['queue']).toBeGreaterThan(30);
+      expect(timing['app']).toBeLessThan(5 + BUSY_RUNNER_SLACK_MS + lateness.maxMs);
+      // Held until the window ends: ~150 ms when on time. Wide bounds because the server's start is only known
+      // to lie within startMockServer's span; a completion that the measured lateness pushed past the window is
+      // not held at all, so the lower bound gives way by that much.
+      expect(timing['queue']).toBeGreaterThan(Math.min(30, 150 - lateness.maxMs));
       expect(timing['queue']).toBeLessThanOrEqual(201);
       expect(reply.elapsedMs).toBeGreaterThan(timing['queue']! + timing['app']!);
     } finally {
