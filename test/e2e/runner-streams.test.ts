@@ -67,12 +67,16 @@ workers: 1
     // First token: counted from the send, so it holds the set-up of a new connection where there is one (every
     // WebSocket stream opens its own: TCP connect and upgrade, this run's own `connect` p50; SSE reuses kept-alive
     // sockets), then the injected 100 ms, late by what the server's timers were late in this run (the probe's
-    // lateness), then one loopback exchange: 5 ms (5%) is left for that exchange on a busy 2-core runner.
+    // lateness), then one loopback exchange: 5 ms (5%) is left for that exchange, or, on a machine so loaded that
+    // the exchange itself takes longer, the exchange this run measured and 1 ms for the difference of two
+    // medians. SSE measures it per request (network = first byte − Server-Timing app); a WebSocket stream's
+    // set-up (TCP connect and the upgrade's request and 101) holds one such exchange and more.
     const setupMs = stream === 'ws' ? metric(result.histograms, 'connect')!.p50 : 0;
     const serverTtftMs = TTFT_MS + (serverGapMs - ITL_MS);
+    const exchangeMs = stream === 'ws' ? setupMs : metric(result.histograms, 'network')!.p50;
     console.log(`${stream}: ttft p50 ${ttft.p50} ms, set-up p50 ${setupMs} ms, server first-token delay ≈ ${serverTtftMs.toFixed(3)} ms`);
     expect(ttft.p50).toBeGreaterThanOrEqual(TTFT_MS);
-    expect(ttft.p50 - setupMs - serverTtftMs).toBeLessThan(0.05 * TTFT_MS);
+    expect(ttft.p50 - setupMs - serverTtftMs).toBeLessThan(Math.max(0.05 * TTFT_MS, exchangeMs + 1));
     // The first token is excluded from inter-token gaps: 9 gaps per 10-token stream.
     expect(itl.count).toBe(requests * (TOKENS - 1));
     // Gaps: never shorter than injected (the mock's delays never fire early; 0.1 ms for histogram rounding),
