@@ -25,18 +25,38 @@ export class TargetUnreachableError extends Error {
 
 /**
  * Resolves, connects and (for https) completes one TLS handshake with each origin before any load, so a closed
- * port, a misspelt host or a bad certificate fails in well under a second with its cause, instead of turning
- * into thousands of refused connections read as a "generator saturated" run.
+ * port or a misspelt host fails in well under a second with its cause, instead of turning into thousands of
+ * refused connections read as a "generator saturated" run.
+ *
+ * A TLS failure (an untrusted certificate, a failed handshake) is returned rather than thrown: the target is
+ * there, and the run goes on so that its attempts are counted under their kind (`tls_cert`, `tls_handshake`)
+ * with this reason printed first; the unreachable watch ends it once every attempt has failed for a while.
  *
  * Aborting the signal ends it at once with StoppedBeforeLoadError, its socket destroyed: a target that accepts
  * and then stalls the TLS handshake would otherwise hold a Ctrl-C for the whole timeout.
  */
-export async function preflight(urls: readonly string[], timeoutMs: number, tls?: ConnectionOptions, signal?: AbortSignal): Promise<void> {
+export async function preflight(
+  urls: readonly string[],
+  timeoutMs: number,
+  tls?: ConnectionOptions,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const origins = [...new Set(urls.map((url) => new URL(url).origin))];
-  for (const origin of origins) await reach(new URL(origin), timeoutMs, tls, signal);
+  const tlsProblems: string[] = [];
+  for (const origin of origins) {
+    const problem = await reach(new URL(origin), timeoutMs, tls, signal);
+    if (problem) tlsProblems.push(`${redactUrl(origin)}: ${problem}`);
+  }
+  return tlsProblems;
 }
 
-async function reach(url: URL, timeoutMs: number, tls: ConnectionOptions | undefined, signal: AbortSignal | undefined): Promise<void> {
+/** Resolves when the origin answered (undefined) or failed its TLS handshake (the reason); rejects otherwise. */
+async function reach(
+  url: URL,
+  timeoutMs: number,
+  tls: ConnectionOptions | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
   throwIfStopped(signal);
   const shown = redactUrl(url.href).replace(/\/$/, '');
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -52,15 +72,15 @@ async function reach(url: URL, timeoutMs: number, tls: ConnectionOptions | undef
     const code = (error as NodeJS.ErrnoException).code ?? 'EAI_FAIL';
     throw new TargetUnreachableError(shown, code, `cannot resolve ${host} (${code})`);
   }
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<string | undefined>((resolve, reject) => {
     const socket: Socket = https
       ? connectTls({ host: address, port, servername: isIp(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...tls })
       : connectTcp({ host: address, port });
-    const settle = (error?: Error) => {
+    const settle = (error?: Error, tlsProblem?: string) => {
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error) reject(error);
-      else resolve();
+      else resolve(tlsProblem);
     };
     const fail = (code: string, detail: string) => settle(new TargetUnreachableError(shown, code, detail));
     const onAbort = () => settle(new StoppedBeforeLoadError(signal?.reason));
@@ -69,7 +89,9 @@ async function reach(url: URL, timeoutMs: number, tls: ConnectionOptions | undef
     socket.once(https ? 'secureConnect' : 'connect', () => settle());
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'ERROR';
-      fail(code, https ? (tlsReason(error, code) ?? error.message) : error.message);
+      const tlsProblem = https ? tlsReason(error, code) : undefined;
+      if (tlsProblem) settle(undefined, tlsProblem);
+      else fail(code, error.message);
     });
   });
 }

@@ -33,6 +33,8 @@ export interface RunOptions {
   onInterval?: IntervalListener;
   /** called once the target is up, with its address (for logs) */
   onTargetReady?: (url: string) => void;
+  /** called before any load with each TLS problem the preflight met (the run goes on and counts them) */
+  onTlsProblem?: (reason: string) => void;
   /** called when the workers are told to start: from here on a stop returns what ran */
   onLoadStarted?: () => void;
   /** run shard `index` of `count` (0-based): this process drives its share of the curve (see coordinate) */
@@ -56,13 +58,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // One resolve + connect (+ TLS handshake) per origin before any load: a target that is not there fails now,
     // with its OS error, rather than as seconds of refused connections.
     const oauth2 = scenario.auth?.oauth2;
-    await preflight(
+    const tlsProblems = await preflight(
       [target.url, ...(oauth2 ? [resolveUnderBase(oauth2.tokenUrl, target.url).href] : [])],
       Math.min(scenario.client.timeouts.connect, PREFLIGHT_TIMEOUT_MS),
       tls && tlsConnectionOptions(tls),
       signal,
     );
     options.onTargetReady?.(target.publicUrl === 'mock' ? target.url : target.publicUrl);
+    for (const problem of tlsProblems) options.onTlsProblem?.(problem);
     const probe = await probeRtt(target.url, { signal });
     throwIfStopped(signal);
     const shard = options.shard ?? { index: 0, count: 1 };

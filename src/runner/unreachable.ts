@@ -1,10 +1,19 @@
 import type { ErrorCounts, ErrorKind } from '../result/types.js';
 
-/** Failures that mean no connection could be made at all: the target is not there (any more). */
-const CONNECT_FAILURES: readonly ErrorKind[] = ['refused', 'dns', 'timeout_connect'];
+/**
+ * Failures that mean no usable connection could be made at all: the target is not there (any more), or no TLS
+ * session with it can be set up (its certificate is not trusted, the handshake fails).
+ */
+const CONNECT_FAILURES: readonly ErrorKind[] = ['refused', 'dns', 'timeout_connect', 'tls_cert', 'tls_handshake'];
 
 /** How each kind reads as the operating system's error, for the message. */
-const OS_ERROR: Partial<Record<ErrorKind, string>> = { refused: 'ECONNREFUSED', dns: 'ENOTFOUND', timeout_connect: 'connect timeout' };
+const OS_ERROR: Partial<Record<ErrorKind, string>> = {
+  refused: 'ECONNREFUSED',
+  dns: 'ENOTFOUND',
+  timeout_connect: 'connect timeout',
+  tls_cert: 'tls_cert',
+  tls_handshake: 'tls_handshake',
+};
 
 /** Every attempt failing to connect for this long ends the run: more of it measures nothing. */
 export const UNREACHABLE_AFTER_MS = 2_000;

@@ -131,25 +131,35 @@ requests:
     expect(result!.tls).toEqual({ insecure: false });
   });
 
-  it('without the CA stops before any load with exit 2, saying tls_cert and why', async () => {
+  it('without the CA counts every attempt as tls_cert, says why before the load and in the summary, and ends as unreachable', async () => {
     server = await startRecordingServer({ basePath: '/api/v2', tls: true });
-    const { code, stderr } = await run(`${server.origin}/api/v2`, 'requests: [{ name: g, path: /g }]');
-    expect(code).toBe(EXIT.badInput);
+    const { code, stderr, stdout, result } = await run(`${server.origin}/api/v2`, 'requests: [{ name: g, path: /g }]', {
+      load: '{ open: [{ hold: 3s, rate: 20 }] }',
+    });
     expect(stderr).toMatch(
-      /tls_cert: the server's certificate is not trusted: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\); give its CA as client\.tls\.ca/,
+      /warning: https:\/\/127\.0\.0\.1:\d+: tls_cert: the server's certificate is not trusted: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\); give its CA as client\.tls\.ca/,
     );
     expect(server.seen).toEqual([]);
+    expect(result!.totals.requests).toBeGreaterThan(0);
+    expect(result!.totals.errorsByKind.byKind).toEqual({ tls_cert: result!.totals.requests });
+    // The summary prints the first message of each kind, with the OS code kept.
+    expect(stdout).toMatch(/tls_cert.*self[- ]signed certificate.*DEPTH_ZERO_SELF_SIGNED_CERT/);
+    // Two seconds in which every attempt failed its TLS session end the run as unreachable, not as saturated.
+    expect(code).toBe(EXIT.invalidRun);
+    expect(stdout).toMatch(/target unreachable: .*tls_cert/);
   });
 
   it('names servername when the certificate is for another name', async () => {
     server = await startRecordingServer({ basePath: '/api', tls: true });
-    const { code, stderr } = await run(
+    const { code, stderr, result } = await run(
       `${server.origin}/api`,
       `client: { tls: { ca: ca.pem, servername: api.example.com } }
 requests: [{ name: g, path: /g }]`,
       { prepare: (dir) => copyFile(TEST_CERT_FILE, join(dir, 'ca.pem')) },
     );
-    expect(code).toBe(EXIT.badInput);
+    // A half-second run with no threshold: it completes, every attempt counted under tls_cert.
+    expect(COMPLETED).toContain(code);
+    expect(result!.totals.errorsByKind.byKind).toEqual({ tls_cert: result!.totals.requests });
     expect(stderr).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(stderr).toContain('client.tls.servername');
   });

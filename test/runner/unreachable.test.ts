@@ -12,6 +12,11 @@ const failing = (n: number) => ({
   successes: 0,
   errors: { total: n, byKind: { status: n }, byStatus: { 500: n } } as ErrorCounts,
 });
+const untrusted = (n: number) => ({
+  requests: n,
+  successes: 0,
+  errors: { total: n, byKind: { tls_cert: n }, byStatus: {} } as ErrorCounts,
+});
 const idle = { requests: 0, successes: 0, errors: { total: 0, byKind: {}, byStatus: {} } as ErrorCounts };
 
 describe('the target-unreachable watch', () => {
@@ -22,11 +27,13 @@ describe('the target-unreachable watch', () => {
     ['a target that answers 500s is there: it is slow or broken, not gone', [failing(100), failing(100), failing(100)], -1],
     ['an idle interval (no attempt) proves nothing either way, and restarts the count', [refused(100), idle, refused(100)], -1],
     ['one second of refusals, then recovery', [refused(100), served(100), served(100)], -1],
+    ['two seconds of untrusted certificates: no TLS session can be made', [untrusted(100), untrusted(100)], 1],
   ] as const)('%s', (_what, intervals, stopsAt) => {
     const watch = createUnreachableWatch(1000);
     const verdicts = intervals.map((i) => watch.onInterval(i));
     expect(verdicts.findIndex((v) => v !== undefined)).toBe(stopsAt);
-    if (stopsAt >= 0) expect(verdicts[stopsAt]).toEqual({ forMs: 2000, attempts: 200, errors: 'ECONNREFUSED 200' });
+    const kind = intervals[0]!.errors.byKind.tls_cert ? 'tls_cert' : 'ECONNREFUSED';
+    if (stopsAt >= 0) expect(verdicts[stopsAt]).toEqual({ forMs: 2000, attempts: 200, errors: `${kind} 200` });
   });
 });
 
@@ -38,15 +45,15 @@ describe('preflight', () => {
     expect((error as Error).message).toBe('target http://127.0.0.1:1 is unreachable: connect ECONNREFUSED 127.0.0.1:1');
   });
 
-  it('names a failed TLS handshake', async () => {
+  it('returns a failed TLS handshake as a problem to print, not an error: the run counts its attempts', async () => {
     // A plain TCP server that answers a ClientHello with HTTP: no TLS server is there.
     const server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const error = await preflight([`https://127.0.0.1:${port}`], 1000).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TargetUnreachableError);
-      expect((error as Error).message).toMatch(new RegExp(`^target https://127\\.0\\.0\\.1:${port} is unreachable: `));
+      const problems = await preflight([`https://127.0.0.1:${port}`], 1000);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${port}: tls_handshake: the TLS handshake failed: `));
     } finally {
       server.close();
     }
@@ -61,7 +68,7 @@ describe('preflight', () => {
     const server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      await expect(preflight([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], 1000)).resolves.toBeUndefined();
+      await expect(preflight([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], 1000)).resolves.toEqual([]);
     } finally {
       server.close();
     }

@@ -150,6 +150,7 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
     shard,
     startAtEpochMs,
     onTargetReady: (url) => io.stderr(`target ${url}\n`),
+    onTlsProblem: (reason) => io.stderr(`warning: ${reason}\n`),
     onLoadStarted,
     onInterval: (index, merged) => {
       if (!args.quiet) {
