@@ -97,8 +97,10 @@ export function checkFailure(check: CompiledCheck, response: ResponseView): stri
         return value === undefined ? `header ${name} is missing` : `header ${name} is present (${show(value)}), expected none`;
       }
       if (value === undefined) return `header ${name} is missing`;
-      if (spec.operator === 'equals') return value === spec.value ? undefined : `header ${name} is ${show(value)}, expected ${show(spec.value)}`;
-      if (spec.operator === 'notEquals') return value !== spec.value ? undefined : `header ${name} is ${show(value)}, expected anything else`;
+      if (spec.operator === 'equals')
+        return value === spec.value ? undefined : `header ${name} is ${show(value)}, expected ${show(spec.value)}`;
+      if (spec.operator === 'notEquals')
+        return value !== spec.value ? undefined : `header ${name} is ${show(value)}, expected anything else`;
       return textFailure(`header ${name}`, value, spec.operator, spec.value, check.pattern);
     }
     case 'json':
@@ -132,7 +134,13 @@ function jsonFailure(check: CompiledCheck, response: ResponseView): string | und
       const symbol = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[spec.operator];
       if (typeof actual !== 'number') return `${is}, expected a number ${symbol} ${limit}`;
       const pass =
-        spec.operator === 'gt' ? actual > limit : spec.operator === 'gte' ? actual >= limit : spec.operator === 'lt' ? actual < limit : actual <= limit;
+        spec.operator === 'gt'
+          ? actual > limit
+          : spec.operator === 'gte'
+            ? actual >= limit
+            : spec.operator === 'lt'
+              ? actual < limit
+              : actual <= limit;
       return pass ? undefined : `${is}, expected ${symbol} ${limit}`;
     }
     case 'in': {
@@ -154,7 +162,7 @@ function jsonFailure(check: CompiledCheck, response: ResponseView): string | und
     case 'matches': {
       // Numbers and booleans are matched as they read in the JSON text; lists and objects are not text.
       if (actual === null || typeof actual === 'object') return `${is}, expected text matching /${check.pattern!.source}/`;
-      return check.pattern!.test(String(actual)) ? undefined : `${is}, expected to match /${check.pattern!.source}/`;
+      return check.pattern!.test(typeof actual === 'string' ? actual : JSON.stringify(actual)) ? undefined : `${is}, expected to match /${check.pattern!.source}/`;
     }
   }
 }

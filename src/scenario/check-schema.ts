@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkLabel, compileCheck, SUBJECT_OPERATORS, type CheckOperator, type CheckSpec, type CheckSubject } from '../client/checks.js';
+import { checkLabel, compileCheck, SUBJECT_OPERATORS, type CheckSpec, type CheckSubject } from '../client/checks.js';
 import { compileJsonPath, JsonPathSyntaxError } from '../shared/json-path.js';
 import { headerNameProblem } from '../shared/http-syntax.js';
 
@@ -111,11 +111,11 @@ export const checkSchema = z.record(z.string(), z.unknown()).transform((raw, ctx
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const message = issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys.join('", "')}"` : issue.message;
-      ctx.addIssue({ code: 'custom', message, path: issue.path as (string | number)[] });
+      ctx.addIssue({ code: 'custom', message, path: issue.path });
     }
     return z.NEVER;
   }
-  const spec = normalise(subject, parsed.data as Record<string, unknown>);
+  const spec = normalise(subject, parsed.data);
   compileCheck(spec); // every part was validated above: this only proves the worker will compile it too
   return spec;
 });
@@ -130,7 +130,7 @@ function normalise(subject: CheckSubject, check: Record<string, unknown>): Check
     return named({ subject, operator: 'in', value: Array.isArray(status) ? status : [status] });
   }
   const operands = subject === 'body' ? (check.body as Record<string, unknown>) : check;
-  const operator = SUBJECT_OPERATORS[subject].find((op) => operands[op] !== undefined) ?? ('exists' as CheckOperator);
+  const operator = SUBJECT_OPERATORS[subject].find((op) => operands[op] !== undefined) ?? ('exists');
   const value = operator === 'exists' ? (operands.exists ?? true) : operands[operator];
   return named({ subject, ...(subject === 'body' ? {} : { at: check[subject] as string }), operator, value });
 }

@@ -111,6 +111,12 @@ const request = z
           message: `checks[${earlier}] is already labelled "${check.label}": give one of them another name`,
         });
     });
+    // A WebSocket answer is messages, not an HTTP response with a body and headers to check.
+    if (r.stream === 'ws')
+      r.checks?.forEach((check, index) => {
+        if (check.subject !== 'status')
+          ctx.addIssue({ code: 'custom', path: ['checks', index], message: 'a WebSocket stream takes status checks only' });
+      });
     if (r.usage !== undefined && r.usage !== false && r.stream !== 'none')
       ctx.addIssue({ code: 'custom', path: ['usage'], message: "a stream's usage is read from its final event already: remove usage" });
   });
