@@ -1,66 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { compileJsonPath, readJsonPath, type JsonPath } from '../shared/json-path.js';
+import { readJsonPath } from '../shared/json-path.js';
 import type { CheckOutcome } from '../metrics/checks.js';
 import type { ResponseView } from './response-view.js';
+import { clip, show, type CheckOperator, type CheckSpec, type CompiledCheck } from '../metrics/grammar/check.js';
 
-/**
- * Response checks: what a request's answer must look like to count as a success (k6's `check()`, Gatling's
- * `check(jsonPath(...).is(...))`), declared in the scenario. A check reads one subject of the response (its
- * status, a JSON path into its body, the body as text, or a header) and applies one operator to it.
- */
-
-export const CHECK_OPERATORS = [
-  'equals',
-  'notEquals',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'contains',
-  'notContains',
-  'matches',
-  'exists',
-] as const;
-export type CheckOperator = (typeof CHECK_OPERATORS)[number];
-export type CheckSubject = 'status' | 'json' | 'body' | 'header';
-
-/** The operators each subject takes as a scenario writes them (status is written as a value, not an operator). */
-export const SUBJECT_OPERATORS: Record<Exclude<CheckSubject, 'status'>, readonly CheckOperator[]> = {
-  json: CHECK_OPERATORS,
-  body: ['contains', 'notContains', 'matches'],
-  header: ['equals', 'notEquals', 'contains', 'notContains', 'matches', 'exists'],
-};
-
-/**
- * One check as plain data (it crosses to the workers by structured clone): validated when the scenario is
- * loaded, compiled again in each worker.
- */
-export interface CheckSpec {
-  /** the check as written (`$.ok == true`), or its `name`; unique within a request */
-  label: string;
-  subject: CheckSubject;
-  /** json: the path; header: the header name */
-  at?: string;
-  operator: CheckOperator;
-  /** the operand; status checks: `in` a list of statuses and classes (`2xx`) */
-  value?: unknown;
-}
-
-export interface CompiledCheck {
-  spec: CheckSpec;
-  path?: JsonPath;
-  pattern?: RegExp;
-}
-
-/** Compiles a check's path and pattern; throws JsonPathSyntaxError or SyntaxError (the scenario reports them). */
-export function compileCheck(spec: CheckSpec): CompiledCheck {
-  return {
-    spec,
-    ...(spec.subject === 'json' && spec.at !== undefined ? { path: compileJsonPath(spec.at) } : {}),
-    ...(spec.operator === 'matches' ? { pattern: new RegExp(String(spec.value)) } : {}),
-  };
-}
+/** How a response is judged against its request's checks (declared in metrics/grammar/check.ts). */
 
 /** Whether any check reads more than the status: only then does the engine keep the response's head and body. */
 export function checksNeedResponse(checks: readonly CheckSpec[]): boolean {
@@ -162,7 +106,9 @@ function jsonFailure(check: CompiledCheck, response: ResponseView): string | und
     case 'matches': {
       // Numbers and booleans are matched as they read in the JSON text; lists and objects are not text.
       if (actual === null || typeof actual === 'object') return `${is}, expected text matching /${check.pattern!.source}/`;
-      return check.pattern!.test(typeof actual === 'string' ? actual : JSON.stringify(actual)) ? undefined : `${is}, expected to match /${check.pattern!.source}/`;
+      return check.pattern!.test(typeof actual === 'string' ? actual : JSON.stringify(actual))
+        ? undefined
+        : `${is}, expected to match /${check.pattern!.source}/`;
     }
   }
 }
@@ -180,45 +126,4 @@ function textFailure(what: string, text: string, operator: CheckOperator, value:
     default:
       return `${what} cannot be checked with ${operator}`;
   }
-}
-
-/** The default label of a check: what it asserts, as compactly as the scenario wrote it. */
-export function checkLabel(spec: Omit<CheckSpec, 'label'>): string {
-  const operand = spec.operator === 'matches' ? `/${String(spec.value)}/` : show(spec.value, 40);
-  const symbol: Record<CheckOperator, string> = {
-    equals: '==',
-    notEquals: '!=',
-    gt: '>',
-    gte: '>=',
-    lt: '<',
-    lte: '<=',
-    in: 'in',
-    contains: 'contains',
-    notContains: 'does not contain',
-    matches: 'matches',
-    exists: 'exists',
-  };
-  switch (spec.subject) {
-    case 'status': {
-      const allowed = spec.value as (number | string)[];
-      return allowed.length === 1 ? `status ${allowed[0]}` : `status in ${allowed.join(', ')}`;
-    }
-    case 'body':
-      return `body ${symbol[spec.operator]} ${operand}`;
-    case 'header':
-    case 'json': {
-      const subject = spec.subject === 'header' ? `header ${spec.at}` : spec.at!;
-      if (spec.operator === 'exists') return spec.value === false ? `${subject} absent` : `${subject} exists`;
-      return `${subject} ${symbol[spec.operator]} ${operand}`;
-    }
-  }
-}
-
-/** A value as a reason shows it: JSON, cut short (a target may answer with a page). */
-function show(value: unknown, max = 60): string {
-  return clip(JSON.stringify(value) ?? String(value), max);
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,5 +1,5 @@
 import type { PreparedRequest } from '../engines/types.js';
-import type { CheckSpec } from './checks.js';
+import type { CheckSpec } from '../metrics/grammar/check.js';
 import { needsResponse } from './response-rules.js';
 import { DEFAULT_CONTEXT, renderTemplate, type RowSource, type TemplateContext } from './template.js';
 

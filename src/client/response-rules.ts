@@ -1,7 +1,8 @@
 import type { KeptResponse } from '../engines/types.js';
 import type { CheckOutcome } from '../metrics/checks.js';
 import { compileJsonPath, readJsonPath, type JsonPath } from '../shared/json-path.js';
-import { checksNeedResponse, compileCheck, runChecks, type CheckSpec, type CompiledCheck } from './checks.js';
+import { compileCheck, type CheckSpec, type CompiledCheck } from '../metrics/grammar/check.js';
+import { checksNeedResponse, runChecks } from './checks.js';
 import { ResponseView } from './response-view.js';
 
 /** What a request asks of its responses, as a scenario's request plan states it. */

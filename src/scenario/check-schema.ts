@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkLabel, compileCheck, SUBJECT_OPERATORS, type CheckSpec, type CheckSubject } from '../client/checks.js';
+import { checkLabel, compileCheck, SUBJECT_OPERATORS, type CheckSpec, type CheckSubject } from '../metrics/grammar/check.js';
 import { compileJsonPath, JsonPathSyntaxError } from '../shared/json-path.js';
 import { headerNameProblem } from '../shared/http-syntax.js';
 
@@ -130,7 +130,7 @@ function normalise(subject: CheckSubject, check: Record<string, unknown>): Check
     return named({ subject, operator: 'in', value: Array.isArray(status) ? status : [status] });
   }
   const operands = subject === 'body' ? (check.body as Record<string, unknown>) : check;
-  const operator = SUBJECT_OPERATORS[subject].find((op) => operands[op] !== undefined) ?? ('exists');
+  const operator = SUBJECT_OPERATORS[subject].find((op) => operands[op] !== undefined) ?? 'exists';
   const value = operator === 'exists' ? (operands.exists ?? true) : operands[operator];
   return named({ subject, ...(subject === 'body' ? {} : { at: check[subject] as string }), operator, value });
 }
