@@ -62,7 +62,8 @@ export function compileCheck(spec: CheckSpec): CompiledCheck {
 
 /** The default label of a check: what it asserts, as compactly as the scenario wrote it. */
 export function checkLabel(spec: Omit<CheckSpec, 'label'>): string {
-  const operand = spec.operator === 'matches' ? `/${String(spec.value)}/` : show(spec.value, 40);
+  // A pattern reads as reasons print it (RegExp.source escapes its slashes).
+  const operand = spec.operator === 'matches' ? `/${new RegExp(String(spec.value)).source}/` : show(spec.value, 40);
   const symbol: Record<CheckOperator, string> = {
     equals: '==',
     notEquals: '!=',
