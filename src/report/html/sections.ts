@@ -169,7 +169,7 @@ export function checksSection(result: RunResult): string {
         `<tr><td>${escapeHtml(row.request)}</td><td><code>${escapeHtml(row.label)}</code></td><td>${row.passes}</td><td>${row.fails}</td><td>${formatPercent(row.passShare)}</td><td>${row.firstFailure !== undefined ? `<code>${escapeHtml(row.firstFailure)}</code>` : ''}</td></tr>`,
     )
     .join('');
-  return `<section id="checks"><h2>Checks</h2>
+  return `<section id="response-checks"><h2>Response checks</h2>
 <p class="caption">${overall.passes} of ${overall.evaluated} checks passed (${formatPercent(overall.evaluated > 0 ? overall.passes / overall.evaluated : 0)}). Checks run on every complete response; a failed one fails a response whose status was accepted, as kind <code>check</code>.</p>
 <table><thead><tr><th>request</th><th>check</th><th>passed</th><th>failed</th><th>pass rate</th><th>first failure</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
