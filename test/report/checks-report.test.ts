@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { renderMarkdown } from '../../src/report/markdown/render.js';
-import { renderHtml } from '../../src/report/html/render.js';
+import { checksSection } from '../../src/report/html/sections.js';
+import { renderOpenMetrics } from '../../src/report/openmetrics/render.js';
 import { syntheticResult } from './fixture.js';
 import type { RunResult } from '../../src/result/types.js';
 
@@ -31,20 +32,26 @@ describe('checks in the reports', () => {
     expect(row.split(/(?<!\\)\|/).length - 2).toBe(5);
   });
 
-  it('shows a Checks section in index.html with the failure escaped', async () => {
-    const result = withChecks();
-    const analysis = analyze(result);
-    const html = await renderHtml(result, analysis, analysis.verdict);
-    const section = /<section id="response-checks">[\s\S]*?<\/section>/.exec(html)![0];
+  it('shows a Checks section in index.html with the failure escaped', () => {
+    const section = checksSection(withChecks());
     expect(section).toContain('220 of 240 checks passed (91.67%)');
     expect(section).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(section).not.toContain('<script>');
   });
 
-  it('leaves the section out of a run without checks', async () => {
+  it('counts each check by result in metrics.prom, labels escaped', () => {
+    const result = withChecks();
+    const analysis = analyze(result);
+    const text = renderOpenMetrics(result, analysis, analysis.verdict);
+    expect(text).toContain('# TYPE tailscope_checks_total counter');
+    expect(text).toMatch(/^tailscope_checks_total\{.*check="status 200",result="pass"\} 120$/m);
+    expect(text).toMatch(/^tailscope_checks_total\{.*check="\$\.result contains \\"ok\\"",result="fail"\} 20$/m);
+  });
+
+  it('leaves the section out of a run without checks', () => {
     const result = syntheticResult({});
     const analysis = analyze(result);
-    expect(await renderHtml(result, analysis, analysis.verdict)).not.toContain('id="response-checks"');
+    expect(checksSection(result)).toBe('');
     expect(renderMarkdown(result, analysis, analysis.verdict)).not.toMatch(/^checks:/m);
   });
 });
