@@ -8,6 +8,8 @@ import { parseJsonBody } from '../shared/json-path.js';
 export class ResponseView {
   private text: string | undefined;
   private parsed: ReturnType<typeof parseJsonBody> | undefined;
+  /** header values already looked up: a content-type read for usage and for a check scans the head once */
+  private readonly headers = new Map<string, string | undefined>();
 
   constructor(
     readonly status: number,
@@ -15,7 +17,10 @@ export class ResponseView {
   ) {}
 
   header(name: string): string | undefined {
-    return this.kept ? headerOf(this.kept.head, name) : undefined;
+    if (!this.kept) return undefined;
+    const key = name.toLowerCase();
+    if (!this.headers.has(key)) this.headers.set(key, headerOf(this.kept.head, key));
+    return this.headers.get(key);
   }
 
   bodyText(): string {
