@@ -94,6 +94,60 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'requests[].stream': { about: 'read the answer as a token stream: Server-Sent Events or WebSocket', example: 'stream: sse' },
   'requests[].weight': { about: `share of draws among requests (default ${DEFAULTS.requestWeight})`, example: 'weight: 3' },
   'requests[].expectStatus': { about: 'statuses that count as success besides 2xx', example: 'expectStatus: [404]' },
+  'requests[].checks': {
+    about:
+      'response checks, run on every complete response and counted pass/fail per check; a failed one fails a response whose status was accepted, as kind `check` (thresholds `checks > 99%`, `checks{request=generate} > 99%`). Only checks past the status make the body be read, up to `client.maxResponseBytes`; not with `engine: autocannon`',
+    example:
+      'checks: [{ status: 200 }, { json: "$.ok", equals: true }, { json: "$.usage.completion_tokens", gt: 0 }, { body: { contains: "result" } }, { header: "content-type", matches: "json" }]',
+  },
+  'requests[].checks[].status': {
+    about: 'the status is one of these: a status, a list, or a class such as `2xx`',
+    example: '{ status: [200, 201] }',
+  },
+  'requests[].checks[].name': {
+    about: 'the label reports and tallies use (default: the check as written, e.g. `$.ok == true`); unique per request',
+    example: '{ json: "$.id", name: job accepted }',
+  },
+  'requests[].checks[].json': {
+    about:
+      'a JSON path into the body (`$.a.b`, `$.list[0]`, `$.list[-1]`, `$["odd name"]`), with one operator; none means `exists: true`. A body that is not JSON fails it',
+    example: '{ json: "$.status", in: [done, failed] }',
+  },
+  'requests[].checks[].equals': {
+    about: 'the value equals this (deep, for lists and objects); for a header, the text',
+    example: '{ json: "$.ok", equals: true }',
+  },
+  'requests[].checks[].notEquals': { about: 'the value is anything but this', example: '{ json: "$.status", notEquals: failed }' },
+  'requests[].checks[].gt': { about: 'a number greater than this', example: '{ json: "$.usage.completion_tokens", gt: 0 }' },
+  'requests[].checks[].gte': { about: 'a number at least this', example: '{ json: "$.score", gte: 0.5 }' },
+  'requests[].checks[].lt': { about: 'a number less than this', example: '{ json: "$.meta.queue_ms", lt: 100 }' },
+  'requests[].checks[].lte': { about: 'a number at most this', example: '{ json: "$.usage.completion_tokens", lte: 64 }' },
+  'requests[].checks[].in': { about: 'the value is one of these', example: '{ json: "$.status", in: [done, failed] }' },
+  'requests[].checks[].contains': {
+    about: 'text that contains this, or a list with this item',
+    example: '{ header: cache-control, contains: no-store }',
+  },
+  'requests[].checks[].notContains': { about: 'text or a list without this', example: '{ json: "$.tags", notContains: error }' },
+  'requests[].checks[].matches': {
+    about: 'text that matches this JavaScript regular expression (numbers and booleans as written in the JSON)',
+    example: '{ header: content-type, matches: json }',
+  },
+  'requests[].checks[].exists': {
+    about: 'the path or header is present (true) or absent (false)',
+    example: '{ json: "$.error", exists: false }',
+  },
+  'requests[].checks[].body': { about: 'the body as text, with one operator', example: '{ body: { contains: result } }' },
+  'requests[].checks[].body.contains': { about: 'the body contains this text', example: 'contains: result' },
+  'requests[].checks[].body.notContains': { about: 'the body does not contain this text', example: 'notContains: error' },
+  'requests[].checks[].body.matches': { about: 'the body matches this regular expression', example: 'matches: "result|answer"' },
+  'requests[].checks[].header': {
+    about: 'a response header (any case; repeated ones joined with ", "), with one operator; none means `exists: true`',
+    example: '{ header: content-type, matches: json }',
+  },
+  'requests[].usage': {
+    about: `read completion tokens from a plain JSON response, for tokens/s and time per output token (\`tpot\`) without streaming: \`true\` reads \`${DEFAULTS.usagePath}\`, a string is another JSON path. Off by default: it reads and parses each JSON body (a stream's usage comes from its final event anyway)`,
+    example: 'usage: "$.usage.output_tokens"',
+  },
 
   data: { about: 'feeders: rows from files for templates, by name', example: 'data: { prompts: { file: prompts.jsonl, order: random } }' },
   'data.<name>.file': {

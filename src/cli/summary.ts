@@ -3,6 +3,7 @@ import type { Analysis, Verdict } from '../analysis/types.js';
 import { STATUS_WORD } from '../analysis/verdict.js';
 import { formatMs } from '../shared/format.js';
 import { errorReasons, reasonLine } from '../report/views/error-reasons.js';
+import { checkRows, checksOverall, tokensOverall } from '../report/views/checks.js';
 
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */
 export function summaryLines(result: RunResult, analysis: Analysis): string[] {
@@ -17,6 +18,8 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
           `warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`,
         ]
       : []),
+    ...checksSummary(result),
+    ...tokensSummary(result),
     analysis.split.method === 'none'
       ? `split: n/a (${analysis.split.reason})`
       : `split (${analysis.split.method}): network p50 ${formatMs(analysis.split.network.p50)} ms, service p50 ${formatMs(analysis.split.service.p50)} ms`,
@@ -34,6 +37,25 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
   if (result.interrupted) lines.push('interrupted: figures cover what completed');
   if (result.tls?.insecure) lines.push('TLS certificates were not verified (client.tls.insecure)');
   return lines;
+}
+
+/** The run's checks, then each failing one with its first reason. */
+function checksSummary(result: RunResult): string[] {
+  const { passes, evaluated } = checksOverall(result);
+  if (evaluated === 0) return [];
+  return [
+    `checks: ${passes} of ${evaluated} passed (${((passes / evaluated) * 100).toFixed(2)}%)`,
+    ...checkRows(result)
+      .filter((row) => row.fails > 0)
+      .map((row) => `  ${row.request}: ${row.label}: ${row.fails} failed${row.firstFailure ? `, first: ${row.firstFailure}` : ''}`),
+  ];
+}
+
+function tokensSummary(result: RunResult): string[] {
+  const tokens = tokensOverall(result);
+  if (!tokens) return [];
+  const tpot = tokens.tpot ? ` · time per output token p50 ${formatMs(tokens.tpot.p50)} ms · p99 ${formatMs(tokens.tpot.p99)} ms` : '';
+  return [`tokens: ${tokens.tokens} completion tokens, ${tokens.perSec.toFixed(1)} tokens/s${tpot}`];
 }
 
 /** The verdict as a terminal reads it: one line per check, then the status the exit code follows. */

@@ -1,4 +1,6 @@
 import type { PreparedRequest } from '../engines/types.js';
+import type { CheckSpec } from '../metrics/grammar/check.js';
+import { needsResponse } from './response-rules.js';
 import { DEFAULT_CONTEXT, renderTemplate, type RowSource, type TemplateContext } from './template.js';
 
 /** One request of the scenario as plain data (it crosses to the workers by structured clone). */
@@ -14,6 +16,10 @@ export interface RequestPlan {
   stream: 'none' | 'sse' | 'ws';
   weight: number;
   expectStatus?: number[];
+  /** response checks (validated and labelled when the scenario was loaded) */
+  checks?: CheckSpec[];
+  /** read completion tokens from a plain JSON response: true for the default path, or a JSON path */
+  usage?: boolean | string;
 }
 
 /** Who is asking for the next request: the built-ins `{{ vu }}` and `{{ iteration }}` read it. */
@@ -75,7 +81,15 @@ export class RequestPreparer {
     if (plan.stream === 'sse') headers.accept ??= 'text/event-stream';
     let path = textOf(render(plan.path));
     if (plan.query) path = withQuery(path, render(plan.query) as Record<string, unknown>);
-    return { name: plan.name, method: plan.method, path, headers, body, stream: plan.stream };
+    return {
+      name: plan.name,
+      method: plan.method,
+      path,
+      headers,
+      body,
+      stream: plan.stream,
+      ...(needsResponse(plan) ? { readResponse: true } : {}),
+    };
   }
 }
 

@@ -5,6 +5,7 @@ import { failedAttempt, toAttempt } from '../metrics/attempt.js';
 import type { ClientCounters } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
+import { inspectResponse, type ResponseRules } from './response-rules.js';
 
 export interface RetryPolicy extends BackoffPolicy {
   max: number;
@@ -41,6 +42,8 @@ export class Requester {
     private readonly isSuccess: (request: { name: string }, status: number) => boolean,
     private readonly hooks: RequesterHooks,
     private readonly random: () => number,
+    /** checks and usage paths by request name (only requests that have them) */
+    private readonly responseRules: ReadonlyMap<string, ResponseRules> = new Map(),
   ) {}
 
   /**
@@ -88,8 +91,19 @@ export class Requester {
         }
       }
 
-      const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
+      const statusOk = outcome.errorKind === undefined && this.isSuccess(request, status);
+      // Checks run on every complete response, as k6 counts them; a failed one fails an attempt whose status
+      // was accepted (a rejected status stays kind `status`, the more basic failure).
+      const rules = outcome.errorKind === undefined ? this.responseRules.get(request.name) : undefined;
+      const findings = rules ? inspectResponse(rules, status, outcome.response) : undefined;
+      const ok = statusOk && findings?.failure === undefined;
       const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0);
+      if (findings) {
+        if (statusOk && !ok) attempt.errorKind = 'check';
+        if (findings.usageTokens !== undefined) attempt.usageTokens = findings.usageTokens;
+        if (findings.checks)
+          attempt.checks = this.hooks.redact && findings.failure !== undefined ? this.scrubbed(findings.checks) : findings.checks;
+      }
       this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
       if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
       retries += 1;
@@ -103,6 +117,11 @@ export class Requester {
     const message = failureMessage(attempt, request, outcome);
     attempt.errorMessage = this.hooks.redact ? this.hooks.redact(message) : message;
     return attempt;
+  }
+
+  /** Check failures may quote what the target sent back: scrubbed like failure messages. */
+  private scrubbed(checks: NonNullable<AttemptRecord['checks']>): AttemptRecord['checks'] {
+    return checks.map((check) => (check.failure === undefined ? check : { ...check, failure: this.hooks.redact!(check.failure) }));
   }
 
   private lastToken = '';
@@ -151,6 +170,8 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   const where = `${request.method} ${request.path.split('?')[0]}`;
   let text: string;
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
+  else if (attempt.errorKind === 'check')
+    text = `${attempt.checks?.find((check) => check.failure !== undefined)?.failure ?? 'a check failed'} (${where})`;
   else if (outcome?.errorMessage) {
     // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
     const code =

@@ -1,4 +1,5 @@
 import { METRIC_NAMES, type ClientCounters, type ErrorCounts, type ErrorKind, type MetricName } from './vocabulary.js';
+import { addCheckTallies, type CheckOutcome, type CheckTally } from './checks.js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from '../shared/histogram.js';
 
 /** One finished attempt, reduced to what aggregation needs (all durations in µs, -1 = did not happen). */
@@ -20,13 +21,15 @@ export interface AttemptRecord {
   networkUs: number;
   ttftUs: number;
   interTokenUs?: readonly number[];
-  /** streams: completion tokens per the server's usage report, and chunks counted; kept apart */
+  /** completion tokens per the server's usage report (streams, or a plain JSON response), and stream chunks counted; kept apart */
   usageTokens?: number;
   chunkTokens?: number;
   /** the server reported more time than the client waited: its service time was left out */
   serverTimingRejected?: boolean;
   /** failures only: why, in one line, secrets scrubbed (see Outcome.errorMessage); kept once per kind */
   errorMessage?: string;
+  /** the request's response checks, when it has any and a complete response arrived */
+  checks?: readonly CheckOutcome[];
 }
 
 export function emptyCounters(): ClientCounters {
@@ -48,6 +51,8 @@ export interface MetricSnapshot {
   /** ∫ in-flight dt, in request·ms: divided by the covered time it is the mean concurrency */
   inFlightMs: number;
   histograms: Partial<Record<MetricName, string>>;
+  /** response checks by label, present once a check was evaluated */
+  checks?: CheckTally[];
 }
 
 /** Metric name → slot in a set's histogram array: recording indexes an array instead of hashing a name. */
@@ -68,6 +73,9 @@ export class MetricSet {
   private readonly histograms: (Histogram | undefined)[] = METRIC_NAMES.map(() => undefined);
   /** by slot: whether this set keeps the metric at all */
   private readonly kept: boolean[];
+  /** response checks in the order first seen, and the same tallies by label */
+  private checkTallies: CheckTally[] = [];
+  private readonly checkByLabel = new Map<string, CheckTally>();
 
   constructor(metrics: ReadonlySet<MetricName> | 'all' = 'all') {
     this.kept = METRIC_NAMES.map((name) => metrics === 'all' || metrics.has(name));
@@ -108,6 +116,33 @@ export class MetricSet {
     if (attempt.usageTokens !== undefined) this.counters.tokensFromUsage += attempt.usageTokens;
     if (attempt.chunkTokens !== undefined) this.counters.tokensFromChunks += attempt.chunkTokens;
     if (attempt.serverTimingRejected) this.counters.serverTimingRejected += 1;
+    if (attempt.ok) this.addTimePerToken(attempt);
+    if (attempt.checks) for (const check of attempt.checks) this.countCheck(check);
+  }
+
+  /**
+   * Time per output token from the server's own token count: a plain response's whole latency over its tokens;
+   * a stream's time after its first token over the tokens after it (the first token's wait is ttft's).
+   */
+  private addTimePerToken(attempt: AttemptRecord): void {
+    const tokens = attempt.usageTokens ?? attempt.chunkTokens;
+    if (tokens === undefined || tokens <= 0) return;
+    if (attempt.ttftUs < 0) this.add('tpot', attempt.totalUs / tokens);
+    else if (tokens > 1) this.add('tpot', (attempt.totalUs - attempt.ttftUs) / (tokens - 1));
+  }
+
+  private countCheck(check: CheckOutcome): void {
+    let tally = this.checkByLabel.get(check.label);
+    if (!tally) {
+      tally = { label: check.label, passes: 0, fails: 0 };
+      this.checkByLabel.set(check.label, tally);
+      this.checkTallies.push(tally);
+    }
+    if (check.failure === undefined) tally.passes += 1;
+    else {
+      tally.fails += 1;
+      tally.firstFailure ??= check.failure;
+    }
   }
 
   /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */
@@ -134,6 +169,8 @@ export class MetricSet {
     delete this.errors.firstMessages;
     for (const key of Object.keys(this.counters) as (keyof ClientCounters)[]) this.counters[key] = 0;
     for (const histogram of this.histograms) histogram?.reset();
+    this.checkTallies = [];
+    this.checkByLabel.clear();
   }
 
   snapshot(): MetricSnapshot {
@@ -149,6 +186,7 @@ export class MetricSet {
       counters: { ...this.counters },
       inFlightMs: this.inFlightMs,
       histograms,
+      ...(this.checkTallies.length > 0 ? { checks: this.checkTallies.map((tally) => ({ ...tally })) } : {}),
     };
   }
 }
@@ -165,7 +203,9 @@ export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot
     histograms: {},
   };
   const encodedByMetric = new Map<MetricName, string[]>();
+  const checks: CheckTally[] = [];
   for (const part of parts) {
+    if (part.checks) addCheckTallies(checks, part.checks);
     merged.requests += part.requests;
     merged.successes += part.successes;
     merged.sent += part.sent;
@@ -181,6 +221,7 @@ export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot
   for (const [metric, list] of encodedByMetric) {
     merged.histograms[metric] = list.length === 1 ? list[0]! : encodeHistogram(mergeEncoded(list));
   }
+  if (checks.length > 0) merged.checks = checks;
   return merged;
 }
 

@@ -8,6 +8,8 @@
  * - service / queue: what the server says it spent (Server-Timing or a configured header/field)
  * - network: ttfb − service (per request), the share of the wait the server did not account for
  * - ttft / itl: stream time to first token and inter-token gaps (first token excluded)
+ * - tpot: time per output token of a successful response that reported its completion tokens: a plain
+ *   response's total / tokens; a stream's time after its first token / the tokens after it
  * - auth: token endpoint round trips
  * - totalUncorrected: open model only, from the actual send time (kept beside the corrected view)
  * - totalFailed / ttfbFailed: the failed attempts' share of total and ttfb, so that the successful
@@ -26,6 +28,7 @@ export const METRIC_NAMES = [
   'network',
   'ttft',
   'itl',
+  'tpot',
   'auth',
   'totalUncorrected',
   'totalFailed',
@@ -43,6 +46,8 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
  * cut by an abort signal; `too_large`: a body past `client.maxResponseBytes` (or a WebSocket message past it).
  * `tls_cert`: the server's certificate was not trusted (self-signed, expired, wrong name, unknown issuer);
  * `tls_handshake`: the TLS handshake itself failed (protocol version, cipher, an alert, plain HTTP on the port).
+ * `check`: a complete response with an accepted status that failed one of its request's `checks` (a wrong
+ * body, a missing header); which check and why is counted per request in `checks`.
  */
 export const ERROR_KINDS = [
   'status',
@@ -61,6 +66,7 @@ export const ERROR_KINDS = [
   'aborted',
   'socket',
   'auth',
+  'check',
   'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -84,7 +90,10 @@ export interface ClientCounters {
   authRefreshes: number;
   /** open model: arrivals that could not be sent on time because no slot was free */
   dropped: number;
-  /** stream tokens received: from the server's usage report, and counted as chunks; never mixed */
+  /**
+   * completion tokens received: from the server's usage report (a stream's final event, or a plain JSON
+   * response's `usage` path), and stream chunks counted; never mixed
+   */
   tokensFromUsage: number;
   tokensFromChunks: number;
   /**

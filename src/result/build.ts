@@ -103,6 +103,8 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       ...loadSummary(snapshot, runSpanMs, open),
       errorsByKind: snapshot.errors,
       histograms: snapshot.histograms,
+      ...(snapshot.checks ? { checks: snapshot.checks } : {}),
+      ...(snapshot.counters.tokensFromUsage > 0 ? { tokens: snapshot.counters.tokensFromUsage } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import type { MetricSnapshot } from '../metrics/metric-set.js';
 import { emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
 import type { Segment } from '../load/types.js';
 import { buildRunResult } from './build.js';
-import type { ErrorCounts, GeneratorHealth, LoadSummary, RunResult } from './types.js';
+import type { ErrorCounts, GeneratorHealth, LoadSummary, RequestNameResult, RunResult } from './types.js';
 import { TailscopeError } from '../shared/errors.js';
 
 export class MergeError extends TailscopeError {
@@ -91,11 +91,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
   const byName = new Map(
     names.map((name) => [
       name,
-      mergeSnapshots(
-        results.flatMap((r) =>
-          r.requestsByName[name] ? [snapshotOf(r.requestsByName[name], r.durationMs, 0, r.requestsByName[name].errorsByKind)] : [],
-        ),
-      ),
+      mergeSnapshots(results.flatMap((r) => (r.requestsByName[name] ? [namedSnapshotOf(r.requestsByName[name], r.durationMs)] : []))),
     ]),
   );
 
@@ -141,6 +137,13 @@ function snapshotOf(
     inFlightMs: (summary.achievedConcurrency ?? 0) * spanMs,
     histograms: summary.histograms,
   };
+}
+
+/** A request name's summary back as its snapshot, with the counts only names keep (checks, tokens). */
+function namedSnapshotOf(named: RequestNameResult, spanMs: number): MetricSnapshot {
+  const snapshot = snapshotOf(named, spanMs, 0, named.errorsByKind);
+  if (named.tokens !== undefined) snapshot.counters.tokensFromUsage = named.tokens;
+  return named.checks ? { ...snapshot, checks: named.checks } : snapshot;
 }
 
 /** The stages as run, as the curve segments they were compiled from. */

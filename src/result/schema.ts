@@ -91,7 +91,16 @@ const stage = z.looseObject({
   histograms,
 });
 
-const requestName = z.looseObject({ ...loadSummary, name: z.string(), errorsByKind: errorCounts, histograms });
+const checkTally = z.looseObject({ label: z.string(), passes: count, fails: count, firstFailure: z.string().optional() });
+
+const requestName = z.looseObject({
+  ...loadSummary,
+  name: z.string(),
+  errorsByKind: errorCounts,
+  histograms,
+  checks: z.array(checkTally).optional(),
+  tokens: count.optional(),
+});
 
 const spread = z.looseObject({ p50: figure, p99: figure, max: figure });
 

@@ -1,12 +1,14 @@
 import type { LatencySummary } from '../shared/latency-summary.js';
 import type { StageKind } from '../load/types.js';
 import type { ClientCounters, EncodedHistograms, ErrorCounts } from '../metrics/vocabulary.js';
+import type { CheckTally } from '../metrics/checks.js';
 
 // The vocabulary a RunResult is written in lives with the stage that produces it; re-exported here for readers
 // of result files, which should not need to know where each word was coined.
 export { ERROR_KINDS, METRIC_NAMES } from '../metrics/vocabulary.js';
 export type { ClientCounters, EncodedHistograms, ErrorCounts, ErrorKind, MetricName } from '../metrics/vocabulary.js';
 export type { StageKind } from '../load/types.js';
+export type { CheckTally } from '../metrics/checks.js';
 
 /** Bumped when a field changes meaning; readers refuse schemas they do not know. */
 export const RESULT_SCHEMA = 'tailscope.result/v1';
@@ -71,6 +73,13 @@ export interface RequestNameResult extends LoadSummary {
   name: string;
   errorsByKind: ErrorCounts;
   histograms: EncodedHistograms;
+  /**
+   * the request's response checks in the order declared, each with its passes, fails and first failure
+   * reason; absent when the request has none. Evaluated on every complete response, warm-up excluded.
+   */
+  checks?: CheckTally[];
+  /** completion tokens the responses reported (stream usage events or a plain JSON `usage` path) */
+  tokens?: number;
 }
 
 export interface WarmupResult extends LoadSummary {

@@ -20,6 +20,8 @@ export interface WorkerInit {
   warmupMs: number;
   seed: number;
   requests: RequestPlan[];
+  /** where `usage: true` reads completion tokens in a plain JSON response */
+  usagePath: string;
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
   client: {
     keepAlive: boolean;

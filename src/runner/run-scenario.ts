@@ -183,6 +183,7 @@ function workerInit(
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
     // Paths are joined under the target's base path once, here: every engine then sends them as they are.
     requests: scenario.requests.map((r) => ({ ...r, path: joinPath(basePathOf(baseUrl), r.path) })),
+    usagePath: DEFAULTS.usagePath,
     feeders,
     client: {
       keepAlive: client.keepAlive,

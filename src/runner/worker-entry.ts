@@ -6,6 +6,7 @@ import { rowCursor } from '../client/feeders.js';
 import { createEngine } from '../engines/index.js';
 import { tlsConnectionOptions } from '../engines/tls.js';
 import { RequestPreparer } from '../client/prepare.js';
+import { compileResponseRules } from '../client/response-rules.js';
 import { Redactor } from '../scenario/redact.js';
 import { WorkerRun } from './worker-run.js';
 import type { FixedLoadStretch } from './drivers/fixed-load.js';
@@ -78,8 +79,9 @@ function main(): void {
   // Failure messages may quote what the target echoed: scrub the run's secrets and the current token.
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
-  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
-  const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random);
+  const responseRules = compileResponseRules(init.requests, init.usagePath);
+  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random, responseRules);
+  const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random, responseRules);
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {

@@ -35,8 +35,19 @@ function requestNameProblems(scenario: ScenarioParsed): Problem[] {
 function thresholdScopeProblems(scenario: ScenarioParsed): Problem[] {
   const names = new Set(scenario.requests.map((r) => r.name));
   const problems: Problem[] = [];
+  const checked = new Set(scenario.requests.filter((r) => r.checks?.length).map((r) => r.name));
   scenario.thresholds.forEach((spec, index) => {
-    const scope = parseThreshold(spec.threshold).scope;
+    const { scope, stat } = parseThreshold(spec.threshold);
+    // A checks threshold with no check to count would fail every run for want of samples.
+    if (
+      stat.kind === 'checks' &&
+      (scope && 'request' in scope ? names.has(scope.request) && !checked.has(scope.request) : checked.size === 0)
+    ) {
+      problems.push({
+        path: ['thresholds', index],
+        message: scope && 'request' in scope ? `request "${scope.request}" has no checks to count` : 'no request has checks to count',
+      });
+    }
     if (scope && 'request' in scope && !names.has(scope.request)) {
       problems.push({
         path: ['thresholds', index],

@@ -47,6 +47,8 @@ export const DEFAULTS = {
   gracefulStopMs: 5_000,
   /** the HTTP client: tailscope's socket-level one */
   engine: 'wire' as const,
+  /** where `usage: true` reads completion tokens in a plain JSON response (the OpenAI-style usage report) */
+  usagePath: '$.usage.completion_tokens',
   /** a response body past this fails its attempt as too_large: a runaway body must not exhaust memory */
   maxResponseBytes: 8 * 1024 * 1024,
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closedStageShapes, openStageShapes, scenarioSchema } from './schema.js';
+import { checkShapes } from './check-schema.js';
 
 /**
  * The scenario's JSON Schema, generated from the same zod schema that validates it, so editors
@@ -15,6 +16,9 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   const load = (schema.properties as Record<string, { properties: Record<string, unknown> }>).load!;
   load.properties.closed = { type: 'array', minItems: 1, items: stageUnion(closedStageShapes) };
   load.properties.open = { type: 'array', minItems: 1, items: stageUnion(openStageShapes) };
+  // Checks likewise: each by its leading key (status, json, body, header), see check-schema.ts.
+  const requests = (schema.properties as Record<string, { items: { properties: Record<string, unknown> } }>).requests!;
+  requests.items.properties.checks = { type: 'array', items: stageUnion(checkShapes) };
   return {
     title: 'tailscope scenario',
     ...schema,

@@ -169,6 +169,18 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
   scenario.requests.forEach((request, index) => {
     if (request.stream !== 'none')
       problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
+    // autocannon hands over a status and a byte count per response, never the body or headers, and its point is
+    // the last bit of throughput: checks or usage would need both, so they are refused rather than skipped.
+    if (request.checks?.length)
+      problems.push({
+        path: ['requests', index, 'checks'],
+        message: 'the autocannon engine does not see response bodies or headers, so it cannot run checks: use engine: wire',
+      });
+    if (request.usage)
+      problems.push({
+        path: ['requests', index, 'usage'],
+        message: 'the autocannon engine does not see response bodies, so it cannot read usage: use engine: wire',
+      });
     if (JSON.stringify([request.path, request.json ?? null, request.body ?? null, request.headers, request.query ?? null]).includes('{{')) {
       problems.push({
         path: ['requests', index],

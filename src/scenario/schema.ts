@@ -4,6 +4,8 @@ import { headerNameProblem, headerValueProblem, pathProblem } from '../shared/ht
 import { byteSize, durationMs, ratio } from '../shared/zod-units.js';
 import { parseThreshold, ThresholdSyntaxError } from '../metrics/grammar/threshold.js';
 import { parseCompareRule, CompareRuleError } from '../metrics/grammar/compare-rule.js';
+import { compileJsonPath, JsonPathSyntaxError } from '../shared/json-path.js';
+import { checkSchema } from './check-schema.js';
 
 const duration = durationMs;
 
@@ -63,6 +65,15 @@ const auth = z
   })
   .refine((a) => !(a.oauth2 && a.header), { message: 'give either auth.oauth2 or auth.header, not both' });
 
+const usagePath = z.string().superRefine((path, ctx) => {
+  try {
+    compileJsonPath(path);
+  } catch (error) {
+    if (!(error instanceof JsonPathSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
+
 const request = z
   .strictObject({
     name: z.string().min(1),
@@ -77,10 +88,37 @@ const request = z
     weight: z.number().positive().default(DEFAULTS.requestWeight),
     /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
     expectStatus: z.array(z.number().int()).optional(),
+    /** response checks, each counted pass/fail; a failed one fails the attempt as kind `check` */
+    checks: z.array(checkSchema).optional(),
+    /**
+     * read completion tokens from a plain JSON response (tokens/s and time per output token without streaming):
+     * true reads DEFAULTS.usagePath, a string is another JSON path; off by default, as it costs a body read
+     */
+    usage: z.union([z.boolean(), usagePath]).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.json !== undefined && r.body !== undefined)
       ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
+    // Results key check tallies by label: two checks of one label would be counted as one.
+    const labels = new Map<string, number>();
+    r.checks?.forEach((check, index) => {
+      const earlier = labels.get(check.label);
+      if (earlier === undefined) labels.set(check.label, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', index],
+          message: `checks[${earlier}] is already labelled "${check.label}": give one of them another name`,
+        });
+    });
+    // A WebSocket answer is messages, not an HTTP response with a body and headers to check.
+    if (r.stream === 'ws')
+      r.checks?.forEach((check, index) => {
+        if (check.subject !== 'status')
+          ctx.addIssue({ code: 'custom', path: ['checks', index], message: 'a WebSocket stream takes status checks only' });
+      });
+    if (r.usage !== undefined && r.usage !== false && r.stream !== 'none')
+      ctx.addIssue({ code: 'custom', path: ['usage'], message: "a stream's usage is read from its final event already: remove usage" });
   });
 
 const feeder = z.strictObject({

@@ -50,6 +50,26 @@ const corpus: [file: string, message: RegExp][] = [
   ],
   ['unknown-profile.yaml', /unknown-profile\.yaml:3:\d+: target\.mock\.profile: .*cannot read profile \(ENOENT\); builtin profiles are: /],
   ['missing-profile-file.yaml', /missing-profile-file\.yaml:3:\d+: target\.mock\.profile: .*missing-profile\.yaml: cannot read profile/],
+  [
+    'check-bad-json-path.yaml',
+    /check-bad-json-path\.yaml:9:\d+: requests\[0\]\.checks\[0\]\.json: bad JSON path "\$\.usage\[" at column 8: an unclosed "\["/,
+  ],
+  [
+    'check-bad-regex.yaml',
+    /check-bad-regex\.yaml:9:\d+: requests\[0\]\.checks\[0\]\.matches: bad regular expression: .*Unterminated group/,
+  ],
+  [
+    'check-unknown-operator.yaml',
+    /check-unknown-operator\.yaml:9:\d+: requests\[0\]\.checks\[0\]\.is: unknown json check operator "is"; one of equals, notEquals, gt, gte, lt, lte, in, contains, notContains, matches, exists/,
+  ],
+  [
+    'check-autocannon.yaml',
+    /check-autocannon\.yaml:8:\d+: requests\[0\]\.checks: the autocannon engine does not see response bodies or headers/,
+  ],
+  [
+    'threshold-checks-without-checks.yaml',
+    /threshold-checks-without-checks\.yaml:11:\d+: thresholds\[0\]: request "other" has no checks to count/,
+  ],
   ['duplicate-key.yaml', /duplicate-key\.yaml:8:1: name: duplicate key "name" \(first at line 1\)/],
   ['trailing-comma.json', /trailing-comma\.json:4:\d+: invalid JSON: /],
   ['missing-comma.json', /missing-comma\.json:5:\d+: invalid JSON: /],

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +146,47 @@ describe('tailscope run exit codes, through bin/tailscope.js', () => {
     expect(analysis.capacity.knee).toBeUndefined();
     // Stopped after ~2 s of refusals, long before the 20 s schedule.
     expect(analysis.run.durationMs).toBeLessThan(10_000);
+  });
+
+  it('exits 1 when a 200 {"ok":false} fails its check on every attempt, which error_rate then counts', async () => {
+    // A target that answers every request 200 with a body saying it did not work: only a check can tell.
+    const server = createHttpServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":false}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const { dir, file } = await scenarioFile(`name: checked
+target: { url: "http://127.0.0.1:${port}" }
+requests:
+  - name: generate
+    method: POST
+    path: /v1/generate
+    json: { prompt: hello }
+    checks: [{ status: 200 }, { json: "$.ok", equals: true }]
+workers: 1
+warmup: 0s
+load: { closed: [{ hold: 500ms, concurrency: 2 }] }
+interval: 250ms
+thresholds: ["error_rate < 1%"]
+`);
+    const out = join(dir, 'out');
+    const ran = await tailscope(['run', file, '--out', out, '--quiet']).finally(() => server.close());
+    expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(EXIT.failed);
+    expect(ran.stdout).toMatch(/^FAIL error_rate < 1%: error_rate = 100(\.0+)?%/m);
+    const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
+    const attempts = result.totals.requests;
+    expect(attempts).toBeGreaterThan(0);
+    expect(result.totals.errorsByKind.byKind).toEqual({ check: attempts });
+    expect(result.totals.errorsByKind.firstMessages.check).toBe('$.ok is false, expected true (POST /v1/generate)');
+    expect(result.requestsByName.generate.checks).toEqual([
+      { label: 'status 200', passes: attempts, fails: 0 },
+      { label: '$.ok == true', passes: 0, fails: attempts, firstFailure: '$.ok is false, expected true' },
+    ]);
+    // summary.md lists the check with its counts and first failure (Markdown-escaped: the words are the target's).
+    expect(await readFile(join(out, 'summary.md'), 'utf8')).toMatch(
+      /^\| generate \| .*ok .* true \| 0 \| \d+ \| .*ok is false, expected true \|$/m,
+    );
   });
 
   it('exits 130 on SIGINT, after writing the report of what ran', async () => {

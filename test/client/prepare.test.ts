@@ -63,3 +63,24 @@ describe('RequestPreparer', () => {
     expect(withQuery(path, query)).toBe(expected);
   });
 });
+
+describe('RequestPreparer: which responses the engine keeps', () => {
+  const status = { label: 'status 200', subject: 'status', operator: 'in', value: [200] } as const;
+  const json = { label: '$.ok == true', subject: 'json', at: '$.ok', operator: 'equals', value: true } as const;
+  it.each([
+    ['no checks, no usage', {}, false],
+    ['status checks only (the status needs no body)', { checks: [status] }, false],
+    ['usage: false', { usage: false }, false],
+    ['a JSON check', { checks: [status, json] }, true],
+    ['usage: true', { usage: true }, true],
+    ['a usage path', { usage: '$.meta.tokens' }, true],
+  ] as [string, Partial<RequestPlan>, boolean][])('%s → readResponse %s', (_what, over, kept) => {
+    const prepared = new RequestPreparer(
+      [plan({ ...over, checks: over.checks?.map((c) => ({ ...c })) })],
+      rows,
+      createRandom(1),
+      {},
+    ).next();
+    expect(prepared.readResponse === true).toBe(kept);
+  });
+});

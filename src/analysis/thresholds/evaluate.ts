@@ -4,6 +4,7 @@ import type { EncodedHistograms, ErrorCounts, RunResult } from '../../result/typ
 import { parseThreshold, statLabel } from '../../metrics/grammar/threshold.js';
 import type { ComparisonOperator, Threshold, ThresholdStat, ThresholdVerdict } from './types.js';
 import { successfulHistograms } from '../timeouts.js';
+import { checkTotals, type CheckTally } from '../../metrics/checks.js';
 
 /** The counts and distributions one threshold is judged on: the whole run, one request name or one stage. */
 export interface Population {
@@ -12,6 +13,8 @@ export interface Population {
   /** completed requests per second over the time the population covers */
   throughput: number;
   histograms: EncodedHistograms;
+  /** response checks, by label; absent or empty when none was evaluated */
+  checks?: readonly CheckTally[];
 }
 
 const US_PER_MS = 1000;
@@ -30,6 +33,8 @@ export function evaluateThresholds(result: RunResult, thresholds: readonly (stri
     const population = threshold.attempts === 'all' ? found : { ...found, histograms: successfulHistograms(found.histograms) };
     const observed = observe(threshold.stat, population);
     // A latency stat with no sample fails and says why: every attempt failed, or the metric was never recorded.
+    if (observed === undefined && threshold.stat.kind === 'checks')
+      return verdictOf(threshold, undefined, 'no response check was evaluated (no complete response, or no checks on these requests)');
     if (observed === undefined && LATENCY_STATS.has(threshold.stat.kind)) {
       const failedOnly = threshold.attempts !== 'all' && found.requests > 0 && found.errors.total === found.requests;
       return verdictOf(
@@ -54,6 +59,7 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
     errors: merged.errors,
     throughput: elapsedMs > 0 ? (merged.requests / elapsedMs) * 1000 : 0,
     histograms: threshold.attempts === 'all' ? merged.histograms : successfulHistograms(merged.histograms),
+    ...(merged.checks ? { checks: merged.checks } : {}),
   };
   const observed = observe(threshold.stat, population);
   return observed === undefined ? undefined : verdictOf(threshold, observed);
@@ -67,14 +73,23 @@ function populationOf(result: RunResult, threshold: Threshold): Population | { m
       errors: result.totals.errorsByKind,
       throughput: result.totals.throughput,
       histograms: result.histograms,
+      // Checks are counted per request name; the run's are all of them.
+      checks: Object.values(result.requestsByName).flatMap((named) => named.checks ?? []),
     };
   }
   if ('request' in scope) {
     const named = result.requestsByName[scope.request];
     if (!named)
       return { missing: `no request named "${scope.request}" (known: ${Object.keys(result.requestsByName).join(', ') || 'none'})` };
-    return { requests: named.requests, errors: named.errorsByKind, throughput: named.throughput, histograms: named.histograms };
+    return {
+      requests: named.requests,
+      errors: named.errorsByKind,
+      throughput: named.throughput,
+      histograms: named.histograms,
+      checks: named.checks ?? [],
+    };
   }
+  if (threshold.stat.kind === 'checks') return { missing: 'checks are counted per request, not per stage: use checks{request=…}' };
   const stage =
     result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
   if (!stage) return { missing: `no stage named "${scope.stage}" (known: ${result.stages.map((s) => s.name).join(', ') || 'none'})` };
@@ -110,6 +125,10 @@ export function observe(stat: ThresholdStat, population: Population): number | u
       return population.requests > 0 ? population.throughput : undefined;
     case 'requests':
       return population.requests;
+    case 'checks': {
+      const { passes, evaluated } = checkTotals(population.checks ?? []);
+      return evaluated > 0 ? (passes / evaluated) * 100 : undefined;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
  * - error_rate: failed requests / completed requests
  * - status: share of completed requests that failed with a status (429) or a status class (5xx)
  * - throughput: completed requests per second; requests: completed requests
+ * - checks: passed response checks / evaluated response checks
  */
 export type ThresholdStat =
   | { kind: 'percentile'; percentile: number; metric: MetricName }
@@ -15,7 +16,8 @@ export type ThresholdStat =
   | { kind: 'error_rate' }
   | { kind: 'status'; status: string }
   | { kind: 'throughput' }
-  | { kind: 'requests' };
+  | { kind: 'requests' }
+  | { kind: 'checks' };
 
 /** The unit a stat is observed in: latencies in ms, shares in percent, throughput in requests/s. */
 export type ObservedUnit = 'ms' | '%' | 'req/s' | 'requests';

@@ -52,7 +52,7 @@ class Scanner {
 
 /**
  * Parses one threshold such as `p99 < 800ms`, `p99.9(ttfb) < 1s`, `error_rate < 1%`, `throughput > 200`,
- * `p99{request=generate} < 2s`, `status(5xx) < 0.5%`. Pure; throws ThresholdSyntaxError.
+ * `p99{request=generate} < 2s`, `status(5xx) < 0.5%`, `checks > 99%`. Pure; throws ThresholdSyntaxError.
  *
  * Grammar: stat ["(" arg ")"] ["{" (request|stage) "=" value "}"] operator number [unit]
  */
@@ -63,7 +63,7 @@ export function parseThreshold(expression: string): Threshold {
 
   const statAt = s.position;
   const name = s.take(/[A-Za-z_][A-Za-z0-9_.]*/y);
-  if (!name) s.fail(`expected a stat (p99, mean, max, error_rate, throughput, status(5xx), ...), got "${s.peek()}"`);
+  if (!name) s.fail(`expected a stat (p99, mean, max, error_rate, checks, throughput, status(5xx), ...), got "${s.peek()}"`);
 
   let arg: { text: string; at: number } | undefined;
   s.skipSpace();
@@ -142,6 +142,9 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
     case 'requests':
       noArg();
       return { kind: 'requests' };
+    case 'checks':
+      noArg();
+      return { kind: 'checks' };
     case 'status':
     case 'rate': {
       if (!arg) s.fail(`${name} needs a status or class, e.g. ${name}(429) or ${name}(5xx)`);
@@ -149,7 +152,10 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
       return { kind: 'status', status: arg.text };
     }
     default:
-      return s.fail(`unknown stat "${name}"; use pNN (p99, p99.9), mean, min, max, error_rate, throughput, requests or status(5xx)`, at);
+      return s.fail(
+        `unknown stat "${name}"; use pNN (p99, p99.9), mean, min, max, error_rate, checks, throughput, requests or status(5xx)`,
+        at,
+      );
   }
 }
 
@@ -210,6 +216,7 @@ function limitOf(
       return { limit: value * factor, unit: 'ms' };
     }
     case 'error_rate':
+    case 'checks':
     case 'status': {
       if (unitText === '%') {
         if (value > 100) s.fail(`a share cannot exceed 100%, got ${value}%`, numberAt);

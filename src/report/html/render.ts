@@ -13,6 +13,7 @@ import { renderPage, STYLE, type Block } from './page.js';
 import { replaySection, resilienceSection, timeoutsSection } from './advice-sections.js';
 import {
   capacityNotes,
+  checksSection,
   errorsSection,
   headerSection,
   requestsSection,
@@ -52,6 +53,7 @@ export async function renderHtml(result: RunResult, analysis: Analysis, verdict:
     { html: replaySection(analysis.replay) },
     ...chart(errorsOverTime(result)),
     { html: errorsSection(result) },
+    { html: checksSection(result) },
     ...chart(streamingChart(streamingStages(result))),
     { html: requestsSection(result) },
     { html: scenarioSection(result) },

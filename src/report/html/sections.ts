@@ -1,4 +1,5 @@
 import { errorReasons } from '../views/error-reasons.js';
+import { checkRows as checkRowsOf, checksOverall } from '../views/checks.js';
 import type { Analysis } from '../../analysis/types.js';
 import type { RunResult } from '../../result/types.js';
 import { redactScenario } from '../../scenario/redact.js';
@@ -155,6 +156,22 @@ export function errorsSection(result: RunResult): string {
 <table><thead><tr><th>status or kind</th><th>count</th><th>share of requests</th></tr></thead><tbody>${categories.map(([k, n]) => `<tr><td>${escapeHtml(k)}</td><td>${n}</td><td>${formatPercent(n / Math.max(result.totals.requests, 1))}</td></tr>`).join('')}</tbody></table>
 ${byName.length ? `<table><thead><tr><th>request</th><th>errors</th><th>rate</th><th>by status or kind</th></tr></thead><tbody>${byName.join('')}</tbody></table>` : ''}
 </section>`;
+}
+
+/** Response checks per request: passes, fails and the first failure's reason (the target's words, escaped). */
+export function checksSection(result: RunResult): string {
+  const rows = checkRowsOf(result);
+  if (rows.length === 0) return '';
+  const overall = checksOverall(result);
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><td>${escapeHtml(row.request)}</td><td><code>${escapeHtml(row.label)}</code></td><td>${row.passes}</td><td>${row.fails}</td><td>${formatPercent(row.passShare)}</td><td>${row.firstFailure !== undefined ? `<code>${escapeHtml(row.firstFailure)}</code>` : ''}</td></tr>`,
+    )
+    .join('');
+  return `<section id="response-checks"><h2>Response checks</h2>
+<p class="caption">${overall.passes} of ${overall.evaluated} checks passed (${formatPercent(overall.evaluated > 0 ? overall.passes / overall.evaluated : 0)}). Checks run on every complete response; a failed one fails a response whose status was accepted, as kind <code>check</code>.</p>
+<table><thead><tr><th>request</th><th>check</th><th>passed</th><th>failed</th><th>pass rate</th><th>first failure</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 export function requestsSection(result: RunResult): string {

@@ -1,4 +1,5 @@
 import { errorReasons, reasonLine } from '../views/error-reasons.js';
+import { checkRows, checksOverall, tokensOverall } from '../views/checks.js';
 import type { Analysis } from '../../analysis/types.js';
 import type { RunResult } from '../../result/types.js';
 import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from '../views/format.js';
@@ -12,6 +13,24 @@ export const ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', i
 function checkRow(c: VerdictCheck): string {
   const verdict = c.pass === null ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
   return `| ${md(c.name)} | ${verdict} | ${md(c.observed)} | ${md(c.limit)} |`;
+}
+
+/** Response checks: the run's pass rate, then each check with its first failure (the target's words, escaped). */
+function checksMarkdown(result: RunResult): string[] {
+  const rows = checkRows(result);
+  if (rows.length === 0) return [];
+  const overall = checksOverall(result);
+  return [
+    '',
+    `checks: ${overall.passes} of ${overall.evaluated} passed (${formatPercent(overall.evaluated > 0 ? overall.passes / overall.evaluated : 0)})`,
+    '',
+    '| request | check | passed | failed | first failure |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${md(row.request)} | ${md(row.label)} | ${row.passes} | ${row.fails} | ${row.firstFailure !== undefined ? md(row.firstFailure) : ''} |`,
+    ),
+  ];
 }
 
 /**
@@ -29,6 +48,13 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
     ...(t.errors > 0 ? [''] : []),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
   ];
+  const tokens = tokensOverall(result);
+  if (tokens)
+    lines.push(
+      '',
+      `tokens: ${tokens.tokens} completion tokens · ${formatRate(tokens.perSec)} tokens/s${tokens.tpot ? ` · time per output token p50 ${formatMs(tokens.tpot.p50)} ms · p99 ${formatMs(tokens.tpot.p99)} ms` : ''}`,
+    );
+  lines.push(...checksMarkdown(result));
   const w = result.warmup;
   if (w)
     lines.push(

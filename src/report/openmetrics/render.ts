@@ -1,3 +1,4 @@
+import { checkRows } from '../views/checks.js';
 import { displayUrl } from '../views/format.js';
 import type { Analysis } from '../../analysis/types.js';
 import { decodeHistogram } from '../../shared/histogram.js';
@@ -163,6 +164,7 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
     ['ttfb', 'Time to first response byte.'],
     ['ttft', 'Stream time to first token.'],
     ['itl', 'Stream inter-token latency.'],
+    ['tpot', 'Time per output token.'],
   ] as const) {
     const encoded = result.histograms[metric];
     if (encoded)
@@ -173,6 +175,19 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
         samples: summarySamples(summarize(decodeHistogram(encoded)), run),
       });
   }
+  const responseChecks = checkRows(result);
+  if (responseChecks.length > 0)
+    families.push({
+      name: 'tailscope_checks_total',
+      type: 'counter',
+      help: 'Response checks evaluated, by request, check and result.',
+      samples: responseChecks.flatMap((row) =>
+        (['pass', 'fail'] as const).map((outcome) => ({
+          labels: { ...run, request: row.request, check: row.label, result: outcome },
+          value: outcome === 'pass' ? row.passes : row.fails,
+        })),
+      ),
+    });
   const split = analysis.split;
   families.push({
     name: 'tailscope_latency_component_seconds',

@@ -16,6 +16,8 @@ export interface StreamingStage {
   /** absent when the stage has no sample of it */
   ttft?: { p50: number; p99: number };
   itl?: { p50: number; p99: number };
+  /** time per output token (streams, and plain responses whose usage was read) */
+  tpot?: { p50: number; p99: number };
   tokensPerSec: number;
 }
 

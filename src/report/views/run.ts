@@ -109,7 +109,8 @@ export function timeoutView(result: RunResult, analysis: Analysis): TimeoutView 
 }
 
 /**
- * Streams per stage, from the stage histograms; empty for runs that streamed nothing. A histogram with no
+ * Tokens per stage, from the stage histograms and counters: streams, and plain responses whose usage was read;
+ * empty for runs that counted no token. A histogram with no
  * sample (one-token streams have no inter-token gap) gives no percentiles rather than zeros.
  */
 export function streamingStages(result: RunResult): StreamingStage[] {
@@ -123,11 +124,15 @@ export function streamingStages(result: RunResult): StreamingStage[] {
     };
     const ttft = pct(stage.histograms.ttft);
     const itl = pct(stage.histograms.itl);
-    if (!ttft && !itl) return [];
-    const seconds = Math.max(stage.endMs - stage.startMs, 1) / 1000;
+    const tpot = pct(stage.histograms.tpot);
     // Usage reports are what the server billed; chunk counts stand in only when no usage came back.
     const tokens = stage.counters.tokensFromUsage > 0 ? stage.counters.tokensFromUsage : stage.counters.tokensFromChunks;
-    return [{ stage: stage.name, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}), tokensPerSec: tokens / seconds }];
+    // Plain responses whose usage was read have tokens and a time per token, but no stream timings.
+    if (!ttft && !itl && !tpot && tokens <= 0) return [];
+    const seconds = Math.max(stage.endMs - stage.startMs, 1) / 1000;
+    return [
+      { stage: stage.name, ...(ttft ? { ttft } : {}), ...(itl ? { itl } : {}), ...(tpot ? { tpot } : {}), tokensPerSec: tokens / seconds },
+    ];
   });
 }
 

@@ -3,8 +3,8 @@ import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type Chart } from './types.js';
 import type { StreamingStage } from '../../views/charts.js';
 
 /**
- * Streams per stage: time to first token and inter-token gaps (p50 and p99), and tokens per second
- * delivered. Undefined for runs without streams.
+ * Tokens per stage: time to first token and inter-token gaps of streams, time per output token (p50 and p99),
+ * and tokens per second delivered. Undefined for runs that counted no token.
  */
 export function streamingChart(stages: StreamingStage[]): Chart | undefined {
   if (stages.length === 0) return undefined;
@@ -16,6 +16,8 @@ export function streamingChart(stages: StreamingStage[]): Chart | undefined {
     ...point(s, order, 'TTFT p99', s.ttft?.p99),
     ...point(s, order, 'ITL p50', s.itl?.p50),
     ...point(s, order, 'ITL p99', s.itl?.p99),
+    ...point(s, order, 'TPOT p50', s.tpot?.p50),
+    ...point(s, order, 'TPOT p99', s.tpot?.p99),
   ]);
   const tokens = stages.map((s, order) => ({ stage: s.stage, order, tokensPerSec: round3(s.tokensPerSec) }));
   const stageAxis = { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: 'stage', axis: { labelAngle: 0 } };
@@ -53,8 +55,9 @@ export function streamingChart(stages: StreamingStage[]): Chart | undefined {
   const hasTokens = tokens.some((t) => t.tokensPerSec > 0);
   return {
     id: 'streaming',
-    title: 'Streaming: time to first token, inter-token latency, tokens/s',
-    caption: 'Per stage. TTFT is what a user waits before text appears; ITL is the gap between tokens after that (log scale).',
+    title: 'Tokens: time to first token, inter-token latency, time per output token, tokens/s',
+    caption:
+      'Per stage. TTFT is what a user waits before text appears; ITL is the gap between tokens after that; TPOT is the time per output token (a plain response: its latency over its tokens) (log scale).',
     spec: {
       $schema: VEGA_LITE_SCHEMA,
       hconcat: hasTokens ? [latencyPanel, tokensPanel] : [latencyPanel],
