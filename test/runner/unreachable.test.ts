@@ -32,7 +32,7 @@ describe('the target-unreachable watch', () => {
     const watch = createUnreachableWatch(1000);
     const verdicts = intervals.map((i) => watch.onInterval(i));
     expect(verdicts.findIndex((v) => v !== undefined)).toBe(stopsAt);
-    const kind = intervals[0]!.errors.byKind.tls_cert ? 'tls_cert' : 'ECONNREFUSED';
+    const kind = intervals[0].errors.byKind.tls_cert ? 'tls_cert' : 'ECONNREFUSED';
     if (stopsAt >= 0) expect(verdicts[stopsAt]).toEqual({ forMs: 2000, attempts: 200, errors: `${kind} 200` });
   });
 });
