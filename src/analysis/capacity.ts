@@ -2,6 +2,7 @@ import type { RunResult, StageResult } from '../result/types.js';
 import { decodeDistribution, shareAboveMs } from './distribution.js';
 import { fitUsl } from './usl.js';
 import type { CapacityAnalysis, CapacityPoint, LittleCheck } from './types.js';
+import { capacityAtSloOf } from './capacity-search.js';
 
 /** Every rule of the capacity analysis, in one place, so the method strings quote what ran. */
 export const CAPACITY_RULES = {
@@ -55,6 +56,9 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
     goodput: bestGoodput(points),
     warnings,
   };
+
+  const atSlo = capacityAtSloOf(result, result.stages.filter((s) => s.requests > 0).map((stage) => pointOf(stage, result)));
+  if (atSlo) analysis.atSlo = atSlo;
 
   const knee = kneeOf(points);
   if (knee) analysis.knee = knee;
