@@ -195,7 +195,8 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'load.search.from': { about: 'the first probe’s load', example: 'from: 10' },
   'load.search.to': { about: 'no probe goes above this load', example: 'to: 5000' },
   'load.search.hold': {
-    about: 'each probe is judged this long after a short settle; held up to twice as long while the SLO sits inside its confidence interval',
+    about:
+      'each probe is judged this long after a short settle; held up to twice as long while the SLO sits inside its confidence interval',
     example: 'hold: 20s',
   },
   'load.search.precision': {

@@ -43,7 +43,9 @@ function sentenceOf(result: RunResult, passedAt: number | undefined, failedAt: n
     return probe?.p99Ms ? `; p99 at ${fmt(load!)}: ${interval(probe)}` : '';
   };
   if (!conclusion) {
-    const sofar = [passedAt !== undefined && `passes at ${fmt(passedAt)}`, failedAt !== undefined && `fails at ${fmt(failedAt)}`].filter(Boolean);
+    const sofar = [passedAt !== undefined && `passes at ${fmt(passedAt)}`, failedAt !== undefined && `fails at ${fmt(failedAt)}`].filter(
+      Boolean,
+    );
     return `the search was stopped before it concluded${sofar.length > 0 ? ` (so far: ${sofar.join(', ')} ${unit})` : ''}`;
   }
   switch (conclusion.kind) {

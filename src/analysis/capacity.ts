@@ -26,7 +26,8 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
   const warnings: string[] = [];
   // A stage where nothing succeeded measured how fast the target refuses, not what it can serve: failures at
   // the speed of a refused connection would read as a huge throughput and a knee that was never there.
-  const answered = result.stages.filter((s) => s.requests - s.errors > 0);
+  // A search's drains send nothing: what completes there is the queue of the probe before, not a load level.
+  const answered = result.stages.filter((s) => s.requests - s.errors > 0 && s.kind !== 'drain');
   const silent = result.stages.filter((s) => s.requests > 0 && s.requests === s.errors);
   if (silent.length > 0)
     warnings.push(
@@ -57,7 +58,10 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
     warnings,
   };
 
-  const atSlo = capacityAtSloOf(result, result.stages.filter((s) => s.requests > 0).map((stage) => pointOf(stage, result)));
+  const atSlo = capacityAtSloOf(
+    result,
+    result.stages.filter((s) => s.requests > 0).map((stage) => pointOf(stage, result)),
+  );
   if (atSlo) analysis.atSlo = atSlo;
 
   const knee = kneeOf(points);

@@ -40,7 +40,12 @@ export function nextSearchStep(settings: SearchSettings, model: Model, probes: r
   const last = probes[probes.length - 1]!;
   const { passedAt, failedAt } = bracketOf(probes);
   if (last.verdict === 'generator') {
-    return done({ kind: 'generator', load: last.load, ...(passedAt !== undefined && { passedAt }), ...(failedAt !== undefined && { failedAt }) });
+    return done({
+      kind: 'generator',
+      load: last.load,
+      ...(passedAt !== undefined && { passedAt }),
+      ...(failedAt !== undefined && { failedAt }),
+    });
   }
   if (passedAt === undefined) {
     // Nothing passed: the lowest load tried fails (probes only go down from a failure once something passed).

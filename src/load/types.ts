@@ -1,5 +1,9 @@
 /** How a stage of the load curve moves its target. */
-export type StageKind = 'hold' | 'ramp' | 'step' | 'spike' | 'probe' | 'sweep';
+/**
+ * probe / sweep / drain: stages of a capacity search (load/search.ts); a drain sends nothing, so that the queue a
+ * failed probe left behind empties before the next probe is measured
+ */
+export type StageKind = 'hold' | 'ramp' | 'step' | 'spike' | 'probe' | 'sweep' | 'drain';
 
 /**
  * One stretch of the load curve: the target (concurrency, or arrivals/s in an open model) moves linearly

@@ -147,7 +147,8 @@ export function coordinate(
             part.snapshots.push(message.snapshot);
             part.health.push(message.health);
             intervalParts.set(message.index, part);
-            if (part.snapshots.length === localWorkers && onInterval) onInterval(message.index, mergeSnapshots(part.snapshots), part.health);
+            if (part.snapshots.length === localWorkers && onInterval)
+              onInterval(message.index, mergeSnapshots(part.snapshots), part.health);
             break;
           }
           case 'stage':

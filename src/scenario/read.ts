@@ -56,9 +56,13 @@ export function parseScenario(
   // Load stages are checked one by one against the shape their leading key names, so a typo
   // in a ramp reports the ramp's fields rather than a union of every shape.
   const load = (resolved as { load?: { closed?: unknown; open?: unknown; search?: { model?: unknown } } }).load;
-  const searching = Boolean(load && typeof load === 'object' && load.search !== undefined && load.closed === undefined && load.open === undefined);
+  const searching = Boolean(
+    load && typeof load === 'object' && load.search !== undefined && load.closed === undefined && load.open === undefined,
+  );
   const model =
-    load && typeof load === 'object' && (searching ? load.search?.model === 'open' || load.search?.model === undefined : load.open !== undefined)
+    load &&
+    typeof load === 'object' &&
+    (searching ? load.search?.model === 'open' || load.search?.model === undefined : load.open !== undefined)
       ? 'open'
       : 'closed';
   const rawStages = load && typeof load === 'object' && !searching ? (model === 'open' ? load.open : load.closed) : undefined;
@@ -95,7 +99,8 @@ export function parseScenario(
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
   if (parsed.success) {
     problems.push(...crossFieldProblems(parsed.data));
-    if (parsed.data.load.search) problems.push(...searchProblems(parsed.data, overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers));
+    if (parsed.data.load.search)
+      problems.push(...searchProblems(parsed.data, overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers));
     const workers = overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers;
     problems.push(
       ...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }),

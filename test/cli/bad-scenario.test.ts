@@ -40,13 +40,21 @@ broken.push(
     search('from: 10, to: 100', ''),
     /search-no-slo\.yaml:9:\d+: load\.search: a search looks for the highest load that keeps the SLO/,
   ],
-  ['a search that runs downhill', search('from: 100, to: 10'), /search-downhill\.yaml:9:\d+: load\.search\.from: from \(100\) is above to \(10\)/],
+  [
+    'a search that runs downhill',
+    search('from: 100, to: 10'),
+    /search-downhill\.yaml:9:\d+: load\.search\.from: from \(100\) is above to \(10\)/,
+  ],
   [
     'a closed search over fractional users',
     search('model: closed, from: 1.5, to: 10'),
     /search-fractional\.yaml:9:\d+: load\.search\.from: a closed-model search counts whole users/,
   ],
-  ['a search with a bad precision', search('from: 1, to: 10, precision: 0'), /search-precision\.yaml:9:\d+: load\.search\.precision: precision is a share/],
+  [
+    'a search with a bad precision',
+    search('from: 1, to: 10, precision: 0'),
+    /search-precision\.yaml:9:\d+: load\.search\.precision: precision is a share/,
+  ],
   [
     'a search beside stages',
     base.replace('load:\n', 'load:\n  search: { from: 1, to: 10 }\n') + 'slo: { p99: 1s }\n',

@@ -8,7 +8,12 @@ const settings: SearchSettings = { from: 10, to: 5000, holdMs: 20_000, settleMs:
  * Runs the search against a target whose capacity is `capacity`: every probe at or below it passes, every
  * probe above fails. Returns the loads probed and the final step.
  */
-function searchAgainst(capacity: number, model: 'open' | 'closed', overrides: Partial<SearchSettings> = {}, verdictOf?: (load: number) => ProbeVerdict) {
+function searchAgainst(
+  capacity: number,
+  model: 'open' | 'closed',
+  overrides: Partial<SearchSettings> = {},
+  verdictOf?: (load: number) => ProbeVerdict,
+) {
   const s = { ...settings, ...overrides };
   const probes: ProbeOutcome[] = [];
   for (let i = 0; i < 50; i++) {
@@ -87,7 +92,9 @@ describe('capacity search state machine', () => {
     expect(capacity).toBeGreaterThanOrEqual(passedAt);
     expect(capacity).toBeLessThan(failedAt);
     // a coarser precision stops sooner
-    expect(searchAgainst(78, 'open', { precision: 0.2 }).loads.length).toBeLessThan(searchAgainst(78, 'open', { precision: 0.01 }).loads.length);
+    expect(searchAgainst(78, 'open', { precision: 0.2 }).loads.length).toBeLessThan(
+      searchAgainst(78, 'open', { precision: 0.01 }).loads.length,
+    );
   });
 
   it.each([

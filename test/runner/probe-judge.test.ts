@@ -12,6 +12,7 @@ function interval(fast: number, slow = 0, slowMs = 300, extra: Partial<ProbeInte
     errors: 0,
     sent: fast + slow,
     dropped: 0,
+    socketErrors: 0,
     meanInFlight: 4,
     total: encodeHistogram(histogram),
     generatorBusy: false,
@@ -87,6 +88,12 @@ describe('judging one probe of a capacity search', () => {
     const dropping = judge(repeat(3, () => interval(80, 0, 0, { dropped: 5 })));
     expect(dropping).toMatchObject({ kind: 'verdict', verdict: 'generator' });
     if (dropping.kind === 'verdict') expect(dropping.reason).toMatch(/dropped 10 of 170 arrivals/);
+    const outOfSockets = judge(repeat(3, () => interval(80, 0, 0, { socketErrors: 2 })));
+    expect(outOfSockets).toMatchObject({
+      kind: 'verdict',
+      verdict: 'generator',
+      reason: '6 generator-side socket errors (ports or file descriptors ran out)',
+    });
     const saturated = judge(repeat(3, () => interval(80, 30, 900, { generatorBusy: true })));
     expect(saturated).toMatchObject({ kind: 'verdict', verdict: 'generator' });
   });

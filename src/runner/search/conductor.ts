@@ -1,5 +1,5 @@
 import type { Segment, SearchSettings } from '../../load/types.js';
-import { nextSearchStep, type SearchConclusion } from '../../load/search.js';
+import { nextSearchStep, type SearchConclusion, type SearchStep } from '../../load/search.js';
 import type { MetricSnapshot } from '../../metrics/metric-set.js';
 import type { SearchProbe, SearchRecord } from '../../result/types.js';
 import type { WorkerHealthSample } from '../protocol.js';
@@ -16,6 +16,8 @@ const PLAN_LEAD_MS = 150;
  * once its last interval reached the coordinator) cuts it before it runs out: no gap without load.
  */
 const TENTATIVE_SLACK_INTERVALS = 3;
+/** A drain is over once fewer requests than this are in flight on average over an interval. */
+const DRAINED_IN_FLIGHT = 1;
 
 /** The workers' plan after a decision: the whole segment list, and whether more will come. */
 export interface PlanUpdate {
@@ -47,6 +49,8 @@ export class SearchConductor {
   private conclusion: SearchConclusion | undefined;
   private readonly sweepStages: number[] = [];
   private final = false;
+  /** after a failed probe: what comes once its queue has drained */
+  private afterDrain: SearchStep | undefined;
 
   constructor(private readonly options: SearchConductorOptions) {
     this.appendProbe(options.settings.from, 0);
@@ -77,16 +81,20 @@ export class SearchConductor {
       errors: merged.errors.total,
       sent: merged.sent,
       dropped: merged.counters.dropped,
+      socketErrors: merged.errors.byKind.socket ?? 0,
       meanInFlight: merged.inFlightMs / intervalMs,
       ...(merged.histograms.total ? { total: merged.histograms.total } : {}),
       generatorBusy: health.some(
-        (h) => (h.threadCpuShare ?? h.eventLoopUtilization) > HEALTH_LIMITS.busyUtilization || h.eventLoopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms,
+        (h) =>
+          (h.threadCpuShare ?? h.eventLoopUtilization) > HEALTH_LIMITS.busyUtilization ||
+          h.eventLoopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms,
       ),
     });
     if (this.final) return undefined;
     const current = this.segments[this.segments.length - 1]!;
     const firstIndex = Math.round(current.startMs / intervalMs);
     if (index < firstIndex) return undefined;
+    if (this.afterDrain) return this.onDrainInterval(index, current, nowRunMs);
     const probeIntervals: ProbeInterval[] = [];
     for (let i = firstIndex; i <= index; i++) {
       const interval = this.intervals.get(i);
@@ -119,25 +127,56 @@ export class SearchConductor {
     this.probes.push(probe);
     this.options.onProbe?.(probe);
 
-    // The probe's stage runs on to the next boundary the workers can still be told about in time.
-    const cutMs = Math.max((index + 1) * intervalMs, Math.ceil((nowRunMs + PLAN_LEAD_MS) / intervalMs) * intervalMs);
-    current.endMs = cutMs;
+    const cutMs = this.cut(current, index, nowRunMs);
     const step = nextSearchStep(settings, model, this.probes);
-    if (step.kind === 'probe') {
-      this.appendProbe(step.load, cutMs);
-    } else {
+    if (step.kind === 'done') {
       this.conclusion = step.conclusion;
       this.options.onConclusion?.(step.conclusion);
-      let startMs = cutMs;
-      const stageMs = Math.ceil((settings.settleMs + settings.holdMs) / intervalMs) * intervalMs;
-      step.sweep.forEach((load, i) => {
-        this.sweepStages.push(this.segments.length);
-        this.segments.push(this.segment('sweep', `sweep ${i + 1}: ${this.label(load)}`, load, startMs, startMs + stageMs));
-        startMs += stageMs;
-      });
-      this.final = true;
+    }
+    if (probe.verdict === 'fail' && !(step.kind === 'done' && step.sweep.length === 0)) {
+      // A failed probe leaves a queue behind (at the target and in flight): measured under it, the next probe
+      // would fail for the last one's load. Nothing is sent until it has drained.
+      this.afterDrain = step;
+      const longestMs = settings.settleMs + 2 * settings.holdMs;
+      this.segments.push(this.segment('drain', `drain after probe ${probe.probe}`, 0, cutMs, cutMs + longestMs));
+    } else {
+      this.apply(step, cutMs);
     }
     return this.plan;
+  }
+
+  /** While draining: once (nearly) nothing is in flight, or the drain has taken as long as a probe may, go on. */
+  private onDrainInterval(index: number, drain: Segment, nowRunMs: number): PlanUpdate | undefined {
+    const { settings, intervalMs } = this.options;
+    const inFlight = this.intervals.get(index)!.meanInFlight;
+    const elapsedMs = (index + 1) * intervalMs - drain.startMs;
+    if (inFlight >= DRAINED_IN_FLIGHT && elapsedMs < settings.settleMs + 2 * settings.holdMs) return undefined;
+    const step = this.afterDrain!;
+    this.afterDrain = undefined;
+    this.apply(step, this.cut(drain, index, nowRunMs));
+    return this.plan;
+  }
+
+  /** Ends a stage at the next interval boundary the workers can still be told about in time; returns that time. */
+  private cut(segment: Segment, index: number, nowRunMs: number): number {
+    const { intervalMs } = this.options;
+    segment.endMs = Math.max((index + 1) * intervalMs, Math.ceil((nowRunMs + PLAN_LEAD_MS) / intervalMs) * intervalMs);
+    return segment.endMs;
+  }
+
+  private apply(step: SearchStep, startMs: number): void {
+    const { settings, intervalMs } = this.options;
+    if (step.kind === 'probe') {
+      this.appendProbe(step.load, startMs);
+      return;
+    }
+    const stageMs = Math.ceil((settings.settleMs + settings.holdMs) / intervalMs) * intervalMs;
+    step.sweep.forEach((load, i) => {
+      this.sweepStages.push(this.segments.length);
+      this.segments.push(this.segment('sweep', `sweep ${i + 1}: ${this.label(load)}`, load, startMs, startMs + stageMs));
+      startMs += stageMs;
+    });
+    this.final = true;
   }
 
   private appendProbe(load: number, startMs: number): void {
@@ -148,7 +187,7 @@ export class SearchConductor {
     this.segments.push(this.segment('probe', `probe ${probe}: ${this.label(load)}`, load, startMs, startMs + longestMs));
   }
 
-  private segment(kind: 'probe' | 'sweep', name: string, load: number, startMs: number, endMs: number): Segment {
+  private segment(kind: 'probe' | 'sweep' | 'drain', name: string, load: number, startMs: number, endMs: number): Segment {
     return { index: this.segments.length, name, kind, startMs, endMs, from: load, to: load };
   }
 

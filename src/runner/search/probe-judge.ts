@@ -34,6 +34,8 @@ export interface ProbeInterval {
   errors: number;
   sent: number;
   dropped: number;
+  /** failures on the generator's side of the socket (ports or file descriptors ran out) */
+  socketErrors: number;
   /** time-averaged requests in flight over the interval */
   meanInFlight: number;
   /** the latency histogram (µs, encoded): intended-time latency in an open model */
@@ -105,6 +107,11 @@ export function judgeProbe(input: ProbeJudgeInput): ProbeDecision {
 
   const queue = input.model === 'open' ? queueGrowth(judged, input.load, slo.p99Ms) : undefined;
   if (queue) return verdict('fail', queue, statsOf_(judged, input.seed));
+  // Checked after the queue: a target whose queue grows without bound takes the generator's sockets with it.
+  const socketErrors = intervals.reduce((n, i) => n + i.socketErrors, 0);
+  if (socketErrors > 0) {
+    return verdict('generator', `${socketErrors} generator-side socket errors (ports or file descriptors ran out)`, undefined);
+  }
 
   if (judged.length < PROBE_RULES.minJudgedIntervals && !atHold) return { kind: 'continue' };
   const completed = judged.reduce((n, i) => n + i.requests, 0);
