@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     '',
     table(['seed', 'capacity (req/s)', 'pass / fail at', 'probes', 'seconds', 'goal met'], fixedRows),
     '',
-    `\`saturating\` profile (seed 7), SLO p99 300 ms and 1% errors: the search found ${searchedAt.sentence.replace(/^capacity at SLO: /, '')} in ${searched.seconds.toFixed(0)} s; the step run (${SATURATING_STEPS.join(', ')} req/s) kept the SLO up to ${best} req/s: ${(agreement * 100).toFixed(1)}% apart (precision 5%, steps about 5% apart).`,
+    `\`saturating\` profile (seed 7), SLO p99 300 ms and 1% errors: the search said "${searchedAt.sentence}" (${searched.seconds.toFixed(0)} s); the step run (${SATURATING_STEPS.join(', ')} req/s) kept the SLO up to ${best} req/s: ${Number.isFinite(agreement) ? `${(agreement * 100).toFixed(1)}% apart` : 'no capacity to compare'} (precision 5%, steps about 5% apart).`,
     '',
   ];
   if (options.write) await writeSection('search', lines.join('\n'));

@@ -94,8 +94,14 @@ describe('judging one probe of a capacity search', () => {
       verdict: 'generator',
       reason: '6 generator-side socket errors (ports or file descriptors ran out)',
     });
-    const saturated = judge(repeat(3, () => interval(80, 30, 900, { generatorBusy: true })));
-    expect(saturated).toMatchObject({ kind: 'verdict', verdict: 'generator' });
+    const saturated = (n: number) => repeat(n, () => interval(80, 0, 0, { generatorBusy: true }));
+    // two busy intervals are not yet a saturated generator; most of the intervals a verdict needs are
+    expect(judge(saturated(3))).toEqual({ kind: 'continue' });
+    expect(judge(saturated(1 + PROBE_RULES.minJudgedIntervals))).toMatchObject({
+      kind: 'verdict',
+      verdict: 'generator',
+      reason: 'the generator was saturated in 4 of 4 intervals',
+    });
   });
 
   it('fails a probe in which nothing completed by the end of its hold', () => {

@@ -200,8 +200,10 @@ function generatorLimit(intervals: readonly ProbeInterval[]): string | undefined
   if (dropped > 0 && dropped / (sent + dropped) > HEALTH_LIMITS.droppedShare) {
     return `the generator dropped ${dropped} of ${sent + dropped} arrivals (load.maxInFlight reached)`;
   }
+  // A busy loop in two short intervals is a GC pause or a neighbour on the machine; a generator that cannot keep
+  // up is busy in most of them, judged over as many intervals as a verdict needs.
   const busy = intervals.filter((i) => i.generatorBusy).length;
-  if (intervals.length >= 2 && busy / intervals.length > PROBE_RULES.busyIntervalShare) {
+  if (intervals.length >= PROBE_RULES.minJudgedIntervals && busy / intervals.length > PROBE_RULES.busyIntervalShare) {
     return `the generator was saturated in ${busy} of ${intervals.length} intervals`;
   }
   return undefined;
