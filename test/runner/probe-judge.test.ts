@@ -84,6 +84,18 @@ describe('judging one probe of a capacity search', () => {
     expect(judge(climbing.slice(0, 4), { model: 'closed' })).toEqual({ kind: 'continue' });
   });
 
+  it('fails an open-model probe whose queue climbs through it while arrivals outpace completions, even with a good p99 so far', () => {
+    // 85/s against 80/s served: five more arrive than complete each second; the p99 has not broken 200 ms yet.
+    const climbing = repeat(9, (i) => interval(80, 0, 0, { sent: 85, meanInFlight: 4 + (5 * i) / 8 }));
+    const decision = judge(climbing);
+    expect(decision).toMatchObject({ kind: 'verdict', verdict: 'fail', early: false });
+    if (decision.kind === 'verdict')
+      expect(decision.reason).toMatch(/climbed from 5\.6 to 8\.1 through the probe \(680 sent, 640 completed\)/);
+    // the same climb with completions keeping up is a burst, not a queue; and not yet at the end of the hold
+    expect(judge(repeat(9, (i) => interval(80, 0, 0, { sent: 80, meanInFlight: 4 + (5 * i) / 8 })))).toMatchObject({ verdict: 'pass' });
+    expect(judge(climbing.slice(0, 8))).toEqual({ kind: 'continue' });
+  });
+
   it('a probe the generator could not drive is the generator’s, not a failure of the target', () => {
     const dropping = judge(repeat(3, () => interval(80, 0, 0, { dropped: 5 })));
     expect(dropping).toMatchObject({ kind: 'verdict', verdict: 'generator' });

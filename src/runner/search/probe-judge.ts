@@ -24,6 +24,14 @@ export const PROBE_RULES = {
   queueLittleFactor: 2,
   /** …and climbing in this many consecutive judged intervals: a queue growing without bound, not a burst */
   queueClimbIntervals: 3,
+  /**
+   * open model, at the end of the hold: requests in flight in the second half of the judged intervals above the
+   * first half's by this many (and this share), while arrivals outnumber completions by this share, is a queue
+   * that only grows — the load is past what the target serves, however good the p99 of a short probe still looks
+   */
+  climbMinRequests: 2,
+  climbShare: 0.25,
+  arrivalExcess: 0.02,
   /** more than this share of the judged intervals with a saturated worker: the generator is the limit */
   busyIntervalShare: 0.5,
 } as const;
@@ -128,6 +136,8 @@ export function judgeProbe(input: ProbeJudgeInput): ProbeDecision {
     else if (stats.p99Ms.high <= slo.p99Ms) within.push(`${text} within the SLO ${ms(slo.p99Ms)}`);
     else unsure.push(`${text} straddles the SLO ${ms(slo.p99Ms)}`);
   }
+  const climb = atHold && input.model === 'open' ? inFlightClimb(judged) : undefined;
+  if (climb) above.push(climb);
   if (slo.errorRate !== undefined) {
     const e = stats.errorRate;
     const text = `error rate ${pct(e.value)} [${pct(e.low)}, ${pct(e.high)}]`;
@@ -218,6 +228,20 @@ function queueGrowth(judged: readonly ProbeInterval[], ratePerSec: number, sloP9
   const last = recent[recent.length - 1]!.meanInFlight;
   if (!climbing || last <= PROBE_RULES.queueLittleFactor * allowed) return undefined;
   return `requests in flight climbed from ${recent[0]!.meanInFlight.toFixed(0)} to ${last.toFixed(0)} (the SLO allows about ${allowed.toFixed(0)} at this rate): the queue grows without bound`;
+}
+
+/** Open model: the queue climbing through the probe while arrivals outpace completions. */
+function inFlightClimb(judged: readonly ProbeInterval[]): string | undefined {
+  if (judged.length < PROBE_RULES.minJudgedIntervals) return undefined;
+  const half = Math.floor(judged.length / 2);
+  const mean = (part: readonly ProbeInterval[]) => part.reduce((n, i) => n + i.meanInFlight, 0) / part.length;
+  const first = mean(judged.slice(0, half));
+  const last = mean(judged.slice(-half));
+  const sent = judged.reduce((n, i) => n + i.sent, 0);
+  const completed = judged.reduce((n, i) => n + i.requests, 0);
+  const climbed = last - first > Math.max(PROBE_RULES.climbMinRequests, PROBE_RULES.climbShare * first);
+  if (!climbed || sent <= completed * (1 + PROBE_RULES.arrivalExcess)) return undefined;
+  return `requests in flight climbed from ${first.toFixed(1)} to ${last.toFixed(1)} through the probe (${sent} sent, ${completed} completed): the arrivals outpace the target`;
 }
 
 function ms(value: number): string {
