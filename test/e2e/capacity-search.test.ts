@@ -56,24 +56,28 @@ describe('capacity search against the mock', () => {
   it(`finds the capacity of ${SLOTS} slots × ${SERVICE_MS} ms (${TRUE_CAPACITY}/s) within the precision, probe by probe`, async () => {
     const result = await runScenarioObject(scenario({ search: { from: 60, to: 320, hold: '1s', precision: '10%', sweep: 0 } }));
     const atSlo = analyze(result).capacity.atSlo!;
-    console.log('capacity search', atSlo.sentence, JSON.stringify(atSlo.probes.map((p) => [p.load, p.verdict, p.p99Ms?.value])));
+    console.log('capacity search', atSlo.sentence, JSON.stringify(atSlo.probes.map((p) => [p.load, p.verdict, p.reason])));
     expect(atSlo.outcome).toBe('found');
-    // The bracket is at most 10% wide and holds the true capacity; its middle is the estimate. A probe right
-    // at 80/s is a knife edge (utilisation 1): either verdict is right there, hence 80 ± 10%.
+    // The bracket is at most 10% wide; its middle is the estimate. A 1 s probe cannot tell 80/s from a few
+    // percent more (the queue of a 3% overload grows by 2–3 requests in a second; the climb rule needs 2 and a
+    // 200 ms p99 breaks at 12), so a pass just above 80 is expected: hence 80 ± 10%. The three-seed run with
+    // 3 s probes and a 5% precision (72–84) is bench/search.ts.
     expect(atSlo.load!).toBeGreaterThanOrEqual(TRUE_CAPACITY * 0.9);
     expect(atSlo.load!).toBeLessThanOrEqual(TRUE_CAPACITY * 1.1);
     expect((atSlo.failedAt! - atSlo.passedAt!) / atSlo.passedAt!).toBeLessThanOrEqual(0.1);
     expect(atSlo.sentence).toMatch(
       /^capacity at SLO: [\d.]+ req\/s \(passes at [\d.]+, fails at [\d.]+; p99 at [\d.]+: [\d.]+ ms \[[\d.]+, [\d.]+\]\)$/,
     );
-    // every probe is a stage of its own, and a failed one is followed by a drain that sends nothing
+    // every probe is a stage of its own, and a failed one is followed by a drain that sends nothing (unless the
+    // search ends there: with no sweep, the run's own graceful stop drains it)
+    const { probes } = result.search!;
     const probeStages = result.stages.filter((s) => s.kind === 'probe');
-    expect(probeStages.map((s) => s.target)).toEqual(result.search!.probes.map((p) => p.load));
-    for (const probe of result.search!.probes.filter((p) => p.verdict === 'fail')) {
-      expect(result.stages[probe.stage + 1]?.kind).toBe('drain');
+    expect(probeStages.map((s) => s.target)).toEqual(probes.map((p) => p.load));
+    for (const probe of probes.filter((p) => p.verdict === 'fail' && p.probe < probes.length)) {
+      expect(result.stages[probe.stage + 1]).toMatchObject({ kind: 'drain', target: 0 });
     }
-    // a probe far past the capacity is clearly lost and ends before its hold
-    expect(result.search!.probes.find((p) => p.load >= 2 * TRUE_CAPACITY)?.early).toBe(true);
+    // a probe far past the capacity (the second: 120/s) is clearly lost and ends before its hold
+    expect(result.search!.probes.find((p) => p.load >= 1.5 * TRUE_CAPACITY)?.early).toBe(true);
   }, 60_000);
 
   it('a closed-model search finds the concurrency the knee analysis finds on the same profile', async () => {
