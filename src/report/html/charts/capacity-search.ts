@@ -77,7 +77,14 @@ export function capacitySearchChart(atSlo: CapacityAtSlo, slo: { p99Ms?: number;
         mark: { type: 'tick', color: '#b279a2', thickness: 2 },
         encoding: {
           x,
-          y: { field: 'errorRate', type: 'quantitative', title: 'error rate (%)', axis: { titleColor: '#b279a2' } },
+          y: {
+            field: 'errorRate',
+            type: 'quantitative',
+            title: 'error rate (%)',
+            // From zero, and at least to the SLO's error rate twice over: all-zero error rates draw as a floor line.
+            scale: { domain: [0, Math.max(1, 2 * (slo?.errorRate ?? 0) * 100, ...probes.map((p) => p.errorRate))] },
+            axis: { titleColor: '#b279a2' },
+          },
           tooltip: [{ field: 'errorRate', type: 'quantitative', title: 'error rate (%)' }],
         },
       },
