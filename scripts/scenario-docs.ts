@@ -240,6 +240,24 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'load.open[].each': { about: 'how long each step lasts', example: 'each: 20s' },
   'load.open[].spike': { about: 'jump to a rate and hold it', example: '{ spike: 1000, for: 5s }' },
   'load.open[].for': { about: 'how long a spike lasts', example: 'for: 5s' },
+  'load.search': {
+    about:
+      'a capacity search: probes grow geometrically from `from` until one breaks the `slo`, then bisect; each probe is a stage (needs slo)',
+    example: 'search: { from: 10, to: 5000, hold: 20s, precision: 5%, sweep: 5 }',
+  },
+  'load.search.model': { about: 'open: the load is an arrival rate (requests/s); closed: a concurrency', example: 'model: closed' },
+  'load.search.from': { about: 'the first probe’s load', example: 'from: 10' },
+  'load.search.to': { about: 'no probe goes above this load', example: 'to: 5000' },
+  'load.search.hold': {
+    about:
+      'each probe is judged this long after a short settle; held up to twice as long while the SLO sits inside its confidence interval',
+    example: 'hold: 20s',
+  },
+  'load.search.precision': {
+    about: 'stop when the bracket [highest pass, lowest fail] is this narrow, relative to the pass',
+    example: 'precision: 5%',
+  },
+  'load.search.sweep': { about: 'then run this many loads from 20% to 100% of the capacity found (0: none)', example: 'sweep: 5' },
   'load.arrivals': { about: 'open model: evenly spaced or Poisson arrivals', example: 'arrivals: poisson' },
   'load.maxInFlight': {
     about: `open model: requests in flight at once before arrivals are dropped and counted (default ${DEFAULTS.maxInFlight})`,

@@ -9,7 +9,7 @@ export { runScenario, type RunOptions } from './runner/run-scenario.js';
 export { TargetUnreachableError } from './runner/preflight.js';
 export { parseResult, ResultFileError } from './result/read.js';
 export { mergeResults, MergeError } from './result/merge.js';
-export { RESULT_SCHEMA, type RunResult } from './result/types.js';
+export { RESULT_SCHEMA, type RunResult, type SearchProbe, type SearchRecord } from './result/types.js';
 export { analyze } from './analysis/analyze.js';
 export { ANALYSIS_SCHEMA, type Analysis, type Verdict } from './analysis/types.js';
 export { exitCodeOf } from './cli/exit-codes.js';

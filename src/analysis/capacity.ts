@@ -2,6 +2,7 @@ import type { RunResult, StageResult } from '../result/types.js';
 import { decodeDistribution, shareAboveMs } from './distribution.js';
 import { fitUsl } from './usl.js';
 import type { CapacityAnalysis, CapacityPoint, LittleCheck } from './types.js';
+import { capacityAtSloOf } from './capacity-search.js';
 
 /** Every rule of the capacity analysis, in one place, so the method strings quote what ran. */
 export const CAPACITY_RULES = {
@@ -25,7 +26,8 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
   const warnings: string[] = [];
   // A stage where nothing succeeded measured how fast the target refuses, not what it can serve: failures at
   // the speed of a refused connection would read as a huge throughput and a knee that was never there.
-  const answered = result.stages.filter((s) => s.requests - s.errors > 0);
+  // A search's drains send nothing: what completes there is the queue of the probe before, not a load level.
+  const answered = result.stages.filter((s) => s.requests - s.errors > 0 && s.kind !== 'drain');
   const silent = result.stages.filter((s) => s.requests > 0 && s.requests === s.errors);
   if (silent.length > 0)
     warnings.push(
@@ -55,6 +57,12 @@ export function capacityOf(result: RunResult): CapacityAnalysis {
     goodput: bestGoodput(points),
     warnings,
   };
+
+  const atSlo = capacityAtSloOf(
+    result,
+    result.stages.filter((s) => s.requests > 0).map((stage) => pointOf(stage, result)),
+  );
+  if (atSlo) analysis.atSlo = atSlo;
 
   const knee = kneeOf(points);
   if (knee) analysis.knee = knee;

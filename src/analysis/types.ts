@@ -1,4 +1,6 @@
 import type { LatencySummary } from '../shared/latency-summary.js';
+import type { SearchProbe } from '../result/types.js';
+import type { SearchConclusion } from '../load/search.js';
 
 export const ANALYSIS_SCHEMA = 'tailscope.analysis/v1';
 
@@ -310,5 +312,26 @@ export interface CapacityAnalysis {
   littlesLaw: { tolerance: number; checks: LittleCheck[]; broken: number[] };
   /** best SLO goodput over the stages */
   goodput: { bestPerSec: number; stage?: number };
+  /** a capacity search (load.search): the highest load that keeps the SLO, with its bracket and every probe */
+  atSlo?: CapacityAtSlo;
   warnings: string[];
+}
+
+/** What a capacity search found: loads in arrivals/s (open) or users (closed). */
+export interface CapacityAtSlo {
+  /** the capacity at the SLO; absent when the search found none (first probe failed, generator bound, stopped) */
+  load?: number;
+  /** highest load that kept the SLO below the lowest that broke it */
+  passedAt?: number;
+  failedAt?: number;
+  unit: 'req/s' | 'users';
+  /** how the search ended (load/search.ts); `stopped`: Ctrl-C before it concluded */
+  outcome: SearchConclusion['kind'] | 'stopped';
+  /** "capacity at SLO: 78 req/s (passes at 76, fails at 80; p99 at 76: 142 ms [131, 160])" */
+  sentence: string;
+  probes: SearchProbe[];
+  /** the sweep's loads below the capacity, as capacity points */
+  sweep: CapacityPoint[];
+  /** Universal Scalability Law fit of the sweep */
+  usl?: UslFit;
 }

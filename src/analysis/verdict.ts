@@ -17,9 +17,9 @@ import type { Validity, Verdict, VerdictCheck, VerdictStatus } from './types.js'
  */
 export function verdictOf(result: RunResult, validity: Validity): Verdict {
   // One shard saw part of the population: its checks are judged on the merged result (tailscope merge).
-  const checks = result.shard
-    ? [...thresholdChecks(result), ...sloChecks(result)].map(deferToMerge)
-    : [...thresholdChecks(result), ...sloChecks(result)];
+  // A search breaks the SLO on purpose above the capacity: its SLO check is whether it found one.
+  const slo = result.search ? searchChecks(result) : sloChecks(result);
+  const checks = result.shard ? [...thresholdChecks(result), ...slo].map(deferToMerge) : [...thresholdChecks(result), ...slo];
   const stoppedByUser = result.interrupted && !result.abortedBy;
   const status: VerdictStatus = stoppedByUser
     ? 'interrupted'
@@ -101,6 +101,27 @@ function sloChecks(result: RunResult): VerdictCheck[] {
       });
   }
   return checks;
+}
+
+/**
+ * A capacity search passes when it found a load that keeps the SLO (or the SLO held at its top), fails when even
+ * its lowest load broke it. A generator-bound end leaves the run invalid (see run health), not failed; a stopped
+ * search is judged as interrupted.
+ */
+function searchChecks(result: RunResult): VerdictCheck[] {
+  const { conclusion } = result.search!;
+  if (!conclusion || conclusion.kind === 'generator') return [];
+  const unit = result.model === 'closed' ? 'users' : 'req/s';
+  const pass = conclusion.kind !== 'fails-at-lowest';
+  return [
+    {
+      kind: 'slo',
+      name: 'capacity at SLO',
+      pass,
+      observed: pass ? `${conclusion.capacity} ${unit}` : `the SLO fails at the lowest load tried, ${conclusion.failedAt} ${unit}`,
+      limit: `SLO kept at ${result.search!.settings.from} ${unit} or more`,
+    },
+  ];
 }
 
 function deferToMerge(check: VerdictCheck): VerdictCheck {

@@ -24,8 +24,9 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
       ? `split: n/a (${analysis.split.reason})`
       : `split (${analysis.split.method}): network p50 ${formatMs(analysis.split.network.p50)} ms, service p50 ${formatMs(analysis.split.service.p50)} ms`,
   ];
-  const { knee, usl } = analysis.capacity;
-  if (knee) {
+  const { knee, usl, atSlo } = analysis.capacity;
+  if (atSlo) lines.push(atSlo.sentence);
+  if (knee && !atSlo) {
     const unit = analysis.capacity.loadAxis === 'concurrency' ? 'concurrency' : 'req/s offered';
     lines.push(
       `knee: ${knee.throughput.toFixed(1)} req/s at ${knee.load.toFixed(1)} ${unit} (${knee.name})${usl?.peakThroughput ? `; USL peak ${usl.peakThroughput.toFixed(1)} req/s, R² ${usl.r2.toFixed(2)}` : ''}`,

@@ -34,6 +34,7 @@ export interface RunFacts {
   segments: readonly Segment[];
   health: GeneratorHealth;
   probe?: RunResult['probe'];
+  search?: RunResult['search'];
   shard?: RunResult['shard'];
 }
 
@@ -138,6 +139,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
     histograms: whole.histograms,
     ...(collected.warmup ? { warmup: warmupOf(collected.warmup, open) } : {}),
     health: facts.health,
+    ...(facts.search ? { search: facts.search } : {}),
     ...(facts.probe ? { probe: facts.probe } : {}),
     ...(facts.shard ? { shard: facts.shard } : {}),
   };

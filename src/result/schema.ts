@@ -78,7 +78,7 @@ const stage = z.looseObject({
   ...loadSummary,
   index: z.number().int().nonnegative(),
   name: z.string(),
-  kind: z.enum(['hold', 'ramp', 'step', 'spike']),
+  kind: z.enum(['hold', 'ramp', 'step', 'spike', 'probe', 'sweep', 'drain']),
   engine: z.string(),
   startMs: ms,
   endMs: ms,

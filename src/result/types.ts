@@ -9,6 +9,8 @@ export { ERROR_KINDS, METRIC_NAMES } from '../metrics/vocabulary.js';
 export type { ClientCounters, EncodedHistograms, ErrorCounts, ErrorKind, MetricName } from '../metrics/vocabulary.js';
 export type { StageKind } from '../load/types.js';
 export type { CheckTally } from '../metrics/checks.js';
+import type { SearchSettings } from '../load/types.js';
+import type { ProbeVerdict, SearchConclusion } from '../load/search.js';
 
 /** Bumped when a field changes meaning; readers refuse schemas they do not know. */
 export const RESULT_SCHEMA = 'tailscope.result/v1';
@@ -158,6 +160,47 @@ export interface RunResult {
   health: GeneratorHealth;
   /** set on one shard's result (0-based index); a merged result has none */
   shard?: { index: number; count: number };
+  /** a capacity search (load.search): every probe's verdict as the run decided it, and where it ended */
+  search?: SearchRecord;
   /** idle round-trip probe taken before the load (TCP handshakes), absent when it could not connect */
   probe?: { method: 'tcp-connect'; samples: number; rttMs: { min: number; p50: number; max: number } };
+}
+
+/** A figure with its confidence interval (the block bootstrap over the probe's intervals). */
+export interface Estimate {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** One probe of a capacity search, judged while the run went on; its requests are the stage `stage`. */
+export interface SearchProbe {
+  /** 1-based, in the order they ran */
+  probe: number;
+  stage: number;
+  /** arrivals/s (open) or concurrency (closed) */
+  load: number;
+  verdict: ProbeVerdict;
+  /** the figures that decided it, in one line */
+  reason: string;
+  /** ended before its hold: clearly lost, or the generator could not drive it */
+  early: boolean;
+  /** held past its hold (up to twice) because the SLO sat inside the confidence interval */
+  extended: boolean;
+  /** run time the probe started and was decided (ms); the stage may run on a little past the decision */
+  startMs: number;
+  decidedAtMs: number;
+  p99Ms?: Estimate;
+  errorRate: Estimate;
+  /** completed requests the verdict read (after the settle) */
+  requests: number;
+}
+
+export interface SearchRecord {
+  settings: SearchSettings;
+  probes: SearchProbe[];
+  /** how the search ended; absent when it was stopped (Ctrl-C) before it could conclude */
+  conclusion?: SearchConclusion;
+  /** stage indices of the sweep run below the capacity found */
+  sweepStages: number[];
 }

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
-import type { WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
+import type { CoordinatorMessage, WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
+import type { Segment } from '../load/types.js';
 import { entryUrl, startWorker } from './spawn.js';
 import { TailscopeError } from '../shared/errors.js';
 import { StoppedBeforeLoadError } from './interrupted.js';
@@ -29,11 +30,18 @@ export interface CoordinatorHandle {
    * terminated instead, and `done` rejects with StoppedBeforeLoadError (carrying `reason`): nothing was sent.
    */
   stop(reason?: unknown): void;
+  /** sends every worker a changed curve (a capacity search deciding its next probe) */
+  updatePlan(segments: Segment[], final: boolean): void;
+  /** ms since run time 0 on this thread's monotonic clock (negative before the start) */
+  runTime(): number;
   done: Promise<CollectedRun>;
 }
 
-/** Called once all workers have reported an interval, with the merged view (for live progress). */
-export type IntervalListener = (index: number, merged: MetricSnapshot) => void;
+/**
+ * Called once all workers have reported an interval, with the merged view (for live progress) and each worker's
+ * health sample for it.
+ */
+export type IntervalListener = (index: number, merged: MetricSnapshot, health: readonly WorkerHealthSample[]) => void;
 
 const READY_TIMEOUT_MS = 30_000;
 /** Lead time between the start signal and run time 0, so that every worker begins on the same tick. */
@@ -69,6 +77,7 @@ export function coordinate(
     for (const worker of workers) worker.postMessage({ type: 'stop' });
   };
 
+  let startedAt = 0;
   const done = new Promise<CollectedRun>((resolve, reject) => {
     const intervalParts = new Map<number, { snapshots: MetricSnapshot[]; health: WorkerHealthSample[] }>();
     const stageParts = new Map<number, MetricSnapshot[]>();
@@ -79,7 +88,6 @@ export function coordinate(
     const workerErrors: string[] = [];
     let ready = 0;
     let exited = 0;
-    let startedAt = 0;
     let settled = false;
 
     const abandon = (error: Error) => {
@@ -139,7 +147,8 @@ export function coordinate(
             part.snapshots.push(message.snapshot);
             part.health.push(message.health);
             intervalParts.set(message.index, part);
-            if (part.snapshots.length === localWorkers && onInterval) onInterval(message.index, mergeSnapshots(part.snapshots));
+            if (part.snapshots.length === localWorkers && onInterval)
+              onInterval(message.index, mergeSnapshots(part.snapshots), part.health);
             break;
           }
           case 'stage':
@@ -173,5 +182,9 @@ export function coordinate(
     }
   });
 
-  return { stop, done };
+  const updatePlan = (segments: Segment[], final: boolean) => {
+    const message: CoordinatorMessage = { type: 'plan', segments, final };
+    for (const worker of workers) worker.postMessage(message);
+  };
+  return { stop, updatePlan, runTime: () => performance.now() - startedAt, done };
 }

@@ -1,4 +1,4 @@
-import type { LoadPlan } from '../load/types.js';
+import type { LoadPlan, Segment } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
@@ -64,7 +64,14 @@ export interface WorkerHealthSample {
   eventLoopDelayMaxMs: number;
 }
 
-export type CoordinatorMessage = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
+export type CoordinatorMessage =
+  | { type: 'start'; startAtEpochMs: number }
+  | { type: 'stop' }
+  /**
+   * a capacity search decided a probe: the whole curve as it now stands (the running probe cut at an interval
+   * boundary ahead, the next probe or the sweep appended); `final`: nothing more will be added
+   */
+  | { type: 'plan'; segments: Segment[]; final: boolean };
 
 export type WorkerMessage =
   | { type: 'ready' }

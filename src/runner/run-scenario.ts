@@ -19,6 +19,10 @@ import { TOOL_VERSION } from '../version.js';
 import { loadTlsSettings } from './tls-files.js';
 import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
 import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
+import type { GeneratorHealth, SearchProbe, SearchRecord } from '../result/types.js';
+import type { SearchConclusion } from '../load/search.js';
+import type { Segment } from '../load/types.js';
+import { SearchConductor } from './search/conductor.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -41,6 +45,12 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** a start time shared by all shards, epoch ms */
   startAtEpochMs?: number;
+  /** a capacity search (load.search): each probe as it is decided */
+  onProbe?: (probe: SearchProbe) => void;
+  /** a capacity search changed its curve (and at the start): the stages as now planned, for progress lines */
+  onPlan?: (segments: readonly Segment[]) => void;
+  /** a capacity search concluded; the sweep, if any, runs next */
+  onSearchConclusion?: (conclusion: SearchConclusion) => void;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -72,6 +82,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
     const init = { ...workerInit(scenario, target.url, feeders, tls), workerCount: shard.count * scenario.workers };
+    // A capacity search plans one probe at a time from the numbers of the one before: the workers start with
+    // the first probe and are sent the rest as the coordinator decides.
+    const conductor = scenario.load.search
+      ? new SearchConductor({
+          settings: scenario.load.search,
+          model: scenario.load.model,
+          slo: { p99Ms: scenario.slo?.p99, errorRate: scenario.slo?.errorRate },
+          intervalMs: scenario.intervalMs,
+          onProbe: options.onProbe,
+          onConclusion: options.onSearchConclusion,
+        })
+      : undefined;
+    if (conductor) {
+      const { segments } = conductor.plan;
+      init.plan = { ...init.plan, segments, durationMs: segments.at(-1)!.endMs };
+      options.onPlan?.(segments);
+    }
     const startedAt = new Date().toISOString();
     const unreachableWatch = createUnreachableWatch(scenario.intervalMs);
     let unreachable: Unreachable | undefined;
@@ -83,8 +110,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         startAtEpochMs: options.startAtEpochMs,
         onStart: options.onLoadStarted,
       },
-      (index, merged) => {
-        options.onInterval?.(index, merged);
+      (index, merged, health) => {
+        options.onInterval?.(index, merged, health);
+        const update = conductor?.onInterval(index, merged, health, handle.runTime());
+        if (update) {
+          handle.updatePlan(update.segments, update.final);
+          options.onPlan?.(update.segments);
+        }
         const gone = unreachable ? undefined : unreachableWatch.onInterval(merged);
         if (gone) {
           unreachable = gone;
@@ -101,7 +133,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const collected = await handle.done.finally(() => signal?.removeEventListener('abort', onAbort));
 
     const whole = [...collected.stages.values()];
-    const health = evaluateHealth({
+    const segments = conductor ? stagesRun(conductor.plan.segments, collected.durationMs) : scenario.load.segments;
+    const search = conductor?.record;
+    const judged = evaluateHealth({
       intervals: collected.intervals,
       workers: scenario.workers,
       model: scenario.load.model,
@@ -114,6 +148,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       targetInProcess: Boolean(target.mock),
       unreachable,
     });
+    const health = generatorBoundSearch(judged, conductor?.record);
     const cpus = os.cpus();
     // Secrets are scrubbed by value from everything the result carries (messages a target echoed included),
     // so every output made from it, now or later by `tailscope report`, is clean.
@@ -151,8 +186,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             : undefined,
           thresholds: scenario.thresholds.map((t) => t.threshold),
           toolVersion: TOOL_VERSION,
-          segments: scenario.load.segments,
+          segments,
           health,
+          ...(search ? { search: { ...search, sweepStages: search.sweepStages.filter((i) => i < segments.length) } } : {}),
           probe,
           ...(shard.count > 1 ? { shard } : {}),
         },
@@ -162,6 +198,29 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } finally {
     await target.close();
   }
+}
+
+/**
+ * A search that stopped because the generator could not drive a probe measured the generator's ceiling, not the
+ * target's: the run is not a valid capacity measurement, whatever the other health rules saw.
+ */
+function generatorBoundSearch(health: GeneratorHealth, search: SearchRecord | undefined): GeneratorHealth {
+  const conclusion = search?.conclusion;
+  if (conclusion?.kind !== 'generator') return health;
+  const probe = search!.probes[search!.probes.length - 1];
+  const reason = `the capacity search stopped at load ${conclusion.load}: the generator could not drive it (${probe?.reason ?? 'generator-bound'}); the ceiling found is the generator's, not the target's`;
+  return { ...health, valid: false, reasons: [...health.reasons, reason] };
+}
+
+/**
+ * The stages a search actually ran: a stop (Ctrl-C) leaves the running probe at its planned length and the sweep
+ * unstarted, so stages that never began are dropped and the last one ends with the run.
+ */
+function stagesRun(planned: readonly Segment[], durationMs: number): Segment[] {
+  const ran = planned.filter((s, i) => i === 0 || s.startMs < durationMs).map((s) => ({ ...s }));
+  const last = ran[ran.length - 1]!;
+  last.endMs = Math.max(last.startMs + 1, Math.min(last.endMs, durationMs));
+  return ran;
 }
 
 function workerInit(

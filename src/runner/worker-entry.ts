@@ -31,7 +31,7 @@ function main(): void {
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
-  const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
+  const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), init.plan.search?.to ?? 1, 1);
   const poolSize =
     init.client.poolSize ??
     (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount));
@@ -91,6 +91,8 @@ function main(): void {
         .finally(() => port.close());
     } else if (message.type === 'stop') {
       run.stop();
+    } else if (message.type === 'plan') {
+      run.updatePlan(message.segments, message.final);
     }
   });
   // Connections opened before time zero, when the engine can (and the scenario warms up at all).

@@ -3,6 +3,7 @@ import type { Engine } from '../engines/types.js';
 import type { Requester } from '../client/requester.js';
 import type { RequestPreparer, Sender } from '../client/prepare.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
+import type { LoadPlan } from '../load/types.js';
 import { WorkerRecorder } from './worker-recorder.js';
 import { WarmUp, warmUpShare } from './warm-up.js';
 import type { DriverContext, LoadDriver } from './drivers/types.js';
@@ -28,6 +29,8 @@ export class WorkerRun implements DriverContext {
   private readonly sleepers = new Set<() => void>();
   private readonly stopListeners = new Set<() => void>();
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly planWaiters = new Set<() => void>();
+  private planIsOpen: boolean;
   private activeUsers = 0;
   private requester: Requester | undefined;
   readonly recorder: WorkerRecorder;
@@ -47,6 +50,7 @@ export class WorkerRun implements DriverContext {
   ) {
     this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime());
     this.warmup = new WarmUp(this.sleep, () => this.stopRequested);
+    this.planIsOpen = init.plan.search !== undefined;
   }
 
   get plan() {
@@ -71,6 +75,33 @@ export class WorkerRun implements DriverContext {
 
   get inFlight() {
     return this.recorder.inFlight;
+  }
+
+  get planOpen() {
+    return this.planIsOpen;
+  }
+
+  readonly planChanged = (): Promise<void> => {
+    if (this.stopRequested) return Promise.resolve();
+    return new Promise((resolve) => this.planWaiters.add(resolve));
+  };
+
+  /**
+   * The coordinator of a capacity search changed the curve. The plan is updated in place: the drivers and the
+   * recorder (which files attempts under stages) read the same object.
+   */
+  updatePlan(segments: LoadPlan['segments'], final: boolean): void {
+    const { plan } = this.init;
+    plan.segments.splice(0, plan.segments.length, ...segments);
+    plan.durationMs = segments.at(-1)?.endMs ?? 0;
+    if (final) this.planIsOpen = false;
+    this.wakePlanWaiters();
+  }
+
+  private wakePlanWaiters(): void {
+    const waiters = [...this.planWaiters];
+    this.planWaiters.clear();
+    for (const wake of waiters) wake();
   }
 
   /** For engines that run a stretch on their own: they stop when the run stops. */
@@ -108,6 +139,7 @@ export class WorkerRun implements DriverContext {
     this.stopRequested = true;
     for (const wake of [...this.sleepers]) wake();
     for (const listener of [...this.stopListeners]) listener();
+    this.wakePlanWaiters();
   }
 
   async run(startAtEpochMs: number, requester: Requester, warmupRequester?: Requester): Promise<void> {
@@ -148,7 +180,7 @@ export class WorkerRun implements DriverContext {
   private driver(): LoadDriver {
     if (this.init.plan.model === 'open') return new OpenArrivals(this);
     const users = new ClosedUsers(this);
-    return this.fixedLoad ? new FixedLoadStretches(this, users, this.fixedLoad) : users;
+    return this.fixedLoad && !this.init.plan.search ? new FixedLoadStretches(this, users, this.fixedLoad) : users;
   }
 
   // ---- what the drivers use (DriverContext)

@@ -58,6 +58,13 @@ export const DEFAULTS = {
    */
   warmupMs: 2_000,
   warmupDefaultBelowMs: 60_000,
+  /** load.search: each probe held this long after its settle; a 5% bracket; five sweep loads below the capacity */
+  search: { holdMs: 20_000, precision: 0.05, sweep: 5 },
+  /**
+   * load.search: the start of each probe kept out of its verdict while the previous load's queue drains or this
+   * one's fills — a quarter of the hold, at most this long (queues of a few hundred ms clear well within it)
+   */
+  searchSettleMaxMs: 2_000,
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { closedStageShapes, openStageShapes, scenarioSchema, type ClosedStageInput, type OpenStageInput } from './schema.js';
-import { crossFieldProblems, loadCapProblems } from './cross-checks.js';
+import { crossFieldProblems, loadCap, loadCapProblems } from './cross-checks.js';
 import { collectSecrets } from './secrets.js';
 import { ScenarioError } from './errors.js';
 import { formatPath, locateProblems, readLocatedYaml, zodProblems, type FieldPath } from '../shared/located-yaml.js';
@@ -11,6 +11,7 @@ import { applyOverrides, describeOverrides, type ScenarioOverrides } from './ove
 import { coerceSubstituted, reportedBy } from './coerce.js';
 import { compileStages, StageSequenceError } from './compile.js';
 import type { Scenario } from './types.js';
+import type { Segment, SearchSettings } from '../load/types.js';
 
 type Path = FieldPath;
 interface Problem {
@@ -54,9 +55,17 @@ export function parseScenario(
 
   // Load stages are checked one by one against the shape their leading key names, so a typo
   // in a ramp reports the ramp's fields rather than a union of every shape.
-  const load = (resolved as { load?: { closed?: unknown; open?: unknown } }).load;
-  const model = load && typeof load === 'object' && 'open' in load && load.open !== undefined ? 'open' : 'closed';
-  const rawStages = load && typeof load === 'object' ? (model === 'open' ? load.open : load.closed) : undefined;
+  const load = (resolved as { load?: { closed?: unknown; open?: unknown; search?: { model?: unknown } } }).load;
+  const searching = Boolean(
+    load && typeof load === 'object' && load.search !== undefined && load.closed === undefined && load.open === undefined,
+  );
+  const model =
+    load &&
+    typeof load === 'object' &&
+    (searching ? load.search?.model === 'open' || load.search?.model === undefined : load.open !== undefined)
+      ? 'open'
+      : 'closed';
+  const rawStages = load && typeof load === 'object' && !searching ? (model === 'open' ? load.open : load.closed) : undefined;
   const stages: z.output<(typeof closedStageShapes)[keyof typeof closedStageShapes]>[] = [];
   // Stages by index (undefined where a stage is malformed), so load caps point at the right one.
   const stageList: (ClosedStageInput | OpenStageInput | undefined)[] = [];
@@ -90,6 +99,8 @@ export function parseScenario(
   if (parsed.success && parsed.data.engine === 'autocannon') problems.push(...autocannonProblems(parsed.data, model));
   if (parsed.success) {
     problems.push(...crossFieldProblems(parsed.data));
+    if (parsed.data.load.search)
+      problems.push(...searchProblems(parsed.data, overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers));
     const workers = overrides.workers ?? parsed.data.workers ?? DEFAULTS.workers;
     problems.push(
       ...loadCapProblems(model, stageList, workers, { maxInFlight: parsed.data.load.maxInFlight, poolSize: parsed.data.client.poolSize }),
@@ -106,9 +117,9 @@ export function parseScenario(
     );
   }
 
-  let segments;
+  let segments: Segment[] = [];
   try {
-    segments = compileStages(stages, model);
+    if (!searching) segments = compileStages(stages, model);
   } catch (error) {
     if (error instanceof StageSequenceError) {
       const path: Path = ['load', model, error.stageIndex];
@@ -118,7 +129,8 @@ export function parseScenario(
   }
   const scenario = parsed.data;
   const durationMs = segments.at(-1)?.endMs ?? 0;
-  if (durationMs <= 0) {
+  const search = scenario.load.search;
+  if (durationMs <= 0 && !search) {
     throw new ScenarioError(file, [{ ...locate(['load']), field: 'load', message: 'the load curve lasts no time' }]);
   }
   const secretValues = collectSecrets(written, resolved, mergedEnv, scenario.secretEnv);
@@ -131,13 +143,69 @@ export function parseScenario(
     file,
     locate,
     intervalMs: interval,
-    warmupMs: warmup ?? (durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
-    load: { model, segments, durationMs, arrivals: scenario.load.arrivals, maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight },
+    // A search's length is not known ahead; its probes are short, so it warms up as short runs do.
+    warmupMs: warmup ?? (search || durationMs < DEFAULTS.warmupDefaultBelowMs ? DEFAULTS.warmupMs : 0),
+    load: {
+      model,
+      segments,
+      durationMs,
+      arrivals: scenario.load.arrivals,
+      maxInFlight: scenario.load.maxInFlight ?? DEFAULTS.maxInFlight,
+      ...(search ? { search: searchSettings(search) } : {}),
+    },
     secretValues,
     // By key name first (a secret written into the file itself), then by value (a password inside any URL).
     redacted: new Redactor(secretValues).scrubJson(redactScenario(written)),
     ...(overrideList.length > 0 ? { overrides: new Redactor(secretValues).scrubJson(overrideList) } : {}),
   };
+}
+
+type SearchInput = NonNullable<z.output<typeof scenarioSchema>['load']['search']>;
+
+/** load.search with its settle worked out: a quarter of the hold, at most DEFAULTS.searchSettleMaxMs. */
+function searchSettings(search: SearchInput): SearchSettings {
+  return {
+    from: search.from,
+    to: search.to,
+    holdMs: search.hold,
+    settleMs: Math.min(DEFAULTS.searchSettleMaxMs, search.hold / 4),
+    precision: search.precision,
+    sweep: search.sweep,
+  };
+}
+
+/**
+ * What a search needs besides its own fields: an SLO to search against (a search without one has no question to
+ * answer), a range that goes up, whole users in a closed model, an engine that paces arrivals, and a top load
+ * the workers can send.
+ */
+function searchProblems(scenario: z.output<typeof scenarioSchema>, workers: number): Problem[] {
+  const search = scenario.load.search!;
+  const at: Path = ['load', 'search'];
+  const problems: Problem[] = [];
+  const slo = scenario.slo;
+  if (!slo || (slo.p99 === undefined && slo.errorRate === undefined)) {
+    problems.push({
+      path: slo ? ['slo'] : at,
+      message: 'a search looks for the highest load that keeps the SLO: give slo: { p99: 500ms, errorRate: 1% } (p99, errorRate or both)',
+    });
+  }
+  if (search.from > search.to) problems.push({ path: [...at, 'from'], message: `from (${search.from}) is above to (${search.to})` });
+  if (search.model === 'closed') {
+    if (!Number.isInteger(search.from)) problems.push({ path: [...at, 'from'], message: 'a closed-model search counts whole users' });
+    if (!Number.isInteger(search.to)) problems.push({ path: [...at, 'to'], message: 'a closed-model search counts whole users' });
+  }
+  if (scenario.engine === 'autocannon') {
+    problems.push({ path: ['engine'], message: 'a search changes its load probe by probe: use engine: wire (or node)' });
+  }
+  const { max } = loadCap(search.model, workers);
+  if (search.to > max) {
+    problems.push({
+      path: [...at, 'to'],
+      message: `${search.to} is more than ${workers} worker${workers === 1 ? '' : 's'} can drive: at most ${max}; add workers (up to 64)`,
+    });
+  }
+  return problems;
 }
 
 /** Where a problem's field came from the command line, it says so: the file's line alone would mislead. */

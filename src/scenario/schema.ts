@@ -212,17 +212,40 @@ export type ClosedStageInput = {
 }[keyof typeof closedStageShapes];
 export type OpenStageInput = { [K in keyof typeof openStageShapes]: z.output<(typeof openStageShapes)[K]> }[keyof typeof openStageShapes];
 
+/**
+ * A capacity search: probes grow geometrically from `from` until one breaks the scenario's `slo`, then bisect
+ * until the bracket [highest pass, lowest fail] is `precision` narrow; then `sweep` loads from 20% to 100% of the
+ * capacity found. Needs `slo`.
+ */
+const search = z.strictObject({
+  /** open: arrival rate in requests/s; closed: concurrency (virtual users) */
+  model: z.enum(['open', 'closed']).default('open'),
+  /** the first probe's load */
+  from: z.number().positive(),
+  /** no probe goes above this load */
+  to: z.number().positive(),
+  /** how long each probe is judged, after a short settle; a probe whose verdict is uncertain is held up to twice this */
+  hold: duration.default(DEFAULTS.search.holdMs),
+  /** stop when (lowest fail − highest pass) / highest pass is at most this */
+  precision: ratio
+    .refine((r) => r > 0 && r < 1, { message: 'precision is a share between 0 and 100%, like "5%"' })
+    .default(DEFAULTS.search.precision),
+  /** then run this many loads spread from 20% to 100% of the capacity found (0: none) */
+  sweep: nonNegativeInt.max(20).default(DEFAULTS.search.sweep),
+});
+
 const load = z
   .strictObject({
     closed: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
     open: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
+    search: search.optional(),
     /** open model: evenly spaced arrivals, or a Poisson process with the same mean rate */
     arrivals: z.enum(['constant', 'poisson']).default('constant'),
     /** open model: most requests in flight at once per run before new arrivals are dropped */
     maxInFlight: positiveInt.optional(),
   })
-  .refine((l) => (l.closed === undefined) !== (l.open === undefined), {
-    message: 'give exactly one of load.closed (concurrency) or load.open (arrival rate)',
+  .refine((l) => [l.closed, l.open, l.search].filter((shape) => shape !== undefined).length === 1, {
+    message: 'give exactly one of load.closed (concurrency), load.open (arrival rate) or load.search (capacity search)',
   });
 
 const slo = z.strictObject({

@@ -32,6 +32,36 @@ const broken: [string, string, RegExp][] = [
   ],
 ];
 
+const search = (fields: string, slo = 'slo: { p99: 200ms }\n') =>
+  base.replace('load:\n  closed:\n    - { hold: 1s, concurrency: 2 }\n', `load:\n  search: { ${fields} }\n${slo}`);
+broken.push(
+  [
+    'a search without an SLO',
+    search('from: 10, to: 100', ''),
+    /search-no-slo\.yaml:9:\d+: load\.search: a search looks for the highest load that keeps the SLO/,
+  ],
+  [
+    'a search that runs downhill',
+    search('from: 100, to: 10'),
+    /search-downhill\.yaml:9:\d+: load\.search\.from: from \(100\) is above to \(10\)/,
+  ],
+  [
+    'a closed search over fractional users',
+    search('model: closed, from: 1.5, to: 10'),
+    /search-fractional\.yaml:9:\d+: load\.search\.from: a closed-model search counts whole users/,
+  ],
+  [
+    'a search with a bad precision',
+    search('from: 1, to: 10, precision: 0'),
+    /search-precision\.yaml:9:\d+: load\.search\.precision: precision is a share/,
+  ],
+  [
+    'a search beside stages',
+    base.replace('load:\n', 'load:\n  search: { from: 1, to: 10 }\n') + 'slo: { p99: 1s }\n',
+    /search-and-stages\.yaml:\d+:\d+: load: give exactly one of load\.closed .* or load\.search/,
+  ],
+);
+
 describe('tailscope run with a broken scenario', () => {
   it.each(broken)('exits 2 on %s, naming line and field, and writes nothing', async (_what, text, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'tailscope-bad-'));

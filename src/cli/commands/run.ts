@@ -9,6 +9,7 @@ import { OverrideError, parseEnvOverride, parseSetOverride } from '../../scenari
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../progress.js';
+import { probeLine, searchHeader } from '../search-lines.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
@@ -132,6 +133,9 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   if (scenario.client.tls?.insecure) io.stderr(`${INSECURE_WARNING}\n`);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const startAtEpochMs = args.startAt === undefined ? undefined : parseStartAt(args.startAt);
+  if (shard && shard.count > 1 && scenario.load.search) {
+    throw new UsageError('--shard cannot split a capacity search: each shard would search on its own; run it on one machine');
+  }
   if (shard && shard.count > 1 && scenario.target.mock) {
     throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
   }
@@ -143,8 +147,13 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
   let abortedBy: ThresholdVerdict | undefined;
   io.stderr(
-    `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
+    scenario.load.search
+      ? `tailscope: ${scenario.name}: ${searchHeader(scenario.load)}, ${scenario.workers} workers\n`
+      : `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
   );
+  const slo = { p99Ms: scenario.slo?.p99, errorRate: scenario.slo?.errorRate };
+  // A search's curve grows probe by probe: progress lines read it as it stands.
+  let plan = scenario.load;
   const ran = await runScenario(scenario, {
     signal: abort.signal,
     shard,
@@ -152,9 +161,12 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
     onTargetReady: (url) => io.stderr(`target ${url}\n`),
     onTlsProblem: (reason) => io.stderr(`warning: ${reason}\n`),
     onLoadStarted,
+    // Each probe once decided, on a line of its own (above the redrawn progress line on a terminal).
+    onPlan: (segments) => (plan = { ...plan, segments: [...segments] }),
+    onProbe: (probe) => io.stderr(`${io.interactive ? '\r\x1b[2K' : ''}${probeLine(probe, scenario.load.model, slo)}\n`),
     onInterval: (index, merged) => {
       if (!args.quiet) {
-        const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
+        const line = progressLine(plan, index, scenario.intervalMs, merged);
         io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
       }
       const failed = abortWatch.onInterval(index, merged);

@@ -2,6 +2,7 @@ import type { Analysis } from '../../analysis/types.js';
 import type { RunResult } from '../../result/types.js';
 import { breakdownChart } from './charts/breakdown.js';
 import { capacityChart } from './charts/capacity.js';
+import { capacitySearchChart } from './charts/capacity-search.js';
 import { errorsOverTime } from './charts/errors-over-time.js';
 import { latencyOverTime } from './charts/latency-over-time.js';
 import { loadOverTime } from './charts/load-over-time.js';
@@ -14,6 +15,7 @@ import { replaySection, resilienceSection, timeoutsSection } from './advice-sect
 import {
   capacityNotes,
   checksSection,
+  capacitySearchSection,
   errorsSection,
   headerSection,
   requestsSection,
@@ -44,6 +46,8 @@ export async function renderHtml(result: RunResult, analysis: Analysis, verdict:
     { chart: latencyOverTime(result) },
     { chart: percentileSpectrum(spectrumSeries) },
     ...chart(breakdownChart(analysis)),
+    { html: capacitySearchSection(analysis) },
+    ...chart(analysis.capacity.atSlo ? capacitySearchChart(analysis.capacity.atSlo, analysis.capacity.slo) : undefined),
     ...chart(capacityChart(capacityView(result, analysis))),
     { html: capacityNotes(analysis) },
     { html: stagesSection(result, analysis) },

@@ -110,6 +110,26 @@ export function stagesSection(result: RunResult, analysis: Analysis): string {
 <tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
+/**
+ * A capacity search opens the capacity part of the page: its one sentence (capacity, bracket, p99 at the highest
+ * pass), then every probe as the run decided it.
+ */
+export function capacitySearchSection(analysis: Analysis): string {
+  const atSlo = analysis.capacity.atSlo;
+  if (!atSlo) return '';
+  const unit = atSlo.unit === 'users' ? ' users' : '/s';
+  const mark = { pass: '✓ pass', fail: '✗ fail', generator: 'generator-bound' } as const;
+  const rows = atSlo.probes.map((p) => {
+    const how = p.early ? 'ended early' : p.extended ? 'held longer' : '';
+    const p99 = p.p99Ms ? `${formatMs(p.p99Ms.value)} [${formatMs(p.p99Ms.low)}, ${formatMs(p.p99Ms.high)}]` : '–';
+    return `<tr><td>${p.probe}</td><td>${p.load}${unit}</td><td>${mark[p.verdict]}</td><td>${p99}</td><td>${formatPercent(p.errorRate.value)}</td><td>${p.requests}</td><td>${how}</td><td>${escapeHtml(p.reason)}</td></tr>`;
+  });
+  return `<section id="capacity-search"><h2>Capacity at SLO</h2>
+<p class="headline">${escapeHtml(atSlo.sentence)}</p>
+<table><thead><tr><th>probe</th><th>load</th><th>verdict</th><th>p99 ms [95% interval]</th><th>errors</th><th>requests</th><th></th><th>why</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
 export function capacityNotes(analysis: Analysis): string {
   const capacity = analysis.capacity;
   const lines: string[] = [];

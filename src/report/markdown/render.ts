@@ -76,6 +76,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
     '',
     `split (${split.method === 'none' ? 'n/a' : split.method}): network p50 ${formatMs(split.network?.p50)} ms, service p50 ${formatMs(split.service?.p50)} ms${split.queue ? `, queue p50 ${formatMs(split.queue.p50)} ms` : ''}`,
   );
+  if (analysis.capacity.atSlo) lines.push('', md(analysis.capacity.atSlo.sentence));
   const knee = analysis.capacity.knee;
   if (knee) lines.push('', `capacity: knee at ${md(knee.name)} (load ${knee.load.toFixed(1)}, ${formatRate(knee.throughput)} req/s)`);
   const h = result.health;

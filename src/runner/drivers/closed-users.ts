@@ -11,22 +11,24 @@ const CONTROL_TICK_MS = 20;
 export class ClosedUsers implements LoadDriver {
   private wantedUsers = 0;
   /** virtual users stop sending at this run time (the end of the stretch they drive) */
-  private deadlineMs = 0;
+  private deadlineMs: () => number = () => 0;
   private readonly busy: boolean[] = [];
 
   constructor(private readonly run: DriverContext) {}
 
   drive(): Promise<void> {
-    return this.driveUntil(this.run.plan.durationMs);
+    // A capacity search appends stages as it goes: the curve's end is only the end once the plan is final.
+    return this.driveUntil(() => (this.run.planOpen ? Infinity : this.run.plan.durationMs));
   }
 
   /** Virtual users follow the curve until `untilMs`; the fixed-load driver hands them the ramps. */
-  async driveUntil(untilMs: number): Promise<void> {
+  async driveUntil(untilMs: number | (() => number)): Promise<void> {
     const { plan, workerIndex, workerCount } = this.run;
-    this.deadlineMs = untilMs;
+    const deadline = typeof untilMs === 'number' ? () => untilMs : untilMs;
+    this.deadlineMs = deadline;
     while (!this.run.stopping) {
       const now = this.run.runTime();
-      if (now >= untilMs) break;
+      if (now >= deadline()) break;
       this.wantedUsers = workerShare(concurrencyAt(plan.segments, now), workerIndex, workerCount);
       for (let slot = 0; slot < this.wantedUsers; slot++) {
         if (!this.busy[slot]) this.startUser(slot);
@@ -45,7 +47,7 @@ export class ClosedUsers implements LoadDriver {
     void (async () => {
       try {
         // A user above the wanted count leaves after its current request: lowering concurrency never cuts one.
-        while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs) {
+        while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs()) {
           await this.run.send(undefined, sender);
           sender.iteration += 1;
         }

@@ -3,6 +3,11 @@ import type { DriverContext, LoadDriver } from './types.js';
 
 /** Arrivals sent back to back before the loop lets I/O run. */
 const ARRIVALS_PER_YIELD = 32;
+/**
+ * While a capacity search may still change the curve, a wait for a far-off arrival is cut into slices this long
+ * and the arrival's time read again: the probe it was planned in may have been cut short meanwhile.
+ */
+const OPEN_PLAN_RECHECK_MS = 50;
 
 /** Open model: arrivals at times fixed by the schedule, whatever the target does. */
 export class OpenArrivals implements LoadDriver {
@@ -20,8 +25,17 @@ export class OpenArrivals implements LoadDriver {
     for (;;) {
       if (this.run.stopping) return;
       const intendedRunMs = timeAtCumulativeArrivals(plan.segments, cumulative);
-      if (intendedRunMs === undefined) return;
+      if (intendedRunMs === undefined) {
+        // The end of the curve as planned so far; a search may still add to it.
+        if (!this.run.planOpen) return;
+        await this.run.planChanged();
+        continue;
+      }
       const waitMs = intendedRunMs - this.run.runTime();
+      if (waitMs > OPEN_PLAN_RECHECK_MS && this.run.planOpen) {
+        if (!(await this.run.sleep(OPEN_PLAN_RECHECK_MS))) return;
+        continue;
+      }
       if (waitMs > 1) {
         // Timers fire up to ~1 ms late; arrivals due within a millisecond go now, with their lateness recorded.
         if (!(await this.run.sleep(waitMs))) return;

@@ -23,6 +23,13 @@ export interface DriverContext extends FixedLoadHooks {
   readonly gracefulStopMs: number;
   readonly stopping: boolean;
   readonly stopSignal: StopSignal;
+  /**
+   * a capacity search still deciding: the coordinator may append stages to the plan (it is updated in place),
+   * so the end of the curve is not the end of the run
+   */
+  readonly planOpen: boolean;
+  /** resolves when the coordinator changes the plan, or the run stops */
+  planChanged(): Promise<void>;
   /** requests in flight on this worker */
   readonly inFlight: number;
   runTime(): number;
