@@ -200,7 +200,8 @@ describe('advice sections of index.html', () => {
     const total = result.totals.latency;
     const recommended = tableCells(html, 'timeouts-table')[0]!;
     expect(recommended.slice(0, 3)).toEqual(['total', `${(total.p999 * 1.5).toFixed(0)} ms`, '0.040%']);
-    expect(recommended[5]).toBe(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`);
+    expect(recommended[3]).toBe('complete');
+    expect(recommended[6]).toBe(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`);
     expect(html).toContain('Recommendations read at the knee level: stage c8, load 8.0, 310 req/s.');
   });
 });

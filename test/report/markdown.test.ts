@@ -126,7 +126,7 @@ describe('advice in summary.md', () => {
     const total = result.totals.latency;
     expect(text).toContain('**Timeouts** (read at the knee level\\: stage c8, load 8\\.0, 310 req/s)');
     expect(text).toContain(
-      `| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`,
+      `| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | complete | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`,
     );
     const start = lines.indexOf('By load level:');
     expect(lines.slice(start + 2, start + 7)).toEqual([
