@@ -268,11 +268,18 @@ export interface ResilienceAdvice {
     p99WithMs: number | null;
     method: string;
   };
-  /** from the knee: more in flight than this only queues */
-  concurrencyLimit: { value: number; rule: string };
-  circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
-  /** `defaults`: the snippet figures the run could not measure, filled with stock values and marked as such */
-  snippets: { fetch: string; envoy: string; defaults: readonly string[] };
+  /** from the knee: more in flight than this only queues; null when the run has no knee (it cannot be derived) */
+  concurrencyLimit: { value: number | null; rule: string };
+  /** the caps are null when the run has no knee, like the concurrency limit */
+  circuitBreaker: { failureRateThreshold: number; maxConcurrent: number | null; maxPending: number | null; rule: string };
+  /** whether timeouts, resets and 5xx may be retried: not for POST / PATCH without an Idempotency-Key */
+  idempotency: { retryOnTimeout: boolean; notIdempotent: string[]; rule: string };
+  /**
+   * Ready-to-paste configuration with these figures: undici, fetch + AbortSignal, Envoy, resilience4j
+   * (Spring Boot YAML) and Polly v8 (C#). `defaults`: the figures the run could not measure, filled with stock
+   * values and marked as such.
+   */
+  snippets: { undici: string; fetch: string; envoy: string; resilience4j: string; polly: string; defaults: readonly string[] };
   warnings: string[];
 }
 

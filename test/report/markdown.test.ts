@@ -82,7 +82,7 @@ describe('advice in summary.md', () => {
   });
 
   it('carries both snippets verbatim in fenced blocks inside collapsed details', () => {
-    expect(text).toContain(`<details><summary>fetch (undici)</summary>\n\n\`\`\`js\n${RESILIENCE.snippets.fetch}\`\`\`\n\n</details>`);
+    expect(text).toContain(`<details><summary>fetch + AbortSignal</summary>\n\n\`\`\`js\n${RESILIENCE.snippets.fetch}\`\`\`\n\n</details>`);
     expect(text).toContain(`<details><summary>Envoy</summary>\n\n\`\`\`yaml\n${RESILIENCE.snippets.envoy}\`\`\`\n\n</details>`);
   });
 

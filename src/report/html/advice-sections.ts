@@ -4,7 +4,9 @@ import {
   policyLines,
   replayRows,
   requestAdviceTable,
+  requestWarnings,
   resilienceRows,
+  snippetBlocks,
   timeoutBasis,
   timeoutCutText,
   timeoutLevelTable,
@@ -40,7 +42,7 @@ function timeoutsByRequest(advice: TimeoutAdvice): string {
   const body = table.rows
     .map((r) => `<tr>${[r.request, r.transport, ...r.cells, r.retryOnTimeout].map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  const warnings = (advice.byRequest ?? []).flatMap((r) => r.warnings.map((w) => `${r.name}: ${w}`));
+  const warnings = requestWarnings(advice);
   return `<h3>By request</h3>
 <table id="timeouts-by-request" class="advice"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
 <p class="caption">The same rule on each request name's own values; ≥ marks a floor (censored data or too few values).</p>
@@ -76,8 +78,9 @@ export function resilienceSection(r: ResilienceAdvice): string {
 <table id="resilience-table" class="advice"><thead><tr><th>setting</th><th>value</th><th class="rule">rule</th></tr></thead><tbody>${rows}</tbody></table>
 ${warningsHtml(r.warnings)}
 <p class="caption">Ready to paste, with the timeouts above and these figures.</p>
-${codeBlock('snippet-fetch', 'fetch (undici)', 'js', r.snippets.fetch)}
-${codeBlock('snippet-envoy', 'Envoy', 'yaml', r.snippets.envoy)}
+${snippetBlocks(r)
+  .map((b) => codeBlock(b.id, b.title, b.language, b.code))
+  .join('\n')}
 </section>`;
 }
 

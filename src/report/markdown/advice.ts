@@ -4,7 +4,9 @@ import {
   policyLines,
   replayRows,
   requestAdviceTable,
+  requestWarnings,
   resilienceRows,
+  snippetBlocks,
   timeoutBasis,
   timeoutCutText,
   timeoutLevelTable,
@@ -67,7 +69,7 @@ export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'
         ['request', 'transport', ...requests.phases, 'retry after a timeout'],
         requests.rows.map((r) => [r.request, r.transport, ...r.cells, r.retryOnTimeout]),
       ),
-      ...quoted((advice.byRequest ?? []).flatMap((r) => r.warnings.map((w) => `${r.name}: ${w}`))),
+      ...quoted(requestWarnings(advice)),
     );
   }
   return lines;
@@ -83,18 +85,14 @@ export function resilienceMarkdown(r: ResilienceAdvice): string[] {
       resilienceRows(r).map((a) => [a.setting, a.value, a.rule]),
     ),
     ...quoted(r.warnings),
-    '',
-    '<details><summary>fetch (undici)</summary>',
-    '',
-    fencedCode(r.snippets.fetch, 'js'),
-    '',
-    '</details>',
-    '',
-    '<details><summary>Envoy</summary>',
-    '',
-    fencedCode(r.snippets.envoy, 'yaml'),
-    '',
-    '</details>',
+    ...snippetBlocks(r).flatMap((b) => [
+      '',
+      `<details><summary>${b.title}</summary>`,
+      '',
+      fencedCode(b.code, b.language),
+      '',
+      '</details>',
+    ]),
   ];
 }
 

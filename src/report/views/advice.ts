@@ -33,13 +33,43 @@ export function resilienceRows(r: ResilienceAdvice): AdviceRow[] {
         : `after ${formatMs(r.hedging.delayMs)} ms (p${Number((r.hedging.quantile * 100).toPrecision(4))}): effect not estimated`,
       rule: hedged ? r.hedging.method : 'the run recorded no first-byte times, so the hedge was not replayed',
     },
-    { setting: 'concurrency limit', value: `${r.concurrencyLimit.value} in flight`, rule: r.concurrencyLimit.rule },
+    {
+      setting: 'concurrency limit',
+      value: r.concurrencyLimit.value === null ? 'cannot be derived (no knee)' : `${r.concurrencyLimit.value} in flight`,
+      rule: r.concurrencyLimit.rule,
+    },
     {
       setting: 'circuit breaker',
-      value: `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; max ${r.circuitBreaker.maxConcurrent} concurrent, ${r.circuitBreaker.maxPending} pending`,
+      value:
+        r.circuitBreaker.maxConcurrent === null
+          ? `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; no caps (no knee)`
+          : `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; max ${r.circuitBreaker.maxConcurrent} concurrent, ${r.circuitBreaker.maxPending} pending`,
       rule: r.circuitBreaker.rule,
     },
+    ...(r.idempotency
+      ? [
+          {
+            setting: 'retry after a timeout',
+            value: r.idempotency.retryOnTimeout
+              ? 'yes'
+              : `no for ${r.idempotency.notIdempotent.join(', ')} (not idempotent, no Idempotency-Key)`,
+            rule: r.idempotency.rule,
+          },
+        ]
+      : []),
   ];
+}
+
+/** The snippets in the order a reader looks for them, with the title each is shown under. */
+export function snippetBlocks(r: ResilienceAdvice): { id: string; title: string; language: string; code: string }[] {
+  const s = r.snippets;
+  return [
+    { id: 'snippet-undici', title: 'undici (Node)', language: 'js', code: s.undici },
+    { id: 'snippet-fetch', title: 'fetch + AbortSignal', language: 'js', code: s.fetch },
+    { id: 'snippet-envoy', title: 'Envoy', language: 'yaml', code: s.envoy },
+    { id: 'snippet-resilience4j', title: 'resilience4j (JVM, Spring Boot)', language: 'yaml', code: s.resilience4j },
+    { id: 'snippet-polly', title: 'Polly v8 (.NET)', language: 'csharp', code: s.polly },
+  ].filter((block) => typeof block.code === 'string' && block.code !== '');
 }
 
 /** The what-if policy in one sentence per part, as a reader would state it. */
@@ -174,4 +204,16 @@ export function requestAdviceTable(advice: TimeoutAdvice): { phases: TimeoutPhas
       retryOnTimeout: r.retryOnTimeout ? 'yes' : 'no: not idempotent, no Idempotency-Key',
     })),
   };
+}
+
+/**
+ * Each request's own warnings, named. With one request name its phases' warnings repeat the whole run's, so
+ * only what is the request's own (whether it may be retried) is kept.
+ */
+export function requestWarnings(advice: TimeoutAdvice): string[] {
+  const byRequest = advice.byRequest ?? [];
+  return byRequest.flatMap((r) => {
+    const own = byRequest.length > 1 ? r.warnings : r.warnings.filter((w) => !r.recommended.some((c) => w.startsWith(`${c.phase}: `)));
+    return own.map((w) => `${r.name}: ${w}`);
+  });
 }
