@@ -56,6 +56,16 @@ export const DEFAULTS = {
    */
   warmupMs: 2_000,
   warmupDefaultBelowMs: 60_000,
+  /**
+   * alerts.yaml: the metric names of the caller's service, in the spelling of the OpenTelemetry / Prometheus
+   * HTTP server conventions most exporters follow (a request counter with a status label, a seconds histogram)
+   */
+  alerts: {
+    requests: 'http_requests_total',
+    errors: 'code=~"5.."',
+    duration: 'http_request_duration_seconds',
+    selector: '',
+  },
 } as const;
 
 /**
