@@ -1,6 +1,6 @@
 import { encodeHistogram, subtractEncoded } from '../shared/histogram.js';
 import { formatDuration } from '../shared/units.js';
-import type { EncodedHistograms, ErrorCounts, MetricName, RunResult } from '../result/types.js';
+import type { EncodedHistograms, ErrorCounts, ErrorKind, MetricName, RunResult } from '../result/types.js';
 import { censoringOf, recordedRankOf } from './censoring.js';
 import { decodeDistribution, quantileMs, shareAboveMs, type Distribution } from './distribution.js';
 import { rfc6298Estimate } from './rfc6298.js';
@@ -188,7 +188,7 @@ function rerunAdvice(
     rerun.timeoutMs = niceCeilMs(Math.max(c.configuredMs * RERUN_LOOSEN_FACTOR, state.timeoutMs * 2));
     rerun.field = c.field;
     parts.push(
-      `${c.field}: ${formatDuration(rerun.timeoutMs)} (${RERUN_LOOSEN_FACTOR}× the ${fmt(c.configuredMs)} ms that cut it; if it cuts more than ${pct(TIMEOUT_RULE.targetCutShare)} again, loosen it again)`,
+      `${c.field}: ${formatDuration(rerun.timeoutMs)} (loosened from the ${fmt(c.configuredMs)} ms that cut it: at least ${RERUN_LOOSEN_FACTOR}× that and twice the floor; if it cuts more than ${pct(TIMEOUT_RULE.targetCutShare)} again, loosen it again)`,
     );
   }
   if (state.underSampled) {
@@ -216,10 +216,17 @@ function contextOf(
   return { ...(censoring ? { censoring } : {}), ...(throughputPerSec !== undefined ? { throughputPerSec } : {}) };
 }
 
+const STREAM_PHASES: readonly TimeoutPhase[] = ['firstToken', 'idle'];
+
 /** One population's figures: its histograms, its error counts (what the run's timeouts cut) and throughput. */
 export interface Population {
   histograms: EncodedHistograms;
   errors?: ErrorCounts;
+  /**
+   * the streamed requests' share of those errors, when plain and streamed requests are mixed: first-token and
+   * idle times are recorded only by streams, so only their timeouts censor those phases
+   */
+  streamErrors?: ErrorCounts;
   throughputPerSec?: number;
 }
 
@@ -235,7 +242,19 @@ export function timeoutsOf(p: Population, configured?: ConfiguredTimeouts): Time
   for (const phase of Object.keys(PHASE_METRICS) as TimeoutPhase[]) {
     const distribution = decodeDistribution(successful[PHASE_METRICS[phase]]);
     if (distribution)
-      choices.push(chooseTimeout(phase, distribution, contextOf(phase, distribution.count, p.errors, configured, p.throughputPerSec)));
+      choices.push(
+        chooseTimeout(
+          phase,
+          distribution,
+          contextOf(
+            phase,
+            distribution.count,
+            STREAM_PHASES.includes(phase) ? (p.streamErrors ?? p.errors) : p.errors,
+            configured,
+            p.throughputPerSec,
+          ),
+        ),
+      );
   }
   return choices;
 }
@@ -250,14 +269,13 @@ export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef
   const knee = levels.find((l) => l.level === 'knee');
   const distinct = distinctLevels(levels);
   const basis: TimeoutAdvice['basis'] = knee && distinct.length > 1 ? knee : { level: 'whole-run' };
-  const recommended = timeoutsOf(basisPopulation(result, basis), configured);
+  const streams = streamShare(result, config);
+  const recommended = timeoutsOf(withStreamErrors(basisPopulation(result, basis), streams), configured);
   const byLoadLevel = distinct.map((level) => {
     const stage = result.stages[level.stage]!;
     const timeouts: Partial<Record<TimeoutPhase, LevelTimeoutCut>> = {};
-    for (const choice of timeoutsOf(
-      { histograms: stage.histograms, errors: stage.errorsByKind, throughputPerSec: stage.throughput },
-      configured,
-    ))
+    const population = { histograms: stage.histograms, errors: stage.errorsByKind, throughputPerSec: stage.throughput };
+    for (const choice of timeoutsOf(withStreamErrors(population, streams), configured))
       timeouts[choice.phase] = {
         timeoutMs: choice.timeoutMs,
         cutShare: choice.cutShare,
@@ -297,6 +315,38 @@ export function distinctLevels(levels: readonly LoadLevelRef[]): (LoadLevelRef &
     else byStage.set(level.stage, { ...level, sameAs: [...(seen.sameAs ?? []), seen.level] });
   }
   return [...byStage.values()];
+}
+
+/**
+ * In a run that mixes plain and streamed requests, the streams' share of each error kind (from the per-name
+ * counts); undefined when all requests share one transport (every error then belongs to the phase's requests).
+ */
+function streamShare(result: RunResult, config: RunConfig): Partial<Record<string, number>> | undefined {
+  const transports = new Map(config.requests.map((r) => [r.name, r.transport]));
+  const names = Object.values(result.requestsByName);
+  const streamed = names.filter((n) => (transports.get(n.name) ?? 'plain') !== 'plain');
+  if (streamed.length === 0 || streamed.length === names.length) return undefined;
+  const share: Partial<Record<string, number>> = {};
+  for (const kind of new Set(names.flatMap((n) => Object.keys(n.errorsByKind.byKind)))) {
+    const count = (list: typeof names) => list.reduce((sum, n) => sum + (n.errorsByKind.byKind[kind as ErrorKind] ?? 0), 0);
+    const all = count(names);
+    share[kind] = all > 0 ? count(streamed) / all : 0;
+  }
+  return share;
+}
+
+/**
+ * A population's stream errors: its error counts scaled by the streams' share of each kind. Exact for the
+ * whole run (the shares come from it); for one stage it assumes the stage's errors split between transports
+ * as the run's did, since stages do not count errors per request name.
+ */
+function withStreamErrors(population: Population, share: Partial<Record<string, number>> | undefined): Population {
+  if (!share || !population.errors) return population;
+  const byKind: ErrorCounts['byKind'] = {};
+  for (const [kind, count] of Object.entries(population.errors.byKind))
+    byKind[kind as ErrorKind] = Math.round((count ?? 0) * (share[kind] ?? 0));
+  const total = Object.values(byKind).reduce((sum, n) => sum + (n ?? 0), 0);
+  return { ...population, streamErrors: { total, byKind, byStatus: {} } };
 }
 
 /** Per request name: its own histograms, error counts and transport; stream phases appear where recorded. */

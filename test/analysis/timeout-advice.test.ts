@@ -157,3 +157,34 @@ describe('advice per request name and transport', () => {
     expect(generate.warnings.at(-1)).toMatch(/POST is not idempotent: do not retry it after a timeout .* Idempotency-Key/);
   });
 });
+
+describe('stream phases are censored only by the streams’ own timeouts', () => {
+  it('leaves whole-run first-token times uncensored when only the plain requests timed out', () => {
+    const base = syntheticResult({ stageConcurrency: [4], streaming: true });
+    const cut = { total: 50, byKind: { timeout_first_byte: 50 }, byStatus: {} };
+    const none = { total: 0, byKind: {}, byStatus: {} };
+    const summary = base.requestsByName.generate!;
+    const result: RunResult = {
+      ...base,
+      scenario: {
+        ...base.scenario,
+        definition: {
+          client: { timeouts: { firstByte: '300ms' } },
+          requests: [
+            { name: 'lookup', path: '/a' },
+            { name: 'generate', method: 'POST', path: '/v1/generate', stream: 'sse' },
+          ],
+        },
+      },
+      totals: { ...base.totals, errorsByKind: cut },
+      requestsByName: {
+        lookup: { ...summary, name: 'lookup', errorsByKind: cut },
+        generate: { ...summary, name: 'generate', errorsByKind: none },
+      },
+    };
+    const advice = timeoutAdviceOf(result, [level('knee', 0)]);
+    expect(advice.recommended.find((c) => c.phase === 'firstByte')!.censored?.cutCount).toBe(50);
+    expect(advice.recommended.find((c) => c.phase === 'firstToken')!.censored).toBeUndefined();
+    expect(advice.recommended.find((c) => c.phase === 'idle')!.censored).toBeUndefined();
+  });
+});
