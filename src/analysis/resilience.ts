@@ -100,14 +100,22 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedging.method = `hedge at the p95 of total latency (Dean & Barroso, The Tail at Scale): a second copy goes out for every request still waiting then, so the extra load is the share above the delay (read from the histogram); p99 with and without by Monte Carlo replay (seed ${R.replaySeed}), assuming the copy's latency is independent of the first's — on a saturated server it is not, and hedging then adds queueing`;
   }
 
-  // A limit is read at the knee only: without one, the in-flight count is just the load the run was given (its
-  // virtual users or arrival rate), and echoing it back as a limit would cap production at the test's size.
-  const knee = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : undefined;
+  // A limit is read at a knee the run loaded past only: without one, the in-flight count is just the load the
+  // run was given (its virtual users or arrival rate), and echoing it back as a limit would cap production at
+  // the test's size. A knee at the heaviest stage is the same: the run never saw where scaling stopped.
+  const kneePoint = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : undefined;
+  const knee = kneePoint && capacity.points.some((p) => p.load > kneePoint.load) ? kneePoint : undefined;
   const kneeConcurrency = knee ? (result.model === 'closed' ? knee.concurrency : (knee.throughput * knee.meanLatencyMs) / 1000) : 0;
   const concurrencyLimit = knee ? Math.max(1, Math.ceil(kneeConcurrency)) : null;
+  const noKneeReason =
+    capacity.points.length < 2
+      ? 'one load level'
+      : kneePoint
+        ? 'the knee is the heaviest load the run reached: it never loaded past it'
+        : 'no stage met the SLO';
   if (!knee)
     warnings.push(
-      `no knee was found (${capacity.points.length < 2 ? 'one load level' : 'no stage met the SLO before latency climbed'}): a concurrency limit and the circuit breaker's caps cannot be derived from this run — the in-flight requests it measured are only the load it was given. Run stages past the knee (steps or a ramp) to size them`,
+      `no knee was found (${noKneeReason}): a concurrency limit and the circuit breaker's caps cannot be derived from this run — the in-flight requests it measured are only the load it was given. Run stages past the knee (steps or a ramp) to size them`,
     );
   const breakerThreshold = Math.min(0.5, Math.max(0.05, R.breakerFailureMultiple * failureShare));
   if (!result.health.valid || result.interrupted)
@@ -170,8 +178,8 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedging,
     concurrencyLimit: {
       value: concurrencyLimit,
-      rule: capacity.knee
-        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : "in-flight requests by Little's law (throughput × mean latency)"} at the knee (stage ${capacity.knee.stage}): past it more concurrency only queues`
+      rule: knee
+        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : "in-flight requests by Little's law (throughput × mean latency)"} at the knee (stage ${knee.stage}): past it more concurrency only queues`
         : 'cannot be derived: the run has no knee, and the in-flight requests it measured are only the load it was given',
     },
     circuitBreaker: {

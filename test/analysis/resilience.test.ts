@@ -28,6 +28,20 @@ describe('concurrency limit and circuit breaker caps', () => {
     expect(resilience.snippets.undici).not.toMatch(/connections: 4\b/);
   });
 
+  it.each([
+    // no SLO: the one stage is within it, and the capacity analysis calls it the knee; the run never loaded past it
+    { stages: [4], slo: undefined, reason: 'one load level' },
+    { stages: [2, 4], slo: undefined, reason: 'the knee is the heaviest load the run reached' },
+  ])('are not derived from a knee the run never loaded past ($stages)', ({ stages, slo, reason }) => {
+    const { slo: _slo, ...rest } = syntheticResult({ stageConcurrency: stages });
+    const result = slo ? { ...rest, slo } : rest;
+    const { resilience, capacity } = analyze(result);
+    expect(capacity.knee?.stage).toBe(stages.length - 1);
+    expect(resilience.concurrencyLimit.value).toBeNull();
+    expect(resilience.circuitBreaker.maxConcurrent).toBeNull();
+    expect(resilience.warnings.join('\n')).toContain(`no knee was found (${reason}`);
+  });
+
   it('are read at the knee when the run has one', () => {
     const { resilience, capacity } = analyze(syntheticResult({ stageConcurrency: [2, 4, 8, 16] }));
     expect(capacity.knee).toBeDefined();
