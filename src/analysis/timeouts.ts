@@ -57,8 +57,11 @@ export function tailRuleMs(
 export interface PhaseContext {
   /** the run's own timeouts cut some of this phase's values (see censoring.ts) */
   censoring?: PhaseCensoring;
-  /** requests per second where the values were recorded, to say how long a re-run must be */
-  throughputPerSec?: number;
+  /**
+   * values of this phase recorded per second, to say how long a re-run must be: not requests per second, since
+   * a phase may record fewer values (connect: new sockets only) or more (idle: every gap between tokens)
+   */
+  valuesPerSec?: number;
 }
 
 /** A re-run is proposed with the configured timeout loosened this much: far enough to see a tail past it. */
@@ -166,14 +169,6 @@ export function cutShareOf(distribution: Distribution, timeoutMs: number, censor
   return (recordedAbove + censoring.cutCount) / (distribution.count + censoring.cutCount);
 }
 
-const SCENARIO_FIELD: Record<TimeoutPhase, string> = {
-  connect: 'client.timeouts.connect',
-  firstByte: 'client.timeouts.firstByte',
-  total: 'client.timeouts.total',
-  firstToken: 'client.timeouts.firstByte',
-  idle: 'client.timeouts.idle',
-};
-
 /** How to measure what this run could not: a looser timeout where it was censored, more requests where short. */
 function rerunAdvice(
   phase: TimeoutPhase,
@@ -193,30 +188,29 @@ function rerunAdvice(
   }
   if (state.underSampled) {
     rerun.minRequests = Math.ceil(TIMEOUT_RULE.minTailSamples / TIMEOUT_RULE.targetCutShare);
-    const perSec = context.throughputPerSec ?? 0;
+    const perSec = context.valuesPerSec ?? 0;
     if (perSec > 0) rerun.minDurationMs = Math.ceil((rerun.minRequests / perSec) * 1000);
     parts.push(
-      `at least ${rerun.minRequests} ${PHASE_METRICS[phase]} values${rerun.minDurationMs !== undefined ? ` (~${formatDuration(Math.ceil(rerun.minDurationMs / 1000) * 1000)} at the ${perSec.toFixed(1)} req/s seen)` : ''}`,
+      `at least ${rerun.minRequests} ${PHASE_METRICS[phase]} values${rerun.minDurationMs !== undefined ? ` (~${formatDuration(Math.ceil(rerun.minDurationMs / 1000) * 1000)} at the ${perSec.toFixed(1)} values/s seen)` : ''}`,
     );
   }
   rerun.text = `to measure ${phase} instead of bounding it, re-run with ${parts.join(' and ')}`;
-  if (!rerun.field && state.underSampled) rerun.field = SCENARIO_FIELD[phase];
   return rerun;
 }
 
-/** The context of a phase in one population: the run's censoring of it, from that population's error counts. */
-function contextOf(
-  phase: TimeoutPhase,
-  recorded: number,
-  errors: ErrorCounts | undefined,
-  configured: ConfiguredTimeouts | undefined,
-  throughputPerSec: number | undefined,
-): PhaseContext {
-  const censoring = errors && configured ? censoringOf(phase, recorded, errors, configured) : undefined;
-  return { ...(censoring ? { censoring } : {}), ...(throughputPerSec !== undefined ? { throughputPerSec } : {}) };
-}
-
 const STREAM_PHASES: readonly TimeoutPhase[] = ['firstToken', 'idle'];
+
+/**
+ * The context of a phase in one population: the run's censoring of it (from the population's error counts; a
+ * stream phase from the streams' only) and the rate its values came in (recorded and cut, per request).
+ */
+function contextOf(phase: TimeoutPhase, recorded: number, p: Population, configured: ConfiguredTimeouts | undefined): PhaseContext {
+  const errors = STREAM_PHASES.includes(phase) ? (p.streamErrors ?? p.errors) : p.errors;
+  const censoring = errors && configured ? censoringOf(phase, recorded, errors, configured) : undefined;
+  const values = recorded + (censoring?.cutCount ?? 0);
+  const valuesPerSec = p.throughputPerSec !== undefined && p.requests ? (p.throughputPerSec * values) / p.requests : undefined;
+  return { ...(censoring ? { censoring } : {}), ...(valuesPerSec !== undefined ? { valuesPerSec } : {}) };
+}
 
 /** One population's figures: its histograms, its error counts (what the run's timeouts cut) and throughput. */
 export interface Population {
@@ -227,7 +221,9 @@ export interface Population {
    * idle times are recorded only by streams, so only their timeouts censor those phases
    */
   streamErrors?: ErrorCounts;
+  /** requests completed per second, and how many: with a phase's value count they give its values per second */
   throughputPerSec?: number;
+  requests?: number;
 }
 
 /**
@@ -241,20 +237,7 @@ export function timeoutsOf(p: Population, configured?: ConfiguredTimeouts): Time
   const successful = successfulHistograms(p.histograms);
   for (const phase of Object.keys(PHASE_METRICS) as TimeoutPhase[]) {
     const distribution = decodeDistribution(successful[PHASE_METRICS[phase]]);
-    if (distribution)
-      choices.push(
-        chooseTimeout(
-          phase,
-          distribution,
-          contextOf(
-            phase,
-            distribution.count,
-            STREAM_PHASES.includes(phase) ? (p.streamErrors ?? p.errors) : p.errors,
-            configured,
-            p.throughputPerSec,
-          ),
-        ),
-      );
+    if (distribution) choices.push(chooseTimeout(phase, distribution, contextOf(phase, distribution.count, p, configured)));
   }
   return choices;
 }
@@ -274,7 +257,12 @@ export function timeoutAdviceOf(result: RunResult, levels: readonly LoadLevelRef
   const byLoadLevel = distinct.map((level) => {
     const stage = result.stages[level.stage]!;
     const timeouts: Partial<Record<TimeoutPhase, LevelTimeoutCut>> = {};
-    const population = { histograms: stage.histograms, errors: stage.errorsByKind, throughputPerSec: stage.throughput };
+    const population = {
+      histograms: stage.histograms,
+      errors: stage.errorsByKind,
+      throughputPerSec: stage.throughput,
+      requests: stage.requests,
+    };
     for (const choice of timeoutsOf(withStreamErrors(population, streams), configured))
       timeouts[choice.phase] = {
         timeoutMs: choice.timeoutMs,
@@ -354,7 +342,7 @@ function requestAdviceOf(result: RunResult, config: RunConfig): RequestTimeoutAd
   return Object.values(result.requestsByName).map((byName) => {
     const request = config.requests.find((r) => r.name === byName.name);
     const recommended = timeoutsOf(
-      { histograms: byName.histograms, errors: byName.errorsByKind, throughputPerSec: byName.throughput },
+      { histograms: byName.histograms, errors: byName.errorsByKind, throughputPerSec: byName.throughput, requests: byName.requests },
       config.timeouts,
     );
     const method = request?.method ?? 'GET';
@@ -385,9 +373,14 @@ export function basisHistograms(result: RunResult, basis: TimeoutAdvice['basis']
 export function basisPopulation(result: RunResult, basis: TimeoutAdvice['basis']): Population {
   if ('stage' in basis) {
     const stage = result.stages[basis.stage]!;
-    return { histograms: stage.histograms, errors: stage.errorsByKind, throughputPerSec: stage.throughput };
+    return { histograms: stage.histograms, errors: stage.errorsByKind, throughputPerSec: stage.throughput, requests: stage.requests };
   }
-  return { histograms: result.histograms, errors: result.totals.errorsByKind, throughputPerSec: result.totals.throughput };
+  return {
+    histograms: result.histograms,
+    errors: result.totals.errorsByKind,
+    throughputPerSec: result.totals.throughput,
+    requests: result.totals.requests,
+  };
 }
 
 /** Total and first-byte times of the successful requests only: failed attempts subtracted bucket by bucket. */

@@ -65,7 +65,7 @@ describe('chooseTimeout on censored first-byte data', () => {
     expect(run.cut / values.length).toBeGreaterThan(0.02);
     expect(run.cut / values.length).toBeLessThan(0.05);
     const censoring = censoringOf('firstByte', run.distribution.count, run.errors, CONFIGURED)!;
-    const choice = chooseTimeout('firstByte', run.distribution, { censoring, throughputPerSec: 200 });
+    const choice = chooseTimeout('firstByte', run.distribution, { censoring, valuesPerSec: 200 });
     expect(choice.lowerBound).toBe(true);
     expect(choice.censored).toMatchObject({ cutCount: run.cut, configuredMs: 300 });
     // never below (nor at) the timeout that cut the data: 1.25 × 300 rounded up
@@ -134,7 +134,7 @@ describe('chooseTimeout with too few samples for the quantile', () => {
     { samples: 12_000, perSec: 100, lowerBound: undefined, minDurationMs: undefined },
   ])('p99.9 from $samples values is a lower bound: $lowerBound', ({ samples, perSec, lowerBound, minDurationMs }) => {
     const distribution = decodeDistribution(encodeMs(lognormalMs(samples, 50, 300, 9)))!;
-    const choice = chooseTimeout('total', distribution, { throughputPerSec: perSec });
+    const choice = chooseTimeout('total', distribution, { valuesPerSec: perSec });
     expect(choice.lowerBound).toBe(lowerBound);
     if (!lowerBound) return expect(choice.rerun).toBeUndefined();
     expect(choice.underSampled).toEqual({ samples, needed: 10_000 });
