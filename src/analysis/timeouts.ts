@@ -86,9 +86,15 @@ export function chooseTimeout(phase: TimeoutPhase, distribution: Distribution, c
   const censoredPastQuantile = censoring !== undefined && rank === undefined;
   const underSampled = population * targetCutShare < minTailSamples;
   const recordedQuantileMs = quantileMs(distribution, Math.min(rank ?? 1, 1));
+  // Where the cut values reach the quantile, it is at least the run's own timeout: the floor starts there, and
+  // with headroom > 1 the advice is always above it — a timeout at or below it would cut every attempt the run
+  // cut and more, by an amount this run cannot measure. (Where they stay inside the share the rule allows, the
+  // quantile lies among the recorded values, and a shorter timeout's cut, the run's cuts included, is exact.)
   const quantileValueMs = censoredPastQuantile ? Math.max(censoring.configuredMs, recordedQuantileMs) : recordedQuantileMs;
   let timeoutMs = niceCeilMs(quantileValueMs * headroom);
   let method = `${headroom}× the ${pct(q)} quantile (${quantileValueMs.toFixed(2)} ms) of ${metric}, rounded up to 2 significant digits`;
+  if (censoredPastQuantile)
+    method = `${method}; the quantile is a floor: at least the run's own ${censoring.field} (${fmt(censoring.configuredMs)} ms), which the attempts it cut lie past`;
 
   const choice: Partial<TimeoutChoice> = {};
   if (phase === 'connect') {
@@ -101,13 +107,6 @@ export function chooseTimeout(phase: TimeoutPhase, distribution: Distribution, c
   }
 
   if (censoring) {
-    // Where the cut values reach the quantile, a timeout below the run's own would cut every attempt the run
-    // cut and more, by an amount this run cannot measure: never advise it. (Where they stay inside the share
-    // the rule allows, the quantile lies among the recorded values and a shorter timeout's cut is exact.)
-    if (censoredPastQuantile && timeoutMs <= censoring.configuredMs) {
-      timeoutMs = niceCeilMs(censoring.configuredMs * headroom);
-      method += `; raised above the run's own ${censoring.field} (${fmt(censoring.configuredMs)} ms): the attempts it cut lie past it`;
-    }
     choice.censored = censoring;
     const kinds = Object.entries(censoring.byKind)
       .map(([kind, count]) => `${count} ${kind}`)
