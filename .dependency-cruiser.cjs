@@ -63,15 +63,15 @@ module.exports = {
       name: 'report-formats-apart',
       comment: 'each output format is rendered on its own; what two formats share is a view model in report/views/',
       severity: 'error',
-      from: { path: '^src/report/(html|markdown|junit|openmetrics)/' },
-      to: { path: '^src/report/(html|markdown|junit|openmetrics)/', pathNot: '^src/report/$1/' },
+      from: { path: '^src/report/(html|markdown|junit|openmetrics|prometheus)/' },
+      to: { path: '^src/report/(html|markdown|junit|openmetrics|prometheus)/', pathNot: '^src/report/$1/' },
     },
     {
       name: 'report-views-below-formats',
       comment: 'report/views/ holds what the formats share: it is built from data and knows no format',
       severity: 'error',
       from: { path: '^src/report/views/' },
-      to: { path: '^src/report/(html|markdown|junit|openmetrics)/' },
+      to: { path: '^src/report/(html|markdown|junit|openmetrics|prometheus)/' },
     },
     {
       name: 'no-circular-between-folders',

@@ -278,6 +278,23 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   'thresholds[].abortOnFail': { about: 'stop the run as soon as the rule fails', example: 'abortOnFail: true' },
   'thresholds[].delayAbortEval': { about: 'judge it for aborting only after this long', example: 'delayAbortEval: 10s' },
 
+  alerts: {
+    about:
+      "the metric names of the caller's service for alerts.yaml, the Prometheus alerting rules written beside the reports (SLO burn rates, requests slower than the recommended timeouts); written with these defaults when absent",
+    example: 'alerts: { requests: http_server_requests_total, duration: http_server_duration_seconds, selector: \'job="api"\' }',
+  },
+  'alerts.requests': { about: 'counter of requests handled (with a label that marks failures)', example: 'requests: http_requests_total' },
+  'alerts.errors': { about: 'label matchers that select the failed requests of that counter', example: 'errors: \'code=~"5.."\'' },
+  'alerts.duration': {
+    about:
+      'histogram of request durations in seconds; its `_bucket` and `_count` series are read (a bucket boundary at each alerted value is needed)',
+    example: 'duration: http_request_duration_seconds',
+  },
+  'alerts.selector': { about: 'label matchers added to every series', example: 'selector: \'job="api", namespace="prod"\'' },
+  'alerts.routes': {
+    about: "per request name, the label matchers of its route: a timeout alert per request, with that request's own recommended timeout",
+    example: 'routes: { generate: \'handler="/v1/generate"\' }',
+  },
   compare: {
     about: 'how `--baseline` and `tailscope compare` judge this scenario',
     example: 'compare: { rules: ["p99 +10%"], confidence: 0.95 }',

@@ -1,7 +1,8 @@
 import type { ErrorCounts, RunResult } from '../result/types.js';
 import { decodeDistribution, quantileMs, shareAboveMs } from './distribution.js';
 import { replayPolicy } from './replay.js';
-import { envoySnippet, fetchSnippet, type SnippetValues } from './snippets.js';
+import { retrySafeOnTimeout, runConfigOf } from './run-config.js';
+import { envoySnippet, fetchSnippet, pollySnippet, resilience4jSnippet, undiciSnippet, type SnippetValues } from './snippets.js';
 import { niceCeilMs } from './timeouts.js';
 import type { CapacityAnalysis, ResilienceAdvice, TimeoutAdvice } from './types.js';
 
@@ -99,15 +100,35 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedging.method = `hedge at the p95 of total latency (Dean & Barroso, The Tail at Scale): a second copy goes out for every request still waiting then, so the extra load is the share above the delay (read from the histogram); p99 with and without by Monte Carlo replay (seed ${R.replaySeed}), assuming the copy's latency is independent of the first's — on a saturated server it is not, and hedging then adds queueing`;
   }
 
-  const knee = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : capacity.points[capacity.points.length - 1];
-  if (!capacity.knee)
-    warnings.push('no knee was found (no stage met the SLO, or too few stages): the concurrency limit is read at the heaviest stage');
+  // A limit is read at a knee the run loaded past only: without one, the in-flight count is just the load the
+  // run was given (its virtual users or arrival rate), and echoing it back as a limit would cap production at
+  // the test's size. A knee at the heaviest stage is the same: the run never saw where scaling stopped.
+  const kneePoint = capacity.knee ? capacity.points.find((p) => p.stage === capacity.knee!.stage) : undefined;
+  const knee = kneePoint && capacity.points.some((p) => p.load > kneePoint.load) ? kneePoint : undefined;
   const kneeConcurrency = knee ? (result.model === 'closed' ? knee.concurrency : (knee.throughput * knee.meanLatencyMs) / 1000) : 0;
-  const concurrencyLimit = Math.max(1, Math.ceil(kneeConcurrency));
+  const concurrencyLimit = knee ? Math.max(1, Math.ceil(kneeConcurrency)) : null;
+  const noKneeReason =
+    capacity.points.length < 2
+      ? 'one load level'
+      : kneePoint
+        ? 'the knee is the heaviest load the run reached: it never loaded past it'
+        : 'no stage met the SLO';
+  if (!knee)
+    warnings.push(
+      `no knee was found (${noKneeReason}): a concurrency limit and the circuit breaker's caps cannot be derived from this run — the in-flight requests it measured are only the load it was given. Run stages past the knee (steps or a ramp) to size them`,
+    );
   const breakerThreshold = Math.min(0.5, Math.max(0.05, R.breakerFailureMultiple * failureShare));
   if (!result.health.valid || result.interrupted)
     warnings.push('these recommendations rest on an invalid or interrupted run: re-run before using them');
-  warnings.push(...timeouts.warnings.filter((w) => w.includes('rests on')));
+  warnings.push(...timeouts.warnings.filter((w) => w.includes('rests on') || w.startsWith('censored')));
+
+  // POST / PATCH without an Idempotency-Key: a timeout, a reset or a 5xx after sending may mean it was applied.
+  const unsafe = runConfigOf(result.scenario.definition).requests.filter((r) => !retrySafeOnTimeout(r));
+  const retryOnTimeout = unsafe.length === 0;
+  if (!retryOnTimeout)
+    warnings.push(
+      `${unsafe.map((r) => `${r.method} ${r.name}`).join(', ')} ${unsafe.length === 1 ? 'is' : 'are'} not idempotent and carr${unsafe.length === 1 ? 'ies' : 'y'} no Idempotency-Key: the snippets never retry ${unsafe.length === 1 ? 'it' : 'them'} after a timeout, reset or 5xx (the first attempt may have been applied), only when the connection failed before anything was sent. Add an Idempotency-Key header the server deduplicates by to retry them safely`,
+    );
 
   const timeoutOf = (phase: string, fallbackMs: number) => timeouts.recommended.find((c) => c.phase === phase)?.timeoutMs ?? fallbackMs;
   const measured = (phase: string) => timeouts.recommended.some((c) => c.phase === phase);
@@ -116,7 +137,6 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     ...(measured('connect') ? [] : (['connectMs'] as const)),
     ...(measured('firstByte') || measured('total') ? [] : (['firstByteMs'] as const)),
     ...(measured('total') ? [] : (['totalMs'] as const)),
-    ...(knee ? [] : (['concurrencyLimit'] as const)),
   ];
   const values: SnippetValues = {
     connectMs: timeoutOf('connect', 1000),
@@ -131,6 +151,8 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedgeDelayMs,
     concurrencyLimit,
     maxPending: concurrencyLimit,
+    breakerFailureShare: breakerThreshold,
+    retryOnTimeout,
     defaults,
   };
 
@@ -156,17 +178,29 @@ export function resilienceOf(result: RunResult, capacity: CapacityAnalysis, time
     hedging,
     concurrencyLimit: {
       value: concurrencyLimit,
-      rule: capacity.knee
-        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : "in-flight requests by Little's law (throughput × mean latency)"} at the knee (stage ${capacity.knee.stage}): past it more concurrency only queues`
-        : 'the in-flight requests at the heaviest stage (no knee found)',
+      rule: knee
+        ? `the ${result.model === 'closed' ? 'measured in-flight requests' : "in-flight requests by Little's law (throughput × mean latency)"} at the knee (stage ${knee.stage}): past it more concurrency only queues`
+        : 'cannot be derived: the run has no knee, and the in-flight requests it measured are only the load it was given',
     },
     circuitBreaker: {
       failureRateThreshold: breakerThreshold,
       maxConcurrent: concurrencyLimit,
       maxPending: concurrencyLimit,
-      rule: `open when the failure share over a window exceeds ${R.breakerFailureMultiple}× the ${(failureShare * 100).toFixed(2)}% seen (at least 5%, at most 50%); cap requests and pending requests at the knee's concurrency`,
+      rule: `open when the failure share over a window exceeds ${R.breakerFailureMultiple}× the ${(failureShare * 100).toFixed(2)}% seen (at least 5%, at most 50%); ${concurrencyLimit !== null ? "cap requests and pending requests at the knee's concurrency" : 'no caps on requests in flight: without a knee they cannot be derived'}`,
     },
-    snippets: { fetch: fetchSnippet(values), envoy: envoySnippet(values), defaults },
+    idempotency: {
+      retryOnTimeout,
+      notIdempotent: unsafe.map((r) => r.name),
+      rule: 'POST and PATCH are not idempotent (RFC 9110 §9.2.2): after a timeout, reset or 5xx the first attempt may have been applied, so they are retried only when they carry an Idempotency-Key, or when the connection failed before anything was sent',
+    },
+    snippets: {
+      undici: undiciSnippet(values),
+      fetch: fetchSnippet(values),
+      envoy: envoySnippet(values),
+      resilience4j: resilience4jSnippet(values),
+      polly: pollySnippet(values),
+      defaults,
+    },
     warnings,
   };
 }

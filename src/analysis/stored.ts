@@ -18,6 +18,7 @@ function hasEverySection(analysis: Analysis): boolean {
     analysis.verdict?.checks &&
     analysis.capacity &&
     analysis.resilience?.snippets &&
-    Array.isArray(analysis.timeouts?.byLoadLevel),
+    Array.isArray(analysis.timeouts?.byLoadLevel) &&
+    Array.isArray(analysis.timeouts?.byRequest),
   );
 }

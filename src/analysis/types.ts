@@ -150,7 +150,51 @@ export interface TimeoutChoice extends TimeoutCut {
   meanPlus2Sd: TimeoutCut & { meanMs: number; sdMs: number };
   /** connect only: RFC 6298 retransmission timeout from the same samples */
   rfc6298?: Rfc6298Estimate;
+  /** present when the run's own timeouts cut this phase: the values above the configured timeout were never seen */
+  censored?: PhaseCensoring;
+  /** present when too few values were recorded for the quantile the rule reads */
+  underSampled?: UnderSampled;
+  /**
+   * true when quantileMs is only a lower bound (censored past the quantile, or too few samples to reach it):
+   * the timeout is then a floor to re-measure from, not a fit, and `rerun` says how to measure it
+   */
+  lowerBound?: boolean;
+  /** how to re-run so that this phase's quantile can be read: a looser timeout, more requests, or both */
+  rerun?: RerunAdvice;
   warnings: string[];
+}
+
+/**
+ * The run's own timeouts cut some attempts of a phase: those values lie above the configured timeout and were
+ * never recorded, so every quantile in that region is unknown (right-censored data).
+ */
+export interface PhaseCensoring {
+  /** attempts cut, by error kind (timeout_first_byte, timeout_total, …) */
+  byKind: Record<string, number>;
+  cutCount: number;
+  /** cut / (recorded + cut): the share of the phase's population the run could not see */
+  cutShare: number;
+  /** the configured timeout the cut values lie above (the smallest of the timeouts that fired), ms */
+  configuredMs: number;
+  /** the scenario field that set it (client.timeouts.firstByte, …) */
+  field: string;
+}
+
+export interface UnderSampled {
+  /** values the quantile was read from (recorded + cut) */
+  samples: number;
+  /** values needed for at least TIMEOUT_RULE.minTailSamples above the quantile */
+  needed: number;
+}
+
+export interface RerunAdvice {
+  /** the looser timeout to run with, and the scenario field to set it in */
+  timeoutMs?: number;
+  field?: string;
+  /** at least this many requests (of this phase), and how long that takes at the throughput seen */
+  minRequests?: number;
+  minDurationMs?: number;
+  text: string;
 }
 
 export interface Rfc6298Estimate {
@@ -181,8 +225,31 @@ export interface TimeoutAdvice {
   /** the load level the recommendations are read at */
   basis: LoadLevelRef | { level: 'whole-run' };
   recommended: TimeoutChoice[];
-  /** the same rule per load level: the right timeout depends on load */
-  byLoadLevel: (LoadLevelRef & { timeouts: Partial<Record<TimeoutPhase, TimeoutCut>> })[];
+  /**
+   * The same rule per load level: the right timeout depends on load. One row per distinct stage: a one-stage run
+   * has one row, and a level that falls on the same stage as another is not repeated (`sameAs` names it).
+   */
+  byLoadLevel: (LoadLevelRef & { sameAs?: LoadLevelRef['level'][]; timeouts: Partial<Record<TimeoutPhase, LevelTimeoutCut>> })[];
+  /** the same rule per request name, with the request's method and transport (plain, SSE, WebSocket) */
+  byRequest: RequestTimeoutAdvice[];
+  /** the client timeouts the run itself used (scenario client.timeouts): what censored its data */
+  configured: { connectMs: number; firstByteMs: number; totalMs: number; idleMs: number };
+  warnings: string[];
+}
+
+export interface LevelTimeoutCut extends TimeoutCut {
+  /** the value is a floor (censored or too few samples at that level) */
+  lowerBound?: boolean;
+}
+
+export interface RequestTimeoutAdvice {
+  name: string;
+  method: string;
+  transport: 'plain' | 'sse' | 'ws';
+  requests: number;
+  /** false for POST / PATCH without an Idempotency-Key header: never retry it after a timeout */
+  retryOnTimeout: boolean;
+  recommended: TimeoutChoice[];
   warnings: string[];
 }
 
@@ -203,11 +270,18 @@ export interface ResilienceAdvice {
     p99WithMs: number | null;
     method: string;
   };
-  /** from the knee: more in flight than this only queues */
-  concurrencyLimit: { value: number; rule: string };
-  circuitBreaker: { failureRateThreshold: number; maxConcurrent: number; maxPending: number; rule: string };
-  /** `defaults`: the snippet figures the run could not measure, filled with stock values and marked as such */
-  snippets: { fetch: string; envoy: string; defaults: readonly string[] };
+  /** from the knee: more in flight than this only queues; null when the run has no knee (it cannot be derived) */
+  concurrencyLimit: { value: number | null; rule: string };
+  /** the caps are null when the run has no knee, like the concurrency limit */
+  circuitBreaker: { failureRateThreshold: number; maxConcurrent: number | null; maxPending: number | null; rule: string };
+  /** whether timeouts, resets and 5xx may be retried: not for POST / PATCH without an Idempotency-Key */
+  idempotency: { retryOnTimeout: boolean; notIdempotent: string[]; rule: string };
+  /**
+   * Ready-to-paste configuration with these figures: undici, fetch + AbortSignal, Envoy, resilience4j
+   * (Spring Boot YAML) and Polly v8 (C#). `defaults`: the figures the run could not measure, filled with stock
+   * values and marked as such.
+   */
+  snippets: { undici: string; fetch: string; envoy: string; resilience4j: string; polly: string; defaults: readonly string[] };
   warnings: string[];
 }
 

@@ -32,7 +32,8 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
       `knee: ${knee.throughput.toFixed(1)} req/s at ${knee.load.toFixed(1)} ${unit} (${knee.name})${usl?.peakThroughput ? `; USL peak ${usl.peakThroughput.toFixed(1)} req/s, R² ${usl.r2.toFixed(2)}` : ''}`,
     );
   }
-  const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${formatMs(c.timeoutMs)} ms`);
+  // ≥: a floor, not a fit (censored by the run's own timeout, or too few values for p99.9); the report says why
+  const timeouts = analysis.timeouts.recommended.map((c) => `${c.phase} ${c.lowerBound ? '≥ ' : ''}${formatMs(c.timeoutMs)} ms`);
   if (timeouts.length > 0) lines.push(`timeouts (cut ≤ ${(analysis.timeouts.targetCutShare * 100).toFixed(1)}%): ${timeouts.join(', ')}`);
   if (!analysis.verdict.validity.valid) lines.push(`INVALID RUN: ${analysis.verdict.validity.reasons.join('; ')}`);
   if (result.interrupted) lines.push('interrupted: figures cover what completed');

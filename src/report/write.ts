@@ -5,6 +5,7 @@ import { renderHtml } from './html/render.js';
 import { renderJunit } from './junit/render.js';
 import { renderMarkdown } from './markdown/render.js';
 import { renderOpenMetrics } from './openmetrics/render.js';
+import { renderAlerts } from './prometheus/alerts.js';
 import { serializeResult } from '../result/serialize.js';
 import { serializeAnalysis } from '../analysis/serialize.js';
 
@@ -32,10 +33,12 @@ export async function renderReportFiles(result: RunResult, analysis: Analysis): 
     ['summary.md', renderMarkdown(result, analysis, verdict)],
     ['junit.xml', renderJunit(result, verdict)],
     ['metrics.prom', renderOpenMetrics(result, analysis, verdict)],
+    // Prometheus alerting rules for the measured service, from its SLO and the recommended timeouts
+    ['alerts.yaml', renderAlerts(result, analysis)],
   ];
 }
 
-/** Writes result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom into dir. */
+/** Writes result.json, analysis.json, index.html, summary.md, junit.xml, metrics.prom and alerts.yaml into dir. */
 export async function writeReports(
   dir: string,
   result: RunResult,

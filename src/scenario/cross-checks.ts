@@ -15,7 +15,23 @@ export interface Problem {
  * and load within what the workers can hold. Each problem points at the field to change.
  */
 export function crossFieldProblems(scenario: ScenarioParsed): Problem[] {
-  return [...requestNameProblems(scenario), ...thresholdScopeProblems(scenario), ...templateNameProblems(scenario)];
+  return [
+    ...requestNameProblems(scenario),
+    ...thresholdScopeProblems(scenario),
+    ...templateNameProblems(scenario),
+    ...alertRouteProblems(scenario),
+  ];
+}
+
+/** An alert route for a request nobody sends would alert on a timeout nobody recommended: a typo, caught now. */
+function alertRouteProblems(scenario: ScenarioParsed): Problem[] {
+  const names = new Set(scenario.requests.map((r) => r.name));
+  return Object.keys(scenario.alerts?.routes ?? {})
+    .filter((name) => !names.has(name))
+    .map((name) => ({
+      path: ['alerts', 'routes', name],
+      message: `no request is named "${name}" (requests: ${[...names].join(', ')})`,
+    }));
 }
 
 function requestNameProblems(scenario: ScenarioParsed): Problem[] {

@@ -65,6 +65,16 @@ export const DEFAULTS = {
    * one's fills — a quarter of the hold, at most this long (queues of a few hundred ms clear well within it)
    */
   searchSettleMaxMs: 2_000,
+  /**
+   * alerts.yaml: the metric names of the caller's service, in the spelling of the OpenTelemetry / Prometheus
+   * HTTP server conventions most exporters follow (a request counter with a status label, a seconds histogram)
+   */
+  alerts: {
+    requests: 'http_requests_total',
+    errors: 'code=~"5.."',
+    duration: 'http_request_duration_seconds',
+    selector: '',
+  },
 } as const;
 
 /**

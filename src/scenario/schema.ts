@@ -289,6 +289,30 @@ const compare = z.strictObject({
   confidence: z.number().gt(0.5).lt(1).optional(),
 });
 
+const PROMETHEUS_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** One or more PromQL label matchers, as written inside braces: `code=~"5..", job="api"`. */
+const LABEL_MATCHERS =
+  /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*(,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*)*$/;
+const promName = z.string().regex(PROMETHEUS_NAME, 'a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+const labelMatchers = z.string().regex(LABEL_MATCHERS, 'PromQL label matchers, as inside braces: code=~"5..", job="api"');
+
+/**
+ * Prometheus alerting rules written beside the reports (alerts.yaml), on the metrics the caller's service
+ * exports: SLO burn-rate alerts and alerts on the share of requests slower than the recommended timeouts.
+ */
+export const alertsSchema = z.strictObject({
+  /** counter of requests handled, with a label that tells failures apart */
+  requests: promName.default(DEFAULTS.alerts.requests),
+  /** label matchers that select the failed requests of that counter */
+  errors: labelMatchers.default(DEFAULTS.alerts.errors),
+  /** histogram of request durations in seconds (its _bucket and _count series are used) */
+  duration: promName.default(DEFAULTS.alerts.duration),
+  /** label matchers added to every series (the service's job, namespace…) */
+  selector: z.union([z.literal(''), labelMatchers]).default(DEFAULTS.alerts.selector),
+  /** per request name: the label matchers of its route, for a timeout alert per request */
+  routes: z.record(z.string(), labelMatchers).optional(),
+});
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -302,6 +326,7 @@ export const scenarioSchema = z.strictObject({
   slo: slo.optional(),
   thresholds: z.array(threshold).default([]),
   compare: compare.optional(),
+  alerts: alertsSchema.optional(),
   interval: duration
     .superRefine((ms, ctx) => {
       if (ms < LIMITS.minIntervalMs)

@@ -35,8 +35,8 @@ describe('timeouts are chosen on the successful requests', () => {
       // 1% of attempts hung until the client gave up at 2 s: failures, whatever the timeout
       if (i % 100 === 0) withHangs.record(attempt(2_000_000, false));
     }
-    const hung = timeoutsOf(withHangs.snapshot().histograms).find((c) => c.phase === 'total')!;
-    const expected = timeoutsOf(clean.snapshot().histograms).find((c) => c.phase === 'total')!;
+    const hung = timeoutsOf({ histograms: withHangs.snapshot().histograms }).find((c) => c.phase === 'total')!;
+    const expected = timeoutsOf({ histograms: clean.snapshot().histograms }).find((c) => c.phase === 'total')!;
     expect(hung.timeoutMs).toBe(expected.timeoutMs);
     expect(hung.samples).toBe(20_000);
     expect(hung.cutShare).toBe(0);

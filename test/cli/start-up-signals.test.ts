@@ -19,7 +19,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'tailscope.js');
-const REPORT_FILES = ['analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md'];
+const REPORT_FILES = ['alerts.yaml', 'analysis.json', 'index.html', 'junit.xml', 'metrics.prom', 'result.json', 'summary.md'];
 
 interface Ran {
   code: number | null;

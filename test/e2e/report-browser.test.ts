@@ -95,9 +95,9 @@ describe.skipIf(!chromiumPresent)(`report in a real browser (skipped when ${CHRO
     // Once the live chart is drawn its static fallback is hidden, so the page shows each chart once.
     const visibleFallbacks = await page.$$eval('.static', (nodes) => nodes.filter((n) => !(n as HTMLElement).hidden).length);
     expect(visibleFallbacks).toBe(0);
-    // The resilience advice reads as a six-row table and the snippets as code, exactly as the analysis wrote them.
+    // The resilience advice reads as a seven-row table and the snippets as code, exactly as the analysis wrote them.
     const analysis = analyze(real);
-    expect(await page.$$eval('#resilience-table tbody tr', (rows) => rows.length)).toBe(6);
+    expect(await page.$$eval('#resilience-table tbody tr', (rows) => rows.length)).toBe(7);
     expect(await page.$eval('#snippet-fetch code', (node) => node.textContent)).toBe(analysis.resilience.snippets.fetch);
     expect(await page.$eval('#snippet-envoy code', (node) => node.textContent)).toBe(analysis.resilience.snippets.envoy);
     expect(await page.$$eval('#timeouts-by-level tbody tr', (rows) => rows.length)).toBe(analysis.timeouts.byLoadLevel.length);

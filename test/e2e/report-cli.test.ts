@@ -39,6 +39,7 @@ describe('tailscope report', () => {
   it('rebuilds every report beside a result, computing the missing analysis', async () => {
     expect(await cli(['report', 'base/result.json'])).toBe(0);
     expect((await readdir(join(dir, 'base'))).sort()).toEqual([
+      'alerts.yaml',
       'analysis.json',
       'index.html',
       'junit.xml',
@@ -62,6 +63,7 @@ describe('tailscope report', () => {
     expect(await readFile(join(dir, 'again', 'summary.md'), 'utf8')).toContain('> only 4 load levels so the USL fit is indicative');
     // Written elsewhere, the folder stands alone: result and analysis are copied with the reports.
     expect((await readdir(join(dir, 'again'))).sort()).toEqual([
+      'alerts.yaml',
       'analysis.json',
       'index.html',
       'junit.xml',

@@ -86,7 +86,7 @@ describe('report outputs and secrets', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('never writes the OAuth client secret or a bearer token into html, md, xml, prom or json', async () => {
+  it('never writes the OAuth client secret or a bearer token into html, md, xml, prom, yaml or json', async () => {
     const yaml = `
 name: secrets-check
 target: { url: "${proxy.url}" }
@@ -128,7 +128,7 @@ workers: 1
 
     const files = await filesUnder(dir);
     const extensions = new Set(files.map((f) => f.split('.').pop()));
-    expect(extensions).toEqual(new Set(['html', 'md', 'xml', 'prom', 'json']));
+    expect(extensions).toEqual(new Set(['html', 'md', 'xml', 'prom', 'yaml', 'json']));
     for (const file of files) {
       const text = await readFile(file, 'utf8');
       expect(text.includes(SECRET), `${file} holds the client secret`).toBe(false);

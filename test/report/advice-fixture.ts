@@ -24,7 +24,11 @@ export const RESILIENCE: ResilienceAdvice = {
     maxPending: 12,
     rule: 'open when the failure share over a window exceeds 5× the 1.20% seen',
   },
+  idempotency: { retryOnTimeout: true, notIdempotent: [], rule: 'POST and PATCH are not idempotent' },
   snippets: {
+    undici: 'const agent = new Agent({ headersTimeout: 1000 });\n',
+    resilience4j: 'resilience4j:\n  retry: {}\n',
+    polly: 'var pipeline = new ResiliencePipelineBuilder().Build();\n',
     fetch: "const agent = new Agent({ connect: { timeout: 120 } });\nif (a < b && c > d) retry('5xx');\n",
     defaults: [],
     envoy: 'route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n',

@@ -76,7 +76,7 @@ describe('unknown is not zero', () => {
     expect(resilience.snippets.defaults).toContain('connectMs');
     // The total timeout was measured, and the first-byte one falls back to it: neither is a stock figure.
     expect(resilience.snippets.defaults).not.toContain('totalMs');
-    expect(resilience.snippets.fetch).toMatch(/connect: \{ timeout: \d+ \/\* default: this run did not measure it \*\/ \}/);
+    expect(resilience.snippets.undici).toMatch(/connect: \{ timeout: \d+ \}, \/\/ default: this run did not measure it/);
     expect(resilience.snippets.envoy).toMatch(/connect_timeout: [\d.]+s {2}# default: this run did not measure it/);
   });
 

@@ -137,6 +137,7 @@ describe('advice sections of index.html', () => {
         'open above 6% failures; max 12 concurrent, 12 pending',
         'open when the failure share over a window exceeds 5× the 1.20% seen',
       ],
+      ['retry after a timeout', 'yes', 'POST and PATCH are not idempotent'],
     ]);
     expect(html).toContain('<p class="warn">no knee was found: the concurrency limit is read at the heaviest stage</p>');
   });
@@ -153,7 +154,7 @@ describe('advice sections of index.html', () => {
     ]);
   });
 
-  it('puts both snippets in pre/code blocks, escaped, so a snippet cannot close its block or add markup', () => {
+  it('puts every snippet in pre/code blocks, escaped, so a snippet cannot close its block or add markup', () => {
     const html = resilienceSection(RESILIENCE);
     expect(html).toContain(
       `<pre id="snippet-fetch"><code class="language-js">const agent = new Agent({ connect: { timeout: 120 } });\nif (a &lt; b &amp;&amp; c &gt; d) retry(&#39;5xx&#39;);\n</code></pre>`,
@@ -161,11 +162,15 @@ describe('advice sections of index.html', () => {
     expect(html).toContain(
       '<pre id="snippet-envoy"><code class="language-yaml">route:\n  timeout: 0.25s\n  retry_policy: { num_retries: 2 }\n</code></pre>',
     );
-    const hostile = resilienceSection({ ...RESILIENCE, snippets: { fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE, defaults: [] } });
+    const hostile = resilienceSection({
+      ...RESILIENCE,
+      snippets: { undici: HOSTILE, fetch: `</code></pre>${HOSTILE}`, envoy: HOSTILE, resilience4j: HOSTILE, polly: HOSTILE, defaults: [] },
+    });
     expect(hostile).not.toContain('<script>alert');
     expect(hostile).not.toContain('<img');
     expect(hostile).toContain('<code class="language-js">&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(hostile.match(/<\/code><\/pre>/g)).toHaveLength(2);
+    // one closing tag per snippet (undici, fetch, Envoy, resilience4j, Polly): none came from a snippet
+    expect(hostile.match(/<\/code><\/pre>/g)).toHaveLength(5);
   });
 
   it('shows the what-if replay against the recorded baseline, with the policy, failures by cause and warnings', () => {
@@ -210,7 +215,8 @@ describe('advice sections of index.html', () => {
     const total = result.totals.latency;
     const recommended = tableCells(html, 'timeouts-table')[0]!;
     expect(recommended.slice(0, 3)).toEqual(['total', `${(total.p999 * 1.5).toFixed(0)} ms`, '0.040%']);
-    expect(recommended[5]).toBe(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`);
+    expect(recommended[3]).toBe('complete');
+    expect(recommended[6]).toBe(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`);
     expect(html).toContain('Recommendations read at the knee level: stage c8, load 8.0, 310 req/s.');
   });
 });

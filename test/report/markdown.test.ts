@@ -82,7 +82,7 @@ describe('advice in summary.md', () => {
   });
 
   it('carries both snippets verbatim in fenced blocks inside collapsed details', () => {
-    expect(text).toContain(`<details><summary>fetch (undici)</summary>\n\n\`\`\`js\n${RESILIENCE.snippets.fetch}\`\`\`\n\n</details>`);
+    expect(text).toContain(`<details><summary>fetch + AbortSignal</summary>\n\n\`\`\`js\n${RESILIENCE.snippets.fetch}\`\`\`\n\n</details>`);
     expect(text).toContain(`<details><summary>Envoy</summary>\n\n\`\`\`yaml\n${RESILIENCE.snippets.envoy}\`\`\`\n\n</details>`);
   });
 
@@ -126,7 +126,7 @@ describe('advice in summary.md', () => {
     const total = result.totals.latency;
     expect(text).toContain('**Timeouts** (read at the knee level\\: stage c8, load 8\\.0, 310 req/s)');
     expect(text).toContain(
-      `| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`,
+      `| total | ${escapeMarkdown(`${(total.p999 * 1.5).toFixed(0)} ms`)} | 0\\.040% | complete | ${escapeMarkdown(`${(total.mean * 2.2).toFixed(1)} ms (cuts 3.000%)`)} |`,
     );
     const start = lines.indexOf('By load level:');
     expect(lines.slice(start + 2, start + 7)).toEqual([

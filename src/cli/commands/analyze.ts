@@ -50,7 +50,7 @@ export const analyzeCommand = {
     if (!analysis.validity.valid) io.stdout(`INVALID RUN: ${analysis.validity.reasons.join('; ')}\n`);
     for (const choice of analysis.timeouts.recommended) {
       io.stdout(
-        `timeout ${choice.phase}: ${choice.timeoutMs} ms (cuts ${(choice.cutShare * 100).toFixed(3)}%; mean+2σ ${choice.meanPlus2Sd.timeoutMs.toFixed(1)} ms would cut ${(choice.meanPlus2Sd.cutShare * 100).toFixed(2)}%)\n`,
+        `timeout ${choice.phase}: ${choice.lowerBound ? '≥ ' : ''}${choice.timeoutMs} ms${choice.rerun ? ` (a floor: ${choice.rerun.text})` : ''} (cuts ${(choice.cutShare * 100).toFixed(3)}%; mean+2σ ${choice.meanPlus2Sd.timeoutMs.toFixed(1)} ms would cut ${(choice.meanPlus2Sd.cutShare * 100).toFixed(2)}%)\n`,
       );
     }
     if (analysis.replay) {

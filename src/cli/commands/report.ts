@@ -15,7 +15,7 @@ interface ReportArgs {
 /** `tailscope report`: rebuild the reports of one run, or overlay several, from result.json files alone. */
 export const reportCommand = {
   command: 'report <results..>',
-  describe: 'rebuild index.html, summary.md, junit.xml and metrics.prom from result.json (several: compare them)',
+  describe: 'rebuild index.html, summary.md, junit.xml, metrics.prom and alerts.yaml from result.json (several: compare them)',
   builder: (y: Argv) =>
     y
       .positional('results', {

@@ -59,7 +59,7 @@ function overridesOf(args: RunArgs): ScenarioOverrides {
 /** `tailscope run`: scenario in, result + analysis + report out, exit code for CI. */
 export const runCommand = {
   command: 'run <scenario>',
-  describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom',
+  describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml, metrics.prom and alerts.yaml',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })

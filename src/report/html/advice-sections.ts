@@ -1,5 +1,18 @@
 import type { Analysis, ReplayResult, ResilienceAdvice, TimeoutAdvice } from '../../analysis/types.js';
-import { failureRows, policyLines, replayRows, resilienceRows, timeoutBasis, timeoutLevelTable } from '../views/advice.js';
+import {
+  failureRows,
+  policyLines,
+  replayRows,
+  requestAdviceTable,
+  requestWarnings,
+  resilienceRows,
+  snippetBlocks,
+  timeoutBasis,
+  timeoutCutText,
+  timeoutLevelTable,
+  timeoutReading,
+  timeoutValue,
+} from '../views/advice.js';
 import { escapeHtml } from './escape.js';
 import { formatMs, formatPercent } from '../views/format.js';
 import type { TimeoutView } from '../views/run.js';
@@ -12,13 +25,28 @@ export function timeoutsSection(analysis: Analysis, view: TimeoutView | undefine
   const advice = analysis.timeouts;
   const rows = advice.recommended.map(
     (c) =>
-      `<tr><td>${escapeHtml(c.phase)}</td><td>${formatMs(c.timeoutMs)} ms</td><td>${formatPercent(c.cutShare, 3)}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td class="rule">${escapeHtml(c.method)}</td></tr>`,
+      `<tr${c.lowerBound ? ' class="lower-bound"' : ''}><td>${escapeHtml(c.phase)}</td><td>${escapeHtml(timeoutValue(c))}</td><td>${escapeHtml(timeoutCutText(c))}</td><td>${escapeHtml(timeoutReading(c))}</td><td>${escapeHtml(c.metric)}</td><td>${c.samples}</td><td>${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})</td><td class="rule">${escapeHtml(c.method)}</td></tr>`,
   );
   const table = rows.length
-    ? `<table id="timeouts-table" class="advice"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th class="rule">how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
+    ? `<table id="timeouts-table" class="advice"><thead><tr><th>phase</th><th>timeout</th><th>cuts</th><th>data</th><th>from</th><th>samples</th><th>mean+2σ instead</th><th class="rule">how</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>
 <p class="caption">${escapeHtml(advice.rule)} Recommendations ${escapeHtml(timeoutBasis(advice))}.</p>`
     : `<p class="caption">No timeout recommendations in this analysis${view?.reference ? '; the chart marks p99 and p99.9 of total latency for reference' : ''}.</p>`;
-  return `<section id="timeouts"><h2>Timeout recommendations</h2>${table}${timeoutsByLevel(advice, analysis.run.model)}${warningsHtml(advice.warnings)}</section>`;
+  return `<section id="timeouts"><h2>Timeout recommendations</h2>${table}${warningsHtml(advice.warnings)}${timeoutsByLevel(advice, analysis.run.model)}${timeoutsByRequest(advice)}</section>`;
+}
+
+/** Per request name and transport: a streamed request has its own first-token and idle timeouts. */
+function timeoutsByRequest(advice: TimeoutAdvice): string {
+  const table = requestAdviceTable(advice);
+  if (table.rows.length === 0 || table.phases.length === 0) return '';
+  const head = ['request', 'transport', ...table.phases, 'retry after a timeout'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = table.rows
+    .map((r) => `<tr>${[r.request, r.transport, ...r.cells, r.retryOnTimeout].map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
+  const warnings = requestWarnings(advice);
+  return `<h3>By request</h3>
+<table id="timeouts-by-request" class="advice"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
+<p class="caption">The same rule on each request name's own values; ≥ marks a floor (censored data or too few values).</p>
+${warningsHtml(warnings)}`;
 }
 
 /** The same rule at light, nominal and knee load: how much a timeout read at one load level moves with load. */
@@ -31,7 +59,7 @@ function timeoutsByLevel(advice: TimeoutAdvice, model: Analysis['run']['model'])
     .join('\n');
   return `<h3>By load level</h3>
 <table id="timeouts-by-level" class="advice"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
-<p class="caption">The same rule read at each load level: a timeout taken from light load cuts more once load reaches the knee.</p>`;
+<p class="caption">${table.rows.length === 1 ? 'The run had one load level: read at it.' : 'The same rule read at each load level: a timeout taken from light load cuts more once load reaches the knee.'}</p>`;
 }
 
 /** Generated from measured numbers, yet escaped like everything else: analysis.json is a file anyone can edit. */
@@ -50,8 +78,9 @@ export function resilienceSection(r: ResilienceAdvice): string {
 <table id="resilience-table" class="advice"><thead><tr><th>setting</th><th>value</th><th class="rule">rule</th></tr></thead><tbody>${rows}</tbody></table>
 ${warningsHtml(r.warnings)}
 <p class="caption">Ready to paste, with the timeouts above and these figures.</p>
-${codeBlock('snippet-fetch', 'fetch (undici)', 'js', r.snippets.fetch)}
-${codeBlock('snippet-envoy', 'Envoy', 'yaml', r.snippets.envoy)}
+${snippetBlocks(r)
+  .map((b) => codeBlock(b.id, b.title, b.language, b.code))
+  .join('\n')}
 </section>`;
 }
 

@@ -1,5 +1,18 @@
 import type { ReplayResult, ResilienceAdvice, TimeoutAdvice } from '../../analysis/types.js';
-import { failureRows, policyLines, replayRows, resilienceRows, timeoutBasis, timeoutLevelTable } from '../views/advice.js';
+import {
+  failureRows,
+  policyLines,
+  replayRows,
+  requestAdviceTable,
+  requestWarnings,
+  resilienceRows,
+  snippetBlocks,
+  timeoutBasis,
+  timeoutCutText,
+  timeoutLevelTable,
+  timeoutReading,
+  timeoutValue,
+} from '../views/advice.js';
 import { formatMs, formatPercent } from '../views/format.js';
 import { fencedCode, escapeMarkdown as md } from './escape.js';
 
@@ -23,15 +36,17 @@ export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'
     `**Timeouts** (${md(timeoutBasis(advice))})`,
     '',
     ...table(
-      ['phase', 'timeout', 'cuts', 'mean+2σ instead'],
+      ['phase', 'timeout', 'cuts', 'data', 'mean+2σ instead'],
       advice.recommended.map((c) => [
         c.phase,
-        `${formatMs(c.timeoutMs)} ms`,
-        formatPercent(c.cutShare, 3),
+        timeoutValue(c),
+        timeoutCutText(c),
+        timeoutReading(c),
         `${formatMs(c.meanPlus2Sd.timeoutMs)} ms (cuts ${formatPercent(c.meanPlus2Sd.cutShare, 3)})`,
       ]),
     ),
   ];
+  lines.push(...quoted(advice.warnings));
   const levels = timeoutLevelTable(advice, model);
   if (levels.rows.length > 0 && levels.phases.length > 0) {
     lines.push(
@@ -42,6 +57,19 @@ export function timeoutsMarkdown(advice: TimeoutAdvice, model: 'closed' | 'open'
         ['level', 'stage', levels.loadTitle, 'req/s', ...levels.phases],
         levels.rows.map((r) => [r.level, r.stage, r.load, r.throughput, ...r.cells]),
       ),
+    );
+  }
+  const requests = requestAdviceTable(advice);
+  if (requests.rows.length > 0 && requests.phases.length > 0) {
+    lines.push(
+      '',
+      'By request:',
+      '',
+      ...table(
+        ['request', 'transport', ...requests.phases, 'retry after a timeout'],
+        requests.rows.map((r) => [r.request, r.transport, ...r.cells, r.retryOnTimeout]),
+      ),
+      ...quoted(requestWarnings(advice)),
     );
   }
   return lines;
@@ -57,18 +85,14 @@ export function resilienceMarkdown(r: ResilienceAdvice): string[] {
       resilienceRows(r).map((a) => [a.setting, a.value, a.rule]),
     ),
     ...quoted(r.warnings),
-    '',
-    '<details><summary>fetch (undici)</summary>',
-    '',
-    fencedCode(r.snippets.fetch, 'js'),
-    '',
-    '</details>',
-    '',
-    '<details><summary>Envoy</summary>',
-    '',
-    fencedCode(r.snippets.envoy, 'yaml'),
-    '',
-    '</details>',
+    ...snippetBlocks(r).flatMap((b) => [
+      '',
+      `<details><summary>${b.title}</summary>`,
+      '',
+      fencedCode(b.code, b.language),
+      '',
+      '</details>',
+    ]),
   ];
 }
 

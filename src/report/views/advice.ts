@@ -1,4 +1,4 @@
-import type { ReplayPolicy, ReplayResult, ResilienceAdvice, TimeoutAdvice, TimeoutPhase } from '../../analysis/types.js';
+import type { ReplayPolicy, ReplayResult, ResilienceAdvice, TimeoutAdvice, TimeoutChoice, TimeoutPhase } from '../../analysis/types.js';
 import { formatMs, formatPercent, formatRate } from './format.js';
 
 /**
@@ -33,13 +33,43 @@ export function resilienceRows(r: ResilienceAdvice): AdviceRow[] {
         : `after ${formatMs(r.hedging.delayMs)} ms (p${Number((r.hedging.quantile * 100).toPrecision(4))}): effect not estimated`,
       rule: hedged ? r.hedging.method : 'the run recorded no first-byte times, so the hedge was not replayed',
     },
-    { setting: 'concurrency limit', value: `${r.concurrencyLimit.value} in flight`, rule: r.concurrencyLimit.rule },
+    {
+      setting: 'concurrency limit',
+      value: r.concurrencyLimit.value === null ? 'cannot be derived (no knee)' : `${r.concurrencyLimit.value} in flight`,
+      rule: r.concurrencyLimit.rule,
+    },
     {
       setting: 'circuit breaker',
-      value: `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; max ${r.circuitBreaker.maxConcurrent} concurrent, ${r.circuitBreaker.maxPending} pending`,
+      value:
+        r.circuitBreaker.maxConcurrent === null
+          ? `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; no caps (no knee)`
+          : `open above ${formatPercent(r.circuitBreaker.failureRateThreshold, 0)} failures; max ${r.circuitBreaker.maxConcurrent} concurrent, ${r.circuitBreaker.maxPending} pending`,
       rule: r.circuitBreaker.rule,
     },
+    ...(r.idempotency
+      ? [
+          {
+            setting: 'retry after a timeout',
+            value: r.idempotency.retryOnTimeout
+              ? 'yes'
+              : `no for ${r.idempotency.notIdempotent.join(', ')} (not idempotent, no Idempotency-Key)`,
+            rule: r.idempotency.rule,
+          },
+        ]
+      : []),
   ];
+}
+
+/** The snippets in the order a reader looks for them, with the title each is shown under. */
+export function snippetBlocks(r: ResilienceAdvice): { id: string; title: string; language: string; code: string }[] {
+  const s = r.snippets;
+  return [
+    { id: 'snippet-undici', title: 'undici (Node)', language: 'js', code: s.undici },
+    { id: 'snippet-fetch', title: 'fetch + AbortSignal', language: 'js', code: s.fetch },
+    { id: 'snippet-envoy', title: 'Envoy', language: 'yaml', code: s.envoy },
+    { id: 'snippet-resilience4j', title: 'resilience4j (JVM, Spring Boot)', language: 'yaml', code: s.resilience4j },
+    { id: 'snippet-polly', title: 'Polly v8 (.NET)', language: 'csharp', code: s.polly },
+  ].filter((block) => typeof block.code === 'string' && block.code !== '');
 }
 
 /** The what-if policy in one sentence per part, as a reader would state it. */
@@ -103,13 +133,17 @@ export function timeoutLevelTable(advice: TimeoutAdvice, model: 'closed' | 'open
     loadTitle: model === 'open' ? 'arrivals/s' : 'concurrency',
     phases,
     rows: advice.byLoadLevel.map((level) => ({
-      level: level.level,
+      // a level that fell on the same stage as another is one row, named for both
+      level: level.sameAs?.length ? `${level.level} (= ${level.sameAs.join(', ')})` : level.level,
       stage: level.name,
       load: formatRate(level.target),
       throughput: formatRate(level.throughput),
       cells: phases.map((phase) => {
         const cut = level.timeouts[phase];
-        return cut ? `${formatMs(cut.timeoutMs)} ms (cuts ${formatPercent(cut.cutShare, 3)})` : '–';
+        if (!cut) return '–';
+        return cut.lowerBound
+          ? `≥ ${formatMs(cut.timeoutMs)} ms (floor: censored or too few values)`
+          : `${formatMs(cut.timeoutMs)} ms (cuts ${formatPercent(cut.cutShare, 3)})`;
       }),
     })),
   };
@@ -121,4 +155,65 @@ export function timeoutBasis(advice: TimeoutAdvice): string {
   return 'stage' in basis
     ? `read at the ${basis.level} level: stage ${basis.name}, load ${formatRate(basis.target)}, ${formatRate(basis.throughput)} req/s`
     : 'read over the whole run (one load level)';
+}
+
+/** A recommended timeout as it reads in a table: a floor is written as one, with what makes it a floor. */
+export function timeoutValue(c: TimeoutChoice): string {
+  return c.lowerBound ? `≥ ${formatMs(c.timeoutMs)} ms` : `${formatMs(c.timeoutMs)} ms`;
+}
+
+/** What the figure rests on: complete data, or a floor (censored by the run's own timeout, or too few values). */
+export function timeoutReading(c: TimeoutChoice): string {
+  const parts: string[] = [];
+  if (c.censored)
+    parts.push(
+      `censored: ${formatPercent(c.censored.cutShare, 2)} cut by the run's ${formatMs(c.censored.configuredMs)} ms ${c.censored.field.replace('client.timeouts.', '')} timeout`,
+    );
+  if (c.underSampled) parts.push(`${c.underSampled.samples} values, ${c.underSampled.needed} needed`);
+  if (parts.length === 0) return 'complete';
+  return `${c.lowerBound ? 'lower bound' : 'exact'} (${parts.join('; ')})`;
+}
+
+/** The share cut: at most that when the run's own timeout hid values above it. */
+export function timeoutCutText(c: TimeoutChoice): string {
+  return c.censored && c.timeoutMs >= c.censored.configuredMs ? `≤ ${formatPercent(c.cutShare, 3)}` : formatPercent(c.cutShare, 3);
+}
+
+const TRANSPORT: Record<string, string> = { plain: 'plain HTTP', sse: 'SSE', ws: 'WebSocket' };
+
+export interface RequestAdviceRow {
+  request: string;
+  transport: string;
+  cells: string[];
+  retryOnTimeout: string;
+}
+
+/** One row per request name: its timeouts per phase (stream phases for SSE and WebSocket) and whether to retry. */
+export function requestAdviceTable(advice: TimeoutAdvice): { phases: TimeoutPhase[]; rows: RequestAdviceRow[] } {
+  const byRequest = advice.byRequest ?? [];
+  const phases = PHASE_ORDER.filter((phase) => byRequest.some((r) => r.recommended.some((c) => c.phase === phase)));
+  return {
+    phases,
+    rows: byRequest.map((r) => ({
+      request: `${r.method} ${r.name}`,
+      transport: TRANSPORT[r.transport] ?? r.transport,
+      cells: phases.map((phase) => {
+        const c = r.recommended.find((choice) => choice.phase === phase);
+        return c ? timeoutValue(c) : '–';
+      }),
+      retryOnTimeout: r.retryOnTimeout ? 'yes' : 'no: not idempotent, no Idempotency-Key',
+    })),
+  };
+}
+
+/**
+ * Each request's own warnings, named. With one request name its phases' warnings repeat the whole run's, so
+ * only what is the request's own (whether it may be retried) is kept.
+ */
+export function requestWarnings(advice: TimeoutAdvice): string[] {
+  const byRequest = advice.byRequest ?? [];
+  return byRequest.flatMap((r) => {
+    const own = byRequest.length > 1 ? r.warnings : r.warnings.filter((w) => !r.recommended.some((c) => w.startsWith(`${c.phase}: `)));
+    return own.map((w) => `${r.name}: ${w}`);
+  });
 }
