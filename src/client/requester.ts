@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
-import type { AttemptRecord } from '../metrics/metric-set.js';
+import { failedCallOutcome, type AttemptRecord, type CallRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
-import type { ClientCounters } from '../metrics/vocabulary.js';
+import type { CallOutcome, ClientCounters } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
 
@@ -17,6 +17,8 @@ export interface RequesterHooks {
   /** one attempt that counts as a request: a success, or a failure the client gave up on or retried */
   onAttempt(name: string, attempt: AttemptRecord): void;
   onCounter(name: string, counter: keyof ClientCounters, by?: number): void;
+  /** one call finished: the caller's whole wait across its attempts, and how it ended */
+  onCall(name: string, call: CallRecord): void;
   /** resolves after ms, or early when the run is stopping (then returns false) */
   sleep(ms: number): Promise<boolean>;
   /** replaces every secret the worker knows in a failure message (a target may echo them back) */
@@ -24,14 +26,17 @@ export interface RequesterHooks {
 }
 
 /**
- * What a real client does around one logical request: attaches the Bearer token, answers a 401 with one
- * token refresh and one retry, waits out a 429's Retry-After, and retries failures with backoff and jitter.
+ * What a real client does around one logical request (a call): attaches the Bearer token, answers a 401 with
+ * one token refresh and one retry, waits out a 429's Retry-After, and retries failures with backoff and jitter.
  *
  * Counting rules (so figures add up against the server's own count):
- * - every attempt that reaches `onAttempt` is one request, with its latency recorded;
- * - a 429 that is waited out and a 401 answered by a refresh are counted (`rateLimited`, `authRefreshes`)
- *   but are not requests, so they neither skew latency nor count as errors;
- * - every retry after a failure is counted in `retries`, so retry amplification is visible.
+ * - every attempt that got an answer or failed reaches `onAttempt`, a waited-out 429 included (as a failed
+ *   attempt with status 429, and counted in `rateLimited`): the wire's view, where `status(429)` is the true
+ *   share of 429s;
+ * - a 401 answered by a refresh is counted (`authRefreshes`) but is not an attempt: the target did not fail;
+ * - every retry after a failure is counted in `retries`, so retry amplification is visible;
+ * - every call reaches `onCall` once, with what its caller waited from the first send (the intended send time
+ *   in an open model) to its final outcome: attempts, backoff and Retry-After waits together.
  */
 export class Requester {
   constructor(
@@ -48,6 +53,11 @@ export class Requester {
    * sent: in an open model latency counts from then, so a stalled target cannot hide its stall.
    */
   async execute(request: PreparedRequest, intendedAtMs?: number): Promise<void> {
+    // In an open model the call, like its first attempt, counts from when the schedule wanted it sent.
+    const callStartMs = intendedAtMs ?? performance.now();
+    let attempts = 0;
+    const finish = (outcome: CallOutcome): void =>
+      this.hooks.onCall(request.name, { outcome, latencyUs: Math.max(0, performance.now() - callStartMs) * 1000, attempts });
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
@@ -57,8 +67,9 @@ export class Requester {
         try {
           token = await this.auth.token();
         } catch (error) {
+          attempts += 1;
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return finish('gaveUp');
         }
       }
       const sentAt = performance.now();
@@ -72,29 +83,35 @@ export class Requester {
         try {
           await this.auth.renew(token);
         } catch (error) {
+          attempts += 1;
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return finish('gaveUp');
         }
         continue;
       }
+
+      const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
+      const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, attempts === 0);
+      attempts += 1;
 
       if (status === 429 && this.policy.respectRetryAfter && rateLimitWaits < Math.max(this.policy.max, 1) + 2) {
         const waitMs = outcome.retryAfterMs >= 0 ? outcome.retryAfterMs : backoffDelayMs(rateLimitWaits + 1, this.policy, this.random);
         if (waitMs <= this.policy.maxRetryAfterMs) {
           rateLimitWaits += 1;
+          // The 429 is an attempt the target refused: counted where status(429) reads it, then waited out.
+          this.hooks.onAttempt(request.name, this.explained(attempt, request, outcome));
           this.hooks.onCounter(request.name, 'rateLimited');
-          if (!(await this.hooks.sleep(waitMs))) return;
+          if (!(await this.hooks.sleep(waitMs))) return finish('interrupted');
           continue;
         }
       }
 
-      const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
-      const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0);
       this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
-      if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
+      if (ok) return finish(attempts === 1 ? 'succeededFirstTime' : 'succeededAfterRetries');
+      if (retries >= this.policy.max || !this.shouldRetry(outcome)) return finish(failedCallOutcome(attempt.errorKind));
       retries += 1;
       this.hooks.onCounter(request.name, 'retries');
-      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
+      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return finish('interrupted');
     }
   }
 

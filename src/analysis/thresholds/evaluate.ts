@@ -12,6 +12,8 @@ export interface Population {
   /** completed requests per second over the time the population covers */
   throughput: number;
   histograms: EncodedHistograms;
+  /** calls and failed calls, for error_rate(call); absent in results written before calls were recorded */
+  calls?: { calls: number; failed: number };
 }
 
 const US_PER_MS = 1000;
@@ -54,6 +56,7 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
     errors: merged.errors,
     throughput: elapsedMs > 0 ? (merged.requests / elapsedMs) * 1000 : 0,
     histograms: threshold.attempts === 'all' ? merged.histograms : successfulHistograms(merged.histograms),
+    calls: merged.calls,
   };
   const observed = observe(threshold.stat, population);
   return observed === undefined ? undefined : verdictOf(threshold, observed);
@@ -67,18 +70,31 @@ function populationOf(result: RunResult, threshold: Threshold): Population | { m
       errors: result.totals.errorsByKind,
       throughput: result.totals.throughput,
       histograms: result.histograms,
+      ...(result.totals.calls && { calls: result.totals.calls }),
     };
   }
   if ('request' in scope) {
     const named = result.requestsByName[scope.request];
     if (!named)
       return { missing: `no request named "${scope.request}" (known: ${Object.keys(result.requestsByName).join(', ') || 'none'})` };
-    return { requests: named.requests, errors: named.errorsByKind, throughput: named.throughput, histograms: named.histograms };
+    return {
+      requests: named.requests,
+      errors: named.errorsByKind,
+      throughput: named.throughput,
+      histograms: named.histograms,
+      ...(named.calls && { calls: named.calls }),
+    };
   }
   const stage =
     result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
   if (!stage) return { missing: `no stage named "${scope.stage}" (known: ${result.stages.map((s) => s.name).join(', ') || 'none'})` };
-  return { requests: stage.requests, errors: stage.errorsByKind, throughput: stage.throughput, histograms: stage.histograms };
+  return {
+    requests: stage.requests,
+    errors: stage.errorsByKind,
+    throughput: stage.throughput,
+    histograms: stage.histograms,
+    ...(stage.calls && { calls: stage.calls }),
+  };
 }
 
 /** The stat's value in its unit (ms, percent, req/s, count), or undefined when nothing was recorded. */
@@ -98,6 +114,8 @@ export function observe(stat: ThresholdStat, population: Population): number | u
       return histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue / US_PER_MS;
     }
     case 'error_rate':
+      if (stat.level === 'call')
+        return population.calls && population.calls.calls > 0 ? (population.calls.failed / population.calls.calls) * 100 : undefined;
       return population.requests > 0 ? (population.errors.total / population.requests) * 100 : undefined;
     case 'status': {
       if (population.requests === 0) return undefined;
