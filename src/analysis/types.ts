@@ -1,3 +1,4 @@
+import type { AdaptiveTimeoutSettings, BreakerSettings } from '../shared/call-policy.js';
 import type { LatencySummary } from '../shared/latency-summary.js';
 
 export const ANALYSIS_SCHEMA = 'tailscope.analysis/v1';
@@ -224,6 +225,10 @@ export interface ReplayPolicy {
   /** share of first attempts that retries may add (e.g. 0.2); undefined = unlimited */
   budgetRatio?: number;
   hedge?: { delayMs: number };
+  /** a circuit breaker, run on a simulated clock at the recorded call rate */
+  breaker?: BreakerSettings;
+  /** mean + k·σ of the recent window of successful attempts, as the live requester computes it */
+  adaptiveTimeout?: AdaptiveTimeoutSettings;
   samples: number;
   seed: number;
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
+import { emptyTimings, type Engine, type Outcome, type PreparedRequest } from '../engines/types.js';
+import { PolicyState, type CallPolicy } from '../shared/call-policy.js';
 import { failedCallOutcome, type AttemptRecord, type CallRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
 import type { CallOutcome, ClientCounters } from '../metrics/vocabulary.js';
@@ -46,7 +47,13 @@ export class Requester {
     private readonly isSuccess: (request: { name: string }, status: number) => boolean,
     private readonly hooks: RequesterHooks,
     private readonly random: () => number,
-  ) {}
+    /** a live client policy (`client.policy`): retry budget, hedging, circuit breaker, adaptive timeout */
+    callPolicy?: CallPolicy,
+  ) {
+    this.state = callPolicy ? new PolicyState(callPolicy) : undefined;
+  }
+
+  private readonly state: PolicyState | undefined;
 
   /**
    * Runs the request to its end. `intendedAtMs` (performance.now() time) is when the schedule wanted it
@@ -61,6 +68,7 @@ export class Requester {
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
+    this.state?.budget?.deposit();
     for (;;) {
       let token: string | undefined;
       if (this.auth) {
@@ -72,12 +80,30 @@ export class Requester {
           return finish('gaveUp');
         }
       }
-      const sentAt = performance.now();
-      // The token travels beside the shared prepared request, never copied into it.
-      const outcome = await this.engine.send(request, token === undefined ? undefined : this.bearer(token));
+      const authorization = token === undefined ? undefined : this.bearer(token);
+      let tried: Tried;
+      if (this.state) {
+        // An open breaker refuses the call without sending: the caller fails fast.
+        if (this.state.breaker && !this.state.breaker.allow(performance.now())) {
+          this.hooks.onCounter(request.name, 'breakerRejected');
+          return finish('gaveUp');
+        }
+        tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0);
+        attempts += tried.sent;
+      } else {
+        const sentAt = performance.now();
+        // The token travels beside the shared prepared request, never copied into it.
+        const outcome = await this.engine.send(request, authorization);
+        const ok = outcome.errorKind === undefined && this.isSuccess(request, outcome.status);
+        tried = { outcome, ok, attempt: toAttempt(outcome, ok, sentAt, intendedAtMs, attempts === 0), sent: 1 };
+        attempts += 1;
+      }
+      const { outcome, ok, attempt } = tried;
       const status = outcome.status;
 
       if (status === 401 && this.auth && token && !refreshedFor401) {
+        // Answered by a refresh: the target did not fail. A policy has recorded its attempts as they settled.
+        if (!tried.recorded) attempts -= tried.sent;
         refreshedFor401 = true;
         this.hooks.onCounter(request.name, 'authRefreshes');
         try {
@@ -90,29 +116,82 @@ export class Requester {
         continue;
       }
 
-      const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
-      const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, attempts === 0);
-      attempts += 1;
-
       if (status === 429 && this.policy.respectRetryAfter && rateLimitWaits < Math.max(this.policy.max, 1) + 2) {
         const waitMs = outcome.retryAfterMs >= 0 ? outcome.retryAfterMs : backoffDelayMs(rateLimitWaits + 1, this.policy, this.random);
         if (waitMs <= this.policy.maxRetryAfterMs) {
           rateLimitWaits += 1;
           // The 429 is an attempt the target refused: counted where status(429) reads it, then waited out.
-          this.hooks.onAttempt(request.name, this.explained(attempt, request, outcome));
+          if (!tried.recorded) this.hooks.onAttempt(request.name, this.explained(attempt, request, outcome));
           this.hooks.onCounter(request.name, 'rateLimited');
           if (!(await this.hooks.sleep(waitMs))) return finish('interrupted');
           continue;
         }
       }
 
-      this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
+      if (!tried.recorded) this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
       if (ok) return finish(attempts === 1 ? 'succeededFirstTime' : 'succeededAfterRetries');
       if (retries >= this.policy.max || !this.shouldRetry(outcome)) return finish(failedCallOutcome(attempt.errorKind));
+      if (this.state?.budget && !this.state.budget.withdraw()) return finish(failedCallOutcome(attempt.errorKind));
       retries += 1;
       this.hooks.onCounter(request.name, 'retries');
       if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return finish('interrupted');
     }
+  }
+
+  /**
+   * One try under a live policy: an attempt cut at the adaptive timeout, raced by a hedged copy after the hedge
+   * delay; the first success wins, else the last failure. Every attempt is recorded when it settles (a hedge's
+   * loser too, after the call may have finished: it was real load on the target). Engines have no per-request
+   * abort, so a cut or losing attempt is abandoned, not cancelled: its socket stays busy until its answer comes.
+   */
+  private async tryWithPolicy(
+    state: PolicyState,
+    request: PreparedRequest,
+    authorization: string | undefined,
+    intendedAtMs: number | undefined,
+    firstTry: boolean,
+  ): Promise<Tried> {
+    const timeoutMs = state.adaptive?.currentMs();
+    const launch = (first: boolean): Promise<Tried> => {
+      const sentAt = performance.now();
+      const sent = this.engine.send(request, authorization).then((outcome): Tried => {
+        // A timer fires late on a busy event loop: an answer that came after the timeout is still cut, or the
+        // adaptive window would learn from answers the policy was meant to refuse.
+        const answeredAfterMs = outcome.timings.totalUs >= 0 ? outcome.timings.totalUs / 1000 : performance.now() - sentAt;
+        if (timeoutMs !== undefined && answeredAfterMs > timeoutMs) return policyTimeout(timeoutMs, sentAt, intendedAtMs, first);
+        const ok = outcome.errorKind === undefined && this.isSuccess(request, outcome.status);
+        return { outcome, ok, attempt: toAttempt(outcome, ok, sentAt, intendedAtMs, first), sent: 1 };
+      });
+      const settled =
+        timeoutMs === undefined
+          ? sent
+          : new Promise<Tried>((resolve) => {
+              const timer = setTimeout(() => resolve(policyTimeout(timeoutMs, sentAt, intendedAtMs, first)), timeoutMs);
+              void sent.then((tried) => {
+                clearTimeout(timer);
+                resolve(tried);
+              });
+            });
+      return settled.then((tried) => {
+        const failed = !tried.ok && !(tried.outcome.status >= 400 && tried.outcome.status < 500);
+        state.breaker?.record(failed, performance.now());
+        if (tried.ok) state.adaptive?.observe(tried.attempt.totalUs / 1000 - (first ? lateMs(sentAt, intendedAtMs) : 0));
+        this.hooks.onAttempt(request.name, tried.ok ? tried.attempt : this.explained(tried.attempt, request, tried.outcome));
+        return { ...tried, recorded: true };
+      });
+    };
+    const primary = launch(firstTry);
+    const hedge = state.policy.hedge;
+    if (!hedge) return primary;
+    let hedgeTimer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      hedgeTimer = setTimeout(() => resolve(undefined), hedge.delayMs);
+    });
+    const early = await Promise.race([primary, waited]);
+    clearTimeout(hedgeTimer);
+    if (early) return early;
+    this.hooks.onCounter(request.name, 'hedges');
+    return { ...(await firstSuccess([primary, launch(false)])), sent: 2 };
   }
 
   /** A failed attempt with its one-line reason, scrubbed: only failures pay for building it. */
@@ -154,6 +233,48 @@ export class Requester {
         return false;
     }
   }
+}
+
+/** What one try came to: the attempt that decides the call, and how many attempts it sent. */
+interface Tried {
+  outcome: Outcome;
+  ok: boolean;
+  attempt: AttemptRecord;
+  sent: number;
+  /** already handed to onAttempt (a policy's attempts are recorded as they settle) */
+  recorded?: boolean;
+}
+
+/** The first try to succeed, or the last to fail when none does. */
+function firstSuccess(tries: readonly Promise<Tried>[]): Promise<Tried> {
+  return new Promise((resolve) => {
+    let pending = tries.length;
+    for (const t of tries)
+      void t.then((tried) => {
+        pending -= 1;
+        if (tried.ok || pending === 0) resolve(tried);
+      });
+  });
+}
+
+function lateMs(sentAt: number, intendedAtMs: number | undefined): number {
+  return intendedAtMs === undefined ? 0 : Math.max(0, sentAt - intendedAtMs);
+}
+
+/** An attempt the policy's own timeout cut: no answer within timeoutMs of its send. */
+function policyTimeout(timeoutMs: number, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
+  const attempt = failedAttempt('timeout_total', 0, (timeoutMs + (first ? lateMs(sentAt, intendedAtMs) : 0)) * 1000);
+  attempt.errorMessage = `no answer within the adaptive timeout of ${Math.round(timeoutMs)} ms`;
+  const outcome: Outcome = {
+    status: 0,
+    errorKind: 'timeout_total',
+    errorMessage: attempt.errorMessage,
+    timings: emptyTimings(),
+    serviceUs: -1,
+    queueUs: -1,
+    retryAfterMs: -1,
+  };
+  return { outcome, ok: false, attempt, sent: 1 };
 }
 
 /** Longer messages are cut: a target may answer a failure with a page of HTML. */

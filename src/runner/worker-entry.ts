@@ -31,9 +31,13 @@ function main(): void {
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
+  // A policy that hedges or cuts attempts on its own leaves abandoned attempts holding sockets (engines have no
+  // per-request abort): twice the sockets, so a hedge or a retry does not queue behind them.
+  const abandons = init.client.policy?.hedge !== undefined || init.client.policy?.adaptiveTimeout !== undefined;
   const poolSize =
     init.client.poolSize ??
-    (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount));
+    (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount)) *
+      (abandons ? 2 : 1);
   // One secure context per worker, shared by every connection and the token endpoint.
   const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
   const engine = createEngine(init.engine, {
@@ -78,7 +82,7 @@ function main(): void {
   // Failure messages may quote what the target echoed: scrub the run's secrets and the current token.
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
-  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random);
+  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random, init.client.policy);
   const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random);
 
   port.on('message', (message: CoordinatorMessage) => {
