@@ -9,6 +9,8 @@ import { parsePolicy, resolvePolicy } from '../../src/analysis/policy.js';
 import { liveFigures, predictionGap, type LiveFigures, type PredictionGap } from '../../src/analysis/policy-check.js';
 import type { ReplayResult } from '../../src/analysis/types.js';
 import type { RunResult } from '../../src/result/types.js';
+import { decodeDistribution, quantileMs } from '../../src/analysis/distribution.js';
+import { successfulHistograms } from '../../src/analysis/timeouts.js';
 
 /**
  * Runs a client policy live against the mock's `flaky` profile and checks the replay's prediction of it, made
@@ -42,8 +44,8 @@ export const POLICY_CASES: readonly PolicyCase[] = [
   { name: 'hedge', yaml: 'timeouts: { total: 1s }\nhedge: { delay: 150ms }\n' },
   {
     name: 'circuit breaker',
-    // Opens when a window of 20 holds 4 failures: now and then on flaky's ~4% independent faults, for 100 ms.
-    yaml: 'timeouts: { total: 1s }\nretries: { max: 1, base: 10ms, on: [5xx, reset, timeout] }\nbreaker: { window: 20, failureRate: 20%, open: 100ms, halfOpenProbes: 2 }\n',
+    // Opens when a window of 20 holds 4 failures: now and then on flaky's ~4% independent faults, for 50 ms.
+    yaml: 'timeouts: { total: 1s }\nretries: { max: 1, base: 10ms, on: [5xx, reset, timeout] }\nbreaker: { window: 20, failureRate: 20%, open: 50ms, halfOpenProbes: 2 }\n',
   },
   { name: 'static timeouts', yaml: 'timeouts: { firstByte: 250ms, total: 1s }\nretries: { max: 1, base: 10ms, on: [timeout] }\n' },
   { name: 'adaptive mean+2σ', yaml: 'timeouts: { total: 1s }\ntimeout: { adaptive: { window: 200, k: 2 } }\n' },
@@ -68,6 +70,8 @@ export async function runFlaky(profile: string, load: Load, policyYaml?: string)
     client: { timeouts: { total: '1s' }, ...(policyYaml !== undefined && { policy: 'policy.yaml' }) },
     load: { open: [{ hold: `${load.holdSec}s`, rate: load.ratePerSec }], maxInFlight: 256 },
     gracefulStop: '2s',
+    // Connections and JIT warmed, briefly: the replay's baseline and the live run start equally warm.
+    warmup: '500ms',
     workers: 1,
   };
   const text = stringify(scenario);
@@ -80,12 +84,40 @@ export interface PolicyCheck {
   predicted: ReplayResult;
   live: LiveFigures;
   gap: PredictionGap;
+  /** the live run's calls that timed out, as a share of its calls */
+  liveTimedOutShare: number;
+  /** the replay's calls that ended on a timeout, as a share */
+  predictedTimedOutShare: number;
+  /** the live run's successful calls' p99, low and high ends of its 95% order-statistic interval, ms */
+  liveP99Interval: [number, number];
 }
 
 /** The replay of a policy over a run without it, beside a live run with it. */
 export async function checkPolicy(profile: string, baseline: RunResult, load: Load, policy: PolicyCase): Promise<PolicyCheck> {
   const parsed = parsePolicy(policy.yaml, 'policy.yaml');
   const predicted = analyze(baseline, { policy: { policy: resolvePolicy(parsed, baseline.histograms, 'policy.yaml') } }).replay!;
-  const live = liveFigures(await runFlaky(profile, load, policy.yaml))!;
-  return { policy: policy.name, predicted, live, gap: predictionGap(predicted, live) };
+  const result = await runFlaky(profile, load, policy.yaml);
+  const live = liveFigures(result)!;
+  const calls = result.totals.calls!;
+  const timedOut = Object.entries(predicted.failuresByCause).reduce((sum, [cause, n]) => sum + (cause.startsWith('timeout_') ? n : 0), 0);
+  return {
+    policy: policy.name,
+    predicted,
+    live,
+    gap: predictionGap(predicted, live),
+    liveTimedOutShare: calls.outcomes.timedOut / calls.calls,
+    predictedTimedOutShare: timedOut / predicted.logicalRequests,
+    liveP99Interval: p99Interval(result),
+  };
+}
+
+/**
+ * The 95% interval of a p99 read from n samples, by order statistics: the ranks 0.99·n ± 2·√(n·0.01·0.99).
+ * With a few hundred calls it is wider than 15%: the noise a short run's p99 carries whatever the policy.
+ */
+function p99Interval(result: RunResult): [number, number] {
+  const calls = decodeDistribution(successfulHistograms(result.histograms).call);
+  if (!calls) return [0, 0];
+  const halfWidth = (2 * Math.sqrt(calls.count * 0.01 * 0.99)) / calls.count;
+  return [quantileMs(calls, Math.max(0.5, 0.99 - halfWidth)), quantileMs(calls, Math.min(0.99999, 0.99 + halfWidth))];
 }
