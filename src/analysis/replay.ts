@@ -32,6 +32,11 @@ export interface ReplayInput {
   errors: ErrorCounts;
   /** calls a second on the run: the breaker's open time is simulated against it */
   callsPerSec?: number;
+  /**
+   * calls one client (worker) made on the run: stateful policies (breaker, budget, adaptive window) start cold
+   * every this many simulated calls, as a client starts cold in every run. Unset: one client for all samples.
+   */
+  callsPerClient?: number;
 }
 
 /** What one attempt turned out to be: its outcome, how long it took, and the failure category if it failed. */
@@ -134,17 +139,19 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
   };
 
   const gapMs = 1000 / (input.callsPerSec && input.callsPerSec > 0 ? input.callsPerSec : DEFAULT_CALLS_PER_SEC);
+  const horizon = input.callsPerClient !== undefined && input.callsPerClient >= 1 ? Math.round(input.callsPerClient) : undefined;
   const simulate = (p: ReplayPolicy) => {
     const latencies: number[] = [];
     const failuresByCause: Record<string, number> = {};
     let attempts = 0;
     // The live requester's own state machines, on a clock that advances one recorded call gap per call.
-    const state = new PolicyState({
-      ...(p.budgetRatio !== undefined && { budgetRatio: p.budgetRatio }),
-      ...(p.breaker && { breaker: p.breaker }),
-      ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
-    });
-    const { budget, breaker, adaptive } = state;
+    const coldState = () =>
+      new PolicyState({
+        ...(p.budgetRatio !== undefined && { budgetRatio: p.budgetRatio }),
+        ...(p.breaker && { breaker: p.breaker }),
+        ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
+      });
+    let { budget, breaker, adaptive } = coldState();
     const attemptPolicy = (): ReplayPolicy => {
       const adaptiveMs = adaptive?.currentMs();
       if (adaptiveMs === undefined) return p;
@@ -152,7 +159,8 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
       return { ...p, timeouts: { ...p.timeouts, totalMs } };
     };
     for (let i = 0; i < p.samples; i++) {
-      const startMs = i * gapMs;
+      if (horizon !== undefined && i > 0 && i % horizon === 0) ({ budget, breaker, adaptive } = coldState());
+      const startMs = (horizon === undefined ? i : i % horizon) * gapMs;
       budget?.deposit();
       let elapsedMs = 0;
       let outcome: Attempt | undefined;
@@ -200,7 +208,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     );
   }
   return {
-    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}`,
+    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
     policy,
     basis: { metric: 'ttfb+download', samples: ttfb.count, failureShareByKind },
     logicalRequests: policy.samples,
