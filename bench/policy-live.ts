@@ -6,6 +6,7 @@
  *
  *   npm run bench:policy [-- --hold 10 --rate 200 --seeds 1,2] [--quick]
  */
+import { loadavg } from 'node:os';
 import { benchOptions, log } from './lib/options.js';
 import { table, writeRaw, writeSection } from './lib/report.js';
 import { checkPolicy, flakyProfileFile, POLICY_CASES, runFlaky, type PolicyCheck } from '../test/helpers/policy-live.js';
@@ -23,6 +24,7 @@ const seeds = value('--seeds', '1,2').split(',').map(Number);
 const BOUNDS = { successRatePoints: 2, callP99Relative: 0.15, extraLoadPoints: 2 };
 
 const profile = flakyProfileFile();
+const loadAtStart = loadavg()[0]!;
 const rows: string[][] = [];
 const raw: { seed: number; checks: PolicyCheck[] }[] = [];
 let misses = 0;
@@ -65,6 +67,9 @@ calls) and compared with a live run of that policy on the next seed. Bounds: suc
 ${BOUNDS.successRatePoints} pp, successful-call p99 within ${BOUNDS.callP99Relative * 100}%, extra load within ${BOUNDS.extraLoadPoints} pp.
 
 ${table(['seed', 'policy', 'success predicted / live', 'call p99 ms predicted / live', 'extra load predicted / live', 'gap', 'within bounds', 'live calls'], rows)}
+
+1-minute load average at start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0]!.toFixed(2)} (2 cores): the live runs' latencies carry the
+machine's own noise, which the replay of another run cannot predict.
 
 ${misses === 0 ? 'Every prediction landed within the bounds.' : `${misses} of ${rows.length} predictions missed a bound.`}
 `;
