@@ -176,8 +176,11 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
         const tried = tryOnce(attemptPolicy());
         attempts += tried.attempts;
         outcome = tried.outcome;
-        elapsedMs += outcome.elapsedMs;
+        // Recorded at the attempt's start: the calls simulated next start after it, and a breaker that opens on
+        // this answer can refuse only calls that start after the answer. (Stamping the answer's time would
+        // refuse calls that, live, were already in flight when it opened.)
         breaker?.record(!outcome.ok && outcome.category !== undefined, startMs + elapsedMs);
+        elapsedMs += outcome.elapsedMs;
         if (outcome.ok) adaptive?.observe(tried.attemptMs);
         if (outcome.ok || !outcome.category || !p.retries.on.includes(outcome.category)) break;
       }
