@@ -187,6 +187,11 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
     example: 'maxResponseBytes: 1MiB',
     unit: 'size',
   },
+  'client.policy': {
+    about:
+      'a client-policy file (YAML, relative to the scenario) enforced live: retries and budget, hedge, breaker, static and adaptive timeouts; the grammar of `analyze --policy` (see docs/policies.md); its timeouts and retries replace the ones above',
+    example: 'policy: policies/hedge.yaml',
+  },
   'client.tls': {
     about: 'TLS towards an HTTPS target and its token endpoint; files are PEM, relative to the scenario, read when it is loaded',
     example: 'tls: { ca: certs/ca.pem }',

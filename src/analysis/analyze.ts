@@ -59,8 +59,21 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     const stage = options.policy.stage !== undefined ? result.stages[options.policy.stage] : undefined;
     replay = replayPolicy(
       stage
-        ? { histograms: stage.histograms, requests: stage.requests, errors: stage.errorsByKind }
-        : { histograms: result.histograms, requests: result.totals.requests, errors: result.totals.errorsByKind },
+        ? {
+            histograms: stage.histograms,
+            requests: stage.requests,
+            errors: stage.errorsByKind,
+            callsPerSec: ((stage.calls?.calls ?? stage.requests) / Math.max(stage.endMs - stage.startMs, 1)) * 1000,
+            // One client lives through every stage: its policy state starts cold once per run, not per stage.
+            callsPerClient: (result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.health.workers, 1),
+          }
+        : {
+            histograms: result.histograms,
+            requests: result.totals.requests,
+            errors: result.totals.errorsByKind,
+            callsPerSec: ((result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.durationMs, 1)) * 1000,
+            callsPerClient: (result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.health.workers, 1),
+          },
       options.policy.policy,
     );
     if (!validity.valid) replay.warnings.unshift('replayed from an invalid run');

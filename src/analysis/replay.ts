@@ -5,6 +5,7 @@ import { successfulHistograms } from './timeouts.js';
 import { decodeDistribution, samplerOf } from './distribution.js';
 import type { ReplayPolicy, ReplayResult } from './types.js';
 import { TailscopeError } from '../shared/errors.js';
+import { PolicyState } from '../shared/call-policy.js';
 
 /** Retry categories a policy names, and the run's error kinds that fall under each. */
 type RetryCategory = ReplayPolicy['retries']['on'][number];
@@ -18,14 +19,24 @@ const KIND_CATEGORY: Partial<Record<ErrorKind, RetryCategory>> = {
   timeout_total: 'timeout',
   timeout_idle: 'timeout',
 };
-/** A Finagle-style budget starts with this many retries in hand, so a quiet client may still retry. */
-export const BUDGET_INITIAL_TOKENS = 10;
+// The live requester's budget, kept under its old name for readers of the replay.
+export { BUDGET_INITIAL_TOKENS } from '../shared/call-policy.js';
+
+/** With no recorded call rate, the breaker's simulated clock assumes this many calls a second. */
+const DEFAULT_CALLS_PER_SEC = 100;
 
 export interface ReplayInput {
   histograms: EncodedHistograms;
   /** attempts recorded and how they failed */
   requests: number;
   errors: ErrorCounts;
+  /** calls a second on the run: the breaker's open time is simulated against it */
+  callsPerSec?: number;
+  /**
+   * calls one client (worker) made on the run: stateful policies (breaker, budget, adaptive window) start cold
+   * every this many simulated calls, as a client starts cold in every run. Unset: one client for all samples.
+   */
+  callsPerClient?: number;
 }
 
 /** What one attempt turned out to be: its outcome, how long it took, and the failure category if it failed. */
@@ -66,9 +77,13 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
   // The failure mix seen on the run, per attempt. A status error counts only as a 5xx when it was one.
   const failureShareByKind: Record<string, number> = {};
   const kinds: { share: number; cause: string; category?: RetryCategory; censored: boolean }[] = [];
-  const n = Math.max(input.requests, 1);
+  // A 429 was the rate limiter's answer, waited out by the recorded client: the replay has no limiter to ask
+  // again, so 429s are neither attempts nor failures here.
+  const rateLimited = input.errors.byStatus['429'] ?? 0;
+  const n = Math.max(input.requests - rateLimited, 1);
   const fivexx = Object.entries(input.errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
-  for (const [kind, count] of Object.entries(input.errors.byKind) as [ErrorKind, number][]) {
+  for (const [kind, recorded] of Object.entries(input.errors.byKind) as [ErrorKind, number][]) {
+    const count = kind === 'status' ? recorded - rateLimited : recorded;
     if (!count) continue;
     failureShareByKind[kind] = count / n;
     if (kind === 'status') {
@@ -112,37 +127,61 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
   };
 
   /** One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. */
-  const tryOnce = (p: ReplayPolicy): { outcome: Attempt; attempts: number } => {
+  const tryOnce = (p: ReplayPolicy): { outcome: Attempt; attempts: number; attemptMs: number } => {
     const primary = attempt(p);
-    if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1 };
+    if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1, attemptMs: primary.elapsedMs };
     const copy = attempt(p);
     const copyDone = p.hedge.delayMs + copy.elapsedMs;
-    if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2 };
-    if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2 };
-    return { outcome: { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) }, attempts: 2 };
+    if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2, attemptMs: primary.elapsedMs };
+    if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2, attemptMs: copy.elapsedMs };
+    const last = { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) };
+    return { outcome: last, attempts: 2, attemptMs: primary.elapsedMs };
   };
 
+  const gapMs = 1000 / (input.callsPerSec && input.callsPerSec > 0 ? input.callsPerSec : DEFAULT_CALLS_PER_SEC);
+  const horizon = input.callsPerClient !== undefined && input.callsPerClient >= 1 ? Math.round(input.callsPerClient) : undefined;
   const simulate = (p: ReplayPolicy) => {
     const latencies: number[] = [];
     const failuresByCause: Record<string, number> = {};
     let attempts = 0;
-    let tokens = BUDGET_INITIAL_TOKENS;
+    // The live requester's own state machines, on a clock that advances one recorded call gap per call.
+    const coldState = () =>
+      new PolicyState({
+        ...(p.budgetRatio !== undefined && { budgetRatio: p.budgetRatio }),
+        ...(p.breaker && { breaker: p.breaker }),
+        ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
+      });
+    let { budget, breaker, adaptive } = coldState();
+    const attemptPolicy = (): ReplayPolicy => {
+      const adaptiveMs = adaptive?.currentMs();
+      if (adaptiveMs === undefined) return p;
+      const totalMs = p.timeouts.totalMs === undefined ? adaptiveMs : Math.min(p.timeouts.totalMs, adaptiveMs);
+      return { ...p, timeouts: { ...p.timeouts, totalMs } };
+    };
     for (let i = 0; i < p.samples; i++) {
-      if (p.budgetRatio !== undefined) tokens += p.budgetRatio;
+      if (horizon !== undefined && i > 0 && i % horizon === 0) ({ budget, breaker, adaptive } = coldState());
+      const startMs = (horizon === undefined ? i : i % horizon) * gapMs;
+      budget?.deposit();
       let elapsedMs = 0;
       let outcome: Attempt | undefined;
       for (let retry = 0; retry <= p.retries.max; retry++) {
         if (retry > 0) {
-          if (p.budgetRatio !== undefined) {
-            if (tokens < 1) break;
-            tokens -= 1;
-          }
+          if (budget && !budget.withdraw()) break;
           elapsedMs += backoffDelayMs(retry, p.retries, random);
         }
-        const tried = tryOnce(p);
+        if (breaker && !breaker.allow(startMs + elapsedMs)) {
+          outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
+          break;
+        }
+        const tried = tryOnce(attemptPolicy());
         attempts += tried.attempts;
         outcome = tried.outcome;
+        // Recorded at the attempt's start: the calls simulated next start after it, and a breaker that opens on
+        // this answer can refuse only calls that start after the answer. (Stamping the answer's time would
+        // refuse calls that, live, were already in flight when it opened.)
+        breaker?.record(!outcome.ok && outcome.category !== undefined, startMs + elapsedMs);
         elapsedMs += outcome.elapsedMs;
+        if (outcome.ok) adaptive?.observe(tried.attemptMs);
         if (outcome.ok || !outcome.category || !p.retries.on.includes(outcome.category)) break;
       }
       if (outcome!.ok) latencies.push(elapsedMs);
@@ -154,7 +193,15 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
   };
 
   const run = simulate(policy);
-  const baseline = simulate({ ...policy, timeouts: {}, retries: { ...policy.retries, max: 0 }, hedge: undefined, budgetRatio: undefined });
+  const baseline = simulate({
+    ...policy,
+    timeouts: {},
+    retries: { ...policy.retries, max: 0 },
+    hedge: undefined,
+    budgetRatio: undefined,
+    breaker: undefined,
+    adaptiveTimeout: undefined,
+  });
   const warnings: string[] = [];
   if (ttfb.count < 1000)
     warnings.push(`the replay resamples ${ttfb.count} recorded responses: its tail (p99.9) repeats a handful of values`);
@@ -164,7 +211,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     );
   }
   return {
-    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ' and a hedge' : ''}`,
+    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
     policy,
     basis: { metric: 'ttfb+download', samples: ttfb.count, failureShareByKind },
     logicalRequests: policy.samples,

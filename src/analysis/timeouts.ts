@@ -387,6 +387,7 @@ export function successfulHistograms(histograms: EncodedHistograms): EncodedHist
   const out: EncodedHistograms = { ...histograms };
   if (histograms.total && histograms.totalFailed) out.total = encodeHistogram(subtractEncoded(histograms.total, histograms.totalFailed));
   if (histograms.ttfb && histograms.ttfbFailed) out.ttfb = encodeHistogram(subtractEncoded(histograms.ttfb, histograms.ttfbFailed));
+  if (histograms.call && histograms.callFailed) out.call = encodeHistogram(subtractEncoded(histograms.call, histograms.callFailed));
   return out;
 }
 

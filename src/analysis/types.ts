@@ -1,3 +1,4 @@
+import type { AdaptiveTimeoutSettings, BreakerSettings } from '../shared/call-policy.js';
 import type { LatencySummary } from '../shared/latency-summary.js';
 import type { SearchProbe } from '../result/types.js';
 import type { SearchConclusion } from '../load/search.js';
@@ -300,6 +301,10 @@ export interface ReplayPolicy {
   /** share of first attempts that retries may add (e.g. 0.2); undefined = unlimited */
   budgetRatio?: number;
   hedge?: { delayMs: number };
+  /** a circuit breaker, run on a simulated clock at the recorded call rate */
+  breaker?: BreakerSettings;
+  /** mean + k·σ of the recent window of successful attempts, as the live requester computes it */
+  adaptiveTimeout?: AdaptiveTimeoutSettings;
   samples: number;
   seed: number;
 }

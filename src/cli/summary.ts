@@ -4,6 +4,18 @@ import { STATUS_WORD } from '../analysis/verdict.js';
 import { formatMs } from '../shared/format.js';
 import { errorReasons, reasonLine } from '../report/views/error-reasons.js';
 import { checkRows, checksOverall, tokensOverall } from '../report/views/checks.js';
+import { levelsView } from '../report/views/levels.js';
+
+/** The caller's view beside the attempts', and the 429s when the target sent any. */
+function callLines(totals: RunResult['totals']): string[] {
+  const view = levelsView(totals);
+  if (!view) return [];
+  const calls = view.rows[1]!;
+  return [
+    `calls: ${calls.count}, failed ${(calls.errorRate * 100).toFixed(2)}% · p50 ${formatMs(calls.p50)} ms · p99 ${formatMs(calls.p99)} ms · max ${formatMs(calls.max)} ms`,
+    ...(view.rateLimited ? [view.rateLimited] : []),
+  ];
+}
 
 /** The few lines a terminal user reads after a run: totals, split, knee, and the timeouts to use. */
 export function summaryLines(result: RunResult, analysis: Analysis): string[] {
@@ -13,6 +25,7 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
     // Why requests failed comes right after the count, before any latency: failed requests are often fast.
     ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `  ${reasonLine(kind, count, t.requests, message)}`),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · max ${formatMs(t.latency.max)} ms`,
+    ...callLines(t),
     ...(result.warmup
       ? [
           `warm-up (kept out of the figures above): ${result.warmup.requests} requests in ${(result.warmup.durationMs / 1000).toFixed(1)} s, p50 ${formatMs(result.warmup.latency.p50)} ms · p99 ${formatMs(result.warmup.latency.p99)} ms`,

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
-import type { AttemptRecord } from '../metrics/metric-set.js';
+import { emptyTimings, type Engine, type Outcome, type PreparedRequest } from '../engines/types.js';
+import { PolicyState, type CallPolicy } from '../shared/call-policy.js';
+import { failedCallOutcome, type AttemptRecord, type CallRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
-import type { ClientCounters } from '../metrics/vocabulary.js';
+import type { CallOutcome, ClientCounters } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
 import { inspectResponse, type ResponseRules } from './response-rules.js';
@@ -18,6 +19,8 @@ export interface RequesterHooks {
   /** one attempt that counts as a request: a success, or a failure the client gave up on or retried */
   onAttempt(name: string, attempt: AttemptRecord): void;
   onCounter(name: string, counter: keyof ClientCounters, by?: number): void;
+  /** one call finished: the caller's whole wait across its attempts, and how it ended */
+  onCall(name: string, call: CallRecord): void;
   /** resolves after ms, or early when the run is stopping (then returns false) */
   sleep(ms: number): Promise<boolean>;
   /** replaces every secret the worker knows in a failure message (a target may echo them back) */
@@ -25,14 +28,17 @@ export interface RequesterHooks {
 }
 
 /**
- * What a real client does around one logical request: attaches the Bearer token, answers a 401 with one
- * token refresh and one retry, waits out a 429's Retry-After, and retries failures with backoff and jitter.
+ * What a real client does around one logical request (a call): attaches the Bearer token, answers a 401 with
+ * one token refresh and one retry, waits out a 429's Retry-After, and retries failures with backoff and jitter.
  *
  * Counting rules (so figures add up against the server's own count):
- * - every attempt that reaches `onAttempt` is one request, with its latency recorded;
- * - a 429 that is waited out and a 401 answered by a refresh are counted (`rateLimited`, `authRefreshes`)
- *   but are not requests, so they neither skew latency nor count as errors;
- * - every retry after a failure is counted in `retries`, so retry amplification is visible.
+ * - every attempt that got an answer or failed reaches `onAttempt`, a waited-out 429 included (as a failed
+ *   attempt with status 429, and counted in `rateLimited`): the wire's view, where `status(429)` is the true
+ *   share of 429s;
+ * - a 401 answered by a refresh is counted (`authRefreshes`) but is not an attempt: the target did not fail;
+ * - every retry after a failure is counted in `retries`, so retry amplification is visible;
+ * - every call reaches `onCall` once, with what its caller waited from the first send (the intended send time
+ *   in an open model) to its final outcome: attempts, backoff and Retry-After waits together.
  */
 export class Requester {
   constructor(
@@ -42,41 +48,72 @@ export class Requester {
     private readonly isSuccess: (request: { name: string }, status: number) => boolean,
     private readonly hooks: RequesterHooks,
     private readonly random: () => number,
+    /** a live client policy (`client.policy`): retry budget, hedging, circuit breaker, adaptive timeout */
+    callPolicy?: CallPolicy,
     /** checks and usage paths by request name (only requests that have them) */
     private readonly responseRules: ReadonlyMap<string, ResponseRules> = new Map(),
-  ) {}
+  ) {
+    this.state = callPolicy ? new PolicyState(callPolicy) : undefined;
+  }
+
+  private readonly state: PolicyState | undefined;
 
   /**
    * Runs the request to its end. `intendedAtMs` (performance.now() time) is when the schedule wanted it
    * sent: in an open model latency counts from then, so a stalled target cannot hide its stall.
    */
   async execute(request: PreparedRequest, intendedAtMs?: number): Promise<void> {
+    // In an open model the call, like its first attempt, counts from when the schedule wanted it sent.
+    const callStartMs = intendedAtMs ?? performance.now();
+    let attempts = 0;
+    const finish = (outcome: CallOutcome): void =>
+      this.hooks.onCall(request.name, { outcome, latencyUs: Math.max(0, performance.now() - callStartMs) * 1000, attempts });
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
+    this.state?.budget?.deposit();
     for (;;) {
       let token: string | undefined;
       if (this.auth) {
         try {
           token = await this.auth.token();
         } catch (error) {
+          attempts += 1;
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return finish('gaveUp');
         }
       }
-      const sentAt = performance.now();
-      // The token travels beside the shared prepared request, never copied into it.
-      const outcome = await this.engine.send(request, token === undefined ? undefined : this.bearer(token));
+      const authorization = token === undefined ? undefined : this.bearer(token);
+      let tried: Tried;
+      if (this.state) {
+        // An open breaker refuses the call without sending: the caller fails fast.
+        if (this.state.breaker && !this.state.breaker.allow(performance.now())) {
+          this.hooks.onCounter(request.name, 'breakerRejected');
+          return finish('gaveUp');
+        }
+        tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0);
+        attempts += tried.sent;
+      } else {
+        const sentAt = performance.now();
+        // The token travels beside the shared prepared request, never copied into it.
+        const outcome = await this.engine.send(request, authorization);
+        tried = this.judged(request, outcome, sentAt, intendedAtMs, attempts === 0);
+        attempts += 1;
+      }
+      const { outcome, ok, attempt } = tried;
       const status = outcome.status;
 
       if (status === 401 && this.auth && token && !refreshedFor401) {
+        // Answered by a refresh: the target did not fail. A policy has recorded its attempts as they settled.
+        if (!tried.recorded) attempts -= tried.sent;
         refreshedFor401 = true;
         this.hooks.onCounter(request.name, 'authRefreshes');
         try {
           await this.auth.renew(token);
         } catch (error) {
+          attempts += 1;
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return finish('gaveUp');
         }
         continue;
       }
@@ -85,31 +122,102 @@ export class Requester {
         const waitMs = outcome.retryAfterMs >= 0 ? outcome.retryAfterMs : backoffDelayMs(rateLimitWaits + 1, this.policy, this.random);
         if (waitMs <= this.policy.maxRetryAfterMs) {
           rateLimitWaits += 1;
+          // The 429 is an attempt the target refused: counted where status(429) reads it, then waited out.
+          if (!tried.recorded) this.hooks.onAttempt(request.name, this.explained(attempt, request, outcome));
           this.hooks.onCounter(request.name, 'rateLimited');
-          if (!(await this.hooks.sleep(waitMs))) return;
+          if (!(await this.hooks.sleep(waitMs))) return finish('interrupted');
           continue;
         }
       }
 
-      const statusOk = outcome.errorKind === undefined && this.isSuccess(request, status);
-      // Checks run on every complete response, as k6 counts them; a failed one fails an attempt whose status
-      // was accepted (a rejected status stays kind `status`, the more basic failure).
-      const rules = outcome.errorKind === undefined ? this.responseRules.get(request.name) : undefined;
-      const findings = rules ? inspectResponse(rules, status, outcome.response) : undefined;
-      const ok = statusOk && findings?.failure === undefined;
-      const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0);
-      if (findings) {
-        if (statusOk && !ok) attempt.errorKind = 'check';
-        if (findings.usageTokens !== undefined) attempt.usageTokens = findings.usageTokens;
-        if (findings.checks)
-          attempt.checks = this.hooks.redact && findings.failure !== undefined ? this.scrubbed(findings.checks) : findings.checks;
-      }
-      this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
-      if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
+      if (!tried.recorded) this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
+      if (ok) return finish(attempts === 1 ? 'succeededFirstTime' : 'succeededAfterRetries');
+      if (retries >= this.policy.max || !this.shouldRetry(outcome)) return finish(failedCallOutcome(attempt.errorKind));
+      if (this.state?.budget && !this.state.budget.withdraw()) return finish(failedCallOutcome(attempt.errorKind));
       retries += 1;
       this.hooks.onCounter(request.name, 'retries');
-      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
+      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return finish('interrupted');
     }
+  }
+
+  /**
+   * One try under a live policy: an attempt cut at the adaptive timeout, raced by a hedged copy after the hedge
+   * delay; the first success wins, else the last failure. Every attempt is recorded when it settles (a hedge's
+   * loser too, after the call may have finished: it was real load on the target). Engines have no per-request
+   * abort, so a cut or losing attempt is abandoned, not cancelled: its socket stays busy until its answer comes.
+   */
+  private async tryWithPolicy(
+    state: PolicyState,
+    request: PreparedRequest,
+    authorization: string | undefined,
+    intendedAtMs: number | undefined,
+    firstTry: boolean,
+  ): Promise<Tried> {
+    const timeoutMs = state.adaptive?.currentMs();
+    const launch = (first: boolean): Promise<Tried> => {
+      const sentAt = performance.now();
+      const sent = this.engine.send(request, authorization).then((outcome): Tried => {
+        // A timer fires late on a busy event loop: an answer that came after the timeout is still cut, or the
+        // adaptive window would learn from answers the policy was meant to refuse.
+        const answeredAfterMs = outcome.timings.totalUs >= 0 ? outcome.timings.totalUs / 1000 : performance.now() - sentAt;
+        if (timeoutMs !== undefined && answeredAfterMs > timeoutMs) return policyTimeout(timeoutMs, sentAt, intendedAtMs, first);
+        return this.judged(request, outcome, sentAt, intendedAtMs, first);
+      });
+      const settled =
+        timeoutMs === undefined
+          ? sent
+          : new Promise<Tried>((resolve) => {
+              const timer = setTimeout(() => resolve(policyTimeout(timeoutMs, sentAt, intendedAtMs, first)), timeoutMs);
+              void sent.then((tried) => {
+                clearTimeout(timer);
+                resolve(tried);
+              });
+            });
+      return settled.then((tried) => {
+        const failed = !tried.ok && !(tried.outcome.status >= 400 && tried.outcome.status < 500);
+        state.breaker?.record(failed, performance.now());
+        if (tried.ok) state.adaptive?.observe(tried.attempt.totalUs / 1000 - (first ? lateMs(sentAt, intendedAtMs) : 0));
+        this.hooks.onAttempt(request.name, tried.ok ? tried.attempt : this.explained(tried.attempt, request, tried.outcome));
+        return { ...tried, recorded: true };
+      });
+    };
+    const primary = launch(firstTry);
+    const hedge = state.policy.hedge;
+    if (!hedge) return primary;
+    let hedgeTimer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      hedgeTimer = setTimeout(() => resolve(undefined), hedge.delayMs);
+    });
+    const early = await Promise.race([primary, waited]);
+    clearTimeout(hedgeTimer);
+    if (early) return early;
+    this.hooks.onCounter(request.name, 'hedges');
+    return { ...(await firstSuccess([primary, launch(false)])), sent: 2 };
+  }
+
+  /**
+   * One answer judged: its status, then its checks. Checks run on every complete response, as k6 counts them;
+   * a failed one fails an attempt whose status was accepted (a rejected status stays kind `status`, the more
+   * basic failure). Usage tokens read from the body ride on the attempt.
+   */
+  private judged(request: PreparedRequest, outcome: Outcome, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
+    const statusOk = outcome.errorKind === undefined && this.isSuccess(request, outcome.status);
+    const rules = outcome.errorKind === undefined ? this.responseRules.get(request.name) : undefined;
+    const findings = rules ? inspectResponse(rules, outcome.status, outcome.response) : undefined;
+    const ok = statusOk && findings?.failure === undefined;
+    const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, first);
+    if (findings) {
+      if (statusOk && !ok) attempt.errorKind = 'check';
+      if (findings.usageTokens !== undefined) attempt.usageTokens = findings.usageTokens;
+      if (findings.checks)
+        attempt.checks = this.hooks.redact && findings.failure !== undefined ? this.scrubbed(findings.checks) : findings.checks;
+    }
+    return { outcome, ok, attempt, sent: 1 };
+  }
+
+  /** Check failures may quote what the target sent back: scrubbed like failure messages. */
+  private scrubbed(checks: NonNullable<AttemptRecord['checks']>): AttemptRecord['checks'] {
+    return checks.map((check) => (check.failure === undefined ? check : { ...check, failure: this.hooks.redact!(check.failure) }));
   }
 
   /** A failed attempt with its one-line reason, scrubbed: only failures pay for building it. */
@@ -117,11 +225,6 @@ export class Requester {
     const message = failureMessage(attempt, request, outcome);
     attempt.errorMessage = this.hooks.redact ? this.hooks.redact(message) : message;
     return attempt;
-  }
-
-  /** Check failures may quote what the target sent back: scrubbed like failure messages. */
-  private scrubbed(checks: NonNullable<AttemptRecord['checks']>): AttemptRecord['checks'] {
-    return checks.map((check) => (check.failure === undefined ? check : { ...check, failure: this.hooks.redact!(check.failure) }));
   }
 
   private lastToken = '';
@@ -158,6 +261,48 @@ export class Requester {
   }
 }
 
+/** What one try came to: the attempt that decides the call, and how many attempts it sent. */
+interface Tried {
+  outcome: Outcome;
+  ok: boolean;
+  attempt: AttemptRecord;
+  sent: number;
+  /** already handed to onAttempt (a policy's attempts are recorded as they settle) */
+  recorded?: boolean;
+}
+
+/** The first try to succeed, or the last to fail when none does. */
+function firstSuccess(tries: readonly Promise<Tried>[]): Promise<Tried> {
+  return new Promise((resolve) => {
+    let pending = tries.length;
+    for (const t of tries)
+      void t.then((tried) => {
+        pending -= 1;
+        if (tried.ok || pending === 0) resolve(tried);
+      });
+  });
+}
+
+function lateMs(sentAt: number, intendedAtMs: number | undefined): number {
+  return intendedAtMs === undefined ? 0 : Math.max(0, sentAt - intendedAtMs);
+}
+
+/** An attempt the policy's own timeout cut: no answer within timeoutMs of its send. */
+function policyTimeout(timeoutMs: number, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
+  const attempt = failedAttempt('timeout_total', 0, (timeoutMs + (first ? lateMs(sentAt, intendedAtMs) : 0)) * 1000);
+  attempt.errorMessage = `no answer within the adaptive timeout of ${Math.round(timeoutMs)} ms`;
+  const outcome: Outcome = {
+    status: 0,
+    errorKind: 'timeout_total',
+    errorMessage: attempt.errorMessage,
+    timings: emptyTimings(),
+    serviceUs: -1,
+    queueUs: -1,
+    retryAfterMs: -1,
+  };
+  return { outcome, ok: false, attempt, sent: 1 };
+}
+
 /** Longer messages are cut: a target may answer a failure with a page of HTML. */
 const MAX_MESSAGE_CHARS = 200;
 
@@ -170,8 +315,6 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   const where = `${request.method} ${request.path.split('?')[0]}`;
   let text: string;
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
-  else if (attempt.errorKind === 'check')
-    text = `${attempt.checks?.find((check) => check.failure !== undefined)?.failure ?? 'a check failed'} (${where})`;
   else if (outcome?.errorMessage) {
     // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
     const code =

@@ -1,5 +1,14 @@
-import { METRIC_NAMES, type ClientCounters, type ErrorCounts, type ErrorKind, type MetricName } from './vocabulary.js';
 import { addCheckTallies, type CheckOutcome, type CheckTally } from './checks.js';
+import {
+  CALL_OUTCOMES,
+  METRIC_NAMES,
+  type CallCounts,
+  type CallOutcome,
+  type ClientCounters,
+  type ErrorCounts,
+  type ErrorKind,
+  type MetricName,
+} from './vocabulary.js';
 import { createHistogram, encodeHistogram, mergeEncoded, recordUs, type Histogram } from '../shared/histogram.js';
 
 /** One finished attempt, reduced to what aggregation needs (all durations in µs, -1 = did not happen). */
@@ -32,8 +41,50 @@ export interface AttemptRecord {
   checks?: readonly CheckOutcome[];
 }
 
+/** One finished call: how it ended, what the caller waited (µs) and how many attempts it sent. */
+export interface CallRecord {
+  outcome: CallOutcome;
+  latencyUs: number;
+  attempts: number;
+}
+
 export function emptyCounters(): ClientCounters {
-  return { retries: 0, rateLimited: 0, authRefreshes: 0, dropped: 0, tokensFromUsage: 0, tokensFromChunks: 0, serverTimingRejected: 0 };
+  return {
+    retries: 0,
+    rateLimited: 0,
+    authRefreshes: 0,
+    dropped: 0,
+    tokensFromUsage: 0,
+    tokensFromChunks: 0,
+    serverTimingRejected: 0,
+    hedges: 0,
+    breakerRejected: 0,
+  };
+}
+
+export function emptyCalls(): CallCounts {
+  return { calls: 0, failed: 0, outcomes: Object.fromEntries(CALL_OUTCOMES.map((o) => [o, 0])) as Record<CallOutcome, number> };
+}
+
+export function callSucceeded(outcome: CallOutcome): boolean {
+  return outcome === 'succeededFirstTime' || outcome === 'succeededAfterRetries';
+}
+
+/** How a call whose last attempt failed with this kind ended. */
+export function failedCallOutcome(kind: ErrorKind | undefined): CallOutcome {
+  if (kind === 'interrupted') return 'interrupted';
+  return kind !== undefined && kind.startsWith('timeout_') ? 'timedOut' : 'gaveUp';
+}
+
+/** A call made of one attempt (an engine that retries nothing): it ends as its attempt did. */
+export function callOfAttempt(attempt: AttemptRecord): CallRecord {
+  return { outcome: attempt.ok ? 'succeededFirstTime' : failedCallOutcome(attempt.errorKind), latencyUs: attempt.totalUs, attempts: 1 };
+}
+
+export function addCalls(into: CallCounts, from: CallCounts): void {
+  into.calls += from.calls;
+  into.failed += from.failed;
+  for (const outcome of CALL_OUTCOMES) into.outcomes[outcome] += from.outcomes[outcome] ?? 0;
 }
 
 export function emptyErrors(): ErrorCounts {
@@ -48,6 +99,8 @@ export interface MetricSnapshot {
   sent: number;
   errors: ErrorCounts;
   counters: ClientCounters;
+  /** calls (logical requests) finished, by outcome; their latency is the `call` histogram */
+  calls: CallCounts;
   /** ∫ in-flight dt, in request·ms: divided by the covered time it is the mean concurrency */
   inFlightMs: number;
   histograms: Partial<Record<MetricName, string>>;
@@ -69,6 +122,7 @@ export class MetricSet {
   inFlightMs = 0;
   readonly errors: ErrorCounts = emptyErrors();
   readonly counters: ClientCounters = emptyCounters();
+  readonly calls: CallCounts = emptyCalls();
   /** by slot; undefined until the metric records its first value */
   private readonly histograms: (Histogram | undefined)[] = METRIC_NAMES.map(() => undefined);
   /** by slot: whether this set keeps the metric at all */
@@ -145,6 +199,17 @@ export class MetricSet {
     }
   }
 
+  /** One call finished: counted by outcome, its whole wait recorded under `call` (and `callFailed` if it failed). */
+  recordCall(call: CallRecord): void {
+    this.calls.calls += 1;
+    this.calls.outcomes[call.outcome] += 1;
+    this.add('call', call.latencyUs);
+    if (!callSucceeded(call.outcome)) {
+      this.calls.failed += 1;
+      this.add('callFailed', call.latencyUs);
+    }
+  }
+
   /** Records into one histogram directly (e.g. token endpoint latency under `auth`). */
   add(metric: MetricName, valueUs: number): void {
     if (valueUs < 0) return;
@@ -168,6 +233,9 @@ export class MetricSet {
     this.errors.byStatus = {};
     delete this.errors.firstMessages;
     for (const key of Object.keys(this.counters) as (keyof ClientCounters)[]) this.counters[key] = 0;
+    this.calls.calls = 0;
+    this.calls.failed = 0;
+    for (const outcome of CALL_OUTCOMES) this.calls.outcomes[outcome] = 0;
     for (const histogram of this.histograms) histogram?.reset();
     this.checkTallies = [];
     this.checkByLabel.clear();
@@ -184,6 +252,7 @@ export class MetricSet {
       sent: this.sent,
       errors: structuredClone(this.errors),
       counters: { ...this.counters },
+      calls: { ...this.calls, outcomes: { ...this.calls.outcomes } },
       inFlightMs: this.inFlightMs,
       histograms,
       ...(this.checkTallies.length > 0 ? { checks: this.checkTallies.map((tally) => ({ ...tally })) } : {}),
@@ -199,6 +268,7 @@ export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot
     sent: 0,
     errors: emptyErrors(),
     counters: emptyCounters(),
+    calls: emptyCalls(),
     inFlightMs: 0,
     histograms: {},
   };
@@ -211,7 +281,8 @@ export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot
     merged.sent += part.sent;
     merged.inFlightMs += part.inFlightMs;
     addErrors(merged.errors, part.errors);
-    for (const key of Object.keys(part.counters) as (keyof ClientCounters)[]) merged.counters[key] += part.counters[key];
+    for (const key of Object.keys(part.counters) as (keyof ClientCounters)[]) merged.counters[key] += part.counters[key] ?? 0;
+    if (part.calls) addCalls(merged.calls, part.calls);
     for (const [metric, encoded] of Object.entries(part.histograms) as [MetricName, string][]) {
       const list = encodedByMetric.get(metric) ?? [];
       list.push(encoded);

@@ -14,6 +14,9 @@
  * - totalUncorrected: open model only, from the actual send time (kept beside the corrected view)
  * - totalFailed / ttfbFailed: the failed attempts' share of total and ttfb, so that the successful
  *   requests' distribution is total − totalFailed (HDR histograms subtract exactly)
+ * - call: what the caller waited for one logical request, from its first send (the intended send time in an
+ *   open model) to its final outcome, across retries, backoff, rate-limit waits and hedges; callFailed: the
+ *   failed calls' share of it, as totalFailed is of total
  */
 export const METRIC_NAMES = [
   'total',
@@ -33,6 +36,8 @@ export const METRIC_NAMES = [
   'totalUncorrected',
   'totalFailed',
   'ttfbFailed',
+  'call',
+  'callFailed',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -101,4 +106,22 @@ export interface ClientCounters {
    * (a wrong unit, a clock that counts something else) and is left out of the service and network split
    */
   serverTimingRejected: number;
+  /** live client policy: hedged copies sent, and calls the circuit breaker refused without sending */
+  hedges: number;
+  breakerRejected: number;
+}
+
+/**
+ * How a call (one logical request, across its attempts) ended. `timedOut`: its last attempt hit a timeout;
+ * `gaveUp`: it failed otherwise (retries, budget or breaker exhausted, or a failure not worth retrying);
+ * `interrupted`: the run ended or was stopped while it was still going.
+ */
+export const CALL_OUTCOMES = ['succeededFirstTime', 'succeededAfterRetries', 'gaveUp', 'timedOut', 'interrupted'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** Calls counted by outcome; failed = every outcome but the two successes. */
+export interface CallCounts {
+  calls: number;
+  failed: number;
+  outcomes: Record<CallOutcome, number>;
 }

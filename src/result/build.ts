@@ -1,6 +1,6 @@
 import { decodeHistogram } from '../shared/histogram.js';
 import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
-import { emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import { emptyCalls, emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { meanTargetBetween, segmentIndexAt } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
 import type {
@@ -67,7 +67,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       ...summary,
       ttfb: { p50: ttfb.p50, p99: ttfb.p99 },
       errorsByKind: snapshot.errors,
-      histograms: pick(snapshot.histograms, ['total', 'totalUncorrected', 'ttfb', 'service', 'network']),
+      histograms: pick(snapshot.histograms, ['total', 'totalUncorrected', 'ttfb', 'service', 'network', 'call', 'callFailed']),
     };
   });
 
@@ -155,6 +155,13 @@ export function loadSummary(snapshot: MetricSnapshot, spanMs: number, open: bool
     successThroughput: (snapshot.successes / spanMs) * 1000,
     latency: total,
   };
+  const calls = snapshot.calls ?? emptyCalls();
+  summary.calls = {
+    ...calls,
+    outcomes: { ...calls.outcomes },
+    errorRate: calls.calls > 0 ? calls.failed / calls.calls : 0,
+    latency: snapshot.histograms.call ? summarize(decodeHistogram(snapshot.histograms.call)) : { ...EMPTY_SUMMARY },
+  };
   if (open) {
     summary.latencyUncorrected = snapshot.histograms.totalUncorrected
       ? summarize(decodeHistogram(snapshot.histograms.totalUncorrected))
@@ -178,5 +185,14 @@ function pick(histograms: EncodedHistograms, names: (keyof EncodedHistograms)[])
 }
 
 function emptySnapshot(): MetricSnapshot {
-  return { requests: 0, successes: 0, sent: 0, errors: emptyErrors(), counters: emptyCounters(), inFlightMs: 0, histograms: {} };
+  return {
+    requests: 0,
+    successes: 0,
+    sent: 0,
+    errors: emptyErrors(),
+    counters: emptyCounters(),
+    calls: emptyCalls(),
+    inFlightMs: 0,
+    histograms: {},
+  };
 }

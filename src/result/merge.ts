@@ -1,5 +1,5 @@
 import type { MetricSnapshot } from '../metrics/metric-set.js';
-import { emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
+import { emptyCalls, emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
 import type { Segment } from '../load/types.js';
 import { buildRunResult } from './build.js';
 import type { ErrorCounts, GeneratorHealth, LoadSummary, RequestNameResult, RunResult } from './types.js';
@@ -134,6 +134,10 @@ function snapshotOf(
     sent: (sentPerSec * spanMs) / 1000,
     errors,
     counters: emptyCounters(),
+    // Call counts add like request counts; their latency travels in the `call` histograms.
+    calls: summary.calls
+      ? { calls: summary.calls.calls, failed: summary.calls.failed, outcomes: { ...emptyCalls().outcomes, ...summary.calls.outcomes } }
+      : emptyCalls(),
     inFlightMs: (summary.achievedConcurrency ?? 0) * spanMs,
     histograms: summary.histograms,
   };

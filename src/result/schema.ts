@@ -49,7 +49,32 @@ const counters = z.looseObject({
   tokensFromUsage: count,
   tokensFromChunks: count,
   serverTimingRejected: count.optional(),
+  hedges: count.optional(),
+  breakerRejected: count.optional(),
 });
+
+// Calls by outcome must add up: a reader sums them and divides by the count.
+const calls = z
+  .looseObject({
+    calls: count,
+    failed: count,
+    errorRate: z.number().min(0).max(1),
+    outcomes: z.looseObject({
+      succeededFirstTime: count,
+      succeededAfterRetries: count,
+      gaveUp: count,
+      timedOut: count,
+      interrupted: count,
+    }),
+    latency,
+  })
+  .superRefine((value, ctx) => {
+    const { succeededFirstTime, succeededAfterRetries, gaveUp, timedOut, interrupted } = value.outcomes;
+    if (succeededFirstTime + succeededAfterRetries + gaveUp + timedOut + interrupted !== value.calls)
+      ctx.addIssue({ code: 'custom', path: ['outcomes'], message: `call outcomes do not add up to ${value.calls} calls` });
+    if (gaveUp + timedOut + interrupted !== value.failed)
+      ctx.addIssue({ code: 'custom', path: ['failed'], message: `${value.failed} failed calls, but the failed outcomes add up otherwise` });
+  });
 
 const loadSummary = {
   requests: count,
@@ -59,6 +84,7 @@ const loadSummary = {
   successThroughput: count,
   latency,
   latencyUncorrected: latency.optional(),
+  calls: calls.optional(),
 };
 
 const interval = z.looseObject({

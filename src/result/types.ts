@@ -1,12 +1,20 @@
 import type { LatencySummary } from '../shared/latency-summary.js';
 import type { StageKind } from '../load/types.js';
-import type { ClientCounters, EncodedHistograms, ErrorCounts } from '../metrics/vocabulary.js';
 import type { CheckTally } from '../metrics/checks.js';
+import type { CallCounts, ClientCounters, EncodedHistograms, ErrorCounts } from '../metrics/vocabulary.js';
 
 // The vocabulary a RunResult is written in lives with the stage that produces it; re-exported here for readers
 // of result files, which should not need to know where each word was coined.
-export { ERROR_KINDS, METRIC_NAMES } from '../metrics/vocabulary.js';
-export type { ClientCounters, EncodedHistograms, ErrorCounts, ErrorKind, MetricName } from '../metrics/vocabulary.js';
+export { CALL_OUTCOMES, ERROR_KINDS, METRIC_NAMES } from '../metrics/vocabulary.js';
+export type {
+  CallCounts,
+  CallOutcome,
+  ClientCounters,
+  EncodedHistograms,
+  ErrorCounts,
+  ErrorKind,
+  MetricName,
+} from '../metrics/vocabulary.js';
 export type { StageKind } from '../load/types.js';
 export type { CheckTally } from '../metrics/checks.js';
 import type { SearchSettings } from '../load/types.js';
@@ -14,6 +22,18 @@ import type { ProbeVerdict, SearchConclusion } from '../load/search.js';
 
 /** Bumped when a field changes meaning; readers refuse schemas they do not know. */
 export const RESULT_SCHEMA = 'tailscope.result/v1';
+
+/**
+ * The caller's view: one call is one logical request from its first send (the intended send time in an open
+ * model) to its final outcome, across retries, backoff, 429 Retry-After waits and hedges. Attempts (the rest
+ * of a LoadSummary) are the wire's view: every request sent, a waited-out 429 included.
+ */
+export interface CallSummary extends CallCounts {
+  /** failed calls / calls */
+  errorRate: number;
+  /** every call's wait, failed ones up to when they were given up on (the `call` histogram) */
+  latency: LatencySummary;
+}
 
 export interface LoadSummary {
   /** completed requests (successes and failures), attributed to the interval or stage they ended in */
@@ -27,6 +47,8 @@ export interface LoadSummary {
   latency: LatencySummary;
   /** open model only: latency from the actual send time, which hides coordinated omission */
   latencyUncorrected?: LatencySummary;
+  /** calls that ended here; absent only in results written before calls were recorded */
+  calls?: CallSummary;
 }
 
 export interface IntervalResult extends LoadSummary {
@@ -43,7 +65,7 @@ export interface IntervalResult extends LoadSummary {
   sentPerSec: number;
   ttfb: { p50: number; p99: number };
   errorsByKind: ErrorCounts;
-  histograms: Pick<EncodedHistograms, 'total' | 'totalUncorrected' | 'ttfb' | 'service' | 'network'>;
+  histograms: Pick<EncodedHistograms, 'total' | 'totalUncorrected' | 'ttfb' | 'service' | 'network' | 'call' | 'callFailed'>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
 import type { RequestPlan } from '../client/prepare.js';
 import type { TlsSettings } from '../engines/tls.js';
+import type { CallPolicy } from '../shared/call-policy.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
 export interface WorkerInit {
@@ -30,6 +31,8 @@ export interface WorkerInit {
     tls?: TlsSettings;
     timeouts: AttemptTimeouts;
     retries: RetryPolicy;
+    /** the live client policy (`client.policy`), when the scenario names one */
+    policy?: CallPolicy;
   };
   auth?: {
     oauth2?: {

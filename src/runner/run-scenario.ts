@@ -17,6 +17,8 @@ import { createUnreachableWatch, type Unreachable } from './unreachable.js';
 import { throwIfStopped } from './interrupted.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadTlsSettings } from './tls-files.js';
+import { loadLivePolicy } from './policy-files.js';
+import type { LivePolicy } from '../scenario/policy-file.js';
 import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
 import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
 import type { GeneratorHealth, SearchProbe, SearchRecord } from '../result/types.js';
@@ -61,6 +63,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await checkMockProfile(scenario);
   const feeders = await loadFeeders(scenario);
   const tls = await loadTlsSettings(scenario);
+  const policy = await loadLivePolicy(scenario);
   throwIfStopped(signal);
   const target: StartedTarget = await startTarget(scenario.target, scenario.file);
   try {
@@ -81,7 +84,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
-    const init = { ...workerInit(scenario, target.url, feeders, tls), workerCount: shard.count * scenario.workers };
+    const init = { ...workerInit(scenario, target.url, feeders, tls, policy), workerCount: shard.count * scenario.workers };
     // A capacity search plans one probe at a time from the numbers of the one before: the workers start with
     // the first probe and are sent the rest as the coordinator decides.
     const conductor = scenario.load.search
@@ -228,6 +231,7 @@ function workerInit(
   baseUrl: string,
   feeders: WorkerInit['feeders'],
   tls: TlsSettings | undefined,
+  policy: LivePolicy | undefined,
 ): Omit<WorkerInit, 'workerIndex'> {
   const { client } = scenario;
   const oauth2 = scenario.auth?.oauth2;
@@ -249,11 +253,13 @@ function workerInit(
       poolSize: client.poolSize,
       maxResponseBytes: client.maxResponseBytes,
       ...(tls ? { tls } : {}),
+      // A client policy's static timeouts and retries replace the scenario's; Retry-After handling stays.
       timeouts: {
         connectMs: client.timeouts.connect,
         firstByteMs: client.timeouts.firstByte,
         totalMs: client.timeouts.total,
         idleMs: client.timeouts.idle,
+        ...policy?.timeouts,
       },
       retries: {
         max: client.retries.max,
@@ -264,7 +270,9 @@ function workerInit(
         respectRetryAfter: client.retries.respectRetryAfter,
         maxRetryAfterMs: client.retries.maxRetryAfter,
         on: client.retries.on,
+        ...policy?.retries,
       },
+      ...(policy && { policy: policy.callPolicy }),
     },
     auth: authOf(scenario)
       ? {

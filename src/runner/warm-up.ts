@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { MetricSet, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
+import { MetricSet, type AttemptRecord, type CallRecord, type MetricSnapshot } from '../metrics/metric-set.js';
 import { workerShare } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
 import type { RequesterHooks } from '../client/requester.js';
@@ -46,6 +46,8 @@ export class WarmUp implements RequesterHooks {
   readonly onCounter = (_name: string, counter: keyof ClientCounters, by = 1): void => {
     this.set.counters[counter] += by;
   };
+
+  readonly onCall = (_name: string, call: CallRecord): void => this.set.recordCall(call);
 
   readonly sleep = (ms: number): Promise<boolean> => this.sleepFor(ms);
 

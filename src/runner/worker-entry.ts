@@ -32,9 +32,13 @@ function main(): void {
   const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), init.plan.search?.to ?? 1, 1);
+  // A policy that hedges or cuts attempts on its own leaves abandoned attempts holding sockets (engines have no
+  // per-request abort): twice the sockets, so a hedge or a retry does not queue behind them.
+  const abandons = init.client.policy?.hedge !== undefined || init.client.policy?.adaptiveTimeout !== undefined;
   const poolSize =
     init.client.poolSize ??
-    (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount));
+    (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount)) *
+      (abandons ? 2 : 1);
   // One secure context per worker, shared by every connection and the token endpoint.
   const tls = init.client.tls && tlsConnectionOptions(init.client.tls);
   const engine = createEngine(init.engine, {
@@ -80,8 +84,8 @@ function main(): void {
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
   const responseRules = compileResponseRules(init.requests, init.usagePath);
-  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random, responseRules);
-  const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random, responseRules);
+  const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random, init.client.policy, responseRules);
+  const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random, undefined, responseRules);
 
   port.on('message', (message: CoordinatorMessage) => {
     if (message.type === 'start') {

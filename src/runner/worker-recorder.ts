@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { MetricSet, mergeSnapshots, type AttemptRecord, type MetricSnapshot } from '../metrics/metric-set.js';
+import { MetricSet, mergeSnapshots, type AttemptRecord, type CallRecord, type MetricSnapshot } from '../metrics/metric-set.js';
 import { createHistogram, recordUs } from '../shared/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
@@ -15,6 +15,8 @@ const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   'network',
   'totalFailed',
   'ttfbFailed',
+  'call',
+  'callFailed',
 ]);
 /**
  * Sampling period of the event-loop delay monitor. Node records the whole time between its timer's runs, so an
@@ -74,6 +76,12 @@ export class WorkerRecorder {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).record(attempt);
     this.stageNameSet(this.stageIndex(now), name).record(attempt);
+  };
+
+  readonly call = (name: string, call: CallRecord): void => {
+    const now = this.runTime();
+    this.intervalSet(this.intervalIndex(now)).recordCall(call);
+    this.stageNameSet(this.stageIndex(now), name).recordCall(call);
   };
 
   readonly counter = (name: string, counter: keyof ClientCounters, by = 1): void => {

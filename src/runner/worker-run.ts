@@ -116,6 +116,10 @@ export class WorkerRun implements DriverContext {
     return this.recorder.counter;
   }
 
+  get onCall() {
+    return this.recorder.call;
+  }
+
   /** Counts a request sent by an engine that keeps its own connections (one in flight per connection). */
   get onSent() {
     return this.recorder.sent;

@@ -179,6 +179,12 @@ const client = z.strictObject({
   /** a larger response body fails its attempt as too_large and closes the socket (wire engine) */
   maxResponseBytes: byteSize.default(DEFAULTS.maxResponseBytes),
   tls: tls.optional(),
+  /**
+   * a client-policy file (YAML, relative to the scenario), enforced live: retries and retry budget, hedging,
+   * circuit breaker, static and adaptive timeouts. The same grammar as `analyze --policy`, so a replay's
+   * prediction can be checked against a run with the policy. Its timeouts and retries replace the ones above.
+   */
+  policy: z.string().min(1).optional(),
 });
 
 const serverTiming = z.strictObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
-import type { MetricSnapshot } from '../../src/metrics/metric-set.js';
+import { emptyCalls, type MetricSnapshot } from '../../src/metrics/metric-set.js';
 import type { RunResult } from '../../src/result/types.js';
 import { evaluateThresholds } from '../../src/analysis/thresholds/evaluate.js';
 import { abortRules, createAbortWatch, failingAbortRule } from '../../src/analysis/thresholds/live.js';
@@ -89,7 +89,10 @@ function snapshot(requests: number, errorCount: number, totalMs: [number, number
       tokensFromUsage: 0,
       tokensFromChunks: 0,
       serverTimingRejected: 0,
+      hedges: 0,
+      breakerRejected: 0,
     },
+    calls: emptyCalls(),
     histograms: { total: uniformMs(totalMs[0], totalMs[1]) },
   };
 }

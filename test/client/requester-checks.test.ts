@@ -54,10 +54,12 @@ async function attemptOf(
     {
       onAttempt: (_name, attempt) => attempts.push(attempt),
       onCounter: () => undefined,
+      onCall: () => undefined,
       sleep: () => Promise.resolve(true),
       redact: (text) => text.replaceAll('s3cr3t', '[redacted]'),
     },
     () => 0.5,
+    undefined,
     rules,
   );
   await requester.execute(request);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { metric, runYaml } from '../helpers/run.js';
 import { meanTargetBetween } from '../../src/load/curve.js';
 import { compileStages } from '../../src/scenario/compile.js';
+import { evaluateThresholds } from '../../src/analysis/thresholds/evaluate.js';
 
 const AUTH = `auth:
   oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }`;
@@ -46,7 +47,7 @@ workers: 2
     expect(tokenRequests).toBeGreaterThanOrEqual(2 * 4);
   });
 
-  it('waits out 429s and reports them apart from failures', async () => {
+  it('waits out 429s: every 429 is an attempt that status(429) counts, and the call latency includes the waits', async () => {
     const result = await runYaml(`name: limited
 target:
   mock:
@@ -54,13 +55,32 @@ target:
 ${AUTH}
 requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
 load: { closed: [{ hold: 3s, concurrency: 8 }] }
+thresholds: ['status(429) < 5%', 'error_rate(call) < 0.1%', 'p99(call) < 2s']
 workers: 1
 `);
-    expect(result.totals.errors).toBe(0);
-    expect(result.totals.counters.rateLimited).toBeGreaterThan(0);
-    // The bucket lets at most burst + rate × time through (10 + 40 × ~3 s). Each 429 tells the client
-    // to wait whole seconds, so a polite client gets through less than that, but at least the burst.
-    expect(result.totals.requests).toBeGreaterThanOrEqual(10);
-    expect(result.totals.requests).toBeLessThanOrEqual(10 + 40 * (result.durationMs / 1000) + 5);
+    const { totals } = result;
+    const seen429 = totals.errorsByKind.byStatus['429'] ?? 0;
+    // Every 429 the target sent is an attempt, waited out or not; the waits made no call fail.
+    expect(totals.counters.rateLimited).toBeGreaterThan(0);
+    expect(seen429).toBe(totals.counters.rateLimited);
+    expect(totals.errors).toBe(seen429);
+    const calls = totals.calls!;
+    expect(calls.failed).toBe(0);
+    expect(calls.outcomes.succeededAfterRetries).toBeGreaterThan(0);
+    expect(calls.outcomes.succeededFirstTime + calls.outcomes.succeededAfterRetries).toBe(calls.calls);
+    // Successful attempts are the calls that got through: the bucket lets at most burst + rate × time pass.
+    expect(totals.requests - seen429).toBe(calls.calls);
+    expect(calls.calls).toBeGreaterThanOrEqual(10);
+    expect(calls.calls).toBeLessThanOrEqual(10 + 40 * (result.durationMs / 1000) + 5);
+    // The mock's Retry-After is whole seconds (≥ 1 s): a call that waited once took at least that long, while
+    // no single 5 ms attempt did. The call histogram holds the waits; the attempt histogram cannot.
+    expect(calls.latency.max).toBeGreaterThanOrEqual(1000);
+    expect(totals.latency.max).toBeLessThan(1000);
+    const verdicts = evaluateThresholds(result, result.thresholds);
+    const byName = Object.fromEntries(verdicts.map((v) => [v.expression, v]));
+    expect(byName['status(429) < 5%']).toMatchObject({ pass: false });
+    expect(byName['status(429) < 5%']!.observed).toBeCloseTo((seen429 / totals.requests) * 100, 6);
+    expect(byName['error_rate(call) < 0.1%']).toMatchObject({ pass: true, observed: 0 });
+    expect(byName['p99(call) < 2s']!.observed).toBeGreaterThanOrEqual(1000);
   });
 });

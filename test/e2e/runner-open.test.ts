@@ -57,6 +57,10 @@ workers: 1
     expect(uncorrected.count).toBe(result.totals.requests);
     expect(uncorrected.p99).toBeLessThan(result.totals.latency.p99 * 0.5);
     expect(result.stages[0]!.latencyUncorrected).toBeDefined();
+    // Calls count from the intended send time too: with no retries, one attempt per call and the same tail,
+    // but for where each stamps its end (the engine's last byte, the requester's return) and HDR's 0.1% buckets.
+    expect(result.totals.calls!.calls).toBe(result.totals.requests);
+    expect(Math.abs(result.totals.calls!.latency.p99 - result.totals.latency.p99)).toBeLessThan(result.totals.latency.p99 * 0.01);
   });
 
   it('marks a starved generator invalid instead of reporting its ceiling as the target’s', async () => {

@@ -77,6 +77,15 @@ workers: 1
       const added = mergeEncoded([parts[0]!.histograms.total!, parts[1]!.histograms.total!]);
       expect(whole.totals.latency.p99).toBe(added.getValueAtPercentile(99) / 1000);
       expect(whole.intervals.reduce((sum, i) => sum + i.requests, 0)).toBe(whole.totals.requests);
+      // Calls merge as exactly as attempts: counts by outcome add, the call histograms add bucket by bucket.
+      expect(whole.totals.calls!.calls).toBe(parts[0]!.totals.calls!.calls + parts[1]!.totals.calls!.calls);
+      expect(whole.totals.calls!.outcomes.succeededFirstTime).toBe(
+        parts[0]!.totals.calls!.outcomes.succeededFirstTime + parts[1]!.totals.calls!.outcomes.succeededFirstTime,
+      );
+      const calls = mergeEncoded([parts[0]!.histograms.call!, parts[1]!.histograms.call!]);
+      expect(whole.totals.calls!.latency.p99).toBe(calls.getValueAtPercentile(99) / 1000);
+      expect(whole.stages[0]!.calls!.calls).toBe(whole.totals.calls!.calls);
+      expect(whole.requestsByName.generate!.calls!.calls).toBe(whole.totals.calls!.calls);
 
       const partial = fakeIo(dir);
       expect(await runCli(['merge', join(dir, 'shard-0', 'result.json'), '--out', join(dir, 'partial')], partial.io)).toBe(EXIT.badInput);

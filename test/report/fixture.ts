@@ -38,6 +38,8 @@ const counters = (over: Partial<ClientCounters> = {}): ClientCounters => ({
   authRefreshes: 0,
   dropped: 0,
   tokensFromUsage: 0,
+  hedges: 0,
+  breakerRejected: 0,
   tokensFromChunks: 0,
   serverTimingRejected: 0,
   ...over,

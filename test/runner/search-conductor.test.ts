@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SearchConductor, type PlanUpdate } from '../../src/runner/search/conductor.js';
-import { emptyCounters, emptyErrors, type MetricSnapshot } from '../../src/metrics/metric-set.js';
+import { emptyCalls, emptyCounters, emptyErrors, type MetricSnapshot } from '../../src/metrics/metric-set.js';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
 import type { SearchProbe } from '../../src/result/types.js';
 
@@ -17,6 +17,7 @@ function snapshot(requests: number, latencyMs: number, inFlight = 2): MetricSnap
     sent: requests,
     errors: emptyErrors(),
     counters: emptyCounters(),
+    calls: emptyCalls(),
     inFlightMs: inFlight * INTERVAL_MS,
     histograms: requests > 0 ? { total: encodeHistogram(histogram) } : {},
   };

@@ -15,6 +15,8 @@ export interface Population {
   histograms: EncodedHistograms;
   /** response checks, by label; absent or empty when none was evaluated */
   checks?: readonly CheckTally[];
+  /** calls and failed calls, for error_rate(call); absent in results written before calls were recorded */
+  calls?: { calls: number; failed: number };
 }
 
 const US_PER_MS = 1000;
@@ -60,6 +62,7 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
     throughput: elapsedMs > 0 ? (merged.requests / elapsedMs) * 1000 : 0,
     histograms: threshold.attempts === 'all' ? merged.histograms : successfulHistograms(merged.histograms),
     ...(merged.checks ? { checks: merged.checks } : {}),
+    calls: merged.calls,
   };
   const observed = observe(threshold.stat, population);
   return observed === undefined ? undefined : verdictOf(threshold, observed);
@@ -75,6 +78,7 @@ function populationOf(result: RunResult, threshold: Threshold): Population | { m
       histograms: result.histograms,
       // Checks are counted per request name; the run's are all of them.
       checks: Object.values(result.requestsByName).flatMap((named) => named.checks ?? []),
+      ...(result.totals.calls && { calls: result.totals.calls }),
     };
   }
   if ('request' in scope) {
@@ -87,13 +91,20 @@ function populationOf(result: RunResult, threshold: Threshold): Population | { m
       throughput: named.throughput,
       histograms: named.histograms,
       checks: named.checks ?? [],
+      ...(named.calls && { calls: named.calls }),
     };
   }
   if (threshold.stat.kind === 'checks') return { missing: 'checks are counted per request, not per stage: use checks{request=…}' };
   const stage =
     result.stages.find((s) => s.name === scope.stage) ?? (/^\d+$/.test(scope.stage) ? result.stages[Number(scope.stage)] : undefined);
   if (!stage) return { missing: `no stage named "${scope.stage}" (known: ${result.stages.map((s) => s.name).join(', ') || 'none'})` };
-  return { requests: stage.requests, errors: stage.errorsByKind, throughput: stage.throughput, histograms: stage.histograms };
+  return {
+    requests: stage.requests,
+    errors: stage.errorsByKind,
+    throughput: stage.throughput,
+    histograms: stage.histograms,
+    ...(stage.calls && { calls: stage.calls }),
+  };
 }
 
 /** The stat's value in its unit (ms, percent, req/s, count), or undefined when nothing was recorded. */
@@ -113,6 +124,8 @@ export function observe(stat: ThresholdStat, population: Population): number | u
       return histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue / US_PER_MS;
     }
     case 'error_rate':
+      if (stat.level === 'call')
+        return population.calls && population.calls.calls > 0 ? (population.calls.failed / population.calls.calls) * 100 : undefined;
       return population.requests > 0 ? (population.errors.total / population.requests) * 100 : undefined;
     case 'status': {
       if (population.requests === 0) return undefined;

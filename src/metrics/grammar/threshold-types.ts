@@ -5,7 +5,8 @@ export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 /**
  * What a threshold measures:
  * - percentile / mean / min / max of a latency metric (ms)
- * - error_rate: failed requests / completed requests
+ * - error_rate: failed requests / completed requests; error_rate(call): failed calls / calls (the caller's view,
+ *   after retries)
  * - status: share of completed requests that failed with a status (429) or a status class (5xx)
  * - throughput: completed requests per second; requests: completed requests
  * - checks: passed response checks / evaluated response checks
@@ -13,7 +14,7 @@ export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type ThresholdStat =
   | { kind: 'percentile'; percentile: number; metric: MetricName }
   | { kind: 'mean' | 'min' | 'max'; metric: MetricName }
-  | { kind: 'error_rate' }
+  | { kind: 'error_rate'; level?: 'call' }
   | { kind: 'status'; status: string }
   | { kind: 'throughput' }
   | { kind: 'requests' }

@@ -134,8 +134,9 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
     case 'max':
       return { kind: name, metric: metricOf() };
     case 'error_rate':
-      noArg();
-      return { kind: 'error_rate' };
+      // error_rate is the attempts'; error_rate(call) the calls' (after retries, what the caller saw fail).
+      if (arg && arg.text !== 'call') s.fail(`error_rate takes no "( )" argument but (call), got "${arg.text}"`, arg.at);
+      return arg ? { kind: 'error_rate', level: 'call' } : { kind: 'error_rate' };
     case 'throughput':
       noArg();
       return { kind: 'throughput' };
@@ -246,6 +247,9 @@ export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'> & Partial
       break;
     case 'status':
       label = `status(${stat.status})`;
+      break;
+    case 'error_rate':
+      label = stat.level === 'call' ? 'error_rate(call)' : 'error_rate';
       break;
     default:
       label = stat.kind;

@@ -8,6 +8,7 @@ import { errorCategories } from '../views/errors.js';
 import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from '../views/format.js';
 import type { Verdict, VerdictCheck } from '../../analysis/types.js';
 import { STATUS_WORD } from '../../analysis/verdict.js';
+import { levelsView } from '../views/levels.js';
 
 /** The HTML pieces of a single-run page that are not charts. Every run-supplied string goes through escapeHtml. */
 
@@ -55,6 +56,7 @@ export function verdictSection(result: RunResult, verdict: Verdict): string {
     ? `<table id="checks"><thead><tr><th>check</th><th>verdict</th><th>observed</th><th>limit</th></tr></thead><tbody>${checkRows(checks)}</tbody></table>`
     : '<p class="caption">The scenario sets no thresholds or SLO.</p>';
   return `<section id="verdict"><h2>Verdict <span class="badge ${verdict.status}">${STATUS_WORD[verdict.status]}</span></h2>
+${levelsTable(result.totals)}
 ${table}
 ${notes.join('\n')}
 ${generatorSection(result)}
@@ -89,6 +91,20 @@ ${warmupRow(result)}<tr><th>retries</th><td>${c.retries}</td><th>rate-limited (4
 </table>
 <p class="caption">${split.method === 'none' ? `No network vs service split: ${escapeHtml(split.reason)}.` : `Network vs service split by ${escapeHtml(split.method)}${split.method === 'rtt-bound' ? ' (no server timing: network is bounded by one connect round trip)' : ' (the server reported its own time per response)'}.`}${split.growth.component !== 'none' ? ` As load grew, ${escapeHtml(split.growth.component)} time grew the most.` : ''}</p>
 </section>`;
+}
+
+/** The first table: attempts (the wire's view) and calls (the caller's), and what retries and waits added. */
+function levelsTable(totals: RunResult['totals']): string {
+  const view = levelsView(totals);
+  if (!view) return '';
+  const rows = view.rows
+    .map(
+      (r) =>
+        `<tr><th>${r.level}</th><td>${r.count}</td><td>${r.failed}</td><td>${formatPercent(r.errorRate)}</td><td>${formatMs(r.p50)}</td><td>${formatMs(r.p99)}</td><td>${formatMs(r.max)}</td></tr>`,
+    )
+    .join('');
+  return `<table id="levels"><thead><tr><th>level</th><th>count</th><th>failed</th><th>error rate</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="caption">${escapeHtml(view.added)} ${escapeHtml(view.outcomes)}</p>${view.rateLimited ? `\n<p class="caption bad" id="rate-limited">${escapeHtml(view.rateLimited)}</p>` : ''}`;
 }
 
 /** The warm-up beside the totals: what the first requests cost, and proof that they are not in the figures. */

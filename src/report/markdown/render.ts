@@ -5,6 +5,7 @@ import type { RunResult } from '../../result/types.js';
 import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatShare } from '../views/format.js';
 import { replayMarkdown, resilienceMarkdown, timeoutsMarkdown } from './advice.js';
 import { escapeMarkdown as md } from './escape.js';
+import { levelsView } from '../views/levels.js';
 import type { Verdict, VerdictCheck, VerdictStatus } from '../../analysis/types.js';
 import { STATUS_WORD } from '../../analysis/verdict.js';
 
@@ -37,6 +38,25 @@ function checksMarkdown(result: RunResult): string[] {
  * summary.md: the verdict in a few lines, fit for a pull-request comment or $GITHUB_STEP_SUMMARY. Every name
  * and URL is escaped (they come from users and servers); the figures are ours.
  */
+/** Attempts and calls side by side, then what retries and waits added, and the 429s if there were any. */
+function levelsMarkdown(totals: RunResult['totals']): string[] {
+  const view = levelsView(totals);
+  if (!view) return [];
+  return [
+    '',
+    '| level | count | failed | error rate | p50 ms | p99 ms | max ms |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...view.rows.map(
+      (r) =>
+        `| ${r.level} | ${r.count} | ${r.failed} | ${formatPercent(r.errorRate)} | ${formatMs(r.p50)} | ${formatMs(r.p99)} | ${formatMs(r.max)} |`,
+    ),
+    '',
+    view.added,
+    view.outcomes,
+    ...(view.rateLimited ? ['', `**${view.rateLimited}**`] : []),
+  ];
+}
+
 export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: Verdict): string {
   const t = result.totals;
   const lines: string[] = [
@@ -47,6 +67,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
     ...errorReasons(t.errorsByKind).map(([kind, count, message]) => `- ${md(reasonLine(kind, count, t.requests, message))}`),
     ...(t.errors > 0 ? [''] : []),
     `latency p50 ${formatMs(t.latency.p50)} ms · p90 ${formatMs(t.latency.p90)} ms · p99 ${formatMs(t.latency.p99)} ms · p99.9 ${formatMs(t.latency.p999)} ms · max ${formatMs(t.latency.max)} ms`,
+    ...levelsMarkdown(t),
   ];
   const tokens = tokensOverall(result);
   if (tokens)

@@ -2,6 +2,7 @@ import { workerShare } from '../../load/curve.js';
 import type { FixedLoadHooks, StopSignal } from '../../engines/types.js';
 import type { ClosedUsers } from './closed-users.js';
 import type { DriverContext, LoadDriver } from './types.js';
+import { callOfAttempt } from '../../metrics/metric-set.js';
 
 /** Runs one stretch of fixed concurrency on an engine that keeps its own connections (Engine.driveFixedLoad). */
 export type FixedLoadStretch = (connections: number, durationMs: number, hooks: FixedLoadHooks, stop: StopSignal) => Promise<void>;
@@ -16,6 +17,15 @@ export class FixedLoadStretches implements LoadDriver {
     private readonly users: ClosedUsers,
     private readonly stretch: FixedLoadStretch,
   ) {}
+
+  /** The engine retries nothing on its own connections: each of its attempts is a whole call. */
+  private readonly hooks: FixedLoadHooks = {
+    onAttempt: (name, attempt) => {
+      this.run.onAttempt(name, attempt);
+      this.run.onCall(name, callOfAttempt(attempt));
+    },
+    onSent: () => this.run.onSent(),
+  };
 
   async drive(): Promise<void> {
     const { plan, workerIndex, workerCount } = this.run;
@@ -36,7 +46,7 @@ export class FixedLoadStretches implements LoadDriver {
       await this.run.drain(this.run.gracefulStopMs);
       this.run.changeInFlight(connections);
       try {
-        await this.stretch(connections, remainingMs, this.run, this.run.stopSignal);
+        await this.stretch(connections, remainingMs, this.hooks, this.run.stopSignal);
       } finally {
         this.run.changeInFlight(-connections);
       }

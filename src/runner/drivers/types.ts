@@ -1,6 +1,7 @@
 import type { LoadPlan } from '../../load/types.js';
 import type { FixedLoadHooks, StopSignal } from '../../engines/types.js';
 import type { Sender } from '../../client/prepare.js';
+import type { CallRecord } from '../../metrics/metric-set.js';
 
 /**
  * How a worker's share of the load is sent, one implementation per file (as k6 has one executor per file):
@@ -51,6 +52,8 @@ export interface DriverContext extends FixedLoadHooks {
   userLeft(): void;
   /** resolves when nothing is in flight any more, or after limitMs */
   drain(limitMs: number): Promise<void>;
+  /** records a finished call (an engine that runs a stretch on its own makes one attempt per call) */
+  onCall(name: string, call: CallRecord): void;
   /** uniform draw in [0, 1) from the worker's seeded stream */
   random(): number;
 }

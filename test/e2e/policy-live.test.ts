@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { checkPolicy, flakyProfileFile, POLICY_CASES, runFlaky } from '../helpers/policy-live.js';
+
+/**
+ * A client policy enforced live against the mock's flaky profile, beside the replay's prediction of it made
+ * from a run without it. A short version of bench/policy-live.ts (every policy, two seeds, longer runs; figures
+ * in bench/RESULTS.md): one baseline and two live runs of 2 s at 300 calls/s, ~600 calls each.
+ */
+const load = { seed: 1, holdSec: 2, ratePerSec: 300 };
+const byName = (name: string) => POLICY_CASES.find((c) => c.name === name)!;
+
+/**
+ * mean + 2σ would cut 2.3% of a normal tail; the profile's tail is 3% Pareto, and the rule learns only from the
+ * attempts it let through.
+ */
+const NORMAL_CUT_AT_2_SIGMA = 0.0228;
+
+describe('client policies enforced live, checked against the replay', () => {
+  it('retries with a budget land within 2 points of the replay in success rate and extra load, and mean + 2σ fails on the heavy tail, live and replayed', async () => {
+    const profile = flakyProfileFile();
+    const baseline = await runFlaky(profile, load);
+    const live = { ...load, seed: load.seed + 1000 };
+
+    const retried = await checkPolicy(profile, baseline, live, byName('retries + budget'));
+    console.log('retries + budget', JSON.stringify({ predicted: retried.predicted.effective, live: retried.live, gap: retried.gap }));
+    expect(retried.gap.successRatePoints).toBeLessThanOrEqual(2);
+    expect(retried.gap.extraLoadPoints).toBeLessThanOrEqual(2);
+    // Not the p99 here: with ~600 calls, 6 lie above it, and on this profile it falls on a cliff (1% of slow
+    // bodies at ~650 ms, retried hangs past 1 s); the baseline's resampled tail and the live one moved by 3% to
+    // 45% between two runs on this machine whatever the policy. bench:policy checks it on 2,000-call runs.
+    console.log('call p99 (not judged at this size)', retried.predicted.effective.p99, retried.live.callP99, retried.liveP99Interval);
+    // and the policy did something: it retried, and the retries rescued calls
+    expect(retried.live.extraLoadShare).toBeGreaterThan(0.01);
+    expect(retried.live.successRate).toBeGreaterThan(0.99);
+
+    const adaptive = await checkPolicy(profile, baseline, live, byName('adaptive mean+2σ'));
+    const predictedCut = adaptive.predictedTimedOutShare;
+    const liveCut = adaptive.liveTimedOutShare;
+    console.log(
+      'adaptive mean+2σ',
+      JSON.stringify({ predictedCut, liveCut, predicted: adaptive.predicted.successRate, live: adaptive.live }),
+    );
+    // Measured, not asserted from theory: both the replay and the live run lose more than mean + 2σ would cost
+    // on a normal tail. (How much more, they do not agree on yet: bench/RESULTS.md section 7 has the figures.)
+    expect(predictedCut).toBeGreaterThan(NORMAL_CUT_AT_2_SIGMA);
+    expect(liveCut).toBeGreaterThan(NORMAL_CUT_AT_2_SIGMA);
+  }, 60_000);
+});
