@@ -315,6 +315,8 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   const where = `${request.method} ${request.path.split('?')[0]}`;
   let text: string;
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
+  else if (attempt.errorKind === 'check')
+    text = `${attempt.checks?.find((check) => check.failure !== undefined)?.failure ?? 'a check failed'} (${where})`;
   else if (outcome?.errorMessage) {
     // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
     const code =
