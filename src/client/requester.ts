@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Engine, Outcome, PreparedRequest } from '../engines/types.js';
 import type { AttemptRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
-import type { ClientCounters } from '../metrics/vocabulary.js';
+import type { ClientCounters, ErrorKind } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
 
@@ -21,6 +21,19 @@ export interface RequesterHooks {
   sleep(ms: number): Promise<boolean>;
   /** replaces every secret the worker knows in a failure message (a target may echo them back) */
   redact?(text: string): string;
+}
+
+/**
+ * Reads a successful response further (a flow step's captures, a poll's state): the reason it cannot go on, with
+ * the error kind to count the attempt under, or undefined when it can.
+ */
+export type ResponseJudge = (outcome: Outcome) => { kind: ErrorKind; reason: string } | undefined;
+
+/** How a logical request ended: its last attempt's outcome and when that attempt went out (performance.now() ms). */
+export interface Executed {
+  ok: boolean;
+  outcome?: Outcome;
+  sentAtMs: number;
 }
 
 /**
@@ -45,9 +58,10 @@ export class Requester {
 
   /**
    * Runs the request to its end. `intendedAtMs` (performance.now() time) is when the schedule wanted it
-   * sent: in an open model latency counts from then, so a stalled target cannot hide its stall.
+   * sent: in an open model latency counts from then, so a stalled target cannot hide its stall. `judge` reads a
+   * successful response further; a reason from it fails the attempt (never retried: the target answered).
    */
-  async execute(request: PreparedRequest, intendedAtMs?: number): Promise<void> {
+  async execute(request: PreparedRequest, intendedAtMs?: number, judge?: ResponseJudge): Promise<Executed> {
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
@@ -58,7 +72,7 @@ export class Requester {
           token = await this.auth.token();
         } catch (error) {
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return { ok: false, sentAtMs: performance.now() };
         }
       }
       const sentAt = performance.now();
@@ -73,7 +87,7 @@ export class Requester {
           await this.auth.renew(token);
         } catch (error) {
           this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return;
+          return { ok: false, outcome, sentAtMs: sentAt };
         }
         continue;
       }
@@ -83,18 +97,27 @@ export class Requester {
         if (waitMs <= this.policy.maxRetryAfterMs) {
           rateLimitWaits += 1;
           this.hooks.onCounter(request.name, 'rateLimited');
-          if (!(await this.hooks.sleep(waitMs))) return;
+          if (!(await this.hooks.sleep(waitMs))) return { ok: false, outcome, sentAtMs: sentAt };
           continue;
         }
       }
 
       const ok = outcome.errorKind === undefined && this.isSuccess(request, status);
       const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, retries === 0);
+      const judged = ok && judge ? judge(outcome) : undefined;
+      if (judged) {
+        attempt.ok = false;
+        attempt.errorKind = judged.kind;
+        const text = `${judged.reason} (${request.method} ${request.path.split('?')[0]})`;
+        attempt.errorMessage = this.hooks.redact ? this.hooks.redact(text) : text;
+        this.hooks.onAttempt(request.name, attempt);
+        return { ok: false, outcome, sentAtMs: sentAt };
+      }
       this.hooks.onAttempt(request.name, ok ? attempt : this.explained(attempt, request, outcome));
-      if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return;
+      if (ok || retries >= this.policy.max || !this.shouldRetry(outcome)) return { ok, outcome, sentAtMs: sentAt };
       retries += 1;
       this.hooks.onCounter(request.name, 'retries');
-      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return;
+      if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return { ok: false, outcome, sentAtMs: sentAt };
     }
   }
 

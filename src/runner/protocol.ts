@@ -2,7 +2,8 @@ import type { LoadPlan } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
-import type { RequestPlan } from '../client/prepare.js';
+import type { FlowPlan } from '../client/flow-plan.js';
+import type { FlowsSnapshot } from '../metrics/flow-set.js';
 import type { TlsSettings } from '../engines/tls.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
@@ -19,7 +20,8 @@ export interface WorkerInit {
   /** load sent before time zero at the first stage's level, recorded apart from the run (0: none) */
   warmupMs: number;
   seed: number;
-  requests: RequestPlan[];
+  /** what each user or arrival runs: the scenario's flows, and each of its `requests:` as a one-step flow */
+  flows: FlowPlan[];
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
   client: {
     keepAlive: boolean;
@@ -69,6 +71,8 @@ export type WorkerMessage =
   | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample }
   | { type: 'stage'; index: number; snapshot: MetricSnapshot }
   | { type: 'names'; byName: Record<string, MetricSnapshot> }
+  /** flows' iterations and async jobs, once at the end (only when the scenario has flows or async steps) */
+  | { type: 'flows'; snapshot: FlowsSnapshot }
   /** the warm-up's requests, sent before time zero and kept out of every interval, stage and name */
   | { type: 'warmup'; snapshot: MetricSnapshot; durationMs: number }
   | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number } }

@@ -18,7 +18,8 @@ import { throwIfStopped } from './interrupted.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadTlsSettings } from './tls-files.js';
 import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
-import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
+import { resolveUnderBase } from '../shared/url-path.js';
+import { flowPlansOf } from './flow-plans.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -178,8 +179,7 @@ function workerInit(
     gracefulStopMs: scenario.gracefulStop,
     warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
-    // Paths are joined under the target's base path once, here: every engine then sends them as they are.
-    requests: scenario.requests.map((r) => ({ ...r, path: joinPath(basePathOf(baseUrl), r.path) })),
+    flows: flowPlansOf(scenario, baseUrl),
     feeders,
     client: {
       keepAlive: client.keepAlive,

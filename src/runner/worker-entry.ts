@@ -28,7 +28,14 @@ function main(): void {
   // Servers and their logs can tell the load apart from real traffic; a scenario's own User-Agent wins.
   const staticHeaders: Record<string, string> = { 'user-agent': init.userAgent };
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
-  const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
+  // Warm-up (and a dropped arrival's name) draws a flow's first step by the flow's weight: first steps never need
+  // a captured value, so they can go out alone.
+  const preparer = new RequestPreparer(
+    init.flows.map((flow) => ({ ...flow.steps[0]!, weight: flow.weight })),
+    rows,
+    random,
+    staticHeaders,
+  );
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
   const poolSize =
@@ -54,7 +61,14 @@ function main(): void {
         run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
-  const successStatuses = new Map(init.requests.map((r) => [r.name, new Set(r.expectStatus ?? [])]));
+  const successStatuses = new Map(
+    init.flows.flatMap((flow) =>
+      flow.steps.flatMap((step) => [
+        [step.name, new Set(step.expectStatus ?? [])] as const,
+        ...(step.poll ? [[step.poll.request.name, new Set(step.poll.request.expectStatus ?? [])] as const] : []),
+      ]),
+    ),
+  );
   const isSuccess = (request: { name: string }, status: number) =>
     (status >= 200 && status < 300) || (successStatuses.get(request.name)?.has(status) ?? false);
 

@@ -1,17 +1,18 @@
-import type { MetricName } from '../vocabulary.js';
+import type { FlowMetricName, MetricName } from '../vocabulary.js';
 
 export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /**
  * What a threshold measures:
- * - percentile / mean / min / max of a latency metric (ms)
+ * - percentile / mean / min / max of a latency metric (ms); `flow` and `completion` read flows and async jobs
+ *   (`{name=…}` scopes them to one flow, or one async step), every other metric reads requests
  * - error_rate: failed requests / completed requests
  * - status: share of completed requests that failed with a status (429) or a status class (5xx)
  * - throughput: completed requests per second; requests: completed requests
  */
 export type ThresholdStat =
-  | { kind: 'percentile'; percentile: number; metric: MetricName }
-  | { kind: 'mean' | 'min' | 'max'; metric: MetricName }
+  | { kind: 'percentile'; percentile: number; metric: MetricName | FlowMetricName }
+  | { kind: 'mean' | 'min' | 'max'; metric: MetricName | FlowMetricName }
   | { kind: 'error_rate' }
   | { kind: 'status'; status: string }
   | { kind: 'throughput' }

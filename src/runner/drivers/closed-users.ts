@@ -44,10 +44,12 @@ export class ClosedUsers implements LoadDriver {
     const sender = { vu: slot * workerCount + workerIndex + 1, iteration: 0 };
     void (async () => {
       try {
-        // A user above the wanted count leaves after its current request: lowering concurrency never cuts one.
+        // A user above the wanted count leaves after its current iteration: lowering concurrency never cuts one.
         while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs) {
-          await this.run.send(undefined, sender);
+          const thinkMs = await this.run.send(undefined, sender);
           sender.iteration += 1;
+          // Think time after an iteration, bounded by the stretch's end: a user does not sleep past its deadline.
+          if (thinkMs > 0 && !(await this.run.sleep(Math.min(thinkMs, Math.max(0, this.deadlineMs - this.run.runTime()))))) break;
         }
       } finally {
         this.busy[slot] = false;
