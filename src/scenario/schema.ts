@@ -94,12 +94,19 @@ const think = z
 
 /** When a polled (or called-back) job is over: the value at `json` is one of `in`; those also in `failed` are failures. */
 const until = z
-  .strictObject({
-    json: jsonPath,
-    in: z.array(jsonScalar).min(1),
-    /** final values that mean the job failed (counted as failed jobs, the step fails); the rest of `in` is success */
-    failed: z.array(jsonScalar).optional(),
-  })
+  .strictObject(
+    {
+      json: jsonPath,
+      in: z.array(jsonScalar).min(1),
+      /** final values that mean the job failed (counted as failed jobs, the step fails); the rest of `in` is success */
+      failed: z.array(jsonScalar).optional(),
+    },
+    {
+      // Said plainly when missing: without it the poll could never tell a finished job from a running one.
+      error: (issue) =>
+        issue.input === undefined ? 'a poll needs until: { json: "$.status", in: [done, failed] } to know when the job is over' : undefined,
+    },
+  )
   .superRefine((u, ctx) => {
     u.failed?.forEach((value, index) => {
       if (!u.in.includes(value))
@@ -123,21 +130,7 @@ const poll = z.strictObject({
   headers: headers.default({}),
   query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   every: duration.default(DEFAULTS.poll.everyMs),
-  until: z.unknown().transform((value, ctx) => {
-    if (value === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'a poll needs until: { json: "$.status", in: [done, failed] } to know when the job is over',
-      });
-      return z.NEVER;
-    }
-    const parsed = until.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      return z.NEVER;
-    }
-    return parsed.data;
-  }),
+  until,
   timeout: duration.default(DEFAULTS.poll.timeoutMs),
 });
 
