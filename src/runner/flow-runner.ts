@@ -137,14 +137,17 @@ export class FlowRunner {
     const { flows } = this.context;
     flows.jobSubmitted(step.name, 'poll');
     let polls = 0;
+    let tickMs = submittedAtMs;
     for (;;) {
       const nowMs = performance.now();
-      const nextAtMs = nextPollAtMs(submittedAtMs, poll.everyMs, nowMs);
+      // From the later of now and the last tick: a timer that fired a little early must not poll one tick twice.
+      const nextAtMs = nextPollAtMs(submittedAtMs, poll.everyMs, Math.max(nowMs, tickMs));
+      tickMs = nextAtMs;
       if (nextAtMs - submittedAtMs > poll.timeoutMs) {
         flows.jobEnded(step.name, 'poll', 'expired', undefined, polls);
         return 'failed';
       }
-      if (!(await this.context.sleep(nextAtMs - nowMs))) {
+      if (!(await this.context.sleep(Math.max(0, nextAtMs - nowMs)))) {
         flows.jobEnded(step.name, 'poll', 'interrupted', undefined, polls);
         return 'interrupted';
       }

@@ -121,10 +121,11 @@ function templateNameProblems(scenario: ScenarioParsed, known: ReadonlySet<strin
     const templated: [Path, unknown][] = (['path', 'query', 'headers', 'json', 'body'] as const).map((field) => [[field], step[field]]);
     // A poll renders after its own step's response, so it may use what that step captures.
     const pollNames = new Set([...names, ...Object.keys(step.capture ?? {})]);
-    for (const [path, template] of templated) problems.push(...placeholderProblems(template ?? null, [...at, ...path], names, later));
+    for (const [path, template] of templated)
+      problems.push(...placeholderProblems(template ?? null, [...at, ...path], names, later, known));
     if (step.poll) {
       for (const field of ['path', 'query', 'headers'] as const)
-        problems.push(...placeholderProblems(step.poll[field] ?? null, [...at, 'poll', field], pollNames, later));
+        problems.push(...placeholderProblems(step.poll[field] ?? null, [...at, 'poll', field], pollNames, later, known));
     }
     for (const name of Object.keys(step.capture ?? {})) {
       if (isBuiltin(name) || known.has(name))
@@ -150,17 +151,25 @@ function templateNameProblems(scenario: ScenarioParsed, known: ReadonlySet<strin
 }
 
 /** templateProblems at a path, saying so when an unknown name is one a later step captures. */
-function placeholderProblems(template: unknown, at: Path, known: ReadonlySet<string>, later: ReadonlyMap<string, string>): Problem[] {
+function placeholderProblems(
+  template: unknown,
+  at: Path,
+  known: ReadonlySet<string>,
+  later: ReadonlyMap<string, string>,
+  feeders: ReadonlySet<string>,
+): Problem[] {
   return templateProblems(template, known).map((problem) => {
     const name = /^unknown template name "([^"]+)"/.exec(problem.message)?.[1];
     const step = name === undefined ? undefined : later.get(name);
-    return {
-      path: [...at, ...problem.path],
-      message:
-        step !== undefined
-          ? `"${name}" is captured by step "${step}", which runs later: a step uses only values captured before it`
-          : problem.message,
-    };
+    const captured = [...known].filter((k) => !feeders.has(k)).sort();
+    let message = problem.message;
+    if (step !== undefined)
+      message = `"${name}" is captured by step "${step}", which runs later: a step uses only values captured before it`;
+    else if (name !== undefined && captured.length > 0) {
+      const data = [...feeders].sort();
+      message = `unknown template name "${name}": not a value captured by an earlier step (${captured.join(', ')}), a data feeder (${data.join(', ') || 'data defines none'}) nor a built-in (${BUILTIN_NAMES.join(', ')})`;
+    }
+    return { path: [...at, ...problem.path], message };
   });
 }
 

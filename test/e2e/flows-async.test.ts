@@ -80,4 +80,26 @@ ${SUBMIT}
     expect(result.flows?.job?.completed).toBe(job!.done);
     expect(result.flows!.job!.latency.p50).toBeGreaterThanOrEqual(job!.completion.p50 * 0.9);
   });
+
+  it("waits for each job's callback and measures its completion as the mock served it", async () => {
+    server.resetStats();
+    const result = await runYaml(
+      scenario(`      - name: submit
+${SUBMIT}
+        callback: { timeout: 10s, failed: { json: "$.status", in: [failed] } }`),
+    );
+    const stats = server.stats();
+    const job = result.jobs?.submit;
+    expect(job?.mode).toBe('callback');
+    expect(job!.submitted).toBeGreaterThan(10);
+    expect(job!.done).toBe(job!.submitted - job!.interrupted);
+    expect(job!.expired + job!.failed + job!.lost).toBe(0);
+    expect(job!.polls).toBe(0);
+    // The callback is posted the moment the job ends: completion is its service time plus two loopback hops, so
+    // it can read neither below the mock's median nor much above it (10%: the hops and the thread switches).
+    const truthP50 = stats.service.p50Ms;
+    expect(job!.completion.p50).toBeGreaterThanOrEqual(truthP50 * 0.999);
+    expect(job!.completion.p50).toBeLessThanOrEqual(truthP50 * 1.1);
+    expect(result.flows?.job?.completed).toBe(job!.done);
+  });
 });
