@@ -42,7 +42,7 @@ function harness(flows: FlowPlan[], scripts: Record<string, Answer[]>, options: 
     flows: flowSet,
     random: () => 0.5,
     sleep: (ms: number) => new Promise((resolve) => setTimeout(() => resolve(!context.stopping), ms)),
-    receiver: () => Promise.reject(new Error('no callbacks here')) as Promise<CallbackReceiver>,
+    receiver: () => Promise.reject<CallbackReceiver>(new Error('no callbacks here')),
     execute: (request: PreparedRequest, _intended: number | undefined, judge?: ResponseJudge): Promise<Executed> => {
       sent.push(request);
       const script = scripts[request.name] ?? [{}];
