@@ -1,3 +1,4 @@
+import type { FlowsAnalysis } from './flows.js';
 import type { LatencySummary } from '../shared/latency-summary.js';
 
 export const ANALYSIS_SCHEMA = 'tailscope.analysis/v1';
@@ -76,6 +77,8 @@ export interface Analysis {
   capacity: CapacityAnalysis;
   /** present when a what-if policy was given (`tailscope analyze --policy`) */
   replay?: ReplayResult;
+  /** flows and async jobs, when the scenario had them */
+  flows?: FlowsAnalysis;
 }
 
 // ---------------------------------------------------------------- validity

@@ -13,7 +13,8 @@ export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type ThresholdStat =
   | { kind: 'percentile'; percentile: number; metric: MetricName | FlowMetricName }
   | { kind: 'mean' | 'min' | 'max'; metric: MetricName | FlowMetricName }
-  | { kind: 'error_rate' }
+  /** with `(flow)` or `(completion)`: failed iterations, or failed, expired and lost jobs, over those that ended */
+  | { kind: 'error_rate'; metric?: FlowMetricName }
   | { kind: 'status'; status: string }
   | { kind: 'throughput' }
   | { kind: 'requests' };

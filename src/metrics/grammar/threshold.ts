@@ -144,9 +144,13 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
     case 'min':
     case 'max':
       return { kind: name, metric: metricOf() };
-    case 'error_rate':
-      noArg();
-      return { kind: 'error_rate' };
+    case 'error_rate': {
+      if (!arg) return { kind: 'error_rate' };
+      // Flows and jobs have a failure share of their own: error_rate(flow{name=job}), error_rate(completion).
+      if (!(FLOW_METRIC_NAMES as readonly string[]).includes(arg.text))
+        s.fail(`error_rate takes no "( )" argument but flow or completion (error_rate(flow{name=job})), got "${arg.text}"`, arg.at);
+      return { kind: 'error_rate', metric: arg.text as FlowMetricName };
+    }
     case 'throughput':
       noArg();
       return { kind: 'throughput' };

@@ -14,6 +14,7 @@ import { replaySection, resilienceSection, timeoutsSection } from './advice-sect
 import {
   capacityNotes,
   errorsSection,
+  flowsSection,
   headerSection,
   requestsSection,
   scenarioSection,
@@ -54,6 +55,7 @@ export async function renderHtml(result: RunResult, analysis: Analysis, verdict:
     { html: errorsSection(result) },
     ...chart(streamingChart(streamingStages(result))),
     { html: requestsSection(result) },
+    ...(result.flows || result.jobs ? [{ html: flowsSection(analysis) }] : []),
     { html: scenarioSection(result) },
   ];
   return renderPage(`tailscope — ${result.scenario.name}`, headerSection(result), blocks, STYLE);
