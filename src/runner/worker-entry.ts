@@ -28,14 +28,18 @@ function main(): void {
   // Servers and their logs can tell the load apart from real traffic; a scenario's own User-Agent wins.
   const staticHeaders: Record<string, string> = { 'user-agent': init.userAgent };
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
-  // Warm-up (and a dropped arrival's name) draws a flow's first step by the flow's weight: first steps never need
-  // a captured value, so they can go out alone.
-  const preparer = new RequestPreparer(
-    init.flows.map((flow) => ({ ...flow.steps[0]!, weight: flow.weight })),
-    rows,
-    random,
-    staticHeaders,
-  );
+  // A dropped arrival is named after a flow's first step drawn by the flow's weight, and the warm-up sends first
+  // steps the same way: first steps never need a captured value, so they can go out alone. A first step that
+  // submits an async job is left out of the warm-up: a warm-up loop would flood the target with jobs.
+  const firstSteps = (flows: typeof init.flows) => flows.map((flow) => ({ ...flow.steps[0]!, weight: flow.weight }));
+  const preparer = new RequestPreparer(firstSteps(init.flows), rows, random, staticHeaders);
+  const warmable = init.flows.filter((flow) => !flow.steps[0]!.poll && !flow.steps[0]!.callback);
+  const warmupPreparer =
+    warmable.length === init.flows.length
+      ? preparer
+      : warmable.length > 0
+        ? new RequestPreparer(firstSteps(warmable), rows, random, staticHeaders)
+        : null;
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), 1);
   const poolSize =
@@ -89,6 +93,7 @@ function main(): void {
       }
     : undefined;
   run = new WorkerRun(init, engine, preparer, post, random, fixedLoad);
+  run.warmupPreparer = warmupPreparer;
   // Failure messages may quote what the target echoed: scrub the run's secrets and the current token.
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);

@@ -44,6 +44,11 @@ export class WorkerRun implements DriverContext, FlowContext {
   readonly recorder: WorkerRecorder;
   /** scrubs secrets from failure messages (set by the worker entry, which knows them) */
   redact?: (text: string) => string;
+  /**
+   * What the warm-up sends: the run's preparer by default; null when nothing may go out alone (every flow starts
+   * with an async job: warming up would flood the target with jobs nobody follows). Connections are still opened.
+   */
+  warmupPreparer?: RequestPreparer | null;
   /** the warm-up's requests go through a requester of their own with these hooks (see WarmUp) */
   readonly warmup: WarmUp;
 
@@ -144,10 +149,11 @@ export class WorkerRun implements DriverContext, FlowContext {
     const { warmupMs, plan, workerIndex, workerCount } = this.init;
     // The warm-up runs in the time before time zero (the coordinator leaves warmupMs for it) and is awaited
     // only at the end, so a slow last warm-up request never delays the start.
+    const warmupPreparer = this.warmupPreparer === undefined ? this.preparer : this.warmupPreparer;
     const warming =
-      warmupMs > 0 && warmupRequester
+      warmupMs > 0 && warmupRequester && warmupPreparer
         ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, async () => {
-            await warmupRequester.execute(this.preparer.next());
+            await warmupRequester.execute(warmupPreparer.next());
           })
         : undefined;
     const untilStart = this.startAt - performance.now();

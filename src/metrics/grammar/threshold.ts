@@ -258,8 +258,10 @@ export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'> & Partial
     default:
       label = stat.kind;
   }
-  if ('metric' in stat && stat.metric !== 'total') label += `(${stat.metric})`;
-  if (scope && 'request' in scope) label += `{request=${scope.request}}`;
+  if ('metric' in stat && stat.metric !== undefined && stat.metric !== 'total') label += `(${stat.metric})`;
+  // Flows and async steps are named, not requests: `p99(flow){name=job}`.
+  const flowMetric = 'metric' in stat && stat.metric !== undefined && (FLOW_METRIC_NAMES as readonly string[]).includes(stat.metric);
+  if (scope && 'request' in scope) label += flowMetric ? `{name=${scope.request}}` : `{request=${scope.request}}`;
   if (scope && 'stage' in scope) label += `{stage=${scope.stage}}`;
   if (threshold.attempts === 'all') label += '{attempts=all}';
   return label;
