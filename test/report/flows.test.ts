@@ -3,6 +3,8 @@ import { analyze } from '../../src/analysis/analyze.js';
 import { evaluateThresholds } from '../../src/analysis/thresholds/evaluate.js';
 import { renderMarkdown } from '../../src/report/markdown/render.js';
 import { renderHtml } from '../../src/report/html/render.js';
+import { renderOpenMetrics } from '../../src/report/openmetrics/render.js';
+import { parsePrometheusText } from './prom-parser.js';
 import { mergeResults } from '../../src/result/merge.js';
 import { runResultSchema } from '../../src/result/schema.js';
 import { buildRunResult, flowsSnapshotOf } from '../../src/result/build.js';
@@ -90,6 +92,20 @@ describe('flows and async jobs in results and reports', () => {
     expect(html).toContain('<section id="flows">');
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>alert(1)');
+  });
+
+  it('are exported to metrics.prom as counters and summaries a strict reader accepts', () => {
+    const result = withFlows(syntheticResult());
+    const analysis = analyze(result);
+    const families = parsePrometheusText(renderOpenMetrics(result, analysis, analysis.verdict));
+    const sample = (family: string, labels: Record<string, string>) =>
+      families.find((f) => f.name === family)!.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))!.value;
+    expect(sample('tailscope_flow_iterations_total', { flow: 'job', outcome: 'failed' })).toBe(3);
+    expect(sample('tailscope_jobs_total', { step: 'submit', outcome: 'expired' })).toBe(3);
+    expect(sample('tailscope_job_completion_seconds', { step: 'submit', quantile: '0.5' })).toBeCloseTo(21.8, 1);
+    const plain = syntheticResult();
+    const plainAnalysis = analyze(plain);
+    expect(renderOpenMetrics(plain, plainAnalysis, plainAnalysis.verdict)).not.toMatch(/tailscope_(flow|job)/);
   });
 
   it('leave a report of plain requests without a flows section', async () => {
