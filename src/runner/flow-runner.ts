@@ -64,8 +64,14 @@ export class FlowRunner {
    * flow's (closed model; an open-model arrival ends with its iteration). None after an interrupted iteration.
    */
   async runIteration(flow: FlowPlan, sender: Sender, intendedAtMs?: number): Promise<number> {
-    const { flows } = this.context;
     const random = () => this.context.random();
+    const only = flow.steps.length === 1 ? flow.steps[0]! : undefined;
+    if (flow.implicit && only && !only.capture && !only.poll && !only.callback) {
+      // A plain `requests:` item: one request, nothing to read or record beside it (the hot path of most runs).
+      await this.context.execute(this.preparer.prepare(only, sender), intendedAtMs);
+      return only.think && !this.context.stopping ? sampleThinkMs(only.think, random) : 0;
+    }
+    const { flows } = this.context;
     const startedAtMs = intendedAtMs ?? performance.now();
     if (!flow.implicit) flows.iterationStarted(flow.name);
     const captured = new Map<string, unknown>();
