@@ -48,8 +48,16 @@ export class ClosedUsers implements LoadDriver {
         while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs) {
           const thinkMs = await this.run.send(undefined, sender);
           sender.iteration += 1;
-          // Think time after an iteration, bounded by the stretch's end: a user does not sleep past its deadline.
-          if (thinkMs > 0 && !(await this.run.sleep(Math.min(thinkMs, Math.max(0, this.deadlineMs - this.run.runTime()))))) break;
+          // Think time after an iteration. A pause that reaches the stretch's end holds the user's slot to the end
+          // (or a stop) and then ends the user: its next iteration would start after the schedule.
+          if (thinkMs > 0) {
+            const remainingMs = this.deadlineMs - this.run.runTime();
+            if (thinkMs >= remainingMs) {
+              await this.run.sleep(Math.max(0, remainingMs));
+              break;
+            }
+            if (!(await this.run.sleep(thinkMs))) break;
+          }
         }
       } finally {
         this.busy[slot] = false;
