@@ -172,13 +172,15 @@ const requestFields = {
   callback: callback.optional(),
 };
 
-type RequestShape = { json?: unknown; body?: string; stream: string; poll?: unknown; callback?: unknown };
+type RequestShape = { json?: unknown; body?: string; stream: string; poll?: unknown; callback?: unknown; capture?: unknown };
 
 function requestProblems(r: RequestShape, ctx: z.RefinementCtx): void {
   if (r.json !== undefined && r.body !== undefined)
     ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
   if (r.poll !== undefined && r.callback !== undefined)
     ctx.addIssue({ code: 'custom', path: ['callback'], message: 'an async job is polled or called back, not both' });
+  if (r.capture !== undefined && r.stream !== 'none')
+    ctx.addIssue({ code: 'custom', path: ['capture'], message: 'a streamed answer is not kept: capture from a step with stream: none' });
   if ((r.poll !== undefined || r.callback !== undefined) && r.stream !== 'none')
     ctx.addIssue({ code: 'custom', path: ['stream'], message: 'an async job step answers at once: it cannot stream' });
   if (r.callback !== undefined && (r.json === null || typeof r.json !== 'object' || Array.isArray(r.json)))
