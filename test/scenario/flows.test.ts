@@ -97,6 +97,11 @@ flows:
       /an async job is polled or called back, not both/,
     ],
     [
+      'a capture from a stream',
+      'flows: [{ name: f, steps: [{ name: a, path: /a, stream: sse, capture: { x: $.x } }] }]',
+      /capture: a streamed answer is not kept/,
+    ],
+    [
       'a captured name that is a built-in',
       'flows: [{ name: f, steps: [{ name: a, path: /a, capture: { uuid: $.id } }] }]',
       /"uuid" is already a built-in template value/,
