@@ -40,7 +40,7 @@ flows:
 ${flowSteps}
 load:
   closed:
-    - { hold: 2500ms, concurrency: 6 }
+    - { hold: 2s, concurrency: 6 }
 warmup: 0
 workers: 1
 thresholds: ["p99(flow{name=job}) < 5s", "p50(completion{name=submit}) < 2s"]
