@@ -148,6 +148,90 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
     about: `read completion tokens from a plain JSON response, for tokens/s and time per output token (\`tpot\`) without streaming: \`true\` reads \`${DEFAULTS.usagePath}\`, a string is another JSON path. Off by default: it reads and parses each JSON body (a stream's usage comes from its final event anyway)`,
     example: 'usage: "$.usage.output_tokens"',
   },
+  'requests[].capture': {
+    about:
+      'values read from the JSON response body by JSONPath (`$.a.b`, `$.items[0]`, `$.items[-1]`), for later steps as `{{ name }}`; the body is kept only for steps that capture or poll (up to `client.maxResponseBytes`); a path that finds nothing fails the attempt as `capture` and ends the flow iteration',
+    example: 'capture: { jobId: "$.id" }',
+  },
+  'requests[].think': {
+    about:
+      "pause after this step, before the next one (after the last step: before the next iteration, then the flow's `think`); a fixed duration or uniform between min and max; cut short by the run's stop",
+    example: 'think: { min: 200ms, max: 1s }',
+  },
+  'requests[].think.min': { about: 'shortest pause', example: 'min: 200ms' },
+  'requests[].think.max': { about: 'longest pause', example: 'max: 1s' },
+  'requests[].poll': {
+    about:
+      "an async job: after this step answers (and captures), poll until a final state; records `completion` (from this step's send to the poll that saw the job final), polls per job, and done / failed / expired / lost jobs under this step's name",
+    example:
+      'poll: { path: "/v1/jobs/{{ jobId }}", every: 250ms, until: { json: "$.status", in: [done, failed], failed: [failed] }, timeout: 60s }',
+  },
+  'requests[].poll.name': { about: "the poll requests' name in metrics (default: the step's name + `.poll`)", example: 'name: job-status' },
+  'requests[].poll.method': { about: 'HTTP method of the polls', example: 'method: GET' },
+  'requests[].poll.path': {
+    about: "path polled; templates allowed, this step's captures included",
+    example: 'path: "/v1/jobs/{{ jobId }}"',
+  },
+  'requests[].poll.headers': { about: 'headers of the polls; templates allowed', example: 'headers: { X-Tenant: "{{ tenant }}" }' },
+  'requests[].poll.query': { about: 'query parameters of the polls; templates allowed', example: 'query: { verbose: false }' },
+  'requests[].poll.every': {
+    about: `polls go on a fixed cadence from this step's send (default ${ms(DEFAULTS.poll.everyMs)}): completion reads late by at most one interval plus a poll's round trip`,
+    example: 'every: 250ms',
+  },
+  'requests[].poll.until': {
+    about: 'when the job is over: required',
+    example: 'until: { json: "$.status", in: [done, failed], failed: [failed] }',
+  },
+  'requests[].poll.until.json': { about: "JSONPath to the job's state in each poll's answer", example: 'json: "$.status"' },
+  'requests[].poll.until.in': { about: 'final states: polling stops at one of them', example: 'in: [done, failed]' },
+  'requests[].poll.until.failed': {
+    about: 'final states that are failures (each also in `in`): counted as failed jobs, and the step fails',
+    example: 'failed: [failed]',
+  },
+  'requests[].poll.timeout': {
+    about: `no final state this long after the step's send: the job expired and the step fails (default ${ms(DEFAULTS.poll.timeoutMs)})`,
+    example: 'timeout: 60s',
+  },
+  'requests[].callback': {
+    about:
+      'an async job that calls back: `true` starts a receiver on loopback and sends its URL in the JSON body; records `completion` until the callback arrives, and done / failed / expired jobs',
+    example: 'callback: true',
+  },
+  'requests[].callback.field': {
+    about: `JSON body field that carries the URL (default ${DEFAULTS.callback.field})`,
+    example: 'field: webhook',
+  },
+  'requests[].callback.timeout': {
+    about: `no callback this long after the step's send: the job expired (default ${ms(DEFAULTS.callback.timeoutMs)})`,
+    example: 'timeout: 2m',
+  },
+  'requests[].callback.failed': {
+    about: 'callback bodies that report a failed job',
+    example: 'failed: { json: "$.status", in: [failed] }',
+  },
+  'requests[].callback.failed.json': { about: "JSONPath to the job's state in the callback body", example: 'json: "$.status"' },
+  'requests[].callback.failed.in': { about: 'states that are failures', example: 'in: [failed, cancelled]' },
+
+  flows: {
+    about:
+      'sequences of steps: each virtual user (or open-model arrival) runs one flow, drawn by weight, its steps in order; `requests` and `flows` may be given together; a failed step ends the iteration',
+    example: 'flows: [{ name: job, steps: [{ name: submit, method: POST, path: /v1/generate, capture: { jobId: "$.id" } }] }]',
+  },
+  'flows[].name': {
+    about: 'unique; the `flow` metric (end-to-end latency of completed iterations) is kept under it: `p99(flow{name=job}) < 30s`',
+    example: 'name: job',
+  },
+  'flows[].weight': { about: `share of draws among flows and requests (default ${DEFAULTS.requestWeight})`, example: 'weight: 2' },
+  'flows[].think': {
+    about: "pause after each iteration of this flow (closed model), after the last step's own `think`",
+    example: 'think: 500ms',
+  },
+  'flows[].think.min': { about: 'shortest pause', example: 'min: 1s' },
+  'flows[].think.max': { about: 'longest pause', example: 'max: 3s' },
+  'flows[].steps': {
+    about: 'the requests of one iteration, in order; a step has every field of a `requests` item but `weight`',
+    example: 'steps: [{ name: submit, method: POST, path: /v1/generate }, { name: fetch, path: "/v1/jobs/{{ jobId }}" }]',
+  },
 
   data: { about: 'feeders: rows from files for templates, by name', example: 'data: { prompts: { file: prompts.jsonl, order: random } }' },
   'data.<name>.file': {
@@ -277,7 +361,7 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
 
   thresholds: {
     about: 'pass/fail rules; a failed one exits 1',
-    example: 'thresholds: ["p99 < 800ms", "error_rate < 1%", "p99(ttfb){request=generate} < 300ms"]',
+    example: 'thresholds: ["p99 < 800ms", "error_rate < 1%", "p99(ttfb){request=generate} < 300ms", "p99(flow{name=job}) < 30s"]',
   },
   'thresholds[].threshold': { about: 'the rule, in the object form', example: '{ threshold: "error_rate < 5%", abortOnFail: true }' },
   'thresholds[].abortOnFail': { about: 'stop the run as soon as the rule fails', example: 'abortOnFail: true' },
@@ -377,9 +461,15 @@ function typeOf(node: Json): string {
 }
 
 /** The page itself. Throws, naming them, when fields and descriptions disagree. */
+/** A flow step's fields are a request's: they share the request's description. */
+const STEP_PREFIX = 'flows[].steps[].';
+export function docOf(path: string): FieldDoc | undefined {
+  return FIELD_DOCS[path] ?? (path.startsWith(STEP_PREFIX) ? FIELD_DOCS[`requests[].${path.slice(STEP_PREFIX.length)}`] : undefined);
+}
+
 export function renderScenarioDocs(schema: Json): string {
   const fields = schemaFields(schema);
-  const undocumented = fields.filter((f) => !(f.path in FIELD_DOCS)).map((f) => f.path);
+  const undocumented = fields.filter((f) => docOf(f.path) === undefined).map((f) => f.path);
   const stale = Object.keys(FIELD_DOCS).filter((path) => !fields.some((f) => f.path === path));
   if (undocumented.length > 0 || stale.length > 0) {
     throw new Error(
@@ -410,7 +500,8 @@ export function renderScenarioDocs(schema: Json): string {
     '- Templates `{{ … }}` render per request in paths, query, headers and bodies: a feeder row `{{ prompts }}` or one',
     '  field `{{ prompts.text }}`, and the built-ins `{{ uuid }}`, `{{ vu }}`, `{{ iteration }}`, `{{ now }}` (ms since',
     '  the epoch) and `{{ random(1, 100) }}` (an integer, both ends included, from a seeded generator). Any other name',
-    '  is refused when the scenario is loaded.',
+    '  is refused when the scenario is loaded. In a flow, `{{ jobId }}` also reads a value an earlier step of the same',
+    '  iteration captured (`capture: { jobId: "$.id" }`); a name only a later step captures is refused too.',
     '- `tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8`',
     '  changes a scenario from the command line; the result lists the overrides beside the scenario as run.',
   ];
@@ -423,7 +514,7 @@ export function renderScenarioDocs(schema: Json): string {
       '| --- | --- | --- | --- | --- |',
     );
     for (const field of sectionFields) {
-      const doc = FIELD_DOCS[field.path]!;
+      const doc = docOf(field.path)!;
       const type = doc.unit ?? field.type;
       const presence = field.required ? 'required' : field.default !== undefined ? `default \`${JSON.stringify(field.default)}\`` : '';
       lines.push(`| \`${field.path}\` | ${type} | ${presence} | ${cell(doc.about)} | \`${cell(doc.example)}\` |`);

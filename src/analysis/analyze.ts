@@ -1,3 +1,4 @@
+import { flowsAnalysisOf } from './flows.js';
 import type { RunResult } from '../result/types.js';
 import { splitOf } from './split.js';
 import {
@@ -78,6 +79,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     );
     if (!validity.valid) replay.warnings.unshift('replayed from an invalid run');
   }
+  const flows = flowsAnalysisOf(result);
   const perStage = stages.flatMap((s) => (s.split ? [{ stage: s.index, name: s.name, ...s.split }] : []));
   return {
     schema: ANALYSIS_SCHEMA,
@@ -99,6 +101,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     resilience,
     capacity,
     ...(replay ? { replay } : {}),
+    ...(flows ? { flows } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { ANALYSIS_SCHEMA, type Analysis } from './types.js';
 export function usableAnalysis(stored: unknown, result: RunResult): Analysis | undefined {
   const analysis = stored as Analysis | undefined;
   if (analysis?.schema !== ANALYSIS_SCHEMA || analysis.run?.scenario !== result.scenario.name) return undefined;
+  // A result with flows needs an analysis that read them (one written before flows existed did not).
+  if ((result.flows || result.jobs) && !analysis.flows) return undefined;
   return hasEverySection(analysis) ? analysis : undefined;
 }
 

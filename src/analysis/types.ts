@@ -1,4 +1,5 @@
 import type { AdaptiveTimeoutSettings, BreakerSettings } from '../shared/call-policy.js';
+import type { FlowsAnalysis } from './flows.js';
 import type { LatencySummary } from '../shared/latency-summary.js';
 import type { SearchProbe } from '../result/types.js';
 import type { SearchConclusion } from '../load/search.js';
@@ -79,6 +80,8 @@ export interface Analysis {
   capacity: CapacityAnalysis;
   /** present when a what-if policy was given (`tailscope analyze --policy`) */
   replay?: ReplayResult;
+  /** flows and async jobs, when the scenario had them */
+  flows?: FlowsAnalysis;
 }
 
 // ---------------------------------------------------------------- validity

@@ -37,6 +37,14 @@ export function summaryLines(result: RunResult, analysis: Analysis): string[] {
       ? `split: n/a (${analysis.split.reason})`
       : `split (${analysis.split.method}): network p50 ${formatMs(analysis.split.network.p50)} ms, service p50 ${formatMs(analysis.split.service.p50)} ms`,
   ];
+  for (const f of analysis.flows?.flows ?? [])
+    lines.push(
+      `flow ${f.name}: ${f.completed} of ${f.iterations} iterations completed${f.worstStep ? `, most failed at ${f.worstStep.step} (${f.worstStep.failed})` : ''} · p50 ${formatMs(f.latency.p50)} ms · p99 ${formatMs(f.latency.p99)} ms`,
+    );
+  for (const j of analysis.flows?.jobs ?? [])
+    lines.push(
+      `jobs ${j.name} (${j.mode}): ${j.done} of ${j.submitted} done, ${j.failed} failed, ${j.expired} expired, ${j.lost} lost · completion p50 ${formatMs(j.completion.p50)} ms · p99 ${formatMs(j.completion.p99)} ms${j.pollsPerJob ? ` · ${j.pollsPerJob.mean.toFixed(1)} polls per job` : ''}`,
+    );
   const { knee, usl, atSlo } = analysis.capacity;
   if (atSlo) lines.push(atSlo.sentence);
   if (knee && !atSlo) {

@@ -20,6 +20,8 @@ export interface RequestPlan {
   checks?: CheckSpec[];
   /** read completion tokens from a plain JSON response: true for the default path, or a JSON path */
   usage?: boolean | string;
+  /** keep the response body: a flow step that captures, or a poll that reads the job's state */
+  readResponse?: boolean;
 }
 
 /** Who is asking for the next request: the built-ins `{{ vu }}` and `{{ iteration }}` read it. */
@@ -39,6 +41,8 @@ export class RequestPreparer {
   private readonly cumulativeWeights: number[];
   private readonly totalWeight: number;
   private readonly cached: (PreparedRequest | undefined)[];
+  /** flow steps and polls without placeholders, encoded once (null: templated, rendered per request) */
+  private readonly cachedSteps = new Map<RequestPlan, PreparedRequest | null>();
   private readonly context: TemplateContext;
 
   constructor(
@@ -63,16 +67,40 @@ export class RequestPreparer {
     return this.cached[index] ?? this.render(this.plans[index]!, sender);
   }
 
-  private render(plan: RequestPlan, sender: Sender): PreparedRequest {
+  /**
+   * One step of a flow (or one poll), rendered for its sender with the values earlier steps captured; `extraJson`
+   * adds fields to a JSON body (the callback URL of an async job). Step plans without placeholders are encoded once.
+   */
+  prepare(
+    plan: RequestPlan,
+    sender: Sender,
+    captured?: ReadonlyMap<string, unknown>,
+    extraJson?: Record<string, unknown>,
+  ): PreparedRequest {
+    if (extraJson === undefined) {
+      let cached = this.cachedSteps.get(plan);
+      if (cached === undefined) {
+        cached = hasPlaceholder(plan) ? null : this.render(plan, NO_SENDER);
+        this.cachedSteps.set(plan, cached);
+      }
+      if (cached) return cached;
+    }
+    const rows: RowSource =
+      captured && captured.size > 0 ? (name) => (captured.has(name) ? captured.get(name) : this.rows(name)) : this.rows;
+    return this.render(plan, sender, rows, extraJson);
+  }
+
+  private render(plan: RequestPlan, sender: Sender, rows: RowSource = this.rows, extraJson?: Record<string, unknown>): PreparedRequest {
     const context = sender === NO_SENDER ? this.context : { ...this.context, vu: sender.vu, iteration: sender.iteration };
     // One request, one draw: the path, headers and body read the same feeder rows, uuid and time.
     const drawn = new Map<string, unknown>();
-    const render = (template: unknown) => renderTemplate(template, this.rows, context, drawn);
+    const render = (template: unknown) => renderTemplate(template, rows, context, drawn);
     const headers: Record<string, string> = { ...this.staticHeaders };
     for (const [name, value] of Object.entries(plan.headers)) headers[name.toLowerCase()] = textOf(render(value));
     let body: Buffer | undefined;
     if (plan.json !== undefined) {
-      body = Buffer.from(JSON.stringify(render(plan.json)));
+      const json = render(plan.json);
+      body = Buffer.from(JSON.stringify(extraJson ? { ...(json as Record<string, unknown>), ...extraJson } : json));
       headers['content-type'] ??= 'application/json';
     } else if (plan.body !== undefined) {
       body = Buffer.from(textOf(render(plan.body)));
@@ -88,7 +116,7 @@ export class RequestPreparer {
       headers,
       body,
       stream: plan.stream,
-      ...(needsResponse(plan) ? { readResponse: true } : {}),
+      ...(needsResponse(plan) || plan.readResponse ? { readResponse: true } : {}),
     };
   }
 }

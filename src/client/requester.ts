@@ -3,7 +3,7 @@ import { emptyTimings, type Engine, type Outcome, type PreparedRequest } from '.
 import { PolicyState, type CallPolicy } from '../shared/call-policy.js';
 import { failedCallOutcome, type AttemptRecord, type CallRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
-import type { CallOutcome, ClientCounters } from '../metrics/vocabulary.js';
+import type { CallOutcome, ClientCounters, ErrorKind } from '../metrics/vocabulary.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { AuthError, type OAuth2Session } from './oauth2.js';
 import { inspectResponse, type ResponseRules } from './response-rules.js';
@@ -25,6 +25,19 @@ export interface RequesterHooks {
   sleep(ms: number): Promise<boolean>;
   /** replaces every secret the worker knows in a failure message (a target may echo them back) */
   redact?(text: string): string;
+}
+
+/**
+ * Reads a successful response further (a flow step's captures, a poll's state): the reason it cannot go on, with
+ * the error kind to count the attempt under, or undefined when it can.
+ */
+export type ResponseJudge = (outcome: Outcome) => { kind: ErrorKind; reason: string } | undefined;
+
+/** How a logical request ended: its last attempt's outcome and when that attempt went out (performance.now() ms). */
+export interface Executed {
+  ok: boolean;
+  outcome?: Outcome;
+  sentAtMs: number;
 }
 
 /**
@@ -60,14 +73,20 @@ export class Requester {
 
   /**
    * Runs the request to its end. `intendedAtMs` (performance.now() time) is when the schedule wanted it
-   * sent: in an open model latency counts from then, so a stalled target cannot hide its stall.
+   * sent: in an open model latency counts from then, so a stalled target cannot hide its stall. `judge` reads a
+   * successful response further; a reason from it fails the attempt (never retried: the target answered).
    */
-  async execute(request: PreparedRequest, intendedAtMs?: number): Promise<void> {
+  async execute(request: PreparedRequest, intendedAtMs?: number, judge?: ResponseJudge): Promise<Executed> {
     // In an open model the call, like its first attempt, counts from when the schedule wanted it sent.
     const callStartMs = intendedAtMs ?? performance.now();
     let attempts = 0;
-    const finish = (outcome: CallOutcome): void =>
+    let sentAtMs = callStartMs;
+    let last: Outcome | undefined;
+    /** Records the call once it has ended, and tells the caller (a flow step) how. */
+    const finish = (outcome: CallOutcome): Executed => {
       this.hooks.onCall(request.name, { outcome, latencyUs: Math.max(0, performance.now() - callStartMs) * 1000, attempts });
+      return { ok: outcome === 'succeededFirstTime' || outcome === 'succeededAfterRetries', ...(last ? { outcome: last } : {}), sentAtMs };
+    };
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
@@ -91,16 +110,18 @@ export class Requester {
           this.hooks.onCounter(request.name, 'breakerRejected');
           return finish('gaveUp');
         }
-        tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0);
+        sentAtMs = performance.now();
+        tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0, judge);
         attempts += tried.sent;
       } else {
-        const sentAt = performance.now();
+        sentAtMs = performance.now();
         // The token travels beside the shared prepared request, never copied into it.
         const outcome = await this.engine.send(request, authorization);
-        tried = this.judged(request, outcome, sentAt, intendedAtMs, attempts === 0);
+        tried = this.judged(request, outcome, sentAtMs, intendedAtMs, attempts === 0, judge);
         attempts += 1;
       }
       const { outcome, ok, attempt } = tried;
+      last = outcome;
       const status = outcome.status;
 
       if (status === 401 && this.auth && token && !refreshedFor401) {
@@ -152,6 +173,7 @@ export class Requester {
     authorization: string | undefined,
     intendedAtMs: number | undefined,
     firstTry: boolean,
+    judge: ResponseJudge | undefined,
   ): Promise<Tried> {
     const timeoutMs = state.adaptive?.currentMs();
     const launch = (first: boolean): Promise<Tried> => {
@@ -161,7 +183,7 @@ export class Requester {
         // adaptive window would learn from answers the policy was meant to refuse.
         const answeredAfterMs = outcome.timings.totalUs >= 0 ? outcome.timings.totalUs / 1000 : performance.now() - sentAt;
         if (timeoutMs !== undefined && answeredAfterMs > timeoutMs) return policyTimeout(timeoutMs, sentAt, intendedAtMs, first);
-        return this.judged(request, outcome, sentAt, intendedAtMs, first);
+        return this.judged(request, outcome, sentAt, intendedAtMs, first, judge);
       });
       const settled =
         timeoutMs === undefined
@@ -200,17 +222,32 @@ export class Requester {
    * a failed one fails an attempt whose status was accepted (a rejected status stays kind `status`, the more
    * basic failure). Usage tokens read from the body ride on the attempt.
    */
-  private judged(request: PreparedRequest, outcome: Outcome, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
+  private judged(
+    request: PreparedRequest,
+    outcome: Outcome,
+    sentAt: number,
+    intendedAtMs: number | undefined,
+    first: boolean,
+    judge: ResponseJudge | undefined,
+  ): Tried {
     const statusOk = outcome.errorKind === undefined && this.isSuccess(request, outcome.status);
     const rules = outcome.errorKind === undefined ? this.responseRules.get(request.name) : undefined;
     const findings = rules ? inspectResponse(rules, outcome.status, outcome.response) : undefined;
-    const ok = statusOk && findings?.failure === undefined;
+    const checksOk = statusOk && findings?.failure === undefined;
+    // Then what a flow reads from the answer (its captures, a poll's state): the target answered, so a missing
+    // value fails the attempt under its own kind and is never retried.
+    const judgement = checksOk && judge ? judge(outcome) : undefined;
+    const ok = checksOk && judgement === undefined;
     const attempt = toAttempt(outcome, ok, sentAt, intendedAtMs, first);
     if (findings) {
-      if (statusOk && !ok) attempt.errorKind = 'check';
+      if (statusOk && !checksOk) attempt.errorKind = 'check';
       if (findings.usageTokens !== undefined) attempt.usageTokens = findings.usageTokens;
       if (findings.checks)
         attempt.checks = this.hooks.redact && findings.failure !== undefined ? this.scrubbed(findings.checks) : findings.checks;
+    }
+    if (judgement) {
+      attempt.errorKind = judgement.kind;
+      attempt.errorMessage = judgement.reason;
     }
     return { outcome, ok, attempt, sent: 1 };
   }
@@ -317,6 +354,7 @@ export function failureMessage(attempt: AttemptRecord, request: PreparedRequest,
   if (attempt.errorKind === 'auth') text = attempt.errorMessage ?? 'no token';
   else if (attempt.errorKind === 'check')
     text = `${attempt.checks?.find((check) => check.failure !== undefined)?.failure ?? 'a check failed'} (${where})`;
+  else if (attempt.errorKind === 'capture') text = `${attempt.errorMessage ?? 'a value the flow reads was missing'} (${where})`;
   else if (outcome?.errorMessage) {
     // Certificate and handshake errors read as words (`self-signed certificate`): keep the code beside them.
     const code =

@@ -17,7 +17,7 @@ export { feedersUsed } from '../shared/placeholders.js';
 export interface TemplateContext {
   /** the virtual user sending it (1-based, unique across workers); 0 where there are no users (open model, warm-up) */
   vu: number;
-  /** the user's own count of requests so far (0-based); in an open model the arrival's number */
+  /** the user's own count of iterations so far (0-based; one per request for `requests:`); in an open model the arrival's number */
   iteration: number;
   /** wall-clock ms since the epoch: a value for the target, never a measurement */
   nowMs: () => number;

@@ -41,6 +41,17 @@ export const METRIC_NAMES = [
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/**
+ * Timed quantities of flows, recorded per flow or per async step rather than per request (result.json `flows` and
+ * `jobs`), each an HDR histogram of microseconds:
+ * - flow: one completed flow iteration, from its first step's (intended) send to the end of its last step, think
+ *   time between steps included, think time after the last step not
+ * - completion: an async job, from the send of the step that submitted it to the poll response that saw it final
+ *   (or the callback's arrival)
+ */
+export const FLOW_METRIC_NAMES = ['flow', 'completion'] as const;
+export type FlowMetricName = (typeof FLOW_METRIC_NAMES)[number];
+
 /** Encoded histograms (hdr-histogram-js compressed base64), present only for metrics that recorded something. */
 export type EncodedHistograms = Partial<Record<MetricName, string>>;
 
@@ -53,6 +64,8 @@ export type EncodedHistograms = Partial<Record<MetricName, string>>;
  * `tls_handshake`: the TLS handshake itself failed (protocol version, cipher, an alert, plain HTTP on the port).
  * `check`: a complete response with an accepted status that failed one of its request's `checks` (a wrong
  * body, a missing header); which check and why is counted per request in `checks`.
+ * `capture`: a value a flow reads from a response was not there (a step's `capture`, a poll's `until`), or the
+ * body was not JSON: the attempt fails and its flow iteration ends.
  */
 export const ERROR_KINDS = [
   'status',
@@ -72,6 +85,7 @@ export const ERROR_KINDS = [
   'socket',
   'auth',
   'check',
+  'capture',
   'other',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

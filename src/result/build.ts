@@ -1,11 +1,14 @@
 import { decodeHistogram } from '../shared/histogram.js';
 import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
 import { emptyCalls, emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import type { FlowsSnapshot } from '../metrics/flow-set.js';
 import { meanTargetBetween, segmentIndexAt } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
 import type {
   EncodedHistograms,
+  FlowResult,
   GeneratorHealth,
+  JobResult,
   IntervalResult,
   LoadSummary,
   RequestNameResult,
@@ -43,6 +46,8 @@ export interface Collected {
   stages: ReadonlyMap<number, MetricSnapshot>;
   byName: ReadonlyMap<string, MetricSnapshot>;
   warmup?: { snapshot: MetricSnapshot; durationMs: number };
+  /** flows and async jobs, merged across workers; absent when the scenario had neither */
+  flows?: FlowsSnapshot;
 }
 
 /** Assembles result.json from merged snapshots. Pure: the same inputs give the same document. */
@@ -136,6 +141,7 @@ export function buildRunResult(facts: RunFacts, collected: Collected): RunResult
       achievedConcurrency: whole.inFlightMs / runSpanMs,
     },
     requestsByName,
+    ...(collected.flows ? flowResultsOf(collected.flows, runSpanMs) : {}),
     histograms: whole.histograms,
     ...(collected.warmup ? { warmup: warmupOf(collected.warmup, open) } : {}),
     health: facts.health,
@@ -168,6 +174,82 @@ export function loadSummary(snapshot: MetricSnapshot, spanMs: number, open: bool
       : { ...EMPTY_SUMMARY };
   }
   return summary;
+}
+
+function flowResultsOf(snapshot: FlowsSnapshot, spanMs: number): Pick<RunResult, 'flows' | 'jobs'> {
+  const summaryOf = (encoded: string | undefined) => (encoded ? summarize(decodeHistogram(encoded)) : { ...EMPTY_SUMMARY });
+  const byName = <T>(record: Record<string, T>) => Object.entries(record).sort((a, b) => a[0].localeCompare(b[0]));
+  const flows: Record<string, FlowResult> = {};
+  for (const [name, flow] of byName(snapshot.flows)) {
+    flows[name] = {
+      name,
+      iterations: flow.iterations,
+      completed: flow.completed,
+      failed: flow.failed,
+      interrupted: flow.interrupted,
+      failedAt: flow.failedAt,
+      throughput: (flow.completed / spanMs) * 1000,
+      latency: summaryOf(flow.histograms.flow),
+      histograms: flow.histograms,
+    };
+  }
+  const jobs: Record<string, JobResult> = {};
+  for (const [name, job] of byName(snapshot.jobs)) {
+    // Polls per job are counts recorded as they are (not µs): read them back unscaled.
+    const polls = job.histograms.polls ? decodeHistogram(job.histograms.polls) : undefined;
+    jobs[name] = {
+      name,
+      mode: job.mode,
+      submitted: job.submitted,
+      done: job.done,
+      failed: job.failed,
+      expired: job.expired,
+      lost: job.lost,
+      interrupted: job.interrupted,
+      polls: job.polls,
+      pollsPerJob:
+        job.mode === 'poll' && polls && polls.totalCount > 0
+          ? { mean: polls.mean, p50: polls.getValueAtPercentile(50), p99: polls.getValueAtPercentile(99), max: polls.maxValue }
+          : null,
+      completion: summaryOf(job.histograms.completion),
+      histograms: job.histograms,
+    };
+  }
+  return {
+    ...(Object.keys(flows).length > 0 ? { flows } : {}),
+    ...(Object.keys(jobs).length > 0 ? { jobs } : {}),
+  };
+}
+
+/** A result's flows and jobs back as the snapshot they were built from (for merging shards). */
+export function flowsSnapshotOf(result: Pick<RunResult, 'flows' | 'jobs'>): FlowsSnapshot | undefined {
+  if (!result.flows && !result.jobs) return undefined;
+  const flows: FlowsSnapshot['flows'] = {};
+  for (const [name, f] of Object.entries(result.flows ?? {})) {
+    flows[name] = {
+      iterations: f.iterations,
+      completed: f.completed,
+      failed: f.failed,
+      interrupted: f.interrupted,
+      failedAt: { ...f.failedAt },
+      histograms: { ...f.histograms },
+    };
+  }
+  const jobs: FlowsSnapshot['jobs'] = {};
+  for (const [name, j] of Object.entries(result.jobs ?? {})) {
+    jobs[name] = {
+      mode: j.mode,
+      submitted: j.submitted,
+      done: j.done,
+      failed: j.failed,
+      expired: j.expired,
+      lost: j.lost,
+      interrupted: j.interrupted,
+      polls: j.polls,
+      histograms: { ...j.histograms },
+    };
+  }
+  return { flows, jobs };
 }
 
 function warmupOf(warmup: { snapshot: MetricSnapshot; durationMs: number }, open: boolean): RunResult['warmup'] {

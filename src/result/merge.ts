@@ -1,7 +1,8 @@
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import { emptyCalls, emptyCounters, mergeSnapshots } from '../metrics/metric-set.js';
 import type { Segment } from '../load/types.js';
-import { buildRunResult } from './build.js';
+import { buildRunResult, flowsSnapshotOf } from './build.js';
+import { mergeFlowSnapshots, type FlowsSnapshot } from '../metrics/flow-set.js';
 import type { ErrorCounts, GeneratorHealth, LoadSummary, RequestNameResult, RunResult } from './types.js';
 import { TailscopeError } from '../shared/errors.js';
 
@@ -117,7 +118,7 @@ export function mergeResults(results: readonly RunResult[], force = false): RunR
       health: mergeHealth(results),
       probe: first.probe,
     },
-    { intervals, stages, byName, ...warmupOf(results) },
+    { intervals, stages, byName, ...warmupOf(results), ...flowsOf(results) },
   );
 }
 
@@ -201,6 +202,12 @@ function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
     },
     socketErrors,
   };
+}
+
+/** The shards' flows and async jobs: iterations and jobs add, their histograms add bucket by bucket. */
+function flowsOf(results: readonly RunResult[]): { flows?: FlowsSnapshot } {
+  const parts = results.flatMap((r) => flowsSnapshotOf(r) ?? []);
+  return parts.length > 0 ? { flows: mergeFlowSnapshots(parts) } : {};
 }
 
 /** The shards' warm-ups, added like everything else (each shard warmed up its own workers). */

@@ -128,6 +128,33 @@ const requestName = z.looseObject({
   tokens: count.optional(),
 });
 
+const flowResult = z.looseObject({
+  name: z.string(),
+  iterations: count,
+  completed: count,
+  failed: count,
+  interrupted: count,
+  failedAt: z.record(z.string(), count),
+  throughput: count,
+  latency,
+  histograms,
+});
+
+const jobResult = z.looseObject({
+  name: z.string(),
+  mode: z.enum(['poll', 'callback']),
+  submitted: count,
+  done: count,
+  failed: count,
+  expired: count,
+  lost: count,
+  interrupted: count,
+  polls: count,
+  pollsPerJob: z.looseObject({ mean: figure, p50: figure, p99: figure, max: figure }).nullable(),
+  completion: latency,
+  histograms,
+});
+
 const spread = z.looseObject({ p50: figure, p99: figure, max: figure });
 
 const health = z.looseObject({
@@ -165,6 +192,8 @@ export const runResultSchema = z.looseObject({
   intervals: z.array(interval),
   totals: z.looseObject({ ...loadSummary, errorsByKind: errorCounts, counters, achievedConcurrency: count }),
   requestsByName: z.record(z.string(), requestName),
+  flows: z.record(z.string(), flowResult).optional(),
+  jobs: z.record(z.string(), jobResult).optional(),
   histograms,
   health,
   shard: z.looseObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),

@@ -106,6 +106,56 @@ export interface RequestNameResult extends LoadSummary {
   tokens?: number;
 }
 
+/**
+ * One flow (scenario `flows`): its iterations and how they ended; `latency` is the completed iterations'
+ * end-to-end time (metric `flow`: from the first step's send, intended in an open model, to the end of the last
+ * step, think time between steps included, after the last step not).
+ */
+export interface FlowResult {
+  name: string;
+  /** iterations started */
+  iterations: number;
+  completed: number;
+  /** ended by a failed step: a request that failed, a capture that found nothing, an async job that did not end well */
+  failed: number;
+  /** cut by the run's stop or the end of its graceful stop */
+  interrupted: number;
+  /** failed iterations by the step they failed at */
+  failedAt: Record<string, number>;
+  /** completed iterations per second over the run */
+  throughput: number;
+  latency: LatencySummary;
+  histograms: { flow?: string };
+}
+
+/**
+ * The async jobs one step submitted (`poll` or `callback`): how they ended and how long they took. `completion` runs
+ * from the submitting send to the poll response that saw the job final (or the callback's arrival), done jobs only.
+ */
+export interface JobResult {
+  /** the submitting step */
+  name: string;
+  mode: 'poll' | 'callback';
+  /** jobs whose submitting request succeeded */
+  submitted: number;
+  /** in a final state that is not a failure */
+  done: number;
+  /** in a final state listed as a failure (`until.failed`, `callback.failed`) */
+  failed: number;
+  /** no final state before the timeout */
+  expired: number;
+  /** a poll failed, or its answer did not hold the state */
+  lost: number;
+  /** cut by the run's stop */
+  interrupted: number;
+  /** poll requests sent for these jobs */
+  polls: number;
+  /** polls per job that ended (not interrupted), null for callbacks */
+  pollsPerJob: { mean: number; p50: number; p99: number; max: number } | null;
+  completion: LatencySummary;
+  histograms: { completion?: string; polls?: string };
+}
+
 export interface WarmupResult extends LoadSummary {
   durationMs: number;
   errorsByKind: ErrorCounts;
@@ -173,6 +223,10 @@ export interface RunResult {
   intervals: IntervalResult[];
   totals: LoadSummary & { errorsByKind: ErrorCounts; counters: ClientCounters; achievedConcurrency: number };
   requestsByName: Record<string, RequestNameResult>;
+  /** by flow name; absent when the scenario has no flows (its `requests:` are one-step flows without metrics of their own) */
+  flows?: Record<string, FlowResult>;
+  /** by the name of the step that submits async jobs; absent when no step polls or waits for a callback */
+  jobs?: Record<string, JobResult>;
   histograms: EncodedHistograms;
   /**
    * The warm-up sent before time zero (scenario `warmup`), kept apart: none of its requests is in the totals,

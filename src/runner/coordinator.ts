@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import { mergeFlowSnapshots, type FlowsSnapshot } from '../metrics/flow-set.js';
 import type { CoordinatorMessage, WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
 import type { Segment } from '../load/types.js';
 import { entryUrl, startWorker } from './spawn.js';
@@ -14,6 +15,8 @@ export interface CollectedRun {
   byName: Map<string, MetricSnapshot>;
   /** the warm-up before time zero, merged; absent when there was none */
   warmup?: { snapshot: MetricSnapshot; durationMs: number };
+  /** flows and async jobs, merged; absent when the scenario had neither */
+  flows?: FlowsSnapshot;
   scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number };
   /** monotonic time the load ran, from the shared start to the last worker's end */
   durationMs: number;
@@ -83,6 +86,7 @@ export function coordinate(
     const stageParts = new Map<number, MetricSnapshot[]>();
     const nameParts = new Map<string, MetricSnapshot[]>();
     const warmupParts: MetricSnapshot[] = [];
+    const flowParts: FlowsSnapshot[] = [];
     let warmupMs = 0;
     const lags: { p50Ms: number; p99Ms: number; maxMs: number }[] = [];
     const workerErrors: string[] = [];
@@ -115,6 +119,7 @@ export function coordinate(
         stages: new Map([...stageParts].map(([index, parts]) => [index, mergeSnapshots(parts)])),
         byName: new Map([...nameParts].map(([name, parts]) => [name, mergeSnapshots(parts)])),
         ...(warmupParts.length > 0 ? { warmup: { snapshot: mergeSnapshots(warmupParts), durationMs: warmupMs } } : {}),
+        ...(flowParts.length > 0 ? { flows: mergeFlowSnapshots(flowParts) } : {}),
         scheduleLag: {
           p50Ms: Math.max(0, ...lags.map((l) => l.p50Ms)),
           p99Ms: Math.max(0, ...lags.map((l) => l.p99Ms)),
@@ -158,6 +163,9 @@ export function coordinate(
             for (const [name, snapshot] of Object.entries(message.byName)) {
               nameParts.set(name, [...(nameParts.get(name) ?? []), snapshot]);
             }
+            break;
+          case 'flows':
+            flowParts.push(message.snapshot);
             break;
           case 'warmup':
             warmupParts.push(message.snapshot);

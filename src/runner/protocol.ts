@@ -2,7 +2,8 @@ import type { LoadPlan, Segment } from '../load/types.js';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
 import type { AttemptTimeouts } from '../engines/types.js';
 import type { RetryPolicy } from '../client/requester.js';
-import type { RequestPlan } from '../client/prepare.js';
+import type { FlowPlan } from '../client/flow-plan.js';
+import type { FlowsSnapshot } from '../metrics/flow-set.js';
 import type { TlsSettings } from '../engines/tls.js';
 import type { CallPolicy } from '../shared/call-policy.js';
 
@@ -20,7 +21,8 @@ export interface WorkerInit {
   /** load sent before time zero at the first stage's level, recorded apart from the run (0: none) */
   warmupMs: number;
   seed: number;
-  requests: RequestPlan[];
+  /** what each user or arrival runs: the scenario's flows, and each of its `requests:` as a one-step flow */
+  flows: FlowPlan[];
   /** where `usage: true` reads completion tokens in a plain JSON response */
   usagePath: string;
   feeders: Record<string, { rows: unknown[]; order: 'random' | 'sequential' }>;
@@ -81,6 +83,8 @@ export type WorkerMessage =
   | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample }
   | { type: 'stage'; index: number; snapshot: MetricSnapshot }
   | { type: 'names'; byName: Record<string, MetricSnapshot> }
+  /** flows' iterations and async jobs, once at the end (only when the scenario has flows or async steps) */
+  | { type: 'flows'; snapshot: FlowsSnapshot }
   /** the warm-up's requests, sent before time zero and kept out of every interval, stage and name */
   | { type: 'warmup'; snapshot: MetricSnapshot; durationMs: number }
   | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number } }

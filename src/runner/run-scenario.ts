@@ -20,11 +20,12 @@ import { loadTlsSettings } from './tls-files.js';
 import { loadLivePolicy } from './policy-files.js';
 import type { LivePolicy } from '../scenario/policy-file.js';
 import { tlsConnectionOptions, type TlsSettings } from '../engines/tls.js';
-import { basePathOf, joinPath, resolveUnderBase } from '../shared/url-path.js';
+import { resolveUnderBase } from '../shared/url-path.js';
 import type { GeneratorHealth, SearchProbe, SearchRecord } from '../result/types.js';
 import type { SearchConclusion } from '../load/search.js';
 import type { Segment } from '../load/types.js';
 import { SearchConductor } from './search/conductor.js';
+import { flowPlansOf } from './flow-plans.js';
 
 /** The preflight waits at most this long for a connection (or the scenario's connect timeout, if shorter). */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -244,8 +245,7 @@ function workerInit(
     gracefulStopMs: scenario.gracefulStop,
     warmupMs: scenario.warmupMs,
     seed: scenario.target.mock?.seed ?? DEFAULTS.mock.seed,
-    // Paths are joined under the target's base path once, here: every engine then sends them as they are.
-    requests: scenario.requests.map((r) => ({ ...r, path: joinPath(basePathOf(baseUrl), r.path) })),
+    flows: flowPlansOf(scenario, baseUrl),
     usagePath: DEFAULTS.usagePath,
     feeders,
     client: {

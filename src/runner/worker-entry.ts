@@ -29,7 +29,18 @@ function main(): void {
   // Servers and their logs can tell the load apart from real traffic; a scenario's own User-Agent wins.
   const staticHeaders: Record<string, string> = { 'user-agent': init.userAgent };
   if (init.auth?.header) staticHeaders[init.auth.header.name.toLowerCase()] = init.auth.header.value;
-  const preparer = new RequestPreparer(init.requests, rows, random, staticHeaders);
+  // A dropped arrival is named after a flow's first step drawn by the flow's weight, and the warm-up sends first
+  // steps the same way: first steps never need a captured value, so they can go out alone. A first step that
+  // submits an async job is left out of the warm-up: a warm-up loop would flood the target with jobs.
+  const firstSteps = (flows: typeof init.flows) => flows.map((flow) => ({ ...flow.steps[0]!, weight: flow.weight }));
+  const preparer = new RequestPreparer(firstSteps(init.flows), rows, random, staticHeaders);
+  const warmable = init.flows.filter((flow) => !flow.steps[0]!.poll && !flow.steps[0]!.callback);
+  const warmupPreparer =
+    warmable.length === init.flows.length
+      ? preparer
+      : warmable.length > 0
+        ? new RequestPreparer(firstSteps(warmable), rows, random, staticHeaders)
+        : null;
 
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), init.plan.search?.to ?? 1, 1);
   // A policy that hedges or cuts attempts on its own leaves abandoned attempts holding sockets (engines have no
@@ -59,7 +70,14 @@ function main(): void {
         run?.recorder.tokenRequest(latencyUs),
       )
     : undefined;
-  const successStatuses = new Map(init.requests.map((r) => [r.name, new Set(r.expectStatus ?? [])]));
+  const successStatuses = new Map(
+    init.flows.flatMap((flow) =>
+      flow.steps.flatMap((step) => [
+        [step.name, new Set(step.expectStatus ?? [])] as const,
+        ...(step.poll ? [[step.poll.request.name, new Set(step.poll.request.expectStatus ?? [])] as const] : []),
+      ]),
+    ),
+  );
   const isSuccess = (request: { name: string }, status: number) =>
     (status >= 200 && status < 300) || (successStatuses.get(request.name)?.has(status) ?? false);
 
@@ -80,10 +98,15 @@ function main(): void {
       }
     : undefined;
   run = new WorkerRun(init, engine, preparer, post, random, fixedLoad);
+  run.warmupPreparer = warmupPreparer;
   // Failure messages may quote what the target echoed: scrub the run's secrets and the current token.
   const redactor = new Redactor(init.secrets);
   run.redact = (text) => redactor.scrub(text, [session?.currentToken()]);
-  const responseRules = compileResponseRules(init.requests, init.usagePath);
+  // Checks and usage by request name: every request is a step of some flow (a `requests:` item a one-step one).
+  const responseRules = compileResponseRules(
+    init.flows.flatMap((flow) => flow.steps),
+    init.usagePath,
+  );
   const requester = new Requester(engine, session, init.client.retries, isSuccess, run, random, init.client.policy, responseRules);
   const warmupRequester = new Requester(engine, session, init.client.retries, isSuccess, run.warmup, random, undefined, responseRules);
 

@@ -1,7 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engines/types.js';
-import type { Requester } from '../client/requester.js';
+import type { Executed, Requester, ResponseJudge } from '../client/requester.js';
 import type { RequestPreparer, Sender } from '../client/prepare.js';
+import { FlowPicker, type FlowPlan } from '../client/flow-plan.js';
+import { CallbackReceiver } from '../client/callback-receiver.js';
+import type { PreparedRequest } from '../engines/types.js';
+import { FlowSet } from '../metrics/flow-set.js';
+import { FlowRunner, type FlowContext } from './flow-runner.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
 import type { LoadPlan } from '../load/types.js';
 import { WorkerRecorder } from './worker-recorder.js';
@@ -23,7 +28,7 @@ const STOP_GRACE_MS = 1_000;
  * every attempt to its recorder, and stops gracefully. It never knows which engine sends the requests.
  * Time is "run time": ms since the shared start, on this thread's monotonic clock.
  */
-export class WorkerRun implements DriverContext {
+export class WorkerRun implements DriverContext, FlowContext {
   private startAt = 0; // performance.now() value of run time 0
   private stopRequested = false;
   private readonly sleepers = new Set<() => void>();
@@ -32,10 +37,21 @@ export class WorkerRun implements DriverContext {
   private readonly planWaiters = new Set<() => void>();
   private planIsOpen: boolean;
   private activeUsers = 0;
+  private activeIterationCount = 0;
   private requester: Requester | undefined;
+  /** flows and async jobs, per run (their requests go to the recorder like any other) */
+  readonly flows: FlowSet;
+  private readonly flowRunner: FlowRunner;
+  private readonly flowPicker: FlowPicker;
+  private receiverStarting: Promise<CallbackReceiver> | undefined;
   readonly recorder: WorkerRecorder;
   /** scrubs secrets from failure messages (set by the worker entry, which knows them) */
   redact?: (text: string) => string;
+  /**
+   * What the warm-up sends: the run's preparer by default; null when nothing may go out alone (every flow starts
+   * with an async job: warming up would flood the target with jobs nobody follows). Connections are still opened.
+   */
+  warmupPreparer?: RequestPreparer | null;
   /** the warm-up's requests go through a requester of their own with these hooks (see WarmUp) */
   readonly warmup: WarmUp;
 
@@ -51,6 +67,17 @@ export class WorkerRun implements DriverContext {
     this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime());
     this.warmup = new WarmUp(this.sleep, () => this.stopRequested);
     this.planIsOpen = init.plan.search !== undefined;
+    const flows: readonly FlowPlan[] = init.flows;
+    this.flows = new FlowSet(
+      flows.filter((f) => !f.implicit).map((f) => f.name),
+      flows.flatMap((f) =>
+        f.steps.flatMap((s): { name: string; mode: 'poll' | 'callback' }[] =>
+          s.poll ? [{ name: s.name, mode: 'poll' }] : s.callback ? [{ name: s.name, mode: 'callback' }] : [],
+        ),
+      ),
+    );
+    this.flowRunner = new FlowRunner(this, preparer, flows);
+    this.flowPicker = new FlowPicker(flows);
   }
 
   get plan() {
@@ -125,16 +152,21 @@ export class WorkerRun implements DriverContext {
     return this.recorder.sent;
   }
 
-  readonly sleep = (ms: number): Promise<boolean> => {
+  /** Resolves true after ms (or as soon as `wakeOn` settles), false when the run stops first. */
+  readonly sleep = (ms: number, wakeOn?: Promise<unknown>): Promise<boolean> => {
     if (this.stopRequested) return Promise.resolve(false);
     return new Promise((resolve) => {
+      let awake = false;
       const wake = () => {
+        if (awake) return;
+        awake = true;
         clearTimeout(timer);
         this.sleepers.delete(wake);
         resolve(!this.stopRequested);
       };
       const timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
+      wakeOn?.then(wake, wake);
     });
   };
 
@@ -153,9 +185,12 @@ export class WorkerRun implements DriverContext {
     const { warmupMs, plan, workerIndex, workerCount } = this.init;
     // The warm-up runs in the time before time zero (the coordinator leaves warmupMs for it) and is awaited
     // only at the end, so a slow last warm-up request never delays the start.
+    const warmupPreparer = this.warmupPreparer === undefined ? this.preparer : this.warmupPreparer;
     const warming =
-      warmupMs > 0 && warmupRequester
-        ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, () => warmupRequester.execute(this.preparer.next()))
+      warmupMs > 0 && warmupRequester && warmupPreparer
+        ? this.warmup.drive(warmUpShare(plan, workerIndex, workerCount), this.startAt, async () => {
+            await warmupRequester.execute(warmupPreparer.next());
+          })
         : undefined;
     const untilStart = this.startAt - performance.now();
     if (untilStart > 0) await new Promise((resolve) => setTimeout(resolve, untilStart));
@@ -168,10 +203,15 @@ export class WorkerRun implements DriverContext {
       await this.drain(this.stopRequested ? Math.min(STOP_GRACE_MS, gracefulStopMs) : gracefulStopMs);
     } finally {
       clearInterval(flushTimer);
+      // Flows still thinking or polling after the graceful stop end here as interrupted, like requests in flight.
+      this.stop();
       // Requests still in flight are cut here and settle as interrupted; engines settle them within close(),
       // and the turn below lets their requesters record them before the last flush: never dropped.
       await this.engine.close();
       await new Promise((resolve) => setImmediate(resolve));
+      if (this.receiverStarting) await (await this.receiverStarting.catch(() => undefined))?.close();
+      if (this.init.flows.some((f) => !f.implicit || f.steps.some((s) => s.poll || s.callback)))
+        this.post({ type: 'flows', snapshot: this.flows.snapshot() });
       if (warming) {
         await warming;
         this.post({ type: 'warmup', snapshot: this.warmup.snapshot(), durationMs: this.warmup.durationMs });
@@ -189,16 +229,38 @@ export class WorkerRun implements DriverContext {
 
   // ---- what the drivers use (DriverContext)
 
-  async send(intendedRunMs?: number, sender?: Sender): Promise<void> {
-    const request = this.preparer.next(sender);
+  /** Runs one iteration of a flow drawn by weight; returns the pause before the user's next (see FlowRunner). */
+  async send(intendedRunMs?: number, sender: Sender = { vu: 0, iteration: 0 }): Promise<number> {
+    const flow = this.flowPicker.pick(this.random);
+    this.activeIterationCount += 1;
+    try {
+      return await this.flowRunner.runIteration(flow, sender, intendedRunMs === undefined ? undefined : this.startAt + intendedRunMs);
+    } finally {
+      this.activeIterationCount -= 1;
+      if (this.activeIterationCount === 0) this.wakeIdleWaiters();
+    }
+  }
+
+  get activeIterations(): number {
+    return this.activeIterationCount;
+  }
+
+  // ---- what the flows use (FlowContext)
+
+  async execute(request: PreparedRequest, intendedAtMs: number | undefined, judge?: ResponseJudge): Promise<Executed> {
     this.recorder.changeInFlight(1);
     this.recorder.sent();
     try {
-      await this.requester!.execute(request, intendedRunMs === undefined ? undefined : this.startAt + intendedRunMs);
+      return await this.requester!.execute(request, intendedAtMs, judge);
     } finally {
       this.recorder.changeInFlight(-1);
       if (this.recorder.inFlight === 0) this.wakeIdleWaiters();
     }
+  }
+
+  receiver(): Promise<CallbackReceiver> {
+    this.receiverStarting ??= CallbackReceiver.start(this.init.client.maxResponseBytes, this.random);
+    return this.receiverStarting;
   }
 
   drop(): void {
@@ -224,15 +286,22 @@ export class WorkerRun implements DriverContext {
 
   /** Resolves when nothing is in flight any more, or after limitMs. */
   async drain(limitMs: number): Promise<void> {
-    if (this.recorder.inFlight === 0 && this.activeUsers === 0) return;
+    const idle = () => this.recorder.inFlight === 0 && this.activeIterationCount === 0;
+    if (idle() && this.activeUsers === 0) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, limitMs);
-      this.idleWaiters.push(() => {
-        if (this.recorder.inFlight === 0) {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, limitMs);
+      const waiter = () => {
+        if (timedOut) return;
+        if (idle()) {
           clearTimeout(timer);
           resolve();
-        }
-      });
+        } else this.idleWaiters.push(waiter);
+      };
+      this.idleWaiters.push(waiter);
     });
   }
 

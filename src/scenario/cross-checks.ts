@@ -15,8 +15,11 @@ export interface Problem {
  * and load within what the workers can hold. Each problem points at the field to change.
  */
 export function crossFieldProblems(scenario: ScenarioParsed): Problem[] {
+  if (scenario.requests === undefined && scenario.flows === undefined)
+    return [{ path: ['requests'], message: 'give requests (sent one at a time) or flows (steps in order), or both' }];
   return [
     ...requestNameProblems(scenario),
+    ...flowNameProblems(scenario),
     ...thresholdScopeProblems(scenario),
     ...templateNameProblems(scenario),
     ...alertRouteProblems(scenario),
@@ -25,7 +28,7 @@ export function crossFieldProblems(scenario: ScenarioParsed): Problem[] {
 
 /** An alert route for a request nobody sends would alert on a timeout nobody recommended: a typo, caught now. */
 function alertRouteProblems(scenario: ScenarioParsed): Problem[] {
-  const names = new Set(scenario.requests.map((r) => r.name));
+  const names = new Set(namedRequests(scenario).map((r) => r.name));
   return Object.keys(scenario.alerts?.routes ?? {})
     .filter((name) => !names.has(name))
     .map((name) => ({
@@ -34,41 +37,94 @@ function alertRouteProblems(scenario: ScenarioParsed): Problem[] {
     }));
 }
 
+type Step = NonNullable<ScenarioParsed['requests']>[number] | NonNullable<ScenarioParsed['flows']>[number]['steps'][number];
+
+/** Every request the scenario sends, with where it is written: requests, flow steps and their polls. */
+function namedRequests(scenario: ScenarioParsed): { name: string; path: Path; label: string }[] {
+  const named: { name: string; path: Path; label: string }[] = [];
+  const add = (step: Step, at: Path) => {
+    named.push({ name: step.name, path: [...at, 'name'], label: formatAt(at) });
+    if (step.poll)
+      named.push({ name: step.poll.name ?? `${step.name}.poll`, path: [...at, 'poll', 'name'], label: `${formatAt(at)}.poll` });
+  };
+  scenario.requests?.forEach((request, index) => add(request, ['requests', index]));
+  scenario.flows?.forEach((flow, f) => flow.steps.forEach((step, s) => add(step, ['flows', f, 'steps', s])));
+  return named;
+}
+
+function formatAt(path: Path): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+}
+
 function requestNameProblems(scenario: ScenarioParsed): Problem[] {
+  const first = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const { name, path, label } of namedRequests(scenario)) {
+    const earlier = first.get(name);
+    // Results, thresholds and reports key by name: two requests of one name would be counted as one.
+    if (earlier !== undefined) problems.push({ path, message: `"${name}" is already the name of ${earlier}` });
+    else first.set(name, label);
+  }
+  return problems;
+}
+
+function flowNameProblems(scenario: ScenarioParsed): Problem[] {
   const first = new Map<string, number>();
   const problems: Problem[] = [];
-  scenario.requests.forEach((request, index) => {
-    const earlier = first.get(request.name);
-    // Results, thresholds and reports key by name: two requests of one name would be counted as one.
+  scenario.flows?.forEach((flow, index) => {
+    const earlier = first.get(flow.name);
     if (earlier !== undefined)
-      problems.push({ path: ['requests', index, 'name'], message: `"${request.name}" is already the name of requests[${earlier}]` });
-    else first.set(request.name, index);
+      problems.push({ path: ['flows', index, 'name'], message: `"${flow.name}" is already the name of flows[${earlier}]` });
+    else first.set(flow.name, index);
   });
   return problems;
 }
 
-/** A threshold on a request nobody sends has no samples and would fail every run: a typo, caught now. */
+/** Steps that submit async jobs (their `completion` is recorded under the step's name). */
+function asyncStepNames(scenario: ScenarioParsed): string[] {
+  const steps: Step[] = [...(scenario.requests ?? []), ...(scenario.flows ?? []).flatMap((flow) => flow.steps)];
+  return steps.filter((step) => step.poll !== undefined || step.callback !== undefined).map((step) => step.name);
+}
+
+/** A threshold on a request (flow, async step) nobody sends has no samples and would fail every run: a typo, caught now. */
 function thresholdScopeProblems(scenario: ScenarioParsed): Problem[] {
-  const names = new Set(scenario.requests.map((r) => r.name));
+  const requests = namedRequests(scenario).map((r) => r.name);
+  const flows = (scenario.flows ?? []).map((f) => f.name);
+  const jobs = asyncStepNames(scenario);
   const problems: Problem[] = [];
-  const checked = new Set(scenario.requests.filter((r) => r.checks?.length).map((r) => r.name));
+  // Requests and flow steps that carry checks: a checks threshold needs one to count.
+  const checked = new Set(
+    [...(scenario.requests ?? []), ...(scenario.flows ?? []).flatMap((f) => f.steps)].filter((r) => r.checks?.length).map((r) => r.name),
+  );
   scenario.thresholds.forEach((spec, index) => {
-    const { scope, stat } = parseThreshold(spec.threshold);
+    const threshold = parseThreshold(spec.threshold);
+    const metric = 'metric' in threshold.stat ? threshold.stat.metric : undefined;
+    const scope = threshold.scope;
+    const path: Path = ['thresholds', index];
     // A checks threshold with no check to count would fail every run for want of samples.
     if (
-      stat.kind === 'checks' &&
-      (scope && 'request' in scope ? names.has(scope.request) && !checked.has(scope.request) : checked.size === 0)
+      threshold.stat.kind === 'checks' &&
+      (scope && 'request' in scope ? requests.includes(scope.request) && !checked.has(scope.request) : checked.size === 0)
     ) {
       problems.push({
-        path: ['thresholds', index],
+        path,
         message: scope && 'request' in scope ? `request "${scope.request}" has no checks to count` : 'no request has checks to count',
       });
     }
-    if (scope && 'request' in scope && !names.has(scope.request)) {
-      problems.push({
-        path: ['thresholds', index],
-        message: `no request is named "${scope.request}" (requests: ${[...names].join(', ')})`,
-      });
+    if (metric === 'flow') {
+      if (flows.length === 0) problems.push({ path, message: 'the flow metric needs flows: this scenario has none' });
+      else if (scope && 'request' in scope && !flows.includes(scope.request))
+        problems.push({ path, message: `no flow is named "${scope.request}" (flows: ${flows.join(', ')})` });
+    } else if (metric === 'completion') {
+      if (jobs.length === 0)
+        problems.push({ path, message: 'the completion metric needs a step with poll or callback: this scenario has none' });
+      else if (scope && 'request' in scope && !jobs.includes(scope.request))
+        problems.push({
+          path,
+          message: `no step that polls or is called back is named "${scope.request}" (async steps: ${jobs.join(', ')})`,
+        });
+    } else if (scope && 'request' in scope && !requests.includes(scope.request)) {
+      problems.push({ path, message: `no request is named "${scope.request}" (requests: ${requests.join(', ')})` });
     }
   });
   return problems;
@@ -87,14 +143,60 @@ function templateNameProblems(scenario: ScenarioParsed, known: ReadonlySet<strin
         message: `"${name}" is a built-in template value (${BUILTIN_NAMES.join(', ')}): name the feeder otherwise`,
       });
   }
-  scenario.requests.forEach((request, index) => {
-    for (const field of ['path', 'query', 'headers', 'json', 'body'] as const) {
-      for (const problem of templateProblems(request[field] ?? null, known)) {
-        problems.push({ path: ['requests', index, field, ...problem.path], message: problem.message });
-      }
+  const check = (step: Step, at: Path, names: ReadonlySet<string>, later: ReadonlyMap<string, string>) => {
+    const templated: [Path, unknown][] = (['path', 'query', 'headers', 'json', 'body'] as const).map((field) => [[field], step[field]]);
+    // A poll renders after its own step's response, so it may use what that step captures.
+    const pollNames = new Set([...names, ...Object.keys(step.capture ?? {})]);
+    for (const [path, template] of templated)
+      problems.push(...placeholderProblems(template ?? null, [...at, ...path], names, later, known));
+    if (step.poll) {
+      for (const field of ['path', 'query', 'headers'] as const)
+        problems.push(...placeholderProblems(step.poll[field] ?? null, [...at, 'poll', field], pollNames, later, known));
     }
+    for (const name of Object.keys(step.capture ?? {})) {
+      if (isBuiltin(name) || known.has(name))
+        problems.push({
+          path: [...at, 'capture', name],
+          message: `"${name}" is already ${isBuiltin(name) ? 'a built-in template value' : 'a data feeder'}: capture it under another name`,
+        });
+    }
+  };
+  scenario.requests?.forEach((request, index) => check(request, ['requests', index], known, new Map()));
+  scenario.flows?.forEach((flow, f) => {
+    // Values a step may use: the feeders, and what the steps before it capture; a later step's capture is named.
+    const captured = new Set(known);
+    const capturedLater = new Map<string, string>();
+    flow.steps.forEach((step) => Object.keys(step.capture ?? {}).forEach((name) => capturedLater.set(name, step.name)));
+    flow.steps.forEach((step, s) => {
+      for (const name of Object.keys(step.capture ?? {})) if (capturedLater.get(name) === step.name) capturedLater.delete(name);
+      check(step, ['flows', f, 'steps', s], captured, capturedLater);
+      for (const name of Object.keys(step.capture ?? {})) captured.add(name);
+    });
   });
   return problems;
+}
+
+/** templateProblems at a path, saying so when an unknown name is one a later step captures. */
+function placeholderProblems(
+  template: unknown,
+  at: Path,
+  known: ReadonlySet<string>,
+  later: ReadonlyMap<string, string>,
+  feeders: ReadonlySet<string>,
+): Problem[] {
+  return templateProblems(template, known).map((problem) => {
+    const name = /^unknown template name "([^"]+)"/.exec(problem.message)?.[1];
+    const step = name === undefined ? undefined : later.get(name);
+    const captured = [...known].filter((k) => !feeders.has(k)).sort();
+    let message = problem.message;
+    if (step !== undefined)
+      message = `"${name}" is captured by step "${step}", which runs later: a step uses only values captured before it`;
+    else if (name !== undefined && captured.length > 0) {
+      const data = [...feeders].sort();
+      message = `unknown template name "${name}": not a value captured by an earlier step (${captured.join(', ')}), a data feeder (${data.join(', ') || 'data defines none'}) nor a built-in (${BUILTIN_NAMES.join(', ')})`;
+    }
+    return { path: [...at, ...problem.path], message };
+  });
 }
 
 /** The most users (closed) or arrivals per second (open) `workers` worker threads are allowed to drive. */

@@ -38,6 +38,10 @@ export const DEFAULTS = {
   tokenRefreshMarginMs: 30_000,
   mock: { profile: 'llm-default', seed: 42 },
   requestWeight: 1,
+  /** async jobs: a poll step asks this often, and gives up (the job expired) after the timeout */
+  poll: { everyMs: 1_000, timeoutMs: 60_000, method: 'GET' as const },
+  /** async jobs: the callback URL goes in this JSON body field; no callback after the timeout: expired */
+  callback: { field: 'callback_url', timeoutMs: 60_000 },
   stream: 'none' as const,
   method: 'GET',
   /**

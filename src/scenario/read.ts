@@ -139,6 +139,8 @@ export function parseScenario(
   void _load;
   return {
     ...rest,
+    requests: rest.requests ?? [],
+    flows: rest.flows ?? [],
     workers: overrides.workers ?? rest.workers ?? DEFAULTS.workers,
     file,
     locate,
@@ -232,9 +234,16 @@ function autocannonProblems(scenario: z.output<typeof scenarioSchema>, model: 'o
   const problems: Problem[] = [];
   if (model === 'open')
     problems.push({ path: ['engine'], message: 'the autocannon engine drives fixed concurrency; use engine: wire for an open model' });
-  if (scenario.requests.length !== 1)
+  const requests = scenario.requests ?? [];
+  if (scenario.flows !== undefined)
+    problems.push({ path: ['flows'], message: 'the autocannon engine sends one request in a loop: flows need engine: wire or node' });
+  else if (requests.length !== 1)
     problems.push({ path: ['engine'], message: 'the autocannon engine sends one request; this scenario has several' });
-  scenario.requests.forEach((request, index) => {
+  requests.forEach((request, index) => {
+    for (const field of ['capture', 'think', 'poll', 'callback'] as const) {
+      if (request[field] !== undefined)
+        problems.push({ path: ['requests', index, field], message: `the autocannon engine cannot ${field}: use engine: wire or node` });
+    }
     if (request.stream !== 'none')
       problems.push({ path: ['requests', index, 'stream'], message: 'the autocannon engine does not read streams' });
     // autocannon hands over a status and a byte count per response, never the body or headers, and its point is

@@ -65,61 +65,182 @@ const auth = z
   })
   .refine((a) => !(a.oauth2 && a.header), { message: 'give either auth.oauth2 or auth.header, not both' });
 
-const usagePath = z.string().superRefine((path, ctx) => {
+/** A JSONPath into a JSON response body, compiled now so a bad one is refused with its column (shared/json-path.ts). */
+const jsonPath = z.string().superRefine((text, ctx) => {
   try {
-    compileJsonPath(path);
+    compileJsonPath(text);
   } catch (error) {
     if (!(error instanceof JsonPathSyntaxError)) throw error;
     ctx.addIssue({ code: 'custom', message: error.message });
   }
 });
 
-const request = z
-  .strictObject({
-    name: z.string().min(1),
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-    path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
-    headers: headers.default({}),
-    /** query parameters, appended to the path percent-encoded (templates allowed) */
-    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    json: z.unknown().optional(),
-    body: z.string().optional(),
-    stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
-    weight: z.number().positive().default(DEFAULTS.requestWeight),
-    /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
-    expectStatus: z.array(z.number().int()).optional(),
-    /** response checks, each counted pass/fail; a failed one fails the attempt as kind `check` */
-    checks: z.array(checkSchema).optional(),
-    /**
-     * read completion tokens from a plain JSON response (tokens/s and time per output token without streaming):
-     * true reads DEFAULTS.usagePath, a string is another JSON path; off by default, as it costs a body read
-     */
-    usage: z.union([z.boolean(), usagePath]).optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.json !== undefined && r.body !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
-    // Results key check tallies by label: two checks of one label would be counted as one.
-    const labels = new Map<string, number>();
-    r.checks?.forEach((check, index) => {
-      const earlier = labels.get(check.label);
-      if (earlier === undefined) labels.set(check.label, index);
-      else
+/** A value a JSON path may be compared with: `status: done`, `code: 3`, `ready: true`. */
+const jsonScalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A name a later step's templates use, so it follows the placeholder grammar (shared/placeholders.ts). */
+const captureName = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'a captured name is an identifier like jobId');
+
+/**
+ * Think time: a pause of exactly this long (`500ms`), or drawn uniformly between min and max. Parsed to
+ * `{ minMs, maxMs }` so every consumer samples one way.
+ */
+const think = z
+  .union([duration, z.strictObject({ min: duration, max: duration })])
+  .transform((t) => (typeof t === 'number' ? { minMs: t, maxMs: t } : { minMs: t.min, maxMs: t.max }))
+  .superRefine((t, ctx) => {
+    if (t.minMs > t.maxMs)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: `think min (${t.minMs} ms) is above its max (${t.maxMs} ms)` });
+  });
+
+/** When a polled (or called-back) job is over: the value at `json` is one of `in`; those also in `failed` are failures. */
+const until = z
+  .strictObject(
+    {
+      json: jsonPath,
+      in: z.array(jsonScalar).min(1),
+      /** final values that mean the job failed (counted as failed jobs, the step fails); the rest of `in` is success */
+      failed: z.array(jsonScalar).optional(),
+    },
+    {
+      // Said plainly when missing: without it the poll could never tell a finished job from a running one.
+      error: (issue) =>
+        issue.input === undefined ? 'a poll needs until: { json: "$.status", in: [done, failed] } to know when the job is over' : undefined,
+    },
+  )
+  .superRefine((u, ctx) => {
+    u.failed?.forEach((value, index) => {
+      if (!u.in.includes(value))
         ctx.addIssue({
           code: 'custom',
-          path: ['checks', index],
-          message: `checks[${earlier}] is already labelled "${check.label}": give one of them another name`,
+          path: ['failed', index],
+          message: `${JSON.stringify(value)} is not one of the final values in \`in\``,
         });
     });
-    // A WebSocket answer is messages, not an HTTP response with a body and headers to check.
-    if (r.stream === 'ws')
-      r.checks?.forEach((check, index) => {
-        if (check.subject !== 'status')
-          ctx.addIssue({ code: 'custom', path: ['checks', index], message: 'a WebSocket stream takes status checks only' });
-      });
-    if (r.usage !== undefined && r.usage !== false && r.stream !== 'none')
-      ctx.addIssue({ code: 'custom', path: ['usage'], message: "a stream's usage is read from its final event already: remove usage" });
   });
+
+/**
+ * Polls an async job after its step's response: GET `path` every `every` (from the step's send) until the body's
+ * `until.json` is final, or `timeout` passes (the job expired). Each poll is a request under `name`.
+ */
+const poll = z.strictObject({
+  /** the poll requests' name in metrics (default: the step's name + ".poll") */
+  name: z.string().min(1).optional(),
+  method: z.enum(['GET', 'POST']).default(DEFAULTS.poll.method),
+  path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
+  headers: headers.default({}),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  every: duration.default(DEFAULTS.poll.everyMs),
+  until,
+  timeout: duration.default(DEFAULTS.poll.timeoutMs),
+});
+
+/**
+ * Callback instead of polling: a receiver on loopback, its URL sent in the JSON body's `field`; the job is over when
+ * the callback arrives (its body judged by `failed`, when given), expired when `timeout` passes first.
+ */
+const callbackOptions = z.strictObject({
+  field: z.string().min(1).default(DEFAULTS.callback.field),
+  timeout: duration.default(DEFAULTS.callback.timeoutMs),
+  /** callback bodies whose value at `json` is one of `in` are failed jobs */
+  failed: z.strictObject({ json: jsonPath, in: z.array(jsonScalar).min(1) }).optional(),
+});
+const callback = z.union([z.boolean(), callbackOptions]).transform((c) => {
+  if (c === false) return undefined;
+  return c === true ? callbackOptions.parse({}) : c;
+});
+
+/** The fields of one request: a `requests:` item and a flow's step share them (a step has no weight). */
+const requestFields = {
+  name: z.string().min(1),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+  path: z.string().startsWith('/').pipe(checkedString(pathProblem)),
+  headers: headers.default({}),
+  /** query parameters, appended to the path percent-encoded (templates allowed) */
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  json: z.unknown().optional(),
+  body: z.string().optional(),
+  stream: z.enum(['none', 'sse', 'ws']).default(DEFAULTS.stream),
+  /** statuses that count as success besides 2xx (e.g. 404 for a lookup that may miss) */
+  expectStatus: z.array(z.number().int()).optional(),
+  /** values read from the JSON response body by JSONPath, for later steps' templates: `{ jobId: "$.id" }` */
+  capture: z.record(captureName, jsonPath).optional(),
+  /** pause after this step (before the next one, or before the next iteration after the last step) */
+  think: think.optional(),
+  /** an async job: poll for its end after this step's response */
+  poll: poll.optional(),
+  /** an async job: wait for its callback instead of polling */
+  callback: callback.optional(),
+  /** response checks, each counted pass/fail; a failed one fails the attempt as kind `check` */
+  checks: z.array(checkSchema).optional(),
+  /**
+   * read completion tokens from a plain JSON response (tokens/s and time per output token without streaming):
+   * true reads DEFAULTS.usagePath, a string is another JSON path; off by default, as it costs a body read
+   */
+  usage: z.union([z.boolean(), jsonPath]).optional(),
+};
+
+type RequestShape = {
+  json?: unknown;
+  body?: string;
+  stream: string;
+  poll?: unknown;
+  callback?: unknown;
+  capture?: unknown;
+  checks?: { label: string; subject: string }[];
+  usage?: boolean | string;
+};
+
+function requestProblems(r: RequestShape, ctx: z.RefinementCtx): void {
+  if (r.json !== undefined && r.body !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'give json or body, not both' });
+  // Results key check tallies by label: two checks of one label would be counted as one.
+  const labels = new Map<string, number>();
+  r.checks?.forEach((check, index) => {
+    const earlier = labels.get(check.label);
+    if (earlier === undefined) labels.set(check.label, index);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: ['checks', index],
+        message: `checks[${earlier}] is already labelled "${check.label}": give one of them another name`,
+      });
+  });
+  // A WebSocket answer is messages, not an HTTP response with a body and headers to check.
+  if (r.stream === 'ws')
+    r.checks?.forEach((check, index) => {
+      if (check.subject !== 'status')
+        ctx.addIssue({ code: 'custom', path: ['checks', index], message: 'a WebSocket stream takes status checks only' });
+    });
+  if (r.usage !== undefined && r.usage !== false && r.stream !== 'none')
+    ctx.addIssue({ code: 'custom', path: ['usage'], message: "a stream's usage is read from its final event already: remove usage" });
+  if (r.poll !== undefined && r.callback !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['callback'], message: 'an async job is polled or called back, not both' });
+  if (r.capture !== undefined && r.stream !== 'none')
+    ctx.addIssue({ code: 'custom', path: ['capture'], message: 'a streamed answer is not kept: capture from a step with stream: none' });
+  if ((r.poll !== undefined || r.callback !== undefined) && r.stream !== 'none')
+    ctx.addIssue({ code: 'custom', path: ['stream'], message: 'an async job step answers at once: it cannot stream' });
+  if (r.callback !== undefined && (r.json === null || typeof r.json !== 'object' || Array.isArray(r.json)))
+    ctx.addIssue({ code: 'custom', path: ['callback'], message: 'a callback URL is sent in the JSON body: give json as an object' });
+}
+
+const request = z
+  .strictObject({ ...requestFields, weight: z.number().positive().default(DEFAULTS.requestWeight) })
+  .superRefine(requestProblems);
+
+/** A step of a flow: a request run in order, never drawn by weight. */
+const step = z.strictObject(requestFields).superRefine(requestProblems);
+
+/**
+ * A flow: steps run in order by one virtual user (closed model) or one arrival (open model); flows are drawn by
+ * weight as requests are. `think` pauses after each iteration of the flow (closed model), before the next.
+ */
+const flow = z.strictObject({
+  name: z.string().min(1),
+  weight: z.number().positive().default(DEFAULTS.requestWeight),
+  think: think.optional(),
+  steps: z.array(step).min(1),
+});
 
 const feeder = z.strictObject({
   file: z.string().min(1),
@@ -324,7 +445,9 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   target,
   auth: auth.optional(),
-  requests: z.array(request).min(1),
+  requests: z.array(request).min(1).optional(),
+  /** sequences of steps; requests and flows may be given together, drawn by weight among each other */
+  flows: z.array(flow).min(1).optional(),
   data: z.record(z.string(), feeder).default({}),
   client: client.default(() => client.parse({})),
   serverTiming: serverTiming.default(() => serverTiming.parse({})),

@@ -2,7 +2,11 @@ import type { ScenarioParsed } from './schema.js';
 import type { LoadPlan } from '../load/types.js';
 
 /** A validated scenario with environment variables resolved and the load curve compiled. Trusted inside. */
-export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'warmup' | 'workers'> {
+export interface Scenario extends Omit<ScenarioParsed, 'load' | 'interval' | 'warmup' | 'workers' | 'requests' | 'flows'> {
+  /** the one-step form; empty when the scenario gives only flows */
+  requests: NonNullable<ScenarioParsed['requests']>;
+  /** sequences of steps; empty when the scenario gives only requests */
+  flows: NonNullable<ScenarioParsed['flows']>;
   /** worker threads: the scenario's, the command line's, or the machine's default */
   workers: number;
   /** load before time zero, recorded apart (0: none); the default is resolved at the boundary */

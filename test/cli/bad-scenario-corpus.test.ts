@@ -70,6 +70,23 @@ const corpus: [file: string, message: RegExp][] = [
     'threshold-checks-without-checks.yaml',
     /threshold-checks-without-checks\.yaml:11:\d+: thresholds\[0\]: request "other" has no checks to count/,
   ],
+  [
+    'flow-unknown-capture.yaml',
+    /flow-unknown-capture\.yaml:12:\d+: flows\[0\]\.steps\[1\]\.path: unknown template name "jobid": not a value captured by an earlier step \(jobId\)/,
+  ],
+  [
+    'flow-capture-later.yaml',
+    /flow-capture-later\.yaml:8:\d+: flows\[0\]\.steps\[0\]\.path: "jobId" is captured by step "submit", which runs later/,
+  ],
+  [
+    'flow-bad-json-path.yaml',
+    /flow-bad-json-path\.yaml:10:\d+: flows\[0\]\.steps\[0\]\.capture\.jobId: bad JSON path "\$\.items\[first\]" at column 9/,
+  ],
+  [
+    'flow-poll-without-until.yaml',
+    /flow-poll-without-until\.yaml:13:\d+: flows\[0\]\.steps\[0\]\.poll\.until: a poll needs until: \{ json: "\$\.status", in: \[done, failed\] \}/,
+  ],
+  ['flow-threshold-unknown.yaml', /flow-threshold-unknown\.yaml:13:\d+: thresholds\[0\]: no flow is named "jobs" \(flows: job\)/],
   ['duplicate-key.yaml', /duplicate-key\.yaml:8:1: name: duplicate key "name" \(first at line 1\)/],
   ['trailing-comma.json', /trailing-comma\.json:4:\d+: invalid JSON: /],
   ['missing-comma.json', /missing-comma\.json:5:\d+: invalid JSON: /],

@@ -92,3 +92,26 @@ describe('parseThreshold: malformed forms name the position', () => {
     expect(typed.message).toContain(`at column ${position + 1}`);
   });
 });
+
+describe('parseThreshold: flows and async jobs', () => {
+  it.each([
+    ['p99(flow{name=job}) < 30s', 'flow', 'job', 30_000],
+    ['p99(flow){name=job} < 30s', 'flow', 'job', 30_000],
+    ['p50(completion{request=submit}) <= 2s', 'completion', 'submit', 2000],
+    ['max(flow) < 1m', undefined, undefined, undefined],
+  ])('%s', (expression, metric, name, limit) => {
+    if (metric === undefined) {
+      expect(() => parseThreshold(expression)).toThrow(ThresholdSyntaxError);
+      return;
+    }
+    const parsed = parseThreshold(expression);
+    expect(parsed.stat).toMatchObject({ metric });
+    expect(parsed.scope).toEqual({ request: name });
+    expect(parsed.limit).toBe(limit);
+  });
+
+  it('refuses tags both inside and after the parentheses, and a stage scope on a per-run metric', () => {
+    expect(() => parseThreshold('p99(flow{name=a}){name=b} < 1s')).toThrow(/inside the parentheses or after them/);
+    expect(() => parseThreshold('p99(flow{stage=0}) < 1s')).toThrow(/recorded per run, not per stage/);
+  });
+});

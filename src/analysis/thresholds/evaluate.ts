@@ -1,4 +1,5 @@
-import { decodeHistogram } from '../../shared/histogram.js';
+import { decodeHistogram, encodeHistogram, mergeEncoded } from '../../shared/histogram.js';
+import type { FlowMetricName } from '../../metrics/vocabulary.js';
 import type { MetricSnapshot } from '../../metrics/metric-set.js';
 import type { EncodedHistograms, ErrorCounts, RunResult } from '../../result/types.js';
 import { parseThreshold, statLabel } from '../../metrics/grammar/threshold.js';
@@ -12,7 +13,7 @@ export interface Population {
   errors: ErrorCounts;
   /** completed requests per second over the time the population covers */
   throughput: number;
-  histograms: EncodedHistograms;
+  histograms: EncodedHistograms & Partial<Record<FlowMetricName, string>>;
   /** response checks, by label; absent or empty when none was evaluated */
   checks?: readonly CheckTally[];
   /** calls and failed calls, for error_rate(call); absent in results written before calls were recorded */
@@ -32,7 +33,8 @@ export function evaluateThresholds(result: RunResult, thresholds: readonly (stri
     const threshold = typeof t === 'string' ? parseThreshold(t) : t;
     const found = populationOf(result, threshold);
     if ('missing' in found) return verdictOf(threshold, undefined, found.missing);
-    const population = threshold.attempts === 'all' ? found : { ...found, histograms: successfulHistograms(found.histograms) };
+    const population =
+      threshold.attempts === 'all' ? found : { ...found, histograms: { ...found.histograms, ...successfulHistograms(found.histograms) } };
     const observed = observe(threshold.stat, population);
     // A latency stat with no sample fails and says why: every attempt failed, or the metric was never recorded.
     if (observed === undefined && threshold.stat.kind === 'checks')
@@ -70,6 +72,9 @@ export function evaluateOnSnapshot(threshold: Threshold, merged: MetricSnapshot,
 
 function populationOf(result: RunResult, threshold: Threshold): Population | { missing: string } {
   const scope = threshold.scope;
+  const metric = 'metric' in threshold.stat ? threshold.stat.metric : undefined;
+  if (metric === 'flow' || metric === 'completion')
+    return flowPopulationOf(result, metric, scope && 'request' in scope ? scope.request : undefined);
   if (!scope) {
     return {
       requests: result.totals.requests,
@@ -104,6 +109,42 @@ function populationOf(result: RunResult, threshold: Threshold): Population | { m
     throughput: stage.throughput,
     histograms: stage.histograms,
     ...(stage.calls && { calls: stage.calls }),
+  };
+}
+
+/**
+ * Flows (metric `flow`, by flow name) or async steps (metric `completion`, by the submitting step's name); unscoped,
+ * every flow or every async step together, their histograms merged exactly. Their "requests" are completed
+ * iterations or submitted jobs, their errors the ones that did not end well.
+ */
+function flowPopulationOf(result: RunResult, metric: FlowMetricName, name: string | undefined): Population | { missing: string } {
+  const span = Math.max(result.durationMs, 1) / 1000;
+  const groups =
+    metric === 'flow'
+      ? Object.values(result.flows ?? {}).map((f) => ({
+          name: f.name,
+          total: f.iterations - f.interrupted,
+          bad: f.failed,
+          encoded: f.histograms.flow,
+        }))
+      : Object.values(result.jobs ?? {}).map((j) => ({
+          name: j.name,
+          total: j.submitted - j.interrupted,
+          bad: j.failed + j.expired + j.lost,
+          encoded: j.histograms.completion,
+        }));
+  const what = metric === 'flow' ? 'flow' : 'async step';
+  const chosen = name === undefined ? groups : groups.filter((g) => g.name === name);
+  if (chosen.length === 0)
+    return { missing: `no ${what} named "${name ?? ''}" (known: ${groups.map((g) => g.name).join(', ') || 'none'})` };
+  const encoded = chosen.flatMap((g) => (g.encoded ? [g.encoded] : []));
+  const total = chosen.reduce((sum, g) => sum + g.total, 0);
+  const bad = chosen.reduce((sum, g) => sum + g.bad, 0);
+  return {
+    requests: total,
+    errors: { total: bad, byKind: {}, byStatus: {} },
+    throughput: (total - bad) / span,
+    histograms: encoded.length === 0 ? {} : { [metric]: encoded.length === 1 ? encoded[0]! : encodeHistogram(mergeEncoded(encoded)) },
   };
 }
 

@@ -1,20 +1,25 @@
-import type { MetricName } from '../vocabulary.js';
+import type { FlowMetricName, MetricName } from '../vocabulary.js';
 
 export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /**
  * What a threshold measures:
- * - percentile / mean / min / max of a latency metric (ms)
+ * - percentile / mean / min / max of a latency metric (ms); `flow` and `completion` read flows and async jobs
+ *   (`{name=…}` scopes them to one flow, or one async step), every other metric reads requests
  * - error_rate: failed requests / completed requests; error_rate(call): failed calls / calls (the caller's view,
- *   after retries)
+ *   after retries); error_rate(flow) and error_rate(completion): failed iterations, or failed jobs
  * - status: share of completed requests that failed with a status (429) or a status class (5xx)
  * - throughput: completed requests per second; requests: completed requests
  * - checks: passed response checks / evaluated response checks
  */
 export type ThresholdStat =
-  | { kind: 'percentile'; percentile: number; metric: MetricName }
-  | { kind: 'mean' | 'min' | 'max'; metric: MetricName }
-  | { kind: 'error_rate'; level?: 'call' }
+  | { kind: 'percentile'; percentile: number; metric: MetricName | FlowMetricName }
+  | { kind: 'mean' | 'min' | 'max'; metric: MetricName | FlowMetricName }
+  /**
+   * alone: failed attempts; `(call)`: failed calls (after retries); `(flow)` or `(completion)`: failed
+   * iterations, or failed, expired and lost jobs, over those that ended
+   */
+  | { kind: 'error_rate'; level?: 'call'; metric?: FlowMetricName }
   | { kind: 'status'; status: string }
   | { kind: 'throughput' }
   | { kind: 'requests' }

@@ -1,4 +1,4 @@
-import { METRIC_NAMES, type MetricName } from '../vocabulary.js';
+import { FLOW_METRIC_NAMES, METRIC_NAMES, type FlowMetricName, type MetricName } from '../vocabulary.js';
 import type { ComparisonOperator, ObservedUnit, Threshold, ThresholdScope, ThresholdStat } from './threshold-types.js';
 import { TailscopeError } from '../../shared/errors.js';
 
@@ -17,7 +17,7 @@ export class ThresholdSyntaxError extends TailscopeError {
 const OPERATORS: readonly ComparisonOperator[] = ['<=', '>=', '==', '!=', '<', '>'];
 const LATENCY_MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, us: 0.001, µs: 0.001 };
 const STATUS_PATTERN = /^[1-5](?:\d\d|xx)$/;
-const METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
+const METRICS: ReadonlySet<string> = new Set([...METRIC_NAMES, ...FLOW_METRIC_NAMES]);
 
 /** Reads the expression left to right, keeping the offset so every error can point at its place. */
 class Scanner {
@@ -54,7 +54,9 @@ class Scanner {
  * Parses one threshold such as `p99 < 800ms`, `p99.9(ttfb) < 1s`, `error_rate < 1%`, `throughput > 200`,
  * `p99{request=generate} < 2s`, `status(5xx) < 0.5%`, `checks > 99%`. Pure; throws ThresholdSyntaxError.
  *
- * Grammar: stat ["(" arg ")"] ["{" (request|stage) "=" value "}"] operator number [unit]
+ * Grammar: stat ["(" arg ["{" tags "}"] ")"] ["{" tags "}"] operator number [unit], where tags are
+ * (request|name|stage|attempts) "=" value, comma-separated: `p99(flow{name=job}) < 30s` and `p99(flow){name=job}`
+ * read the same.
  */
 export function parseThreshold(expression: string): Threshold {
   const s: Scanner = new Scanner(expression);
@@ -66,6 +68,7 @@ export function parseThreshold(expression: string): Threshold {
   if (!name) s.fail(`expected a stat (p99, mean, max, error_rate, checks, throughput, status(5xx), ...), got "${s.peek()}"`);
 
   let arg: { text: string; at: number } | undefined;
+  let innerTags: { scope: ThresholdScope; attempts: Threshold['attempts'] } | undefined;
   s.skipSpace();
   if (s.peek() === '(') {
     s.position++;
@@ -74,6 +77,9 @@ export function parseThreshold(expression: string): Threshold {
     const text = s.take(/[A-Za-z0-9_]+/y);
     if (!text) s.fail('expected a metric name or status inside "( )"');
     s.skipSpace();
+    // k6 writes tags beside the metric, inside the parentheses: p99(flow{name=job}).
+    if (s.peek() === '{') innerTags = parseTags(s);
+    s.skipSpace();
     if (s.peek() !== ')') s.fail('expected ")"');
     s.position++;
     arg = { text, at };
@@ -81,9 +87,14 @@ export function parseThreshold(expression: string): Threshold {
   const stat = statOf(s, name, statAt, arg);
 
   s.skipSpace();
-  let scope: ThresholdScope;
-  let attempts: Threshold['attempts'] = 'successful';
-  if (s.peek() === '{') ({ scope, attempts } = parseTags(s));
+  let scope: ThresholdScope = innerTags?.scope;
+  let attempts: Threshold['attempts'] = innerTags?.attempts ?? 'successful';
+  if (s.peek() === '{') {
+    if (innerTags) s.fail('tags go inside the parentheses or after them, not both');
+    ({ scope, attempts } = parseTags(s));
+  }
+  if (arg && scope && 'stage' in scope && (FLOW_METRIC_NAMES as readonly string[]).includes(arg.text))
+    s.fail(`${arg.text} is recorded per run, not per stage: scope it with {name=...}`, arg.at);
 
   s.skipSpace();
   const operator = OPERATORS.find((op) => expression.startsWith(op, s.position));
@@ -112,10 +123,10 @@ export function parseThreshold(expression: string): Threshold {
 }
 
 function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: number } | undefined): ThresholdStat {
-  const metricOf = (): MetricName => {
+  const metricOf = (): MetricName | FlowMetricName => {
     if (!arg) return 'total';
-    if (!METRICS.has(arg.text)) s.fail(`unknown metric "${arg.text}"; one of ${METRIC_NAMES.join(', ')}`, arg.at);
-    return arg.text as MetricName;
+    if (!METRICS.has(arg.text)) s.fail(`unknown metric "${arg.text}"; one of ${[...METRICS].join(', ')}`, arg.at);
+    return arg.text as MetricName | FlowMetricName;
   };
   const noArg = () => {
     if (arg) s.fail(`${name} takes no "( )" argument`, arg.at);
@@ -133,10 +144,15 @@ function statOf(s: Scanner, name: string, at: number, arg: { text: string; at: n
     case 'min':
     case 'max':
       return { kind: name, metric: metricOf() };
-    case 'error_rate':
-      // error_rate is the attempts'; error_rate(call) the calls' (after retries, what the caller saw fail).
-      if (arg && arg.text !== 'call') s.fail(`error_rate takes no "( )" argument but (call), got "${arg.text}"`, arg.at);
-      return arg ? { kind: 'error_rate', level: 'call' } : { kind: 'error_rate' };
+    case 'error_rate': {
+      if (!arg) return { kind: 'error_rate' };
+      // error_rate is the attempts'; error_rate(call) the calls' (after retries, what the caller saw fail); flows
+      // and jobs have a failure share of their own: error_rate(flow{name=job}), error_rate(completion).
+      if (arg.text === 'call') return { kind: 'error_rate', level: 'call' };
+      if (!(FLOW_METRIC_NAMES as readonly string[]).includes(arg.text))
+        s.fail(`error_rate takes no "( )" argument but call, flow or completion (error_rate(flow{name=job})), got "${arg.text}"`, arg.at);
+      return { kind: 'error_rate', metric: arg.text as FlowMetricName };
+    }
     case 'throughput':
       noArg();
       return { kind: 'throughput' };
@@ -254,8 +270,10 @@ export function statLabel(threshold: Pick<Threshold, 'stat' | 'scope'> & Partial
     default:
       label = stat.kind;
   }
-  if ('metric' in stat && stat.metric !== 'total') label += `(${stat.metric})`;
-  if (scope && 'request' in scope) label += `{request=${scope.request}}`;
+  if ('metric' in stat && stat.metric !== undefined && stat.metric !== 'total') label += `(${stat.metric})`;
+  // Flows and async steps are named, not requests: `p99(flow){name=job}`.
+  const flowMetric = 'metric' in stat && stat.metric !== undefined && (FLOW_METRIC_NAMES as readonly string[]).includes(stat.metric);
+  if (scope && 'request' in scope) label += flowMetric ? `{name=${scope.request}}` : `{request=${scope.request}}`;
   if (scope && 'stage' in scope) label += `{stage=${scope.stage}}`;
   if (threshold.attempts === 'all') label += '{attempts=all}';
   return label;

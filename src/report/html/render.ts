@@ -17,6 +17,7 @@ import {
   checksSection,
   capacitySearchSection,
   errorsSection,
+  flowsSection,
   headerSection,
   requestsSection,
   scenarioSection,
@@ -60,6 +61,7 @@ export async function renderHtml(result: RunResult, analysis: Analysis, verdict:
     { html: checksSection(result) },
     ...chart(streamingChart(streamingStages(result))),
     { html: requestsSection(result) },
+    ...(result.flows || result.jobs ? [{ html: flowsSection(analysis) }] : []),
     { html: scenarioSection(result) },
   ];
   return renderPage(`tailscope — ${result.scenario.name}`, headerSection(result), blocks, STYLE);

@@ -1,3 +1,4 @@
+import { flowRows, jobRows } from '../views/flows.js';
 import { errorReasons } from '../views/error-reasons.js';
 import { checkRows as checkRowsOf, checksOverall } from '../views/checks.js';
 import type { Analysis } from '../../analysis/types.js';
@@ -217,6 +218,30 @@ export function requestsSection(result: RunResult): string {
   );
   return `<section id="requests"><h2>Requests by name</h2>
 <table><thead><tr><th>request</th><th>requests</th><th>req/s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+/** Flows and async jobs, when the scenario had them (an empty string otherwise: no empty section). */
+export function flowsSection(analysis: Analysis): string {
+  const flows = flowRows(analysis);
+  const jobs = jobRows(analysis);
+  if (flows.length === 0 && jobs.length === 0) return '';
+  const cells = (values: string[]) => values.map((v) => `<td>${escapeHtml(v)}</td>`).join('');
+  const flowTable = flows.length
+    ? `<table><thead><tr><th>flow</th><th>iterations</th><th>completed</th><th>failed</th><th>most failed at</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr></thead><tbody>${flows
+        .map((f) => `<tr>${cells([f.name, f.iterations, f.completed, f.failed, f.failedAt, f.p50, f.p99, f.max])}</tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  const jobTable = jobs.length
+    ? `<table><thead><tr><th>async step</th><th>mode</th><th>jobs</th><th>done</th><th>failed / expired / lost</th><th>completion p50 ms</th><th>completion p99 ms</th><th>polls per job</th></tr></thead><tbody>${jobs
+        .map(
+          (j) =>
+            `<tr>${cells([j.name, j.mode, j.submitted, j.done, j.failedExpiredLost, j.completionP50, j.completionP99, j.pollsPerJob])}</tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '';
+  return `<section id="flows"><h2>Flows and async jobs</h2>
+<p class="caption">Flow latency: first step's send to the end of the last step, think time between steps included. Completion: the submitting step's send to the poll that saw the job final (or the callback's arrival), done jobs only.</p>
+${flowTable}${jobTable}</section>`;
 }
 
 export function scenarioSection(result: RunResult): string {

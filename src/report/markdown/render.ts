@@ -6,10 +6,38 @@ import { displayUrl, formatCores, formatMs, formatPercent, formatRate, formatSha
 import { replayMarkdown, resilienceMarkdown, timeoutsMarkdown } from './advice.js';
 import { escapeMarkdown as md } from './escape.js';
 import { levelsView } from '../views/levels.js';
+import { flowRows, jobRows } from '../views/flows.js';
 import type { Verdict, VerdictCheck, VerdictStatus } from '../../analysis/types.js';
 import { STATUS_WORD } from '../../analysis/verdict.js';
 
 export const ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', invalid: '⚠️', interrupted: '⏹️', unchecked: '➖' };
+
+/** Flows (end-to-end latency of completed iterations) and async jobs (time to completion, polls), when run. */
+function flowsMarkdown(analysis: Analysis): string[] {
+  const lines: string[] = [];
+  const flows = flowRows(analysis);
+  if (flows.length > 0)
+    lines.push(
+      '',
+      '| flow | iterations | completed | failed | most failed at | p50 ms | p99 ms | max ms |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...flows.map(
+        (f) => `| ${md(f.name)} | ${f.iterations} | ${f.completed} | ${f.failed} | ${md(f.failedAt)} | ${f.p50} | ${f.p99} | ${f.max} |`,
+      ),
+    );
+  const jobs = jobRows(analysis);
+  if (jobs.length > 0)
+    lines.push(
+      '',
+      '| async step | mode | jobs | done | failed / expired / lost | completion p50 ms | completion p99 ms | polls per job |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...jobs.map(
+        (j) =>
+          `| ${md(j.name)} | ${j.mode} | ${j.submitted} | ${j.done} | ${j.failedExpiredLost} | ${j.completionP50} | ${j.completionP99} | ${j.pollsPerJob} |`,
+      ),
+    );
+  return lines;
+}
 
 function checkRow(c: VerdictCheck): string {
   const verdict = c.pass === null ? 'not evaluated' : c.pass ? '✅ pass' : '❌ fail';
@@ -92,6 +120,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   for (const warning of verdict.validity.warnings) lines.push('', `> ${md(warning)}`);
   const checks = verdict.checks;
   if (checks.length) lines.push('', '| check | verdict | observed | limit |', '| --- | --- | --- | --- |', ...checks.map(checkRow));
+  lines.push(...flowsMarkdown(analysis));
   const split = analysis.split;
   lines.push(
     '',

@@ -188,6 +188,50 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
         })),
       ),
     });
+  const flows = Object.values(result.flows ?? {});
+  const jobs = Object.values(result.jobs ?? {});
+  families.push(
+    {
+      name: 'tailscope_flow_iterations_total',
+      type: 'counter',
+      help: 'Flow iterations by how they ended: completed, failed (at a step) or interrupted (by the run).',
+      samples: flows.flatMap((f) =>
+        (['completed', 'failed', 'interrupted'] as const).map((outcome) => ({
+          labels: { ...run, flow: f.name, outcome },
+          value: f[outcome],
+        })),
+      ),
+    },
+    {
+      name: 'tailscope_flow_duration_seconds',
+      type: 'summary',
+      help: "Completed flow iterations, first step's send to the end of the last step (think time between steps included).",
+      samples: flows.flatMap((f) => summarySamples(f.latency, { ...run, flow: f.name })),
+    },
+    {
+      name: 'tailscope_jobs_total',
+      type: 'counter',
+      help: 'Async jobs by how they ended: done, failed, expired, lost or interrupted.',
+      samples: jobs.flatMap((j) =>
+        (['done', 'failed', 'expired', 'lost', 'interrupted'] as const).map((outcome) => ({
+          labels: { ...run, step: j.name, outcome },
+          value: j[outcome],
+        })),
+      ),
+    },
+    {
+      name: 'tailscope_job_polls_total',
+      type: 'counter',
+      help: 'Poll requests sent for async jobs.',
+      samples: jobs.filter((j) => j.mode === 'poll').map((j) => ({ labels: { ...run, step: j.name }, value: j.polls })),
+    },
+    {
+      name: 'tailscope_job_completion_seconds',
+      type: 'summary',
+      help: "Done async jobs, the submitting step's send to the poll that saw them final (or the callback).",
+      samples: jobs.flatMap((j) => summarySamples(j.completion, { ...run, step: j.name })),
+    },
+  );
   const split = analysis.split;
   families.push({
     name: 'tailscope_latency_component_seconds',

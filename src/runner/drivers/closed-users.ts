@@ -46,10 +46,20 @@ export class ClosedUsers implements LoadDriver {
     const sender = { vu: slot * workerCount + workerIndex + 1, iteration: 0 };
     void (async () => {
       try {
-        // A user above the wanted count leaves after its current request: lowering concurrency never cuts one.
+        // A user above the wanted count leaves after its current iteration: lowering concurrency never cuts one.
         while (!this.run.stopping && slot < this.wantedUsers && this.run.runTime() < this.deadlineMs()) {
-          await this.run.send(undefined, sender);
+          const thinkMs = await this.run.send(undefined, sender);
           sender.iteration += 1;
+          // Think time after an iteration. A pause that reaches the stretch's end holds the user's slot to the end
+          // (or a stop) and then ends the user: its next iteration would start after the schedule.
+          if (thinkMs > 0) {
+            const remainingMs = this.deadlineMs() - this.run.runTime();
+            if (thinkMs >= remainingMs) {
+              await this.run.sleep(Math.max(0, remainingMs));
+              break;
+            }
+            if (!(await this.run.sleep(thinkMs))) break;
+          }
         }
       } finally {
         this.busy[slot] = false;

@@ -46,7 +46,8 @@ export class OpenArrivals implements LoadDriver {
         sentWithoutYield = 0;
       }
       this.run.scheduleLag(this.run.runTime() - intendedRunMs);
-      if (this.run.inFlight >= maxInFlight) this.run.drop();
+      // Bounded by iterations under way, not requests: a flow thinking between steps still holds its slot.
+      if (this.run.activeIterations >= maxInFlight) this.run.drop();
       else void this.run.send(intendedRunMs, { vu: 0, iteration: arrivals * workerCount + workerIndex });
       sentWithoutYield += 1;
       arrivals += 1;

@@ -33,14 +33,17 @@ export interface DriverContext extends FixedLoadHooks {
   planChanged(): Promise<void>;
   /** requests in flight on this worker */
   readonly inFlight: number;
+  /** flow iterations under way on this worker (a `requests:` item is a one-step flow: one per request in flight) */
+  readonly activeIterations: number;
   runTime(): number;
   /** resolves after ms, or early when the run is stopping (then returns false) */
   sleep(ms: number): Promise<boolean>;
   /**
-   * sends the next request; with an intended run time, latency counts from it (no coordinated omission). The
-   * sender (virtual user and its iteration) is what `{{ vu }}` and `{{ iteration }}` render.
+   * runs one iteration of a flow drawn by weight (a `requests:` item is a one-step flow); with an intended run
+   * time, latency counts from it (no coordinated omission). The sender (virtual user and its iteration) is what
+   * `{{ vu }}` and `{{ iteration }}` render. Resolves with the think time to pause before the user's next iteration.
    */
-  send(intendedRunMs?: number, sender?: Sender): Promise<void>;
+  send(intendedRunMs?: number, sender?: Sender): Promise<number>;
   /** counts an arrival that was not sent because too many were in flight */
   drop(): void;
   /** records how late an arrival went out against its schedule */
