@@ -39,6 +39,8 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** a start time shared by all shards, epoch ms */
   startAtEpochMs?: number;
+  /** hand onInterval each interval's live detail too (per stage × request name, in flight, generator health) */
+  liveDetail?: boolean;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -68,7 +70,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
-    const init = { ...workerInit(scenario, target.url, feeders, tls), workerCount: shard.count * scenario.workers };
+    const init = {
+      ...workerInit(scenario, target.url, feeders, tls),
+      workerCount: shard.count * scenario.workers,
+      ...(options.liveDetail ? { liveDetail: true } : {}),
+    };
     const startedAt = new Date().toISOString();
     const unreachableWatch = createUnreachableWatch(scenario.intervalMs);
     let unreachable: Unreachable | undefined;
@@ -80,8 +86,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         startAtEpochMs: options.startAtEpochMs,
         onStart: options.onLoadStarted,
       },
-      (index, merged) => {
-        options.onInterval?.(index, merged);
+      (index, merged, live) => {
+        options.onInterval?.(index, merged, live);
+        // An interval reported after the workers exited cannot stop anything any more.
+        if (live?.afterEnd) return;
         const gone = unreachable ? undefined : unreachableWatch.onInterval(merged);
         if (gone) {
           unreachable = gone;
