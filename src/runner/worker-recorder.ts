@@ -137,7 +137,13 @@ export class WorkerRecorder {
       const set = this.intervals.get(index);
       this.intervals.delete(index);
       const snapshot: MetricSnapshot = (set ?? new MetricSet()).snapshot();
-      this.post({ type: 'interval', index, snapshot, health: this.healthSample(), ...(this.liveDetail ? { live: this.takeLive(index) } : {}) });
+      this.post({
+        type: 'interval',
+        index,
+        snapshot,
+        health: this.healthSample(),
+        ...(this.liveDetail ? { live: this.takeLive(index) } : {}),
+      });
       if (set) {
         set.reset();
         this.spareIntervalSets.push(set);
@@ -178,12 +184,20 @@ export class WorkerRecorder {
 
   private liveCell(now: number, name: string): MetricSet {
     const stage = this.stageIndex(now);
-    const cells = getOrCreate(this.liveCells, this.intervalIndex(now), () => new Map());
+    const cells = getOrCreate(
+      this.liveCells,
+      this.intervalIndex(now),
+      () => new Map<string, { stage: number; name: string; set: MetricSet }>(),
+    );
     return getOrCreate(cells, `${stage}\u0000${name}`, () => ({ stage, name, set: new MetricSet(LIVE_METRICS) })).set;
   }
 
   private takeLive(index: number): { cells: LiveCell[]; inFlight: number } {
-    const cells = [...(this.liveCells.get(index)?.values() ?? [])].map(({ stage, name, set }) => ({ stage, name, snapshot: set.snapshot() }));
+    const cells = [...(this.liveCells.get(index)?.values() ?? [])].map(({ stage, name, set }) => ({
+      stage,
+      name,
+      snapshot: set.snapshot(),
+    }));
     this.liveCells.delete(index);
     return { cells, inFlight: this.inFlightNow };
   }
