@@ -15,14 +15,16 @@ import { CHROMIUM_PATH, chromiumPresent, launchChromium, type Browser } from './
 const scenarioYaml = `
 name: dashboard-browser
 target:
-  mock: { profile: fast, seed: 8 }
+  mock: { profile: fixed-20ms, seed: 8 }
+auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
 requests:
-  - { name: health, method: GET, path: /healthz, weight: 4 }
+  - { name: generate, method: POST, path: /v1/generate, json: { prompt: hi, max_tokens: 4 }, weight: 4 }
   - { name: missing, method: GET, path: /no-such-route }
 load:
   closed:
     - { hold: 5s, concurrency: 2 }
-slo: { p99: 20ms }
+slo: { p99: 100ms }
 workers: 1
 warmup: 0s
 `;

@@ -17,15 +17,17 @@ import { parsePrometheusText, type PromFamily } from '../report/prom-parser.js';
 const scenarioYaml = `
 name: dashboard-e2e
 target:
-  mock: { profile: fast, seed: 5 }
+  mock: { profile: fixed-20ms, seed: 5 }
+auth:
+  oauth2: { tokenUrl: /oauth/token, clientId: demo, clientSecret: demo-secret }
 requests:
-  - { name: health, method: GET, path: /healthz, weight: 3 }
+  - { name: generate, method: POST, path: /v1/generate, json: { prompt: hi, max_tokens: 4 }, weight: 3 }
   - { name: missing, method: GET, path: /no-such-route }
 load:
   closed:
     - { hold: 2s, concurrency: 1 }
     - { hold: 2s, concurrency: 2 }
-slo: { p99: 20ms }
+slo: { p99: 100ms }
 workers: 1
 warmup: 0s
 `;
@@ -116,12 +118,12 @@ describe('run --dashboard', () => {
       const after = series(family(later, name));
       for (const [key, value] of before) expect(after.get(key) ?? 0, key).toBeGreaterThanOrEqual(value);
     }
-    // Buckets around the 20 ms SLO, the SLO itself one of them; cumulative, so never decreasing with le.
-    const healthBuckets = family(later, 'tailscope_request_latency_seconds').samples.filter(
-      (s) => s.name.endsWith('_bucket') && s.labels.request === 'health' && s.labels.stage === 'hold 1 2s',
+    // Buckets around the 100 ms SLO, the SLO itself one of them; cumulative, so never decreasing with le.
+    const generateBuckets = family(later, 'tailscope_request_latency_seconds').samples.filter(
+      (s) => s.name.endsWith('_bucket') && s.labels.request === 'generate' && s.labels.stage === 'hold 1 2s',
     );
-    expect(healthBuckets.map((s) => s.labels.le)).toContain('0.02');
-    const counts = healthBuckets.map((s) => s.value);
+    expect(generateBuckets.map((s) => s.labels.le)).toContain('0.1');
+    const counts = generateBuckets.map((s) => s.value);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(family(later, 'tailscope_generator_event_loop_utilization_ratio').samples.length).toBe(1);
 

@@ -10,7 +10,7 @@ import { fakeIo } from '../helpers/fake-io.js';
 
 /**
  * What init drafts runs against the mock it was drafted from with zero errors: from the mock's OpenAPI document,
- * and from a HAR recorded against the mock. One mock for the file; each run holds 2 users for 1 s, with the
+ * and from a HAR recorded against the mock. One mock for the file (fixed 20 ms service: the in-process mock must not starve the generator of CPU, or the run is judged invalid); each run holds 2 users for 1 s, with the
  * credentials given as the variables the draft asks for and the drafted load cut short with --set.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,7 +18,7 @@ let mock: RunningMockServer;
 let dir: string;
 
 beforeAll(async () => {
-  mock = await startMockServer({ port: 0, profile: 'fast' });
+  mock = await startMockServer({ port: 0, profile: 'fixed-20ms' });
   dir = await mkdtemp(join(tmpdir(), 'tailscope-init-'));
 });
 afterAll(async () => {
