@@ -10,6 +10,7 @@ import { OverrideError, parseEnvOverride, parseSetOverride } from '../../scenari
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../progress.js';
+import { progressDisplay } from '../progress-display.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
@@ -201,32 +202,35 @@ async function runWith(
 ): Promise<number> {
   const { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard } = context;
   let abortedBy: ThresholdVerdict | undefined;
-  const ran = await runScenario(scenario, {
-    signal: abort.signal,
-    shard,
-    startAtEpochMs,
-    liveDetail: dashboard !== undefined,
-    onTargetReady: (url) => {
-      dashboard?.targetReady(url);
-      io.stderr(`target ${url}\n`);
-    },
-    onLoadStarted,
-    onInterval: (index, merged, live) => {
-      dashboard?.onInterval(index, merged, live);
-      if (live?.afterEnd) return;
-      if (!args.quiet) {
-        const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
-        io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
-      }
-      const failed = abortWatch.onInterval(index, merged);
-      if (failed && !abort.signal.aborted) {
-        abortedBy = failed;
-        io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
-        abort.abort();
-      }
-    },
-  });
-  if (io.interactive && !args.quiet) io.stderr('\n');
+  const progress = args.quiet ? undefined : progressDisplay(io, scenario.load.durationMs);
+  // The bar's redraw timer must stop however the run ends.
+  let ran: Awaited<ReturnType<typeof runScenario>>;
+  try {
+    ran = await runScenario(scenario, {
+      signal: abort.signal,
+      shard,
+      startAtEpochMs,
+      liveDetail: dashboard !== undefined,
+      onTargetReady: (url) => {
+        dashboard?.targetReady(url);
+        io.stderr(`target ${url}\n`);
+      },
+      onLoadStarted,
+      onInterval: (index, merged, live) => {
+        dashboard?.onInterval(index, merged, live);
+        if (live?.afterEnd) return;
+        progress?.interval((index + 1) * scenario.intervalMs, progressLine(scenario.load, index, scenario.intervalMs, merged));
+        const failed = abortWatch.onInterval(index, merged);
+        if (failed && !abort.signal.aborted) {
+          abortedBy = failed;
+          io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
+          abort.abort();
+        }
+      },
+    });
+  } finally {
+    progress?.stop();
+  }
 
   const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
   const analysis = analyze(result);
