@@ -4,7 +4,7 @@ import { addErrors, emptyErrors, mergeSnapshots } from '../../metrics/metric-set
 import type { LiveInterval } from '../../runner/coordinator.js';
 import { evaluateHealth } from '../../runner/health.js';
 import { buildRunResult } from '../../result/build.js';
-import type { RunResult } from '../../result/types.js';
+import type { IntervalResult, RunResult } from '../../result/types.js';
 import type { Scenario } from '../../scenario/types.js';
 import { segmentIndexAt, targetAt } from '../../load/curve.js';
 import { decodeHistogram } from '../../shared/histogram.js';
@@ -20,6 +20,11 @@ import { latencyBucketsSeconds, type LiveCellTotals, type LiveMetricsView } from
  */
 export class LiveRun {
   private readonly intervals: { index: number; snapshot: MetricSnapshot; health: LiveInterval['health'] }[] = [];
+  /** intervals not yet in a provisional result: each is summarised once, not again on every update */
+  private unbuilt: { index: number; snapshot: MetricSnapshot }[] = [];
+  private readonly built: IntervalResult[] = [];
+  /** per stage, the merge of its intervals so far, merged in as they arrive (two parts a time) */
+  private readonly stageSoFar = new Map<number, MetricSnapshot>();
   private readonly cells = new Map<string, LiveCellTotals>();
   private readonly bucketsUs: number[];
   readonly bucketsSeconds: number[];
@@ -38,7 +43,10 @@ export class LiveRun {
   /** Adds one merged interval (runner onInterval); intervals arrive once each, in order or nearly. */
   add(index: number, merged: MetricSnapshot, live: LiveInterval | undefined): void {
     this.intervals.push({ index, snapshot: merged, health: live?.health ?? [] });
-    this.intervals.sort((a, b) => a.index - b.index);
+    this.unbuilt.push({ index, snapshot: merged });
+    const stage = Math.max(0, segmentIndexAt(this.scenario.load.segments, (index + 0.5) * this.scenario.intervalMs));
+    const prior = this.stageSoFar.get(stage);
+    this.stageSoFar.set(stage, prior ? mergeSnapshots([prior, merged]) : merged);
     this.lastIndex = Math.max(this.lastIndex, index);
     if (!live) return;
     if (!live.afterEnd) {
@@ -46,11 +54,6 @@ export class LiveRun {
       if (live.health.length > 0) this.latestHealth = live.health;
     }
     for (const cell of live.cells) this.addCell(cell.stage, cell.name, cell.snapshot);
-  }
-
-  /** The intervals seen so far. */
-  get intervalCount(): number {
-    return this.intervals.length;
   }
 
   private addCell(stageIndex: number, request: string, snapshot: MetricSnapshot): void {
@@ -119,16 +122,13 @@ export class LiveRun {
   /**
    * The run so far as a RunResult: intervals as they are; each stage the merge of the intervals that mostly lie
    * in it (interval-grained, unlike the finished result's exact stages); requests per name from the live cells.
+   * Work per update is bounded by what arrived since the last one, so an hour-long run updates as fast as a
+   * minute-long one.
    */
   provisionalResult(): RunResult {
     const { scenario } = this;
     const segments = scenario.load.segments;
     const durationMs = (this.lastIndex + 1) * scenario.intervalMs;
-    const byStage = new Map<number, MetricSnapshot[]>();
-    for (const { index, snapshot } of this.intervals) {
-      const stage = Math.max(0, segmentIndexAt(segments, (index + 0.5) * scenario.intervalMs));
-      byStage.set(stage, [...(byStage.get(stage) ?? []), snapshot]);
-    }
     const byName = new Map<string, MetricSnapshot>();
     for (const cell of this.cells.values()) {
       const prior = byName.get(cell.request);
@@ -164,7 +164,7 @@ export class LiveRun {
       targetInProcess: Boolean(scenario.target.mock),
     });
     const slo = scenario.slo;
-    return buildRunResult(
+    const result = buildRunResult(
       {
         scenario: { name: scenario.name, definition: scenario.redacted },
         model: scenario.load.model,
@@ -186,11 +186,11 @@ export class LiveRun {
         segments,
         health,
       },
-      {
-        intervals: this.intervals,
-        stages: new Map([...byStage].map(([stage, parts]) => [stage, mergeSnapshots(parts)])),
-        byName,
-      },
+      { intervals: this.unbuilt, stages: this.stageSoFar, byName },
     );
+    this.unbuilt = [];
+    this.built.push(...result.intervals);
+    this.built.sort((a, b) => a.index - b.index);
+    return { ...result, intervals: [...this.built] };
   }
 }
