@@ -90,10 +90,13 @@ describe.skipIf(!chromiumPresent)(`dashboard in a real browser (skipped when ${C
     expect(await report.text()).toContain('<title>tailscope — dashboard-browser</title>');
     await page.close();
 
-    expect(await running).toBe(130); // EXIT.interrupted, as after Ctrl-C
+    const code = await running;
     expect(fake.stderr()).toContain('stopped from the dashboard');
     const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
     expect(result.interrupted).toBe(true);
+    // As after Ctrl-C: 130 (interrupted), unless the generator was judged saturated, which outranks it (3). With
+    // Chromium and the in-process mock sharing this busy machine's two cores, that happens; the stop is the point.
+    expect(code).toBe(result.health.valid ? 130 : 3);
     expect(result.durationMs).toBeLessThan(5_000);
     expect(consoleErrors).toEqual([]);
     expect(browser.networkRequests).toEqual([]);

@@ -131,9 +131,11 @@ describe('run --dashboard', () => {
     await waitFor('the report line', () => (fake.stdout().includes('report: ') ? true : undefined), 20_000);
     const final = await scrape();
     const code = await running;
-    expect(code).toBe(0); // the SLO is on latency only: the 404s are there to be counted, not judged
     expect(family(final, 'tailscope_run_finished').samples[0]!.value).toBe(1);
     const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
+    // The SLO is on latency only: the 404s are there to be counted, not judged. A generator judged saturated on
+    // this shared two-core machine outranks a pass (3); the counts are the point here.
+    expect(code).toBe(result.health.valid ? 0 : 3);
     const requests = family(final, 'tailscope_requests_total');
     expect(sum(requests)).toBe(result.totals.requests);
     expect(sum(requests)).toBeGreaterThanOrEqual(sum(laterRequests));
