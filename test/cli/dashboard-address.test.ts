@@ -41,3 +41,18 @@ describe('--dashboard address', () => {
     expect(isLoopbackAddress(address)).toBe(loopback);
   });
 });
+
+describe('dashboard server', () => {
+  it('refuses a port already taken with a clear error (exit 2), not a stack trace', async () => {
+    const { startDashboardServer, DashboardListenError } = await import('../../src/cli/dashboard/server.js');
+    const options = { page: '', token: 't', metrics: () => '', onStop: () => undefined };
+    const first = await startDashboardServer({ ...options, address: { host: '127.0.0.1', port: 0 } });
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startDashboardServer({ ...options, address: { host: '127.0.0.1', port } })).rejects.toThrow(DashboardListenError);
+      await expect(startDashboardServer({ ...options, address: { host: '127.0.0.1', port } })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await first.close();
+    }
+  });
+});

@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TailscopeError } from '../../shared/errors.js';
 import { isLoopbackAddress, isLoopbackHost, urlHost, type DashboardAddress } from './address.js';
+
+/** The dashboard could not listen where it was asked to (port taken, address not on this machine). */
+export class DashboardListenError extends TailscopeError {
+  readonly code = 'E_DASHBOARD_LISTEN';
+}
 
 /**
  * The dashboard's HTTP server: the page, its event stream, `/metrics` for Prometheus, `/stop`, and once the run
@@ -90,9 +96,13 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   const server = createServer(handle);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => {
+      const where = `${urlHost(options.address.host)}:${options.address.port}`;
+      reject(new DashboardListenError(`--dashboard cannot listen on ${where} (${error.code ?? error.message}): pick another [host:]port`));
+    };
+    server.once('error', refuse);
     server.listen(options.address.port, options.address.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
