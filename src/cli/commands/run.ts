@@ -17,7 +17,7 @@ import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
-import { parseDashboardAddress, startDashboard, type Dashboard } from '../dashboard/index.js';
+import { isLoopbackHost, parseDashboardAddress, startDashboard, type Dashboard } from '../dashboard/index.js';
 
 export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
@@ -178,6 +178,10 @@ async function run(
   const dashboard = dashboardAddress && (await startDashboard(scenario, dashboardAddress, stopFromDashboard, redactor));
   try {
     if (dashboard) io.stderr(`dashboard ${dashboard.url} (Prometheus: ${dashboard.url}metrics)\n`);
+    if (dashboardAddress && !isLoopbackHost(dashboardAddress.host))
+      io.stderr(
+        `warning: the dashboard listens on ${dashboardAddress.host}: reachable from the network; Stop works only from this machine\n`,
+      );
     return await runWith(args, io, scenario, abort, onLoadStarted, { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard });
   } finally {
     await dashboard?.close();

@@ -14,8 +14,8 @@ export class DashboardListenError extends TailscopeError {
  * has ended the final report. A thin shell: what it serves is handed to it (page, metrics text, updates).
  *
  * Guards, because a page on any site can make the browser send requests to 127.0.0.1:
- * - every request must name this server in Host (a loopback name, or the address it was told to bind): a
- *   DNS-rebinding page, whose Host is its own domain, gets 403 and so never reads the page or its token;
+ * - on a loopback address every request must name this server in Host (a loopback name): a DNS-rebinding page,
+ *   whose Host is its own domain, gets 403 and so never reads the page or its token;
  * - `/stop` also needs a loopback peer, an Origin (when the browser sends one) that is this server, and the
  *   per-run token in a custom header, which a cross-origin page cannot add without a CORS preflight that is
  *   never granted.
@@ -55,12 +55,15 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   let doneEvent: string | undefined;
   let report: string | undefined;
   let allowedHosts = new Set<string>();
+  const loopbackOnly = isLoopbackHost(options.address.host);
 
   const send = (response: ServerResponse, event: string, data: string) => void response.write(`event: ${event}\ndata: ${data}\n\n`);
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const host = request.headers.host ?? '';
-    if (!allowedHosts.has(host.toLowerCase())) return plain(response, 403, 'unknown Host\n');
+    // Bound to loopback, only loopback names reach it (DNS rebinding); bound to the network on purpose, it answers
+    // whatever name it was reached by, and Stop still wants a loopback peer and Host.
+    if (loopbackOnly && !allowedHosts.has(host.toLowerCase())) return plain(response, 403, 'unknown Host\n');
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const method = request.method ?? 'GET';
     if (path === '/stop') {
