@@ -12,7 +12,7 @@ import { parsePrometheusText, type PromFamily } from '../report/prom-parser.js';
  * A 4 s run with --dashboard (the done-when's 6 s, shortened for the test budget), driven in-process: the page and /metrics are read mid-run as curl would, the
  * counters scraped twice must only grow, and once the run has ended (the server lingers a second) the final
  * scrape must equal result.json per request name and per stage. Two request names, one of them always 404,
- * so errors by kind have something to count.
+ * so errors by kind have something to count; two workers, so the counts are merged across threads as the result is.
  */
 const scenarioYaml = `
 name: dashboard-e2e
@@ -28,7 +28,7 @@ load:
     - { hold: 2s, concurrency: 1 }
     - { hold: 2s, concurrency: 2 }
 slo: { p99: 100ms }
-workers: 1
+workers: 2
 warmup: 0s
 `;
 
@@ -125,7 +125,7 @@ describe('run --dashboard', () => {
     expect(generateBuckets.map((s) => s.labels.le)).toContain('0.1');
     const counts = generateBuckets.map((s) => s.value);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
-    expect(family(later, 'tailscope_generator_event_loop_utilization_ratio').samples.length).toBe(1);
+    expect(family(later, 'tailscope_generator_event_loop_utilization_ratio').samples.map((s) => s.labels.worker)).toEqual(['0', '1']);
 
     // After the run: the final scrape (the server lingers) equals result.json.
     await waitFor('the report line', () => (fake.stdout().includes('report: ') ? true : undefined), 20_000);

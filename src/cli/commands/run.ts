@@ -239,13 +239,13 @@ async function runWith(
   const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
   const analysis = analyze(result);
   const written = await writeReports(outDir, result, analysis, io);
-  for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
   const reportPath = written.files.find((f) => f.endsWith('index.html'));
+  // The page links the report (and /metrics says final) before the report line is printed, so whoever waits for
+  // that line finds the dashboard already done.
+  if (dashboard && reportPath) dashboard.finish({ interrupted: result.interrupted, reportPath }, await io.readFile(reportPath));
+  for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
   io.stdout(`report: ${reportPath}\n`);
-  if (dashboard && reportPath) {
-    dashboard.finish({ interrupted: result.interrupted, reportPath }, await io.readFile(reportPath));
-    if (args.dashboardLinger > 0) await linger(args.dashboardLinger, io);
-  }
+  if (dashboard && args.dashboardLinger > 0) await linger(args.dashboardLinger, io);
 
   const { verdict } = analysis;
   if (result.shard) {
