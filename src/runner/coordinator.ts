@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { mergeFlowSnapshots, type FlowsSnapshot } from '../metrics/flow-set.js';
-import type { CoordinatorMessage, WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
+import type { CoordinatorMessage, LiveCell, WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
 import type { Segment } from '../load/types.js';
 import { entryUrl, startWorker } from './spawn.js';
 import { TailscopeError } from '../shared/errors.js';
@@ -40,11 +40,28 @@ export interface CoordinatorHandle {
   done: Promise<CollectedRun>;
 }
 
+/** An interval's live detail merged across workers (only when WorkerInit.liveDetail is set). */
+export interface LiveInterval {
+  /** one cell per stage × request name that completed or counted anything in the interval, merged exactly */
+  cells: LiveCell[];
+  /** requests in flight across workers as each posted the interval */
+  inFlight: number;
+  health: WorkerHealthSample[];
+  /** reported after every worker had exited (some worker never posted it): the run is over, not stopping */
+  afterEnd: boolean;
+}
+
 /**
  * Called once all workers have reported an interval, with the merged view (for live progress) and each worker's
- * health sample for it.
+ * health sample for it. With live detail, intervals some worker never posted (its clock closed one interval
+ * fewer) are reported too when the run ends (`afterEnd`), so that a live view sees every attempt exactly once.
  */
-export type IntervalListener = (index: number, merged: MetricSnapshot, health: readonly WorkerHealthSample[]) => void;
+export type IntervalListener = (
+  index: number,
+  merged: MetricSnapshot,
+  health: readonly WorkerHealthSample[],
+  live?: LiveInterval,
+) => void;
 
 const READY_TIMEOUT_MS = 30_000;
 /** Lead time between the start signal and run time 0, so that every worker begins on the same tick. */
@@ -82,7 +99,15 @@ export function coordinate(
 
   let startedAt = 0;
   const done = new Promise<CollectedRun>((resolve, reject) => {
-    const intervalParts = new Map<number, { snapshots: MetricSnapshot[]; health: WorkerHealthSample[] }>();
+    const intervalParts = new Map<
+      number,
+      { snapshots: MetricSnapshot[]; health: WorkerHealthSample[]; live: Omit<LiveInterval, 'afterEnd'>[]; reported: boolean }
+    >();
+    const report = (index: number, part: NonNullable<ReturnType<typeof intervalParts.get>>, afterEnd = false) => {
+      part.reported = true;
+      const live = base.liveDetail ? mergeLive(part.live, part.health, afterEnd) : undefined;
+      onInterval?.(index, mergeSnapshots(part.snapshots), part.health, live);
+    };
     const stageParts = new Map<number, MetricSnapshot[]>();
     const nameParts = new Map<string, MetricSnapshot[]>();
     const warmupParts: MetricSnapshot[] = [];
@@ -110,6 +135,8 @@ export function coordinate(
     const finish = () => {
       if (settled) return;
       settled = true;
+      if (base.liveDetail)
+        for (const [index, part] of [...intervalParts].sort((a, b) => a[0] - b[0])) if (!part.reported) report(index, part, true);
       const durationMs = startedAt > 0 ? performance.now() - startedAt : 0;
       const intervals = [...intervalParts.entries()]
         .sort((a, b) => a[0] - b[0])
@@ -148,12 +175,12 @@ export function coordinate(
             }
             break;
           case 'interval': {
-            const part = intervalParts.get(message.index) ?? { snapshots: [], health: [] };
+            const part = intervalParts.get(message.index) ?? { snapshots: [], health: [], live: [], reported: false };
             part.snapshots.push(message.snapshot);
             part.health.push(message.health);
+            if (message.live) part.live.push({ ...message.live, health: [] });
             intervalParts.set(message.index, part);
-            if (part.snapshots.length === localWorkers && onInterval)
-              onInterval(message.index, mergeSnapshots(part.snapshots), part.health);
+            if (part.snapshots.length === localWorkers) report(message.index, part);
             break;
           }
           case 'stage':
@@ -195,4 +222,22 @@ export function coordinate(
     for (const worker of workers) worker.postMessage(message);
   };
   return { stop, updatePlan, runTime: () => performance.now() - startedAt, done };
+}
+
+/** Merges the workers' live cells of one interval by stage × name (histograms add exactly, counters sum). */
+function mergeLive(parts: readonly Omit<LiveInterval, 'afterEnd'>[], health: WorkerHealthSample[], afterEnd: boolean): LiveInterval {
+  const byCell = new Map<string, { stage: number; name: string; snapshots: MetricSnapshot[] }>();
+  for (const part of parts)
+    for (const cell of part.cells) {
+      const key = `${cell.stage}\u0000${cell.name}`;
+      const entry = byCell.get(key) ?? { stage: cell.stage, name: cell.name, snapshots: [] };
+      entry.snapshots.push(cell.snapshot);
+      byCell.set(key, entry);
+    }
+  return {
+    cells: [...byCell.values()].map(({ stage, name, snapshots }) => ({ stage, name, snapshot: mergeSnapshots(snapshots) })),
+    inFlight: parts.reduce((sum, part) => sum + part.inFlight, 0),
+    health,
+    afterEnd,
+  };
 }

@@ -55,6 +55,25 @@ export interface WorkerInit {
   userAgent: string;
   /** secret values to scrub from failure messages (a target may echo them back); tokens are added as issued */
   secrets: string[];
+  /**
+   * post each interval's attempts also per stage × request name, with requests in flight at its close: what a
+   * live view (dashboard, /metrics) labels by. Off by default: it costs a second histogram record per attempt.
+   */
+  liveDetail?: boolean;
+}
+
+/** One stage × request name's share of an interval (WorkerInit.liveDetail); its histograms hold `total` only. */
+export interface LiveCell {
+  stage: number;
+  name: string;
+  snapshot: MetricSnapshot;
+}
+
+/** What an interval carries for live views besides its merged snapshot. */
+export interface LiveIntervalDetail {
+  cells: LiveCell[];
+  /** requests in flight when the interval was posted */
+  inFlight: number;
 }
 
 /** Per-interval view of the generator itself, to tell a saturated generator from a slow target. */
@@ -80,7 +99,7 @@ export type CoordinatorMessage =
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample }
+  | { type: 'interval'; index: number; snapshot: MetricSnapshot; health: WorkerHealthSample; live?: LiveIntervalDetail }
   | { type: 'stage'; index: number; snapshot: MetricSnapshot }
   | { type: 'names'; byName: Record<string, MetricSnapshot> }
   /** flows' iterations and async jobs, once at the end (only when the scenario has flows or async steps) */

@@ -54,6 +54,8 @@ export interface RunOptions {
   onPlan?: (segments: readonly Segment[]) => void;
   /** a capacity search concluded; the sweep, if any, runs next */
   onSearchConclusion?: (conclusion: SearchConclusion) => void;
+  /** hand onInterval each interval's live detail too (per stage × request name, in flight, generator health) */
+  liveDetail?: boolean;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -85,7 +87,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const shard = options.shard ?? { index: 0, count: 1 };
     // Shards split the curve as if all their workers were one pool: shard i runs workers
     // i·W … i·W + W − 1 of count·W, so shares add up exactly across machines.
-    const init = { ...workerInit(scenario, target.url, feeders, tls, policy), workerCount: shard.count * scenario.workers };
+    const init = {
+      ...workerInit(scenario, target.url, feeders, tls, policy),
+      workerCount: shard.count * scenario.workers,
+      ...(options.liveDetail ? { liveDetail: true } : {}),
+    };
     // A capacity search plans one probe at a time from the numbers of the one before: the workers start with
     // the first probe and are sent the rest as the coordinator decides.
     const conductor = scenario.load.search
@@ -114,8 +120,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         startAtEpochMs: options.startAtEpochMs,
         onStart: options.onLoadStarted,
       },
-      (index, merged, health) => {
-        options.onInterval?.(index, merged, health);
+      (index, merged, health, live) => {
+        options.onInterval?.(index, merged, health, live);
+        // An interval reported after the workers exited cannot stop or steer anything any more.
+        if (live?.afterEnd) return;
         const update = conductor?.onInterval(index, merged, health, handle.runTime());
         if (update) {
           handle.updatePlan(update.segments, update.final);

@@ -4,7 +4,7 @@ import { createHistogram, recordUs } from '../shared/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
 import type { ClientCounters, MetricName } from '../result/types.js';
-import type { WorkerHealthSample, WorkerMessage } from './protocol.js';
+import type { LiveCell, WorkerHealthSample, WorkerMessage } from './protocol.js';
 
 /** Interval sets keep only what result.json stores per interval: their histograms are made every interval. */
 const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
@@ -23,6 +23,8 @@ const INTERVAL_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
  * idle loop reads as this much "delay": it is taken off before the figure is reported.
  */
 const LOOP_DELAY_RESOLUTION_MS = 10;
+/** Live cells keep the whole-request latency only: what /metrics exposes as a histogram per name and stage. */
+const LIVE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['total']);
 
 /**
  * Where one worker's measurements go: every attempt into the metric set of its interval and into the one of its
@@ -39,6 +41,8 @@ export class WorkerRecorder {
   private readonly stageNames = new Map<number, Map<string, MetricSet>>();
   /** per stage: what belongs to no request name (requests sent, in-flight time, token requests) */
   private readonly stageLoad = new Map<number, MetricSet>();
+  /** per interval, per stage × name (only with liveDetail): the same attempts as stageNames, posted as they close */
+  private readonly liveCells = new Map<number, Map<string, { stage: number; name: string; set: MetricSet }>>();
   private flushedBefore = 0; // intervals below this index were posted
   private inFlightNow = 0;
   private inFlightSince = 0; // run time of the last in-flight accrual
@@ -52,6 +56,7 @@ export class WorkerRecorder {
     private readonly intervalMs: number,
     private readonly post: (message: WorkerMessage) => void,
     private readonly runTime: () => number,
+    private readonly liveDetail = false,
   ) {}
 
   /** Called at run time 0. */
@@ -76,6 +81,7 @@ export class WorkerRecorder {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).record(attempt);
     this.stageNameSet(this.stageIndex(now), name).record(attempt);
+    if (this.liveDetail) this.liveCell(now, name).record(attempt);
   };
 
   readonly call = (name: string, call: CallRecord): void => {
@@ -88,6 +94,7 @@ export class WorkerRecorder {
     const now = this.runTime();
     this.intervalSet(this.intervalIndex(now)).counters[counter] += by;
     this.stageNameSet(this.stageIndex(now), name).counters[counter] += by;
+    if (this.liveDetail) this.liveCell(now, name).counters[counter] += by;
   };
 
   readonly tokenRequest = (latencyUs: number): void => {
@@ -138,7 +145,13 @@ export class WorkerRecorder {
       const set = this.intervals.get(index);
       this.intervals.delete(index);
       const snapshot: MetricSnapshot = (set ?? new MetricSet()).snapshot();
-      this.post({ type: 'interval', index, snapshot, health: this.healthSample() });
+      this.post({
+        type: 'interval',
+        index,
+        snapshot,
+        health: this.healthSample(),
+        ...(this.liveDetail ? { live: this.takeLive(index) } : {}),
+      });
       if (set) {
         set.reset();
         this.spareIntervalSets.push(set);
@@ -175,6 +188,26 @@ export class WorkerRecorder {
         maxMs: this.lagHistogram.maxValue / 1000,
       },
     });
+  }
+
+  private liveCell(now: number, name: string): MetricSet {
+    const stage = this.stageIndex(now);
+    const cells = getOrCreate(
+      this.liveCells,
+      this.intervalIndex(now),
+      () => new Map<string, { stage: number; name: string; set: MetricSet }>(),
+    );
+    return getOrCreate(cells, `${stage}\u0000${name}`, () => ({ stage, name, set: new MetricSet(LIVE_METRICS) })).set;
+  }
+
+  private takeLive(index: number): { cells: LiveCell[]; inFlight: number } {
+    const cells = [...(this.liveCells.get(index)?.values() ?? [])].map(({ stage, name, set }) => ({
+      stage,
+      name,
+      snapshot: set.snapshot(),
+    }));
+    this.liveCells.delete(index);
+    return { cells, inFlight: this.inFlightNow };
   }
 
   private healthSample(): WorkerHealthSample {

@@ -64,7 +64,7 @@ export class WorkerRun implements DriverContext, FlowContext {
     /** runs a fixed-concurrency stretch on the engine's own connections, when the engine can */
     private readonly fixedLoad?: FixedLoadStretch,
   ) {
-    this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime());
+    this.recorder = new WorkerRecorder(init.plan, init.intervalMs, post, () => this.runTime(), init.liveDetail ?? false);
     this.warmup = new WarmUp(this.sleep, () => this.stopRequested);
     this.planIsOpen = init.plan.search !== undefined;
     const flows: readonly FlowPlan[] = init.flows;

@@ -16,13 +16,16 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh, offline chromium profile; network requests other than file:// are refused and recorded. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * A fresh, offline chromium profile; network requests other than file:// (and `allowOrigin`, a local server under
+ * test) are refused and recorded.
+ */
+export async function launchChromium(allowOrigin?: string): Promise<Browser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tailscope-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    offline: true,
+    offline: allowOrigin === undefined,
     args: [
       '--headless',
       '--no-sandbox',
@@ -37,7 +40,7 @@ export async function launchChromium(): Promise<Browser> {
   const networkRequests: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
+    if (url.startsWith('file:') || (allowOrigin !== undefined && url.startsWith(`${allowOrigin}/`))) return route.continue();
     networkRequests.push(url);
     return route.abort();
   });

@@ -5,17 +5,20 @@ import { EXIT, UsageError, exitCodeOf } from '../exit-codes.js';
 import { parseShard, parseStartAt } from '../shard.js';
 import { slug } from '../../shared/format.js';
 import { parseScenario, type ScenarioOverrides } from '../../scenario/read.js';
+import type { Scenario } from '../../scenario/types.js';
 import { OverrideError, parseEnvOverride, parseSetOverride } from '../../scenario/overrides.js';
 import { Redactor } from '../../scenario/redact.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { progressLine } from '../progress.js';
 import { probeLine, searchHeader } from '../search-lines.js';
+import { progressDisplay } from '../progress-display.js';
 import { analyze } from '../../analysis/analyze.js';
 import { writeReports } from '../../report/write.js';
 import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
+import { isLoopbackHost, parseDashboardAddress, startDashboard, type Dashboard } from '../dashboard/index.js';
 
 export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
@@ -32,6 +35,8 @@ interface RunArgs {
   env?: string | string[];
   target?: string;
   set?: string | string[];
+  dashboard?: string;
+  dashboardLinger: number;
 }
 
 /** A repeatable flag as a list, however many times it was given. */
@@ -77,6 +82,16 @@ export const runCommand = {
         describe:
           'path=value: set any scenario field before it is checked, e.g. load.closed[0].concurrency=8 (repeatable; the value is read as YAML)',
       })
+      .option('dashboard', {
+        type: 'string',
+        describe:
+          'serve a live page (charts, verdict so far, Stop button) and /metrics for Prometheus during the run, at [host:]port (default 127.0.0.1:5665; loopback unless a host is given)',
+      })
+      .option('dashboard-linger', {
+        type: 'number',
+        default: 0,
+        describe: 'with --dashboard: keep serving the page and the final report for this many seconds after the run (Ctrl-C ends it)',
+      })
       .option('save-baseline', { type: 'string', describe: 'also write result.json to this path, as the baseline for later runs' })
       .option('baseline', {
         type: 'string',
@@ -91,6 +106,7 @@ export const runCommand = {
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
+      .example('tailscope run scenarios/demo.yaml --dashboard', 'watch it live at http://127.0.0.1:5665/ (Prometheus: /metrics)')
       .example(
         'tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8',
         'the same scenario against another host, with overrides',
@@ -105,11 +121,19 @@ export const runCommand = {
     const unsubscribe = processIo.onInterrupt((signal) => {
       interrupts += 1;
       if (interrupts > 1) processIo.exitNow(EXIT.interrupted);
-      if (loadStarted) processIo.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
+      if (loadStarted && !abort.signal.aborted)
+        processIo.stderr(`\n${signal}: stopping; writing the report of what ran (again to quit at once)\n`);
       abort.abort(signal);
     });
+    // The dashboard's Stop button is a first Ctrl-C: what ran is reported.
+    const stopFromDashboard = () => {
+      if (abort.signal.aborted) return;
+      interrupts = Math.max(interrupts, 1);
+      if (loadStarted) processIo.stderr('\nstopped from the dashboard; writing the report of what ran\n');
+      abort.abort('dashboard');
+    };
     try {
-      return await run(args, processIo, abort, () => (loadStarted = true));
+      return await run(args, processIo, abort, () => (loadStarted = true), stopFromDashboard);
     } finally {
       unsubscribe();
     }
@@ -117,7 +141,13 @@ export const runCommand = {
 };
 
 /** The run itself; `abort` fires on a signal, `onLoadStarted` marks the point from which a stop reports what ran. */
-async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadStarted: () => void): Promise<number> {
+async function run(
+  args: RunArgs,
+  processIo: Io,
+  abort: AbortController,
+  onLoadStarted: () => void,
+  stopFromDashboard: () => void,
+): Promise<number> {
   const file = resolve(processIo.cwd, args.scenario);
   // Parse and validate before touching anything: a bad scenario writes nothing.
   const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env, overridesOf(args));
@@ -145,45 +175,90 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
 
   // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
   const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
-  let abortedBy: ThresholdVerdict | undefined;
   io.stderr(
     scenario.load.search
       ? `tailscope: ${scenario.name}: ${searchHeader(scenario.load)}, ${scenario.workers} workers\n`
       : `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
   );
+  const dashboardAddress = args.dashboard === undefined ? undefined : parseDashboardAddress(args.dashboard);
+  const dashboard = dashboardAddress && (await startDashboard(scenario, dashboardAddress, stopFromDashboard, redactor));
+  try {
+    if (dashboard) io.stderr(`dashboard ${dashboard.url} (Prometheus: ${dashboard.url}metrics)\n`);
+    if (dashboardAddress && !isLoopbackHost(dashboardAddress.host))
+      io.stderr(
+        `warning: the dashboard listens on ${dashboardAddress.host}: reachable from the network; Stop works only from this machine\n`,
+      );
+    return await runWith(args, io, scenario, abort, onLoadStarted, { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard });
+  } finally {
+    await dashboard?.close();
+  }
+}
+
+/** The load, the reports and the verdict, with the dashboard (if any) fed along the way. */
+async function runWith(
+  args: RunArgs,
+  io: Io,
+  scenario: Scenario,
+  abort: AbortController,
+  onLoadStarted: () => void,
+  context: {
+    outDir: string;
+    shard: ReturnType<typeof parseShard> | undefined;
+    startAtEpochMs: number | undefined;
+    baseline: Awaited<ReturnType<typeof readResultArg>> | undefined;
+    abortWatch: ReturnType<typeof createAbortWatch>;
+    dashboard: Dashboard | undefined;
+  },
+): Promise<number> {
+  const { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard } = context;
+  let abortedBy: ThresholdVerdict | undefined;
+  const progress = args.quiet ? undefined : progressDisplay(io, scenario.load.durationMs);
   const slo = { p99Ms: scenario.slo?.p99, errorRate: scenario.slo?.errorRate };
   // A search's curve grows probe by probe: progress lines read it as it stands.
   let plan = scenario.load;
-  const ran = await runScenario(scenario, {
-    signal: abort.signal,
-    shard,
-    startAtEpochMs,
-    onTargetReady: (url) => io.stderr(`target ${url}\n`),
-    onTlsProblem: (reason) => io.stderr(`warning: ${reason}\n`),
-    onLoadStarted,
-    // Each probe once decided, on a line of its own (above the redrawn progress line on a terminal).
-    onPlan: (segments) => (plan = { ...plan, segments: [...segments] }),
-    onProbe: (probe) => io.stderr(`${io.interactive ? '\r\x1b[2K' : ''}${probeLine(probe, scenario.load.model, slo)}\n`),
-    onInterval: (index, merged) => {
-      if (!args.quiet) {
-        const line = progressLine(plan, index, scenario.intervalMs, merged);
-        io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
-      }
-      const failed = abortWatch.onInterval(index, merged);
-      if (failed && !abort.signal.aborted) {
-        abortedBy = failed;
-        io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
-        abort.abort();
-      }
-    },
-  });
-  if (io.interactive && !args.quiet) io.stderr('\n');
+  // The bar's redraw timer must stop however the run ends.
+  let ran: Awaited<ReturnType<typeof runScenario>>;
+  try {
+    ran = await runScenario(scenario, {
+      signal: abort.signal,
+      shard,
+      startAtEpochMs,
+      liveDetail: dashboard !== undefined,
+      onTargetReady: (url) => {
+        dashboard?.targetReady(url);
+        io.stderr(`target ${url}\n`);
+      },
+      onTlsProblem: (reason) => io.stderr(`warning: ${reason}\n`),
+      onLoadStarted,
+      // Each probe once decided, on a line of its own (above the redrawn progress line on a terminal).
+      onPlan: (segments) => (plan = { ...plan, segments: [...segments] }),
+      onProbe: (probe) => io.stderr(`${io.interactive ? '\r\x1b[2K' : ''}${probeLine(probe, scenario.load.model, slo)}\n`),
+      onInterval: (index, merged, health, live) => {
+        dashboard?.onInterval(index, merged, live);
+        if (live?.afterEnd) return;
+        progress?.interval((index + 1) * scenario.intervalMs, progressLine(plan, index, scenario.intervalMs, merged));
+        const failed = abortWatch.onInterval(index, merged);
+        if (failed && !abort.signal.aborted) {
+          abortedBy = failed;
+          io.stderr(`\nthreshold failed, aborting (abortOnFail): ${verdictLine(failed)}\n`);
+          abort.abort();
+        }
+      },
+    });
+  } finally {
+    progress?.stop();
+  }
 
   const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
   const analysis = analyze(result);
   const written = await writeReports(outDir, result, analysis, io);
+  const reportPath = written.files.find((f) => f.endsWith('index.html'));
+  // The page links the report (and /metrics says final) before the report line is printed, so whoever waits for
+  // that line finds the dashboard already done.
+  if (dashboard && reportPath) dashboard.finish({ interrupted: result.interrupted, reportPath }, await io.readFile(reportPath));
   for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
-  io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
+  io.stdout(`report: ${reportPath}\n`);
+  if (dashboard && args.dashboardLinger > 0) await linger(args.dashboardLinger, io);
 
   const { verdict } = analysis;
   if (result.shard) {
@@ -214,4 +289,22 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
     );
   }
   return exitCodeOf(verdict, comparison);
+}
+
+/** Keeps the dashboard up after the run for `seconds`, or until a signal (the run's abort fires on Ctrl-C). */
+async function linger(seconds: number, io: Io): Promise<void> {
+  const done = new AbortController();
+  const unsubscribe = io.onInterrupt(() => done.abort());
+  io.stderr(`dashboard: serving the final report for ${seconds} s (Ctrl-C to quit)\n`);
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      done.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    unsubscribe();
+  }
 }

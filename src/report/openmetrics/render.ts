@@ -14,15 +14,15 @@ import type { Verdict } from '../../analysis/types.js';
  * Latencies are summaries in seconds (Prometheus base units); counters end in `_total`.
  */
 
-type Labels = Record<string, string>;
-interface Sample {
+export type Labels = Record<string, string>;
+export interface Sample {
   suffix?: string;
   labels: Labels;
   value: number;
 }
-interface Family {
+export interface Family {
   name: string;
-  type: 'gauge' | 'counter' | 'summary';
+  type: 'gauge' | 'counter' | 'summary' | 'histogram';
   help: string;
   samples: Sample[];
 }
@@ -288,6 +288,11 @@ export function renderOpenMetrics(result: RunResult, analysis: Analysis, verdict
     });
   }
 
+  return renderFamilies(families);
+}
+
+/** The text exposition of metric families, in order. */
+export function renderFamilies(families: readonly Family[]): string {
   const lines: string[] = [];
   for (const family of families) {
     // A family with no samples is left out: HELP/TYPE without a sample confuses some readers.
