@@ -8,6 +8,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { mergeCommand } from './commands/merge.js';
+import { coordinateCommand } from './commands/coordinate.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -18,7 +19,7 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand, mergeCommand] as unknown as Command[];
+const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand, mergeCommand, coordinateCommand] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -28,7 +29,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, analyze, compare, report, merge, mock')
+    .demandCommand(1, 'name a command: run, analyze, compare, report, merge, coordinate, mock')
     .recommendCommands()
     .help()
     .alias('h', 'help')

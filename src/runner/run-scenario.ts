@@ -39,6 +39,8 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** a start time shared by all shards, epoch ms */
   startAtEpochMs?: number;
+  /** instead of startAtEpochMs: asked for the start time once this process's workers are ready (see coordinate) */
+  startGate?: () => Promise<number>;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -78,6 +80,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         localWorkers: scenario.workers,
         firstWorkerIndex: shard.index * scenario.workers,
         startAtEpochMs: options.startAtEpochMs,
+        startGate: options.startGate,
         onStart: options.onLoadStarted,
       },
       (index, merged) => {

@@ -15,10 +15,13 @@ import { checkLines, summaryLines } from '../summary.js';
 import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analysis/thresholds/index.js';
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
+import { busOptionsOf, natsOptions, runIdOf, type NatsArgs } from '../nats-flags.js';
+import { connectBus } from '../../fleet/bus.js';
+import { GeneratorLink } from '../../fleet/generator.js';
 
 export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
-interface RunArgs {
+interface RunArgs extends NatsArgs {
   scenario: string;
   out?: string;
   workers?: number;
@@ -60,7 +63,7 @@ export const runCommand = {
   command: 'run <scenario>',
   describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml and metrics.prom',
   builder: (y: Argv) =>
-    y
+    natsOptions(y)
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
       .option('out', { type: 'string', describe: 'output directory (default: reports/<scenario name>)' })
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
@@ -89,6 +92,7 @@ export const runCommand = {
       })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
+      .example('tailscope run big.yaml --nats nats://nats:4222 --shard 0/4', 'one of four generators of a live run (see tailscope coordinate)')
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
       .example(
         'tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8',
@@ -135,12 +139,61 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   if (shard && shard.count > 1 && scenario.target.mock) {
     throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
   }
+  if (args.nats !== undefined && !shard) throw new UsageError('--nats needs --shard INDEX/COUNT: which generator this is');
+  if (args.nats !== undefined && startAtEpochMs !== undefined)
+    throw new UsageError('--start-at and --nats do not go together: with --nats the coordinator sends the start time');
   const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
   // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
   const baseline = args.baseline === undefined ? undefined : await readResultArg(io, args.baseline);
 
+  // A live multi-machine run: the coordinator gives the start time, judges abortOnFail on the merged numbers
+  // and may stop this generator; every interval goes out to it, scrubbed of the scenario's secrets.
+  const link =
+    args.nats === undefined
+      ? undefined
+      : new GeneratorLink(await connectBus(await busOptionsOf(args, processIo, `tailscope generator ${shard!.index}/${shard!.count}`)), {
+          runId: runIdOf(args, scenario.name),
+          shard: shard!,
+          coordinatorSilentMs: COORDINATOR_SILENT_MS,
+          readyTimeoutMs: FLEET_READY_TIMEOUT_MS,
+        });
+  try {
+    return await runAndReport(args, io, abort, onLoadStarted, { scenario, redactor, shard, startAtEpochMs, outDir, baseline, link });
+  } finally {
+    await link?.close();
+  }
+}
+
+/** A generator stops by itself when the coordinator of a live run has been silent this long. */
+const COORDINATOR_SILENT_MS = 10_000;
+/** How long a generator waits at the barrier for the others and the coordinator. */
+const FLEET_READY_TIMEOUT_MS = 10 * 60_000;
+/** How long a generator tries to hand its result to the broker before it leaves it only on its own disk. */
+const FINAL_DELIVERY_MS = 15_000;
+
+async function runAndReport(
+  args: RunArgs,
+  io: Io,
+  abort: AbortController,
+  onLoadStarted: () => void,
+  context: {
+    scenario: ReturnType<typeof parseScenario>;
+    redactor: Redactor;
+    shard: { index: number; count: number } | undefined;
+    startAtEpochMs: number | undefined;
+    outDir: string;
+    baseline: Awaited<ReturnType<typeof readResultArg>> | undefined;
+    link: GeneratorLink | undefined;
+  },
+): Promise<number> {
+  const { scenario, redactor, shard, startAtEpochMs, outDir, baseline, link } = context;
+  link?.onStop((reason) => {
+    io.stderr(`\n${reason}\n`);
+    abort.abort(reason);
+  });
   // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
-  const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
+  // In a live run the coordinator judges them on every generator's numbers together.
+  const abortWatch = createAbortWatch(link ? [] : abortRules(scenario.thresholds), scenario.intervalMs);
   let abortedBy: ThresholdVerdict | undefined;
   io.stderr(
     `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
@@ -149,9 +202,11 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
     signal: abort.signal,
     shard,
     startAtEpochMs,
+    ...(link ? { startGate: link.startGate } : {}),
     onTargetReady: (url) => io.stderr(`target ${url}\n`),
     onLoadStarted,
     onInterval: (index, merged) => {
+      link?.interval(index, redactor.scrubJson(merged));
       if (!args.quiet) {
         const line = progressLine(scenario.load, index, scenario.intervalMs, merged);
         io.stderr(io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
@@ -173,9 +228,18 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
   io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
 
   const { verdict } = analysis;
+  if (link) {
+    const clock = link.clock;
+    if (clock) io.stderr(`clock offset vs the coordinator: ${clock.offsetMs.toFixed(1)} ms (± ${(clock.rttMs / 2).toFixed(1)} ms)\n`);
+    // The result goes to the coordinator too (it is already scrubbed); it is kept here whatever the bus does.
+    const delivered = await link.finish(result, FINAL_DELIVERY_MS);
+    if (!delivered) io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
+  }
   if (result.shard) {
     // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
-    io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
+    io.stdout(
+      `shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (${link ? 'by the coordinator' : 'tailscope merge'})\n`,
+    );
     return exitCodeOf(verdict);
   }
   for (const line of checkLines(verdict)) io.stdout(`${line}\n`);

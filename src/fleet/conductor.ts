@@ -1,0 +1,209 @@
+import { performance } from 'node:perf_hooks';
+import type { Subscription } from '@nats-io/transport-node';
+import type { RunResult } from '../result/types.js';
+import { parseResult } from '../result/read.js';
+import { decodeJson, encodeJson, createRunStream, type Bus } from './bus.js';
+import { FleetLedger, type CompletedInterval, type ShardRecord } from './ledger.js';
+import { snapshotId, finalPartId, subjects, type CoordinatorBeat, type FinalPart, type GeneratorBeat, type SnapshotMessage } from './messages.js';
+import { FleetStartError } from './generator.js';
+
+/** Coordinator heartbeat period; it also repeats the start time and the stop to anyone who missed them. */
+const COORDINATOR_BEAT_MS = 250;
+
+export interface ConductOptions {
+  runId: string;
+  generators: number;
+  /** the start time is this far ahead of the moment the last generator became ready */
+  startLeadMs: number;
+  /** a generator silent this long is lost */
+  lostAfterMs: number;
+  /** give up if not every generator is ready by then */
+  readyTimeoutMs: number;
+  /** from the start, the longest the run can take (schedule, warm-up, graceful stop, reports) before results are given up on */
+  resultTimeoutMs: number;
+}
+
+export interface ConductEvents {
+  onReady?(startAtEpochMs: number): void;
+  /** an interval every live generator has sent, merged exactly */
+  onInterval?(interval: CompletedInterval): void;
+  onLost?(shard: number, silentMs: number): void;
+  onBrokerConnection?(up: boolean): void;
+}
+
+/** One generator as the run saw it: what fleet.json says about it. */
+export interface ShardReport {
+  shard: number;
+  phase: ShardRecord['phase'];
+  clockOffsetMs?: number;
+  clockRttMs?: number;
+  startedAtCoordMs?: number;
+  snapshots: number;
+  duplicates: number;
+  late: number;
+  liveRequests: number;
+  lost?: { afterStartMs: number; silentMs: number };
+  result: boolean;
+}
+
+export interface FleetOutcome {
+  startAtEpochMs: number;
+  /** the results that arrived, in shard order */
+  results: RunResult[];
+  shards: ShardReport[];
+  lost: number[];
+  /** requests in every snapshot received live, each counted once */
+  liveRequests: number;
+  stoppedBy?: string;
+}
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+/**
+ * The coordinator of a live run on many machines: a ready barrier, one start time, snapshots merged as they
+ * come, lost generators noticed, a stop broadcast, and every shard's result collected at the end. It sends no
+ * load; its verdicts come from the CLI, which watches the merged intervals and calls stop().
+ */
+export function conductRun(bus: Bus, options: ConductOptions, events: ConductEvents = {}) {
+  const names = subjects(options.runId);
+  const ledger = new FleetLedger(options.generators, options.lostAfterMs, performance.now());
+  let startAtEpochMs: number | undefined;
+  let stopReason: string | undefined;
+  const subs: Subscription[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let stopConsumer: (() => void) | undefined;
+
+  const beat = () => {
+    const message: CoordinatorBeat = {
+      ...(startAtEpochMs !== undefined ? { startAtEpochMs } : {}),
+      ...(stopReason !== undefined ? { stop: stopReason } : {}),
+    };
+    if (!bus.nc.isClosed()) bus.nc.publish(names.coordinatorBeat, encodeJson(message));
+  };
+  const emit = (completed: CompletedInterval[]) => {
+    for (const interval of completed) events.onInterval?.(interval);
+  };
+
+  const done = (async (): Promise<FleetOutcome> => {
+    const stream = await createRunStream(bus, options.runId);
+    subs.push(
+      bus.nc.subscribe(names.clock, {
+        callback: (error, msg) => {
+          if (!error) msg.respond(encodeJson({ nowMs: nowMs() }));
+        },
+      }),
+      bus.nc.subscribe(names.generatorBeats, {
+        callback: (error, msg) => {
+          if (!error) ledger.beat(decodeJson<GeneratorBeat>(msg.data), performance.now());
+        },
+      }),
+    );
+    bus.onConnection((up) => {
+      // While the coordinator cannot hear the broker, a generator's silence says nothing about the generator.
+      if (up) ledger.forgiveSilence(performance.now());
+      events.onBrokerConnection?.(up);
+    });
+
+    // An ordered consumer: it re-creates itself at the right sequence after a broker restart, and every message
+    // is keyed by its id in the ledger, so a redelivery is dropped there.
+    const consumer = await bus.js.consumers.get(stream);
+    const messages = await consumer.consume();
+    stopConsumer = () => void messages.stop();
+    void (async () => {
+      for await (const msg of messages) {
+        const at = performance.now();
+        if (msg.subject.includes('.snap.')) {
+          const snapshot = msg.json<SnapshotMessage>();
+          emit(ledger.addSnapshot(snapshotId(options.runId, snapshot.shard, snapshot.index), snapshot, at).completed);
+        } else {
+          const part = msg.json<FinalPart>();
+          if (ledger.addFinalPart(finalPartId(options.runId, part.shard, part.part), part, at)) emit(ledger.completeAfterFinal());
+        }
+      }
+    })();
+
+    timers.push(setInterval(beat, COORDINATOR_BEAT_MS));
+    beat();
+
+    await new Promise<void>((resolve, reject) => {
+      const readyBy = performance.now() + options.readyTimeoutMs;
+      let resultsBy = Number.POSITIVE_INFINITY;
+      const tick = setInterval(() => {
+        const now = performance.now();
+        if (startAtEpochMs === undefined) {
+          if (stopReason !== undefined) {
+            clearInterval(tick);
+            return resolve();
+          }
+          if (ledger.allReady()) {
+            startAtEpochMs = nowMs() + options.startLeadMs;
+            resultsBy = now + options.startLeadMs + options.resultTimeoutMs;
+            beat();
+            events.onReady?.(startAtEpochMs);
+          } else if (now > readyBy) {
+            clearInterval(tick);
+            const waiting = ledger.shards.filter((s) => s.phase !== 'ready' && s.phase !== 'running').map((s) => s.shard);
+            return reject(
+              new FleetStartError(
+                `generators ${waiting.join(', ')} of ${options.generators} were not ready within ${options.readyTimeoutMs / 1000} s`,
+              ),
+            );
+          }
+          return;
+        }
+        if (bus.connected()) {
+          const { lost, completed } = ledger.checkLost(now);
+          for (const shard of lost) events.onLost?.(shard, ledger.shards[shard]!.lost!.silentMs);
+          emit(completed);
+        }
+        if (ledger.finished()) {
+          clearInterval(tick);
+          resolve();
+        } else if (now > resultsBy) {
+          // Still heard, yet no result in time: treated as lost, so the run ends with what did arrive.
+          for (const record of ledger.shards) if (!record.lost && record.finalText === undefined) record.lost = { atMs: now, silentMs: 0 };
+          clearInterval(tick);
+          resolve();
+        }
+      }, 100);
+      timers.push(tick);
+    });
+
+    const startMonotonic = startAtEpochMs === undefined ? 0 : startAtEpochMs - performance.timeOrigin;
+    return {
+      startAtEpochMs: startAtEpochMs ?? 0,
+      results: ledger.shards.flatMap((s) => (s.finalText !== undefined ? [parseResult(s.finalText, `shard ${s.shard}`)] : [])),
+      shards: ledger.shards.map((s) => ({
+        shard: s.shard,
+        phase: s.phase,
+        ...(s.clockOffsetMs !== undefined ? { clockOffsetMs: s.clockOffsetMs, clockRttMs: s.clockRttMs } : {}),
+        ...(s.startedAtCoordMs !== undefined ? { startedAtCoordMs: s.startedAtCoordMs } : {}),
+        snapshots: s.snapshots,
+        duplicates: s.duplicates,
+        late: s.late,
+        liveRequests: s.requests,
+        ...(s.lost ? { lost: { afterStartMs: s.lost.atMs - startMonotonic, silentMs: s.lost.silentMs } } : {}),
+        result: s.finalText !== undefined,
+      })),
+      lost: ledger.shards.filter((s) => s.lost && s.finalText === undefined).map((s) => s.shard),
+      liveRequests: ledger.liveRequests(),
+      ...(stopReason !== undefined ? { stoppedBy: stopReason } : {}),
+    };
+  })().finally(async () => {
+    // One last beat so that a generator still running hears the stop (or the end) at once.
+    beat();
+    for (const timer of timers) clearInterval(timer);
+    stopConsumer?.();
+    for (const sub of subs) sub.unsubscribe();
+  });
+
+  return {
+    /** broadcasts a stop: every generator stops sending and reports what ran */
+    stop(reason: string): void {
+      if (stopReason !== undefined) return;
+      stopReason = reason;
+      beat();
+    },
+    done,
+  };
+}
