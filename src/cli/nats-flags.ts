@@ -23,7 +23,10 @@ export function natsOptions<T>(y: Argv<T>) {
   return y
     .option('nats', { type: 'string', describe: 'NATS broker URL (nats://host:4222; tls://… for TLS) of a live multi-machine run' })
     .option('nats-creds', { type: 'string', describe: 'NATS credentials file (JWT and NKey seed)' })
-    .option('nats-user', { type: 'string', describe: `NATS user; the password is read from $${NATS_PASSWORD_ENV} (a token from $${NATS_TOKEN_ENV})` })
+    .option('nats-user', {
+      type: 'string',
+      describe: `NATS user; the password is read from $${NATS_PASSWORD_ENV} (a token from $${NATS_TOKEN_ENV})`,
+    })
     .option('nats-ca', { type: 'string', describe: "PEM file of the CA that signed the broker's certificate" })
     .option('nats-cert', { type: 'string', describe: 'PEM client certificate, for brokers that verify clients' })
     .option('nats-key', { type: 'string', describe: 'PEM key of --nats-cert' })
@@ -44,9 +47,7 @@ export async function busOptionsOf(args: NatsArgs, io: Io, name: string): Promis
     ...(args.natsCreds ? { creds: await io.readFile(args.natsCreds) } : {}),
     ...(args.natsUser ? { user: args.natsUser, ...(password ? { password } : {}) } : {}),
     ...(token ? { token } : {}),
-    ...(args.natsCa || args.natsCert
-      ? { tls: Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as BusOptions['tls'] }
-      : {}),
+    ...(args.natsCa || args.natsCert ? { tls: Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) } : {}),
   };
 }
 

@@ -19,7 +19,15 @@ export interface Command<A = Record<string, unknown>> {
   handler: (args: A, io: Io) => Promise<number>;
 }
 
-const COMMANDS = [runCommand, analyzeCommand, mockCommand, compareCommand, reportCommand, mergeCommand, coordinateCommand] as unknown as Command[];
+const COMMANDS = [
+  runCommand,
+  analyzeCommand,
+  mockCommand,
+  compareCommand,
+  reportCommand,
+  mergeCommand,
+  coordinateCommand,
+] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {

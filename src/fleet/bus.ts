@@ -1,5 +1,5 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import { TailscopeError } from '../shared/errors.js';
 import { streamName, subjects } from './messages.js';
 
@@ -99,8 +99,18 @@ export async function createRunStream(bus: Bus, runId: string): Promise<string> 
     duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000,
     max_age: 24 * 3600 * 1_000_000_000,
   });
+  // A durable consumer lives in the stream's store: after a broker restart it resumes where it was. (An ordered
+  // consumer is held in memory and must be re-created, which took longer than a generator may stay silent.)
+  await jsm.consumers.add(name, {
+    durable_name: COORDINATOR_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 30 * 1_000_000_000,
+  });
   return name;
 }
+
+export const COORDINATOR_CONSUMER = 'coordinator';
 
 /**
  * Publishes to JetStream until the broker acknowledges, retrying through outages with the same message id, so

@@ -2,9 +2,17 @@ import { performance } from 'node:perf_hooks';
 import type { Subscription } from '@nats-io/transport-node';
 import type { RunResult } from '../result/types.js';
 import { parseResult } from '../result/read.js';
-import { decodeJson, encodeJson, createRunStream, type Bus } from './bus.js';
+import { COORDINATOR_CONSUMER, decodeJson, encodeJson, createRunStream, type Bus } from './bus.js';
 import { FleetLedger, type CompletedInterval, type ShardRecord } from './ledger.js';
-import { snapshotId, finalPartId, subjects, type CoordinatorBeat, type FinalPart, type GeneratorBeat, type SnapshotMessage } from './messages.js';
+import {
+  snapshotId,
+  finalPartId,
+  subjects,
+  type CoordinatorBeat,
+  type FinalPart,
+  type GeneratorBeat,
+  type SnapshotMessage,
+} from './messages.js';
 import { FleetStartError } from './generator.js';
 
 /** Coordinator heartbeat period; it also repeats the start time and the stop to anyone who missed them. */
@@ -104,10 +112,11 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
       events.onBrokerConnection?.(up);
     });
 
-    // An ordered consumer: it re-creates itself at the right sequence after a broker restart, and every message
-    // is keyed by its id in the ledger, so a redelivery is dropped there.
-    const consumer = await bus.js.consumers.get(stream);
-    const messages = await consumer.consume();
+    // At least once: a message is acknowledged after the ledger has it, and one delivered again (its ack lost
+    // in an outage) is keyed by its id in the ledger and dropped there. Short pulls, so that a broker restart is
+    // noticed (missed heartbeats) within a couple of seconds.
+    const consumer = await bus.js.consumers.get(stream, COORDINATOR_CONSUMER);
+    const messages = await consumer.consume({ expires: 2_000 });
     stopConsumer = () => void messages.stop();
     void (async () => {
       for await (const msg of messages) {
@@ -119,6 +128,7 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
           const part = msg.json<FinalPart>();
           if (ledger.addFinalPart(finalPartId(options.runId, part.shard, part.part), part, at)) emit(ledger.completeAfterFinal());
         }
+        msg.ack();
       }
     })();
 

@@ -114,10 +114,13 @@ export class GeneratorLink {
     const startMs = localStartMs(coordinatorStartMs, this.offset);
     // The start as this process sees it: a timer on the same clock and deadline the workers wait on.
     this.timers.push(
-      setTimeout(() => {
-        this.startedAtCoordMs = nowMs() - this.offset!.offsetMs;
-        this.beat();
-      }, Math.max(0, startMs - nowMs())),
+      setTimeout(
+        () => {
+          this.startedAtCoordMs = nowMs() - this.offset!.offsetMs;
+          this.beat();
+        },
+        Math.max(0, startMs - nowMs()),
+      ),
     );
     this.phase = 'running';
     return startMs;
@@ -135,12 +138,15 @@ export class GeneratorLink {
   /** Publishes this shard's result (scrubbed by the caller) and waits, within a bound, for the broker to take it. */
   async finish(result: RunResult, waitMs: number): Promise<boolean> {
     const shard = this.options.shard.index;
-    for (const part of splitFinal(shard, serializeResult(result), this.bus.maxPayloadBytes))
-      this.outbox.publish(this.subjects.final(shard), part, finalPartId(this.options.runId, shard, part.part));
-    const flushed = await Promise.race([
-      this.outbox.flush().then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs)),
-    ]);
+    const deadline = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs));
+    // Every snapshot is stored before the result: the coordinator ends the run once it has every result, and a
+    // snapshot still being retried after an outage would otherwise arrive after that, and be left out.
+    let flushed = await Promise.race([this.outbox.flush().then(() => true), deadline]);
+    if (flushed) {
+      for (const part of splitFinal(shard, serializeResult(result), this.bus.maxPayloadBytes))
+        this.outbox.publish(this.subjects.final(shard), part, finalPartId(this.options.runId, shard, part.part));
+      flushed = await Promise.race([this.outbox.flush().then(() => true), deadline]);
+    }
     this.phase = 'done';
     this.beat();
     return flushed && this.outbox.failed === 0;

@@ -45,13 +45,17 @@ export const coordinateCommand = {
       .option('start-lead', { type: 'number', default: 3, describe: 'seconds between the last generator ready and the start' })
       .option('ready-timeout', { type: 'number', default: 600, describe: 'seconds to wait for every generator to be ready' })
       .demandOption('nats')
-      .example('tailscope coordinate big.yaml --nats nats://nats:4222 --generators 4 --out reports/big', 'with four `run --nats … --shard i/4`'),
+      .example(
+        'tailscope coordinate big.yaml --nats nats://nats:4222 --generators 4 --out reports/big',
+        'with four `run --nats … --shard i/4`',
+      ),
   handler: async (args: CoordinateArgs, processIo: Io): Promise<number> => {
     const file = resolve(processIo.cwd, args.scenario);
     const scenario = parseScenario(await processIo.readFile(file), args.scenario, processIo.env);
     scenario.file = file;
     if (!Number.isInteger(args.generators) || args.generators < 1) throw new UsageError('--generators takes a whole number from 1');
-    if (scenario.target.mock) throw new UsageError('a live multi-machine run needs target.url: each generator would start a mock server of its own');
+    if (scenario.target.mock)
+      throw new UsageError('a live multi-machine run needs target.url: each generator would start a mock server of its own');
     const redactor = new Redactor(scenario.secretValues);
     const io: Io = { ...processIo, stdout: (t) => processIo.stdout(redactor.scrub(t)), stderr: (t) => processIo.stderr(redactor.scrub(t)) };
     const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
@@ -71,8 +75,7 @@ export const coordinateCommand = {
         resultTimeoutMs: scenario.warmupMs + scenario.load.durationMs + scenario.gracefulStop + RESULT_SLACK_MS,
       },
       {
-        onReady: (startAt) =>
-          io.stderr(`all ${args.generators} generators ready; the run starts at ${new Date(startAt).toISOString()}\n`),
+        onReady: (startAt) => io.stderr(`all ${args.generators} generators ready; the run starts at ${new Date(startAt).toISOString()}\n`),
         onInterval: ({ index, merged, missing }) => {
           if (!args.quiet) {
             const without = missing.length > 0 ? ` (without shard ${missing.join(', ')})` : '';

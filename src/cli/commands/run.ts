@@ -92,7 +92,10 @@ export const runCommand = {
       })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
-      .example('tailscope run big.yaml --nats nats://nats:4222 --shard 0/4', 'one of four generators of a live run (see tailscope coordinate)')
+      .example(
+        'tailscope run big.yaml --nats nats://nats:4222 --shard 0/4',
+        'one of four generators of a live run (see tailscope coordinate)',
+      )
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
       .example(
         'tailscope run s.yaml -e VUS=32 --target https://staging.example.com/api/v2 --set load.closed[0].concurrency=8',
@@ -233,7 +236,8 @@ async function runAndReport(
     if (clock) io.stderr(`clock offset vs the coordinator: ${clock.offsetMs.toFixed(1)} ms (± ${(clock.rttMs / 2).toFixed(1)} ms)\n`);
     // The result goes to the coordinator too (it is already scrubbed); it is kept here whatever the bus does.
     const delivered = await link.finish(result, FINAL_DELIVERY_MS);
-    if (!delivered) io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
+    if (!delivered)
+      io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
   }
   if (result.shard) {
     // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
