@@ -151,11 +151,12 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
 
   // A live multi-machine run: the coordinator gives the start time, judges abortOnFail on the merged numbers
   // and may stop this generator; every interval goes out to it, scrubbed of the scenario's secrets.
+  const runId = args.nats === undefined ? undefined : runIdOf(args, scenario.name);
   const link =
     args.nats === undefined
       ? undefined
       : new GeneratorLink(await connectBus(await busOptionsOf(args, processIo, `tailscope generator ${shard!.index}/${shard!.count}`)), {
-          runId: runIdOf(args, scenario.name),
+          runId: runId!,
           shard: shard!,
           coordinatorSilentMs: COORDINATOR_SILENT_MS,
           readyTimeoutMs: FLEET_READY_TIMEOUT_MS,
