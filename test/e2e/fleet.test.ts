@@ -87,83 +87,78 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
     await nats?.close();
   });
 
-  it('starts four generators together and merges their live snapshots into one exact result', async () => {
-    const server = await startMockServer({ profile: { name: 'steady', generate: { latency: '10ms' } } });
-    try {
-      const dir = await mkdtemp(join(tmpdir(), 'tailscope-fleet-'));
-      const scenario = await scenarioFile(dir, server.url, 'thresholds: ["p99 < 2s"]\n');
-      const coordinatorIo = fakeIo(dir);
-      const coordinator = runCli(
-        [
-          'coordinate',
-          scenario,
-          '--nats',
-          nats.url,
-          '--generators',
-          '4',
-          '--out',
-          join(dir, 'whole'),
-          '--run-id',
-          'four',
-          '--start-lead',
-          '1',
-        ],
-        coordinatorIo.io,
-      );
-      const ios = [0, 1, 2, 3].map(() => fakeIo(dir));
-      const generators = await Promise.all(
-        [0, 1, 2, 3].map((i) =>
-          runCli(
-            ['run', scenario, '--nats', nats.url, '--run-id', 'four', '--shard', `${i}/4`, '--out', join(dir, `gen-${i}`), '--quiet'],
-            ios[i]!.io,
+  // The tests run side by side (one broker, each its own run id and mock) to keep the file short; timings they
+  // assert are measured within each test, against its own events.
+  it.concurrent(
+    'starts four generators together and merges their live snapshots into one exact result',
+    async () => {
+      const server = await startMockServer({ profile: { name: 'steady', generate: { latency: '10ms' } } });
+      try {
+        const dir = await mkdtemp(join(tmpdir(), 'tailscope-fleet-'));
+        const scenario = await scenarioFile(dir, server.url, 'thresholds: ["p99 < 2s"]\n');
+        const coordinatorIo = fakeIo(dir);
+        const coordinator = runCli(
+          [
+            'coordinate',
+            scenario,
+            '--nats',
+            nats.url,
+            '--generators',
+            '4',
+            '--out',
+            join(dir, 'whole'),
+            '--run-id',
+            'four',
+            '--start-lead',
+            '1',
+          ],
+          coordinatorIo.io,
+        );
+        const ios = [0, 1, 2, 3].map(() => fakeIo(dir));
+        const generators = await Promise.all(
+          [0, 1, 2, 3].map((i) =>
+            runCli(
+              ['run', scenario, '--nats', nats.url, '--run-id', 'four', '--shard', `${i}/4`, '--out', join(dir, `gen-${i}`), '--quiet'],
+              ios[i]!.io,
+            ),
           ),
-        ),
-      );
-      const all = [coordinatorIo, ...ios].map((i) => i.stdout() + i.stderr()).join('\n---\n');
-      const code = await coordinator;
-      for (const i of [0, 1, 2, 3]) {
-        const own = await read(join(dir, `gen-${i}`, 'result.json'));
-        expect(generators[i], all).toBe(own.health.valid ? EXIT.ok : EXIT.invalidRun);
+        );
+        const all = [coordinatorIo, ...ios].map((i) => i.stdout() + i.stderr()).join('\n---\n');
+        const code = await coordinator;
+        for (const i of [0, 1, 2, 3]) {
+          const own = await read(join(dir, `gen-${i}`, 'result.json'));
+          expect(generators[i], all).toBe(own.health.valid ? EXIT.ok : EXIT.invalidRun);
+        }
+
+        const whole = await read(join(dir, 'whole', 'result.json'));
+        const parts = await Promise.all([0, 1, 2, 3].map((i) => read(join(dir, 'whole', 'shards', String(i), 'result.json'))));
+        const fleet = await read<FleetJson>(join(dir, 'whole', 'fleet.json'));
+        // The mock's own count is the truth: every request it served is in the merged result, once.
+        expect(whole.totals.requests).toBe(served(server));
+        expect(fleet.liveRequests).toBe(whole.totals.requests);
+        expect(fleet.shards.every((s) => s.duplicates === 0)).toBe(true);
+        // Exact: the merged percentiles are those of one histogram of all four shards' requests.
+        const added = mergeEncoded(parts.map((p) => p.histograms.total!));
+        expect(whole.totals.latency.p99).toBe(added.getValueAtPercentile(99) / 1000);
+        expect(whole.totals.latency.p50).toBe(added.getValueAtPercentile(50) / 1000);
+        // Validity also weighs each generator's own health (CPU, event loop), which a shared 2-core machine running
+        // five processes' worth of work may fail: the exit code must agree with it, and no generator may be lost.
+        expect(whole.health.reasons.filter((r) => /lost/.test(r))).toEqual([]);
+        expect(code, all).toBe(whole.health.valid ? EXIT.ok : EXIT.invalidRun);
+        // Each generator measures its own start in the coordinator's clock; on one machine they agree to a few ms.
+        expect(fleet.startSpreadMs).not.toBeNull();
+        expect(fleet.startSpreadMs!).toBeLessThanOrEqual(50);
+        expect(fleet.shards.every((s) => s.clockOffsetMs !== undefined && Math.abs(s.clockOffsetMs) < 50)).toBe(true);
+        expect(coordinatorIo.stderr()).toMatch(/^\[\s+\d+s\] .* req\/s/m);
+        // The secret stays with each process: nothing the coordinator heard or wrote carries it.
+        for (const name of ['result.json', 'fleet.json', 'index.html'])
+          expect(await readFile(join(dir, 'whole', name), 'utf8')).not.toContain('demo-secret');
+      } finally {
+        await server.close();
       }
-
-      const whole = await read(join(dir, 'whole', 'result.json'));
-      const parts = await Promise.all([0, 1, 2, 3].map((i) => read(join(dir, 'whole', 'shards', String(i), 'result.json'))));
-      const fleet = await read<FleetJson>(join(dir, 'whole', 'fleet.json'));
-      // The mock's own count is the truth: every request it served is in the merged result, once.
-      expect(whole.totals.requests).toBe(served(server));
-      expect(fleet.liveRequests).toBe(whole.totals.requests);
-      expect(fleet.shards.every((s) => s.duplicates === 0)).toBe(true);
-      // Exact: the merged percentiles are those of one histogram of all four shards' requests.
-      const added = mergeEncoded(parts.map((p) => p.histograms.total!));
-      expect(whole.totals.latency.p99).toBe(added.getValueAtPercentile(99) / 1000);
-      expect(whole.totals.latency.p50).toBe(added.getValueAtPercentile(50) / 1000);
-      // Validity also weighs each generator's own health (CPU, event loop), which a shared 2-core machine running
-      // five processes' worth of work may fail: the exit code must agree with it, and no generator may be lost.
-      expect(whole.health.reasons.filter((r) => /lost/.test(r))).toEqual([]);
-      expect(code, all).toBe(whole.health.valid ? EXIT.ok : EXIT.invalidRun);
-      // Each generator measures its own start in the coordinator's clock; on one machine they agree to a few ms.
-      expect(fleet.startSpreadMs).not.toBeNull();
-      expect(fleet.startSpreadMs!).toBeLessThanOrEqual(50);
-      expect(fleet.shards.every((s) => s.clockOffsetMs !== undefined && Math.abs(s.clockOffsetMs) < 50)).toBe(true);
-      expect(coordinatorIo.stderr()).toMatch(/^\[\s+\d+s\] .* req\/s/m);
-      // The secret stays with each process: nothing the coordinator heard or wrote carries it.
-      for (const name of ['result.json', 'fleet.json', 'index.html'])
-        expect(await readFile(join(dir, 'whole', name), 'utf8')).not.toContain('demo-secret');
-    } finally {
-      await server.close();
-    }
-  }, 30_000);
-});
-
-describe.skipIf(skip)('a live run over NATS JetStream, when something fails', () => {
-  let nats: NatsServer;
-  beforeAll(async () => {
-    nats = await startNatsServer(NATS!);
-  });
-  afterAll(async () => {
-    await nats?.close();
-  });
-
+    },
+    30_000,
+  );
   it.concurrent(
     'reports a generator killed mid-run as lost within 5 s, by shard, and lets the others finish',
     async () => {
