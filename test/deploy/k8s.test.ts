@@ -49,7 +49,7 @@ function build(): Obj[] {
   const kustomization = parse(text(join(k8s, 'kustomization.yaml'))) as Kustomization;
   const objects = kustomization.resources.flatMap((file) => parseAllDocuments(text(join(k8s, file))).map((doc) => doc.toJS() as Obj));
   for (const object of objects) {
-    const containers = ((object.spec as PodJob['spec'] | undefined)?.template?.spec?.containers ?? []);
+    const containers = (object.spec as PodJob['spec'] | undefined)?.template?.spec?.containers ?? [];
     for (const container of containers) {
       const image = kustomization.images.find((i) => i.name === container.image);
       if (image) container.image = `${image.newName}:${image.newTag}`;
