@@ -50,7 +50,7 @@ export class GeneratorLink {
   private coordinatorStartMs: number | undefined;
   private stopReason: string | undefined;
   private readonly stopListeners: ((reason: string) => void)[] = [];
-  private readonly startWaiters: ((coordinatorStartMs: number) => void)[] = [];
+  private readonly startWaiters: { resolve: (coordinatorStartMs: number) => void; reject: (error: Error) => void }[] = [];
   private readonly outbox: Outbox;
   private readonly subs: Subscription[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
@@ -102,13 +102,20 @@ export class GeneratorLink {
     const coordinatorStartMs =
       this.coordinatorStartMs ??
       (await new Promise<number>((resolve, reject) => {
+        if (this.stopReason !== undefined) return reject(new FleetStartError(`stopped before the start: ${this.stopReason}`));
         const timer = setTimeout(
           () => reject(new FleetStartError(`no start time from the coordinator within ${this.options.readyTimeoutMs / 1000} s`)),
           Math.max(0, deadline - performance.now()),
         );
-        this.startWaiters.push((startMs) => {
-          clearTimeout(timer);
-          resolve(startMs);
+        this.startWaiters.push({
+          resolve: (startMs) => {
+            clearTimeout(timer);
+            resolve(startMs);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
         });
       }));
     const startMs = localStartMs(coordinatorStartMs, this.offset);
@@ -173,7 +180,7 @@ export class GeneratorLink {
     this.lastCoordinatorMs = performance.now();
     if (beat.startAtEpochMs !== undefined && this.coordinatorStartMs === undefined) {
       this.coordinatorStartMs = beat.startAtEpochMs;
-      for (const waiter of this.startWaiters.splice(0)) waiter(beat.startAtEpochMs);
+      for (const waiter of this.startWaiters.splice(0)) waiter.resolve(beat.startAtEpochMs);
     }
     if (beat.stop !== undefined) this.stop(`the coordinator stopped the run: ${beat.stop}`);
   }
@@ -188,6 +195,8 @@ export class GeneratorLink {
   private stop(reason: string): void {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
+    // Still at the barrier: there will be no start, and nothing waits for one.
+    for (const waiter of this.startWaiters.splice(0)) waiter.reject(new FleetStartError(`stopped before the start: ${reason}`));
     for (const listener of this.stopListeners) listener(reason);
   }
 

@@ -365,4 +365,33 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
     },
     30_000,
   );
+
+  it.concurrent(
+    'lets a coordinator stopped at the barrier release the generators already waiting, with nothing sent',
+    async () => {
+      const server = await startMockServer({ profile: { name: 'steady', generate: { latency: '10ms' } } });
+      try {
+        const dir = await mkdtemp(join(tmpdir(), 'tailscope-fleet-barrier-'));
+        const scenario = await scenarioFile(dir, server.url);
+        const common = ['--nats', nats.url, '--run-id', 'barrier'];
+        const coordinatorIo = fakeIo(dir);
+        const coordinator = runCli(['coordinate', scenario, ...common, '--generators', '3', '--out', join(dir, 'whole')], coordinatorIo.io);
+        const generatorIo = fakeIo(dir);
+        const generator = runCli(['run', scenario, ...common, '--shard', '0/3', '--out', join(dir, 'gen-0'), '--quiet'], generatorIo.io);
+        // Ready (its workers started, its clock measured), waiting for two generators that never come.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        coordinatorIo.interrupt();
+        expect(await coordinator, coordinatorIo.stderr()).toBe(EXIT.interrupted);
+        const stoppedAt = performance.now();
+        expect(await generator, generatorIo.stderr()).toBe(EXIT.interrupted);
+        expect(performance.now() - stoppedAt).toBeLessThan(2_000);
+        expect(generatorIo.stderr()).toMatch(/the coordinator stopped the run: SIGINT at the coordinator/);
+        expect(served(server)).toBe(0);
+        expect(existsSync(join(dir, 'gen-0', 'result.json'))).toBe(false);
+      } finally {
+        await server.close();
+      }
+    },
+    20_000,
+  );
 });
