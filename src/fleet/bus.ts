@@ -105,12 +105,14 @@ export async function createRunStream(bus: Bus, runId: string): Promise<string> 
     durable_name: COORDINATOR_CONSUMER,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: 30 * 1_000_000_000,
+    // A delivery cut by an outage is redelivered after this: short, since the ledger drops what it already has.
+    ack_wait: ACK_WAIT_MS * 1_000_000,
   });
   return name;
 }
 
 export const COORDINATOR_CONSUMER = 'coordinator';
+export const ACK_WAIT_MS = 3_000;
 
 /**
  * Publishes to JetStream until the broker acknowledges, retrying through outages with the same message id, so

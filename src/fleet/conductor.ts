@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Subscription } from '@nats-io/transport-node';
 import type { RunResult } from '../result/types.js';
 import { parseResult } from '../result/read.js';
-import { COORDINATOR_CONSUMER, decodeJson, encodeJson, createRunStream, type Bus } from './bus.js';
+import { ACK_WAIT_MS, COORDINATOR_CONSUMER, decodeJson, encodeJson, createRunStream, type Bus } from './bus.js';
 import { FleetLedger, type CompletedInterval, type ShardRecord } from './ledger.js';
 import {
   snapshotId,
@@ -41,6 +41,8 @@ export interface ConductEvents {
 
 /** One generator as the run saw it: what fleet.json says about it. */
 export interface ShardReport {
+  /** intervals in the shard's result whose live snapshot never arrived (the result itself has them) */
+  snapshotsMissing: number[];
   shard: number;
   phase: ShardRecord['phase'];
   clockOffsetMs?: number;
@@ -88,6 +90,18 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
     };
     if (!bus.nc.isClosed()) bus.nc.publish(names.coordinatorBeat, encodeJson(message));
   };
+  const results = new Map<number, RunResult>();
+  const resultOf = (shard: number): RunResult | undefined => {
+    const text = ledger.shards[shard]!.finalText;
+    if (text === undefined) return undefined;
+    if (!results.has(shard)) results.set(shard, parseResult(text, `shard ${shard}`));
+    return results.get(shard);
+  };
+  /** Per shard: the intervals its result has and whose live snapshot has not arrived. */
+  const missingSnapshots = (): number[][] =>
+    ledger.shards.map((s) =>
+      (resultOf(s.shard)?.intervals ?? []).map((i) => i.index).filter((index) => !ledger.hasSnapshot(s.shard, index)),
+    );
   const emit = (completed: CompletedInterval[]) => {
     for (const interval of completed) events.onInterval?.(interval);
   };
@@ -138,6 +152,7 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
     await new Promise<void>((resolve, reject) => {
       const readyBy = performance.now() + options.readyTimeoutMs;
       let resultsBy = Number.POSITIVE_INFINITY;
+      let finishedAt: number | undefined;
       const tick = setInterval(() => {
         const now = performance.now();
         if (startAtEpochMs === undefined) {
@@ -167,8 +182,13 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
           emit(completed);
         }
         if (ledger.finished()) {
-          clearInterval(tick);
-          resolve();
+          // A snapshot whose delivery an outage cut is redelivered after the ack wait, possibly after the
+          // results: wait for it (bounded), so that the live counts are whole.
+          finishedAt ??= now;
+          if (missingSnapshots().every((m) => m.length === 0) || now - finishedAt > 2 * ACK_WAIT_MS + 1_000) {
+            clearInterval(tick);
+            resolve();
+          }
         } else if (now > resultsBy) {
           // Still heard, yet no result in time: treated as lost, so the run ends with what did arrive.
           for (const record of ledger.shards) if (!record.lost && record.finalText === undefined) record.lost = { atMs: now, silentMs: 0 };
@@ -179,16 +199,21 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
       timers.push(tick);
     });
 
+    const missing = missingSnapshots();
     const startMonotonic = startAtEpochMs === undefined ? 0 : startAtEpochMs - performance.timeOrigin;
     return {
       startAtEpochMs: startAtEpochMs ?? 0,
-      results: ledger.shards.flatMap((s) => (s.finalText !== undefined ? [parseResult(s.finalText, `shard ${s.shard}`)] : [])),
+      results: ledger.shards.flatMap((s) => {
+        const result = resultOf(s.shard);
+        return result ? [result] : [];
+      }),
       shards: ledger.shards.map((s) => ({
         shard: s.shard,
         phase: s.phase,
         ...(s.clockOffsetMs !== undefined ? { clockOffsetMs: s.clockOffsetMs, clockRttMs: s.clockRttMs } : {}),
         ...(s.startedAtCoordMs !== undefined ? { startedAtCoordMs: s.startedAtCoordMs } : {}),
         snapshots: s.snapshots,
+        snapshotsMissing: missing[s.shard]!,
         duplicates: s.duplicates,
         late: s.late,
         liveRequests: s.requests,

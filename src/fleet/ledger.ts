@@ -126,6 +126,11 @@ export class FleetLedger {
     for (const record of this.shards) if (!record.lost) record.lastSeenMs = Math.max(record.lastSeenMs, nowMs);
   }
 
+  /** Whether this shard's snapshot of this interval has arrived. */
+  hasSnapshot(shard: number, index: number): boolean {
+    return this.intervals.get(index)?.has(shard) ?? false;
+  }
+
   /** Every generator has either delivered its result or been lost. */
   finished(): boolean {
     return this.shards.every((s) => s.finalText !== undefined || s.lost);

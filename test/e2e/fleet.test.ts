@@ -13,6 +13,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { mergeEncoded } from '../../src/shared/histogram.js';
 import type { RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
+import { probeTimerLateness } from '../helpers/timer-lateness.js';
 import { natsServerPath, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 
 const NATS = natsServerPath();
@@ -57,7 +58,14 @@ interface FleetJson {
   startSpreadMs: number | null;
   liveRequests: number;
   lost: number[];
-  shards: { shard: number; clockOffsetMs?: number; snapshots: number; duplicates: number; lost?: { afterStartMs: number } }[];
+  shards: {
+    shard: number;
+    clockOffsetMs?: number;
+    snapshots: number;
+    snapshotsMissing: number[];
+    duplicates: number;
+    lost?: { afterStartMs: number };
+  }[];
 }
 
 async function scenarioFile(dir: string, url: string, extra = '', load = '{ closed: [{ hold: 2s, concurrency: 8 }] }') {
@@ -157,7 +165,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await server.close();
       }
     },
-    30_000,
+    60_000,
   );
   it.concurrent(
     'reports a generator killed mid-run as lost within 5 s, by shard, and lets the others finish',
@@ -179,7 +187,11 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
             runCli(['run', scenario, ...common, '--shard', `${i}/3`, '--out', join(dir, `gen-${i}`), '--quiet'], ios[i]!.io),
           ),
         );
-        await when(() => announcedStart(coordinatorIo.stderr()) !== undefined, 20_000, 'the start time');
+        await when(
+          () => announcedStart(coordinatorIo.stderr()) !== undefined,
+          45_000,
+          `the start time (the killed generator said: ${victim.output()})`,
+        );
         const start = announcedStart(coordinatorIo.stderr())!;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 1_000 - performance.now())));
         victim.kill();
@@ -204,7 +216,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await server.close();
       }
     },
-    30_000,
+    60_000,
   );
 
   it.concurrent(
@@ -224,11 +236,15 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         );
         const stoppedAt: number[] = [];
         const watches = [0, 1].map((i) =>
-          when(() => /the coordinator has been silent/.test(ios[i]!.stderr()), 30_000, `generator ${i} stopped`).then(
+          when(() => /the coordinator has been silent/.test(ios[i]!.stderr()), 60_000, `generator ${i} stopped`).then(
             (at) => (stoppedAt[i] = at),
           ),
         );
-        await when(() => announcedStart(coordinator.output()) !== undefined, 20_000, 'the start time');
+        await when(
+          () => announcedStart(coordinator.output()) !== undefined,
+          45_000,
+          `the start time (the coordinator said: ${coordinator.output()})`,
+        );
         const start = announcedStart(coordinator.output())!;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 1_000 - performance.now())));
         coordinator.kill();
@@ -252,7 +268,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await server.close();
       }
     },
-    40_000,
+    60_000,
   );
 
   it.concurrent(
@@ -275,7 +291,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
             runCli(['run', scenario, ...common, '--shard', `${i}/2`, '--out', join(dir, `gen-${i}`), '--quiet'], ios[i]!.io),
           ),
         );
-        await when(() => announcedStart(coordinatorIo.stderr()) !== undefined, 20_000, 'the start time');
+        await when(() => announcedStart(coordinatorIo.stderr()) !== undefined, 45_000, 'the start time');
         const start = announcedStart(coordinatorIo.stderr())!;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 1_000 - performance.now())));
         await broker.stop();
@@ -301,6 +317,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         for (const i of [0, 1]) {
           const own = await read(join(dir, `gen-${i}`, 'result.json'));
           expect(fleet.shards[i]!.snapshots).toBe(own.intervals.length);
+          expect(fleet.shards[i]!.snapshotsMissing).toEqual([]);
         }
         expect(fleet.liveRequests).toBe(whole.totals.requests);
         expect(whole.totals.requests).toBe(served(server));
@@ -309,7 +326,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await broker.close();
       }
     },
-    40_000,
+    60_000,
   );
 
   it.concurrent(
@@ -338,22 +355,28 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
           ),
         );
         const watches = [0, 1].map((i) =>
-          when(() => /the coordinator stopped the run: abortOnFail/.test(ios[i]!.stderr()), 20_000, `generator ${i} stopped`).then(
+          when(() => /the coordinator stopped the run: abortOnFail/.test(ios[i]!.stderr()), 60_000, `generator ${i} stopped`).then(
             (at) => (stoppedAt[i] = at),
           ),
         );
-        await when(() => announcedStart(coordinatorIo.stderr()) !== undefined, 20_000, 'the start time');
+        await when(() => announcedStart(coordinatorIo.stderr()) !== undefined, 45_000, 'the start time');
         const start = announcedStart(coordinatorIo.stderr())!;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 1_500 - performance.now())));
+        const lateness = probeTimerLateness();
         const latencyMs = 400;
         server.setProfile({ name: 'step', generate: { latency: `${latencyMs}ms` } });
         // The first slow response completes one latency after the step: that is the breach.
         const breachAt = performance.now() + latencyMs;
         await Promise.all(watches);
+        // Two intervals, as asked; on a busy machine each of the four turns of this event loop on the way (the
+        // generator publishing its interval, the coordinator reading it, judging and broadcasting, the generator
+        // hearing the stop) can be late by what any timer here is late by, measured over the same window.
+        const allowanceMs = 4 * lateness.stop().maxMs;
         await generators;
         const all = [coordinatorIo, ...ios].map((i) => i.stdout() + i.stderr()).join('\n---\n');
         const code = await coordinator;
-        for (const i of [0, 1]) expect(stoppedAt[i]! - breachAt, all).toBeLessThanOrEqual(2 * 500);
+        for (const i of [0, 1])
+          expect(stoppedAt[i]! - breachAt, `${all}\nallowance ${allowanceMs} ms`).toBeLessThanOrEqual(2 * 500 + allowanceMs);
         const whole = await read(join(dir, 'whole', 'result.json'));
         // A run stopped by abortOnFail fails (exit 1), unless a generator's own health made it invalid first.
         expect(code, all).toBe(whole.health.valid ? EXIT.failed : EXIT.invalidRun);
@@ -363,7 +386,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await server.close();
       }
     },
-    30_000,
+    60_000,
   );
 
   it.concurrent(
@@ -392,6 +415,6 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         await server.close();
       }
     },
-    20_000,
+    40_000,
   );
 });
