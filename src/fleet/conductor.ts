@@ -20,6 +20,8 @@ const COORDINATOR_BEAT_MS = 250;
 
 export interface ConductOptions {
   runId: string;
+  /** runFingerprint of the scenario as the coordinator read it */
+  plan: string;
   generators: number;
   /** the start time is this far ahead of the moment the last generator became ready */
   startLeadMs: number;
@@ -159,6 +161,13 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
           if (stopReason !== undefined) {
             clearInterval(tick);
             return resolve();
+          }
+          const foreign = ledger.shards.filter((s) => s.plan !== undefined && s.plan !== options.plan).map((s) => s.shard);
+          if (foreign.length > 0) {
+            clearInterval(tick);
+            stopReason = `generators ${foreign.join(', ')} run another scenario, load curve or interval than the coordinator`;
+            beat();
+            return reject(new FleetStartError(`${stopReason} (the same file, -e and --set on every process); nothing was sent`));
           }
           if (ledger.allReady()) {
             startAtEpochMs = nowMs() + options.startLeadMs;

@@ -28,6 +28,8 @@ const CLOCK_SAMPLES = 7;
 export interface GeneratorLinkOptions {
   runId: string;
   shard: { index: number; count: number };
+  /** runFingerprint of the scenario as this process read it */
+  plan: string;
   /** stop by ourselves when the coordinator has been silent this long (after it was heard once) */
   coordinatorSilentMs: number;
   /** give up at the barrier after this long without a start time */
@@ -170,6 +172,7 @@ export class GeneratorLink {
       shard: this.options.shard.index,
       count: this.options.shard.count,
       phase: this.phase,
+      plan: this.options.plan,
       ...(this.offset ? { clockOffsetMs: this.offset.offsetMs, clockRttMs: this.offset.rttMs } : {}),
       ...(this.startedAtCoordMs !== undefined ? { startedAtCoordMs: this.startedAtCoordMs } : {}),
     };

@@ -7,6 +7,8 @@ export interface ShardRecord {
   phase: GeneratorPhase | 'unseen';
   /** coordinator monotonic ms of the last heartbeat or message */
   lastSeenMs: number;
+  /** the run fingerprint it reported (see runFingerprint) */
+  plan?: string;
   lost?: { atMs: number; silentMs: number };
   clockOffsetMs?: number;
   clockRttMs?: number;
@@ -63,6 +65,7 @@ export class FleetLedger {
     if (!record || beat.count !== this.count) return;
     record.lastSeenMs = nowMs;
     record.phase = beat.phase;
+    record.plan = beat.plan;
     if (beat.clockOffsetMs !== undefined) record.clockOffsetMs = beat.clockOffsetMs;
     if (beat.clockRttMs !== undefined) record.clockRttMs = beat.clockRttMs;
     if (beat.startedAtCoordMs !== undefined) record.startedAtCoordMs = beat.startedAtCoordMs;

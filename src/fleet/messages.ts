@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { MetricSnapshot } from '../metrics/metric-set.js';
+import type { LoadPlan } from '../load/types.js';
 
 /**
  * What a live multi-machine run says on the bus, as plain JSON. Nothing here carries a scenario secret: the
@@ -24,6 +26,19 @@ export function subjects(runId: string) {
   };
 }
 
+/**
+ * What must be the same on every process for their shards to add up to one run: the scenario's name, the load
+ * curve and the interval. A generator given other overrides (-e, --set) than the coordinator differs here, and
+ * the run is refused at the barrier rather than found unmergeable at the end. A hash: nothing of the scenario
+ * itself goes on the bus.
+ */
+export function runFingerprint(name: string, plan: Pick<LoadPlan, 'model' | 'segments'>, intervalMs: number): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ name, model: plan.model, segments: plan.segments, intervalMs }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
 /** A run id becomes part of subjects and of the stream's name: letters, digits, - and _ only. */
 export function checkRunId(runId: string): string | undefined {
   return /^[A-Za-z0-9_-]{1,64}$/.test(runId) ? undefined : `a run id is 1–64 letters, digits, - or _; got "${runId}"`;
@@ -39,6 +54,8 @@ export interface GeneratorBeat {
   shard: number;
   count: number;
   phase: GeneratorPhase;
+  /** fingerprint of the run this generator will drive (see runFingerprint): all must match the coordinator's */
+  plan: string;
   /** set once the load started: when, in the coordinator's clock (epoch ms), as this generator measured it */
   startedAtCoordMs?: number;
   /** this generator's clock minus the coordinator's, ms (positive: the generator is ahead) */

@@ -417,4 +417,30 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
     },
     40_000,
   );
+
+  it.concurrent(
+    'refuses at the barrier a generator whose scenario differs from the coordinator’s, with nothing sent',
+    async () => {
+      const server = await startMockServer({ profile: { name: 'steady', generate: { latency: '10ms' } } });
+      try {
+        const dir = await mkdtemp(join(tmpdir(), 'tailscope-fleet-foreign-'));
+        const scenario = await scenarioFile(dir, server.url);
+        const common = ['--nats', nats.url, '--run-id', 'foreign'];
+        const coordinatorIo = fakeIo(dir);
+        const coordinator = runCli(['coordinate', scenario, ...common, '--generators', '1', '--out', join(dir, 'whole')], coordinatorIo.io);
+        const generatorIo = fakeIo(dir);
+        const generator = runCli(
+          ['run', scenario, ...common, '--shard', '0/1', '--set', 'interval=250ms', '--out', join(dir, 'gen-0'), '--quiet'],
+          generatorIo.io,
+        );
+        expect(await coordinator, coordinatorIo.stderr()).toBe(EXIT.badInput);
+        expect(coordinatorIo.stderr()).toMatch(/generators 0 run another scenario, load curve or interval than the coordinator/);
+        expect(await generator, generatorIo.stderr()).toBe(EXIT.interrupted);
+        expect(served(server)).toBe(0);
+      } finally {
+        await server.close();
+      }
+    },
+    40_000,
+  );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateOffset, localStartMs } from '../../src/fleet/clock.js';
-import { splitFinal, checkRunId } from '../../src/fleet/messages.js';
+import { splitFinal, checkRunId, runFingerprint } from '../../src/fleet/messages.js';
 
 describe('the clock offset against the coordinator', () => {
   it.each([
@@ -52,5 +52,17 @@ describe('the bus messages', () => {
     expect(checkRunId('nightly-2026_11')).toBeUndefined();
     expect(checkRunId('a.b')).toMatch(/letters, digits/);
     expect(checkRunId('')).toMatch(/letters, digits/);
+  });
+
+  it('fingerprints the run every process must agree on: name, curve and interval', () => {
+    const plan = {
+      model: 'closed' as const,
+      segments: [{ index: 0, name: 'hold', kind: 'hold' as const, startMs: 0, endMs: 1_000, from: 4, to: 4 }],
+    };
+    const base = runFingerprint('s', plan, 1_000);
+    expect(runFingerprint('s', structuredClone(plan), 1_000)).toBe(base);
+    expect(runFingerprint('s', plan, 500)).not.toBe(base);
+    expect(runFingerprint('t', plan, 1_000)).not.toBe(base);
+    expect(runFingerprint('s', { ...plan, segments: [{ ...plan.segments[0]!, to: 8 }] }, 1_000)).not.toBe(base);
   });
 });

@@ -12,7 +12,7 @@ const snap = (requests: number): MetricSnapshot => ({
   inFlightMs: 0,
   histograms: {},
 });
-const beat = (shard: number, phase: GeneratorBeat['phase'] = 'running'): GeneratorBeat => ({ shard, count: 2, phase });
+const beat = (shard: number, phase: GeneratorBeat['phase'] = 'running'): GeneratorBeat => ({ shard, count: 2, phase, plan: 'p' });
 const id = (shard: number, index: number) => `r/${shard}/interval/${index}`;
 
 describe('the coordinator ledger', () => {

@@ -16,6 +16,7 @@ import { serializeResult } from '../../result/serialize.js';
 import type { RunResult } from '../../result/types.js';
 import { connectBus } from '../../fleet/bus.js';
 import { conductRun, type FleetOutcome } from '../../fleet/conductor.js';
+import { runFingerprint } from '../../fleet/messages.js';
 import { busOptionsOf, natsOptions, runIdOf, type NatsArgs } from '../nats-flags.js';
 
 interface CoordinateArgs extends NatsArgs {
@@ -68,6 +69,7 @@ export const coordinateCommand = {
       bus,
       {
         runId,
+        plan: runFingerprint(scenario.name, scenario.load, scenario.intervalMs),
         generators: args.generators,
         startLeadMs: args.startLead * 1000 + scenario.warmupMs,
         lostAfterMs: LOST_AFTER_MS,

@@ -18,6 +18,7 @@ import { compareStep, readResultArg, saveBaseline } from './compare.js';
 import { busOptionsOf, natsOptions, runIdOf, type NatsArgs } from '../nats-flags.js';
 import { connectBus } from '../../fleet/bus.js';
 import { GeneratorLink } from '../../fleet/generator.js';
+import { runFingerprint } from '../../fleet/messages.js';
 
 export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
@@ -158,6 +159,7 @@ async function run(args: RunArgs, processIo: Io, abort: AbortController, onLoadS
       : new GeneratorLink(await connectBus(await busOptionsOf(args, processIo, `tailscope generator ${shard!.index}/${shard!.count}`)), {
           runId: runId!,
           shard: shard!,
+          plan: runFingerprint(scenario.name, scenario.load, scenario.intervalMs),
           coordinatorSilentMs: COORDINATOR_SILENT_MS,
           readyTimeoutMs: FLEET_READY_TIMEOUT_MS,
         });
