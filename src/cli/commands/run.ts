@@ -229,19 +229,22 @@ async function runAndReport(
 
   const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
   const analysis = analyze(result);
+  let delivered = true;
+  if (link) {
+    const clock = link.clock;
+    if (clock) io.stderr(`clock offset vs the coordinator: ${clock.offsetMs.toFixed(1)} ms (± ${(clock.rttMs / 2).toFixed(1)} ms)\n`);
+    // The result goes to the coordinator (it is already scrubbed) before the reports are rendered here: rendering
+    // is CPU work that can hold up heartbeats, and a shard whose result has arrived can no longer be taken for lost.
+    delivered = await link.finish(result, FINAL_DELIVERY_MS);
+  }
+  // Written whatever the bus did: each shard keeps its own result.
   const written = await writeReports(outDir, result, analysis, io);
+  if (!delivered)
+    io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
   for (const line of summaryLines(result, analysis)) io.stdout(`${line}\n`);
   io.stdout(`report: ${written.files.find((f) => f.endsWith('index.html'))}\n`);
 
   const { verdict } = analysis;
-  if (link) {
-    const clock = link.clock;
-    if (clock) io.stderr(`clock offset vs the coordinator: ${clock.offsetMs.toFixed(1)} ms (± ${(clock.rttMs / 2).toFixed(1)} ms)\n`);
-    // The result goes to the coordinator too (it is already scrubbed); it is kept here whatever the bus does.
-    const delivered = await link.finish(result, FINAL_DELIVERY_MS);
-    if (!delivered)
-      io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
-  }
   if (result.shard) {
     // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
     io.stdout(
