@@ -39,6 +39,8 @@ export interface ConductEvents {
   onInterval?(interval: CompletedInterval): void;
   onLost?(shard: number, silentMs: number): void;
   onBrokerConnection?(up: boolean): void;
+  /** a message on the run's subjects that could not be read */
+  onForeignMessage?(subject: string, problem: string): void;
 }
 
 /** One generator as the run saw it: what fleet.json says about it. */
@@ -137,12 +139,18 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
     void (async () => {
       for await (const msg of messages) {
         const at = performance.now();
-        if (msg.subject.includes('.snap.')) {
-          const snapshot = msg.json<SnapshotMessage>();
-          emit(ledger.addSnapshot(snapshotId(options.runId, snapshot.shard, snapshot.index), snapshot, at).completed);
-        } else {
-          const part = msg.json<FinalPart>();
-          if (ledger.addFinalPart(finalPartId(options.runId, part.shard, part.part), part, at)) emit(ledger.completeAfterFinal());
+        try {
+          if (msg.subject.includes('.snap.')) {
+            const snapshot = msg.json<SnapshotMessage>();
+            emit(ledger.addSnapshot(snapshotId(options.runId, snapshot.shard, snapshot.index), snapshot, at).completed);
+          } else {
+            const part = msg.json<FinalPart>();
+            if (ledger.addFinalPart(finalPartId(options.runId, part.shard, part.part), part, at)) emit(ledger.completeAfterFinal());
+          }
+        } catch (error) {
+          // Not ours (someone else publishing on the run's subjects): said once, then left behind, so that one
+          // bad message cannot stop the run's consumer.
+          events.onForeignMessage?.(msg.subject, (error as Error).message);
         }
         msg.ack();
       }

@@ -93,6 +93,7 @@ export const coordinateCommand = {
         },
         onLost: (shard, silentMs) =>
           io.stderr(`\nshard ${shard} lost: no heartbeat for ${(silentMs / 1000).toFixed(1)} s; the others go on\n`),
+        onForeignMessage: (subject, problem) => io.stderr(`ignored an unreadable message on ${subject}: ${problem}\n`),
         onBrokerConnection: (up) => io.stderr(up ? 'broker reachable again\n' : 'broker unreachable; waiting for it\n'),
       },
     );
