@@ -25,6 +25,8 @@ const forbidden = {
   analysis: ['cli', 'runner', 'report', 'engines', 'client'],
   report: ['cli', 'runner', 'engines', 'client'],
   runner: ['cli', 'report'],
+  // the bus client of a live multi-machine run: it carries results and snapshots, and neither runs nor renders
+  fleet: ['cli', 'runner', 'report'],
 };
 
 const upstream = Object.entries(forbidden).map(([from, targets]) => ({
@@ -38,6 +40,13 @@ const upstream = Object.entries(forbidden).map(([from, targets]) => ({
 module.exports = {
   forbidden: [
     ...upstream,
+    {
+      name: 'fleet-only-from-cli',
+      comment: 'the NATS bus is wired in by the CLI; the runner stays free of it (it takes a start gate and a stop)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli|fleet)/|^src/index\\.ts$' },
+      to: { path: '^src/fleet/' },
+    },
     {
       name: 'no-mock-into-src',
       comment: 'only the runner (which starts the mock in a thread), the CLI and the library API may import the mock',

@@ -9,6 +9,7 @@ import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { mergeCommand } from './commands/merge.js';
 import { initCommand } from './commands/init.js';
+import { coordinateCommand } from './commands/coordinate.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** One subcommand: its yargs definition and a handler that returns an exit code. */
@@ -27,6 +28,7 @@ const COMMANDS = [
   compareCommand,
   reportCommand,
   mergeCommand,
+  coordinateCommand,
 ] as unknown as Command[];
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
@@ -37,7 +39,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .scriptName('tailscope')
     .version(TOOL_VERSION)
     .strict()
-    .demandCommand(1, 'name a command: run, init, analyze, compare, report, merge, mock')
+    .demandCommand(1, 'name a command: run, init, analyze, compare, report, merge, coordinate, mock')
     .recommendCommands()
     .help()
     .alias('h', 'help')

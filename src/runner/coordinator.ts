@@ -56,12 +56,7 @@ export interface LiveInterval {
  * health sample for it. With live detail, intervals some worker never posted (its clock closed one interval
  * fewer) are reported too when the run ends (`afterEnd`), so that a live view sees every attempt exactly once.
  */
-export type IntervalListener = (
-  index: number,
-  merged: MetricSnapshot,
-  health: readonly WorkerHealthSample[],
-  live?: LiveInterval,
-) => void;
+export type IntervalListener = (index: number, merged: MetricSnapshot, health: readonly WorkerHealthSample[], live?: LiveInterval) => void;
 
 const READY_TIMEOUT_MS = 30_000;
 /** Lead time between the start signal and run time 0, so that every worker begins on the same tick. */
@@ -81,6 +76,12 @@ export interface CoordinateOptions {
   startAtEpochMs?: number;
   /** called when the start signal goes out to the workers */
   onStart?: () => void;
+  /**
+   * asked once every local worker is ready, for the shared start time (epoch ms): how a live multi-machine run
+   * holds its generators at a barrier until all of them are ready. It may wait as long as it needs (it keeps
+   * its own time limit); a stop meanwhile ends start-up as before the start signal.
+   */
+  startGate?: () => Promise<number>;
 }
 
 export function coordinate(
@@ -166,12 +167,16 @@ export function coordinate(
             ready += 1;
             if (ready === localWorkers && !settled) {
               clearTimeout(readyTimer);
-              started = true;
+              const go = (startAtEpochMs: number) => {
+                if (settled) return;
+                started = true;
+                startedAt = startAtEpochMs - performance.timeOrigin;
+                for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
+                options.onStart?.();
+              };
+              if (options.startGate) options.startGate().then(go, (error: Error) => abandon(error));
               // The warm-up runs between the start signal and time zero.
-              const startAtEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS + base.warmupMs;
-              startedAt = startAtEpochMs - performance.timeOrigin;
-              for (const w of workers) w.postMessage({ type: 'start', startAtEpochMs });
-              options.onStart?.();
+              else go(options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS + base.warmupMs);
             }
             break;
           case 'interval': {

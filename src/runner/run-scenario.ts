@@ -56,6 +56,8 @@ export interface RunOptions {
   onSearchConclusion?: (conclusion: SearchConclusion) => void;
   /** hand onInterval each interval's live detail too (per stage × request name, in flight, generator health) */
   liveDetail?: boolean;
+  /** instead of startAtEpochMs: asked for the start time once this process's workers are ready (see coordinate) */
+  startGate?: () => Promise<number>;
 }
 
 /** Runs a validated scenario end to end and returns its RunResult. Starts and stops the mock if asked. */
@@ -118,6 +120,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         localWorkers: scenario.workers,
         firstWorkerIndex: shard.index * scenario.workers,
         startAtEpochMs: options.startAtEpochMs,
+        startGate: options.startGate,
         onStart: options.onLoadStarted,
       },
       (index, merged, health, live) => {

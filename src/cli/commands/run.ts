@@ -19,10 +19,14 @@ import { abortRules, createAbortWatch, type ThresholdVerdict } from '../../analy
 import { verdictLine } from '../../report/views/threshold-text.js';
 import { compareStep, readResultArg, saveBaseline } from './compare.js';
 import { isLoopbackHost, parseDashboardAddress, startDashboard, type Dashboard } from '../dashboard/index.js';
+import { busOptionsOf, natsOptions, runIdOf, type NatsArgs } from '../nats-flags.js';
+import { connectBus } from '../../fleet/bus.js';
+import { GeneratorLink } from '../../fleet/generator.js';
+import { runFingerprint } from '../../fleet/messages.js';
 
 export const INSECURE_WARNING = "warning: client.tls.insecure is set: the target's TLS certificate is not verified (the result records it)";
 
-interface RunArgs {
+interface RunArgs extends NatsArgs {
   scenario: string;
   out?: string;
   workers?: number;
@@ -66,7 +70,7 @@ export const runCommand = {
   command: 'run <scenario>',
   describe: 'run a scenario and write result.json, analysis.json, index.html, summary.md, junit.xml, metrics.prom and alerts.yaml',
   builder: (y: Argv) =>
-    y
+    natsOptions(y)
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
       .option('out', { type: 'string', describe: 'output directory (default: reports/<scenario name>)' })
       .option('workers', { type: 'number', describe: 'worker threads (overrides the scenario)' })
@@ -105,6 +109,10 @@ export const runCommand = {
       })
       .option('start-at', { type: 'string', describe: 'with --shard: the shared start time (ISO date or epoch ms) all shards wait for' })
       .example('tailscope run big.yaml --shard 0/4 --start-at 2026-11-27T10:00:00Z', 'one of four machines driving one curve')
+      .example(
+        'tailscope run big.yaml --nats nats://nats:4222 --shard 0/4',
+        'one of four generators of a live run (see tailscope coordinate)',
+      )
       .example('tailscope run scenarios/demo.yaml --out reports/demo', 'the demo against the bundled mock server')
       .example('tailscope run scenarios/demo.yaml --dashboard', 'watch it live at http://127.0.0.1:5665/ (Prometheus: /metrics)')
       .example(
@@ -169,30 +177,77 @@ async function run(
   if (shard && shard.count > 1 && scenario.target.mock) {
     throw new UsageError('--shard needs target.url: each shard would start a mock server of its own');
   }
+  if (args.nats !== undefined && !shard) throw new UsageError('--nats needs --shard INDEX/COUNT: which generator this is');
+  if (args.nats !== undefined && startAtEpochMs !== undefined)
+    throw new UsageError('--start-at and --nats do not go together: with --nats the coordinator sends the start time');
   const outDir = resolve(io.cwd, args.out ?? `reports/${slug(scenario.name)}`);
   // Read the baseline first: a missing or foreign baseline file should fail before minutes of load.
   const baseline = args.baseline === undefined ? undefined : await readResultArg(io, args.baseline);
 
+  // A live multi-machine run: the coordinator gives the start time, judges abortOnFail on the merged numbers
+  // and may stop this generator; every interval goes out to it, scrubbed of the scenario's secrets.
+  const runId = args.nats === undefined ? undefined : runIdOf(args, scenario.name);
+  const link =
+    args.nats === undefined
+      ? undefined
+      : new GeneratorLink(await connectBus(await busOptionsOf(args, processIo, `tailscope generator ${shard!.index}/${shard!.count}`)), {
+          runId: runId!,
+          shard: shard!,
+          plan: runFingerprint(scenario.name, scenario.load, scenario.intervalMs),
+          coordinatorSilentMs: COORDINATOR_SILENT_MS,
+          readyTimeoutMs: FLEET_READY_TIMEOUT_MS,
+        });
+  link?.onStop((reason) => {
+    io.stderr(`\n${reason}\n`);
+    abort.abort(reason);
+  });
   // abortOnFail thresholds are judged on the intervals merged so far; a failure stops the run the way SIGINT does.
-  const abortWatch = createAbortWatch(abortRules(scenario.thresholds), scenario.intervalMs);
+  // In a live run the coordinator judges them on every generator's numbers together.
+  const abortWatch = createAbortWatch(link ? [] : abortRules(scenario.thresholds), scenario.intervalMs);
   io.stderr(
     scenario.load.search
       ? `tailscope: ${scenario.name}: ${searchHeader(scenario.load)}, ${scenario.workers} workers\n`
       : `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
   );
   const dashboardAddress = args.dashboard === undefined ? undefined : parseDashboardAddress(args.dashboard);
-  const dashboard = dashboardAddress && (await startDashboard(scenario, dashboardAddress, stopFromDashboard, redactor));
+  const dashboard =
+    dashboardAddress && (await startDashboard(scenario, dashboardAddress, stopFromDashboard, redactor).catch(closing(link)));
   try {
     if (dashboard) io.stderr(`dashboard ${dashboard.url} (Prometheus: ${dashboard.url}metrics)\n`);
     if (dashboardAddress && !isLoopbackHost(dashboardAddress.host))
       io.stderr(
         `warning: the dashboard listens on ${dashboardAddress.host}: reachable from the network; Stop works only from this machine\n`,
       );
-    return await runWith(args, io, scenario, abort, onLoadStarted, { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard });
+    return await runWith(args, io, scenario, abort, onLoadStarted, {
+      outDir,
+      shard,
+      startAtEpochMs,
+      baseline,
+      abortWatch,
+      dashboard,
+      link,
+      redactor,
+    });
   } finally {
     await dashboard?.close();
+    await link?.close();
   }
 }
+
+/** Closes the bus link before passing an error on: a failed start must not leave the connection open. */
+function closing(link: GeneratorLink | undefined) {
+  return async (error: unknown): Promise<never> => {
+    await link?.close();
+    throw error;
+  };
+}
+
+/** A generator stops by itself when the coordinator of a live run has been silent this long. */
+const COORDINATOR_SILENT_MS = 10_000;
+/** How long a generator waits at the barrier for the others and the coordinator. */
+const FLEET_READY_TIMEOUT_MS = 10 * 60_000;
+/** How long a generator tries to hand its result to the broker before it leaves it only on its own disk. */
+const FINAL_DELIVERY_MS = 15_000;
 
 /** The load, the reports and the verdict, with the dashboard (if any) fed along the way. */
 async function runWith(
@@ -208,9 +263,12 @@ async function runWith(
     baseline: Awaited<ReturnType<typeof readResultArg>> | undefined;
     abortWatch: ReturnType<typeof createAbortWatch>;
     dashboard: Dashboard | undefined;
+    /** a live multi-machine run's link to its coordinator */
+    link: GeneratorLink | undefined;
+    redactor: Redactor;
   },
 ): Promise<number> {
-  const { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard } = context;
+  const { outDir, shard, startAtEpochMs, baseline, abortWatch, dashboard, link, redactor } = context;
   let abortedBy: ThresholdVerdict | undefined;
   const progress = args.quiet ? undefined : progressDisplay(io, scenario.load.durationMs);
   const slo = { p99Ms: scenario.slo?.p99, errorRate: scenario.slo?.errorRate };
@@ -223,6 +281,7 @@ async function runWith(
       signal: abort.signal,
       shard,
       startAtEpochMs,
+      ...(link ? { startGate: link.startGate } : {}),
       liveDetail: dashboard !== undefined,
       onTargetReady: (url) => {
         dashboard?.targetReady(url);
@@ -236,6 +295,7 @@ async function runWith(
       onInterval: (index, merged, health, live) => {
         dashboard?.onInterval(index, merged, live);
         if (live?.afterEnd) return;
+        link?.interval(index, redactor.scrubJson(merged));
         progress?.interval((index + 1) * scenario.intervalMs, progressLine(plan, index, scenario.intervalMs, merged));
         const failed = abortWatch.onInterval(index, merged);
         if (failed && !abort.signal.aborted) {
@@ -251,7 +311,18 @@ async function runWith(
 
   const result = abortedBy ? { ...ran, abortedBy: abortedBy.expression } : ran;
   const analysis = analyze(result);
+  let delivered = true;
+  if (link) {
+    const clock = link.clock;
+    if (clock) io.stderr(`clock offset vs the coordinator: ${clock.offsetMs.toFixed(1)} ms (± ${(clock.rttMs / 2).toFixed(1)} ms)\n`);
+    // The result goes to the coordinator (it is already scrubbed) before the reports are rendered here: rendering
+    // is CPU work that can hold up heartbeats, and a shard whose result has arrived can no longer be taken for lost.
+    delivered = await link.finish(result, FINAL_DELIVERY_MS);
+  }
+  // Written whatever the bus did: each shard keeps its own result.
   const written = await writeReports(outDir, result, analysis, io);
+  if (!delivered)
+    io.stderr(`could not hand this shard's result to the coordinator within ${FINAL_DELIVERY_MS / 1000} s; it is in ${outDir}\n`);
   const reportPath = written.files.find((f) => f.endsWith('index.html'));
   // The page links the report (and /metrics says final) before the report line is printed, so whoever waits for
   // that line finds the dashboard already done.
@@ -263,7 +334,9 @@ async function runWith(
   const { verdict } = analysis;
   if (result.shard) {
     // One shard saw part of the population: thresholds and baselines are judged after tailscope merge.
-    io.stdout(`shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (tailscope merge)\n`);
+    io.stdout(
+      `shard ${result.shard.index}/${result.shard.count}: thresholds are judged on the merged result (${link ? 'by the coordinator' : 'tailscope merge'})\n`,
+    );
     return exitCodeOf(verdict);
   }
   for (const line of checkLines(verdict)) io.stdout(`${line}\n`);

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { MetricSnapshot } from '../../metrics/metric-set.js';
-import { addErrors, emptyCounters, emptyErrors, mergeSnapshots } from '../../metrics/metric-set.js';
+import { addErrors, emptyCalls, emptyCounters, emptyErrors, mergeSnapshots } from '../../metrics/metric-set.js';
 import type { LiveInterval } from '../../runner/coordinator.js';
 import { evaluateHealth } from '../../runner/health.js';
 import { buildRunResult } from '../../result/build.js';
@@ -138,6 +138,8 @@ export class LiveRun {
         sent: 0,
         errors: cell.errors,
         counters: { ...emptyCounters(), retries: cell.retries, rateLimited: cell.rateLimited, dropped: cell.dropped },
+        // Live cells count attempts; calls (across retries) are in the final report.
+        calls: emptyCalls(),
         inFlightMs: 0,
         histograms: {},
       };
