@@ -260,9 +260,9 @@ export class MetricSet {
   }
 }
 
-/** Exact merge: counters add and histograms add bucket by bucket. */
-export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot {
-  const merged: MetricSnapshot = {
+/** A snapshot of nothing: what a stage or interval without a single attempt reads as. */
+export function emptySnapshot(): MetricSnapshot {
+  return {
     requests: 0,
     successes: 0,
     sent: 0,
@@ -272,6 +272,11 @@ export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot
     inFlightMs: 0,
     histograms: {},
   };
+}
+
+/** Exact merge: counters add and histograms add bucket by bucket. */
+export function mergeSnapshots(parts: readonly MetricSnapshot[]): MetricSnapshot {
+  const merged = emptySnapshot();
   const encodedByMetric = new Map<MetricName, string[]>();
   const checks: CheckTally[] = [];
   for (const part of parts) {

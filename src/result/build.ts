@@ -1,6 +1,6 @@
 import { decodeHistogram } from '../shared/histogram.js';
 import { EMPTY_SUMMARY, summarize } from '../shared/latency-summary.js';
-import { emptyCalls, emptyCounters, emptyErrors, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
+import { emptyCalls, emptySnapshot, mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import type { FlowsSnapshot } from '../metrics/flow-set.js';
 import { meanTargetBetween, segmentIndexAt } from '../load/curve.js';
 import type { Segment } from '../load/types.js';
@@ -264,17 +264,4 @@ function pick(histograms: EncodedHistograms, names: (keyof EncodedHistograms)[])
   const out: EncodedHistograms = {};
   for (const name of names) if (histograms[name]) out[name] = histograms[name];
   return out;
-}
-
-function emptySnapshot(): MetricSnapshot {
-  return {
-    requests: 0,
-    successes: 0,
-    sent: 0,
-    errors: emptyErrors(),
-    counters: emptyCounters(),
-    calls: emptyCalls(),
-    inFlightMs: 0,
-    histograms: {},
-  };
 }

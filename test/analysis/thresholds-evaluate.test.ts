@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, encodeHistogram, recordUs } from '../../src/shared/histogram.js';
-import { emptyCalls, type MetricSnapshot } from '../../src/metrics/metric-set.js';
+import { emptyCalls, emptyCounters, type MetricSnapshot } from '../../src/metrics/metric-set.js';
 import type { RunResult } from '../../src/result/types.js';
 import { evaluateThresholds } from '../../src/analysis/thresholds/evaluate.js';
 import { abortRules, createAbortWatch, failingAbortRule } from '../../src/analysis/thresholds/live.js';
@@ -81,17 +81,7 @@ function snapshot(requests: number, errorCount: number, totalMs: [number, number
     sent: requests,
     inFlightMs: 0,
     errors: { total: errorCount, byKind: { status: errorCount }, byStatus: { '500': errorCount } },
-    counters: {
-      retries: 0,
-      rateLimited: 0,
-      authRefreshes: 0,
-      dropped: 0,
-      tokensFromUsage: 0,
-      tokensFromChunks: 0,
-      serverTimingRejected: 0,
-      hedges: 0,
-      breakerRejected: 0,
-    },
+    counters: emptyCounters(),
     calls: emptyCalls(),
     histograms: { total: uniformMs(totalMs[0], totalMs[1]) },
   };

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LiveRun } from '../../src/cli/dashboard/live-run.js';
-import { MetricSet, type AttemptRecord, type MetricSnapshot } from '../../src/metrics/metric-set.js';
+import { MetricSet, type MetricSnapshot } from '../../src/metrics/metric-set.js';
 import { parseScenario } from '../../src/scenario/read.js';
+import { attemptOf } from '../helpers/attempts.js';
 
-function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
-  return {
-    ok,
-    status,
-    errorKind: ok ? undefined : 'status',
-    totalUs,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
-    ttfbUs: totalUs * 0.9,
-    downloadUs: totalUs * 0.1,
-    serviceUs: totalUs * 0.8,
-    queueUs: -1,
-    networkUs: totalUs * 0.2,
-    ttftUs: -1,
-  };
-}
+const attempt = attemptOf;
 
 const scenario = parseScenario(
   `

@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MetricSet, mergeSnapshots, type AttemptRecord } from '../../src/metrics/metric-set.js';
+import { MetricSet, mergeSnapshots } from '../../src/metrics/metric-set.js';
 import { decodeHistogram } from '../../src/shared/histogram.js';
 import { summarize } from '../../src/shared/latency-summary.js';
 import { createRandom } from '../../src/shared/random.js';
+import { attemptOf } from '../helpers/attempts.js';
 
-function attempt(totalUs: number, ok = true, status = 200): AttemptRecord {
-  return {
-    ok,
-    status,
-    errorKind: ok ? undefined : 'status',
-    totalUs,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
-    ttfbUs: totalUs * 0.9,
-    downloadUs: totalUs * 0.1,
-    serviceUs: totalUs * 0.8,
-    queueUs: -1,
-    networkUs: totalUs * 0.2,
-    ttftUs: -1,
-  };
-}
+const attempt = attemptOf;
 
 describe('metric sets', () => {
   it('merge exactly: percentiles of merged worker snapshots equal those of one set that saw everything', () => {
