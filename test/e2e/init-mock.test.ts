@@ -26,7 +26,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function draftAndRun(source: string[], file: string): Promise<RunResult> {
+async function draftAndRun(source: string[], file: string, sets: string[] = []): Promise<RunResult> {
   const init = fakeIo(root);
   expect(await runCli(['init', join(dir, file), ...source], init.io), init.stderr()).toBe(0);
   expect(init.stdout()).toContain('CLIENT_ID, CLIENT_SECRET');
@@ -42,6 +42,7 @@ async function draftAndRun(source: string[], file: string): Promise<RunResult> {
       mock.url,
       ...['-e', 'CLIENT_ID=demo', '-e', 'CLIENT_SECRET=demo-secret', '-e', 'COOKIE=session=test'],
       ...['--set', 'load.closed=[{hold: 1s, concurrency: 2}]', '--set', 'warmup=0s', '--set', 'workers=1'],
+      ...sets.flatMap((set) => ['--set', set]),
     ],
     run.io,
   );
@@ -59,9 +60,14 @@ describe('init drafts that run clean against the mock', () => {
     expect(Object.keys(result.requestsByName).sort()).toEqual(['generate', 'health', 'metrics']);
   }, 30_000);
 
-  it('from a HAR recorded against the mock: the recorded requests, zero errors', async () => {
-    const result = await draftAndRun(['--from-har', 'test/fixtures/mock-recording.har'], 'har.yaml');
+  it('from a HAR recorded against the mock: the recorded requests as one flow, zero errors', async () => {
+    // The recording paused 1.2 s and 2.5 s between its requests: shortened here so a 1 s run replays it whole.
+    const result = await draftAndRun(['--from-har', 'test/fixtures/mock-recording.har'], 'har.yaml', [
+      'flows[0].steps[0].think=20ms',
+      'flows[0].steps[1].think=20ms',
+    ]);
     expect(result.totals.errors).toBe(0);
     expect(Object.keys(result.requestsByName).sort()).toEqual(['get-healthz', 'post-v1-generate', 'post-v1-generate-2']);
+    expect(result.flows?.['recording']?.completed).toBeGreaterThan(0);
   }, 30_000);
 });

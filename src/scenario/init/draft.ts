@@ -18,6 +18,8 @@ export interface DraftRequest {
   comment: string[];
   /** why the request is written commented out (it cannot be sent as it stands) */
   disabled?: string;
+  /** as a flow step: the pause after it, before the next step (ms) */
+  thinkMs?: number;
 }
 
 export interface ScenarioDraft {
@@ -26,9 +28,11 @@ export interface ScenarioDraft {
   name: string;
   target: { url: string; comment?: string };
   auth?: { value: Record<string, unknown>; comment: string[] };
-  /** comment lines above `requests:` */
+  /** comment lines above `requests:` (or `flows:`) */
   requestsComment: string[];
   requests: DraftRequest[];
+  /** the requests as the steps of one flow, run in order (a recording), rather than drawn by weight */
+  asFlow?: { name: string };
   /** ${NAME}s the scenario needs from the environment, with what each stands for */
   variables: { name: string; meaning: string }[];
 }
@@ -61,10 +65,13 @@ export function renderDraft(draft: ScenarioDraft): string {
     lines.push(stringify({ auth: draft.auth.value }).trimEnd());
   }
   for (const line of draft.requestsComment) lines.push(comment(line));
-  lines.push('requests:');
+  // A flow's steps sit two levels deeper: flows: → - name/steps: → - step.
+  const itemIndent = draft.asFlow ? '      ' : '  ';
+  if (draft.asFlow) lines.push('flows:', `  - name: ${scalar(draft.asFlow.name)}`, '    steps:');
+  else lines.push('requests:');
   for (const request of draft.requests) {
-    for (const line of request.comment) lines.push(`  ${comment(line)}`);
-    const { name, method, path, query, headers, json, body } = request;
+    for (const line of request.comment) lines.push(`${itemIndent}${comment(line)}`);
+    const { name, method, path, query, headers, json, body, thinkMs } = request;
     const value = {
       name,
       method,
@@ -73,14 +80,15 @@ export function renderDraft(draft: ScenarioDraft): string {
       ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
       ...(json !== undefined ? { json } : {}),
       ...(body !== undefined ? { body } : {}),
+      ...(draft.asFlow && thinkMs !== undefined && thinkMs > 0 ? { think: `${Math.round(thinkMs)}ms` } : {}),
     };
-    const text = indent(stringify([value]).trimEnd(), '  ');
+    const text = indent(stringify([value]).trimEnd(), itemIndent);
     if (request.disabled) {
-      lines.push(`  ${comment(`not sent: ${request.disabled}`)}`);
-      lines.push(...text.split('\n').map((line) => line.replace(/^ {2}/, '  # ')));
+      lines.push(`${itemIndent}${comment(`not sent: ${request.disabled}`)}`);
+      lines.push(...text.split('\n').map((line) => `${itemIndent}# ${line.slice(itemIndent.length)}`));
     } else lines.push(text);
   }
-  if (!draft.requests.some((r) => !r.disabled)) lines.push('  []');
+  if (!draft.requests.some((r) => !r.disabled)) lines.push(`${itemIndent}[]`);
   return `${lines.join('\n')}\n${STARTER_LOAD}`;
 }
 

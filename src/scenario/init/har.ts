@@ -4,7 +4,8 @@ import { uniqueNames, type DraftRequest, type ScenarioDraft } from './draft.js';
 
 /**
  * A scenario drafted from a browser recording (HAR 1.2): the recorded requests to the recording's main origin,
- * in recorded order, with the think time before each (the gap since the previous response ended) as a comment.
+ * as the steps of one flow in recorded order, each pausing (`think`) as long as the recording did before the next
+ * request (the gap since the previous response ended).
  * Nothing secret is copied: cookies, Authorization and other credential headers become \`\${VARIABLES}\`, and a
  * recorded OAuth2 client-credentials token request becomes auth.oauth2, so tokens are fetched fresh at run time
  * instead of replaying one that has long expired. Pure: the HAR comes in parsed.
@@ -89,6 +90,9 @@ export function draftFromHar(har: unknown, source: string): ScenarioDraft {
       }
       continue;
     }
+    // The pause before this request is the previous step's think time.
+    const previous = requests.at(-1);
+    if (previous && thinkMs !== undefined) previous.thinkMs = thinkMs;
     requests.push(requestOf(entry, thinkMs, variables, auth !== undefined));
   }
   const last = entries.at(-1);
@@ -102,10 +106,11 @@ export function draftFromHar(har: unknown, source: string): ScenarioDraft {
     target: { url: origin, comment: 'the origin most of the recording went to' },
     ...(auth ? { auth } : {}),
     requestsComment: [
-      'In recorded order. Until tailscope has flows (ordered steps with think times), these run as independent',
-      'requests drawn by weight; the think times the recording shows are kept as comments.',
+      'One flow: each virtual user replays the recording in order, pausing after each step as long as the',
+      'recording paused before the next one (`think`). Shorten or randomise those pauses as you see fit.',
     ],
     requests: uniqueNames(requests),
+    asFlow: { name: 'recording' },
     variables: [...variables].map(([name, meaning]) => ({ name, meaning })),
   };
 }
