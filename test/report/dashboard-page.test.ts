@@ -40,4 +40,13 @@ describe('live dashboard page', () => {
     expect(waiting.charts['latency-over-time']).toEqual({ noData: 'no request completed.' });
     expect(waiting.charts['errors-over-time']).toEqual({ noData: 'no request has failed so far.' });
   });
+
+  it("carries a capacity search's probes as text lines, shown only once there is one, drawn as text (never as markup)", () => {
+    const result = syntheticResult();
+    expect(dashboardUpdate(result, analyze(result)).probes).toEqual([]);
+    const line = `probe 2: 20 req/s — p99 38 ms ✓ (SLO 200 ms) ${HOSTILE}`;
+    expect(dashboardUpdate(result, analyze(result), [line]).probes).toEqual([line]);
+    expect(page).toContain('<section id="probes" hidden>');
+    expect(page).toContain('item.textContent = line;');
+  });
 });

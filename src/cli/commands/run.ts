@@ -291,7 +291,11 @@ async function runWith(
       onLoadStarted,
       // Each probe once decided, on a line of its own (above the redrawn progress line on a terminal).
       onPlan: (segments) => (plan = { ...plan, segments: [...segments] }),
-      onProbe: (probe) => io.stderr(`${io.interactive ? '\r\x1b[2K' : ''}${probeLine(probe, scenario.load.model, slo)}\n`),
+      onProbe: (probe) => {
+        const line = probeLine(probe, scenario.load.model, slo);
+        dashboard?.onProbe(line);
+        io.stderr(`${io.interactive ? '\r\x1b[2K' : ''}${line}\n`);
+      },
       onInterval: (index, merged, health, live) => {
         dashboard?.onInterval(index, merged, live);
         if (live?.afterEnd) return;

@@ -17,6 +17,8 @@ export interface Dashboard {
   url: string;
   targetReady(url: string): void;
   onInterval(index: number, merged: MetricSnapshot, live: LiveInterval | undefined): void;
+  /** a capacity search decided a probe: its line, as the terminal prints it, shows from the next update on */
+  onProbe(line: string): void;
   finish(done: DashboardDone, reportHtml: string): void;
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function startDashboard(
 ): Promise<Dashboard> {
   const scrub = (text: string) => redactor.scrub(text);
   const live = new LiveRun(scenario);
+  const probes: string[] = [];
   // A fresh secret per run, only ever in the page served to this server's own origin.
   const token = randomBytes(24).toString('base64url');
   const server = await startDashboardServer({
@@ -51,7 +54,10 @@ export async function startDashboard(
     onInterval(index, merged, detail) {
       live.add(index, merged, detail);
       const result = live.provisionalResult();
-      server.publish(redactor.scrubJson(dashboardUpdate(result, analyze(result))));
+      server.publish(redactor.scrubJson(dashboardUpdate(result, analyze(result), probes)));
+    },
+    onProbe(line) {
+      probes.push(line);
     },
     finish(done, reportHtml) {
       live.finished = true;

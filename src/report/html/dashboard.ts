@@ -42,10 +42,12 @@ export interface DashboardUpdate {
   errors: number;
   charts: Record<ChartId, LiveChart>;
   verdictHtml: string;
+  /** a capacity search's probes decided so far, one line each as the terminal prints them (plain text) */
+  probes: string[];
 }
 
 /** The run so far, drawn by the report's chart and verdict code. */
-export function dashboardUpdate(result: RunResult, analysis: Analysis): DashboardUpdate {
+export function dashboardUpdate(result: RunResult, analysis: Analysis, probes: readonly string[] = []): DashboardUpdate {
   const optional = (chart: ReturnType<typeof errorsOverTime>, waiting: string): LiveChart =>
     chart && !isNoData(chart) ? { spec: chart.spec, caption: chart.caption } : { noData: waiting };
   const either = (chart: ReturnType<typeof loadOverTime>): LiveChart =>
@@ -62,6 +64,7 @@ export function dashboardUpdate(result: RunResult, analysis: Analysis): Dashboar
       'latency-breakdown': optional(breakdownChart(analysis), CHARTS[3].waiting),
     },
     verdictHtml: verdictSection(result, analysis.verdict),
+    probes: [...probes],
   };
 }
 
@@ -107,6 +110,15 @@ const DASHBOARD_SCRIPT = `(function () {
     text('errors', String(update.errors));
     Object.keys(update.charts).forEach(function (id) { draw(id, update.charts[id]); });
     document.getElementById('verdict-live').innerHTML = update.verdictHtml;
+    // A search's probes as they end, as text: each line says the load, the p99 and whether it kept the SLO.
+    var list = document.getElementById('probe-list');
+    list.textContent = '';
+    update.probes.forEach(function (line) {
+      var item = document.createElement('li');
+      item.textContent = line;
+      list.appendChild(item);
+    });
+    document.getElementById('probes').hidden = update.probes.length === 0;
   });
   source.addEventListener('done', function (event) {
     var done = JSON.parse(event.data);
@@ -174,6 +186,7 @@ export function renderDashboardPage(scenarioName: string, token: string): string
 </div>
 </header>
 <div id="verdict-live"><section id="verdict"><h2>Verdict</h2><p class="caption">Judged as the intervals arrive.</p></section></div>
+<section id="probes" hidden><h2>Capacity search: probes so far</h2><ol id="probe-list"></ol></section>
 ${sections.join('\n')}
 ${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 </body>
