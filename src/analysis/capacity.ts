@@ -126,6 +126,8 @@ export function littleCheckOf(stage: Pick<StageResult, 'index' | 'name' | 'achie
  * climbs, the lightest load within the SLO that reaches 90% of the best SLO-meeting throughput.
  */
 export function kneeOf(points: readonly CapacityPoint[]): CapacityAnalysis['knee'] {
+  // A knee is where more load stops buying throughput: one load level cannot show that (the warning says so).
+  if (points.length < 2) return undefined;
   const candidates = points.filter((p) => p.withinSlo);
   if (candidates.length === 0) return undefined;
   const best = Math.max(...candidates.map((p) => p.throughput));

@@ -29,14 +29,15 @@ describe('concurrency limit and circuit breaker caps', () => {
   });
 
   it.each([
-    // no SLO: the one stage is within it, and the capacity analysis calls it the knee; the run never loaded past it
-    { stages: [4], slo: undefined, reason: 'one load level' },
-    { stages: [2, 4], slo: undefined, reason: 'the knee is the heaviest load the run reached' },
-  ])('are not derived from a knee the run never loaded past ($stages)', ({ stages, slo, reason }) => {
+    // one stage: one load level shows no knee at all; the run never loaded past anything
+    { stages: [4], slo: undefined, reason: 'one load level', knee: undefined },
+    // no SLO: both stages are within it, and the knee is the heaviest load the run reached
+    { stages: [2, 4], slo: undefined, reason: 'the knee is the heaviest load the run reached', knee: 1 },
+  ])('are not derived from a knee the run never loaded past ($stages)', ({ stages, slo, reason, knee }) => {
     const { slo: _slo, ...rest } = syntheticResult({ stageConcurrency: stages });
     const result = slo ? { ...rest, slo } : rest;
     const { resilience, capacity } = analyze(result);
-    expect(capacity.knee?.stage).toBe(stages.length - 1);
+    expect(capacity.knee?.stage).toBe(knee);
     expect(resilience.concurrencyLimit.value).toBeNull();
     expect(resilience.circuitBreaker.maxConcurrent).toBeNull();
     expect(resilience.warnings.join('\n')).toContain(`no knee was found (${reason}`);
