@@ -206,8 +206,8 @@ async function run(
   const abortWatch = createAbortWatch(link ? [] : abortRules(scenario.thresholds), scenario.intervalMs);
   io.stderr(
     scenario.load.search
-      ? `tailscope: ${scenario.name}: ${searchHeader(scenario.load)}, ${scenario.workers} workers\n`
-      : `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${scenario.workers} workers\n`,
+      ? `tailscope: ${scenario.name}: ${searchHeader(scenario.load)}, ${workersText(scenario.workers)}\n`
+      : `tailscope: ${scenario.name}: ${scenario.load.model} model, ${(scenario.load.durationMs / 1000).toFixed(0)} s, ${workersText(scenario.workers)}\n`,
   );
   const dashboardAddress = args.dashboard === undefined ? undefined : parseDashboardAddress(args.dashboard);
   const dashboard =
@@ -232,6 +232,10 @@ async function run(
     await dashboard?.close();
     await link?.close();
   }
+}
+
+function workersText(count: number): string {
+  return `${count} worker${count === 1 ? '' : 's'}`;
 }
 
 /** Closes the bus link before passing an error on: a failed start must not leave the connection open. */
