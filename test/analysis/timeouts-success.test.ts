@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { timeoutsOf } from '../../src/analysis/timeouts.js';
-import { MetricSet, type AttemptRecord } from '../../src/metrics/metric-set.js';
+import { MetricSet } from '../../src/metrics/metric-set.js';
+import { totalOnlyAttempt } from '../helpers/attempts.js';
 import { createRandom } from '../../src/shared/random.js';
 
-function attempt(totalUs: number, ok: boolean): AttemptRecord {
-  return {
-    ok,
-    status: ok ? 200 : 0,
-    errorKind: ok ? undefined : 'timeout_total',
-    totalUs,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
-    ttfbUs: ok ? totalUs * 0.95 : -1,
-    downloadUs: -1,
-    serviceUs: -1,
-    queueUs: -1,
-    networkUs: -1,
-    ttftUs: -1,
-  };
-}
+const attempt = (totalUs: number, ok: boolean) => totalOnlyAttempt(totalUs, ok, totalUs * 0.95);
 
 describe('timeouts are chosen on the successful requests', () => {
   it('ignores hung requests that timed out at 2 s when choosing and judging the total timeout', () => {

@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { timeoutView } from '../../src/report/views/run.js';
-import { MetricSet, type AttemptRecord } from '../../src/metrics/metric-set.js';
+import { MetricSet } from '../../src/metrics/metric-set.js';
+import { totalOnlyAttempt } from '../helpers/attempts.js';
 import type { RunResult } from '../../src/result/types.js';
 import type { Analysis } from '../../src/analysis/types.js';
 
 function histogramsOf(okMs: number[], failedMs: number[]) {
   const set = new MetricSet();
-  const record = (ms: number, ok: boolean): AttemptRecord => ({
-    ok,
-    status: ok ? 200 : 0,
-    errorKind: ok ? undefined : 'timeout_total',
-    totalUs: ms * 1000,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
-    ttfbUs: -1,
-    downloadUs: -1,
-    serviceUs: -1,
-    queueUs: -1,
-    networkUs: -1,
-    ttftUs: -1,
-  });
+  const record = (ms: number, ok: boolean) => totalOnlyAttempt(ms * 1000, ok);
   for (const ms of okMs) set.record(record(ms, true));
   for (const ms of failedMs) set.record(record(ms, false));
   return set.snapshot().histograms;
