@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { benchOptions, log } from './lib/options.js';
 import { table, writeRaw, writeSection } from './lib/report.js';
 import { checkPolicy, flakyProfileFile, POLICY_CASES, runFlaky, type PolicyCheck } from '../test/helpers/policy-live.js';
+import type { RunResult } from '../src/result/types.js';
 
 const argv = process.argv.slice(2);
 const value = (flag: string, fallback: string) => {
@@ -29,10 +30,19 @@ const rows: string[][] = [];
 const raw: { seed: number; checks: PolicyCheck[] }[] = [];
 let misses = 0;
 for (const seed of seeds) {
-  log(`seed ${seed}: run without a policy (${holdSec} s at ${ratePerSec}/s)`);
-  const baseline = await runFlaky(profile, { seed, holdSec, ratePerSec });
+  // One run without a policy per load shape: one hold at the rate, or the holds a per-load-level policy names.
+  const baselines = new Map<string, RunResult>();
+  const baselineFor = async (levels: readonly number[] | undefined): Promise<RunResult> => {
+    const key = (levels ?? [ratePerSec]).join(',');
+    if (!baselines.has(key)) {
+      log(`seed ${seed}: run without a policy (${holdSec} s at each of ${key}/s)`);
+      baselines.set(key, await runFlaky(profile, { seed, holdSec, ratePerSec, ...(levels && { levels }) }));
+    }
+    return baselines.get(key)!;
+  };
   const checks: PolicyCheck[] = [];
   for (const policy of POLICY_CASES) {
+    const baseline = await baselineFor(policy.levels);
     log(`seed ${seed}: ${policy.name}`);
     // The live run draws its own faults and latencies (another seed): a prediction, not a replay of itself.
     const check = await checkPolicy(profile, baseline, { seed: seed + 1000, holdSec, ratePerSec }, policy);
@@ -61,8 +71,8 @@ const command = `npm run bench:policy -- --hold ${holdSec} --rate ${ratePerSec} 
 const markdown = `## 8. Client policies: replay's prediction against a live run
 
 Run ${new Date().toISOString()} with \`${command}\`: the mock's \`flaky\` profile (its rate limit and its stall
-left out, see test/helpers/policy-live.ts), open model at ${ratePerSec} calls/s for ${holdSec} s, one worker, a
-1 s total timeout throughout. Per seed, one run without a policy is replayed under each policy (20,000 simulated
+left out, see test/helpers/policy-live.ts), open model at ${ratePerSec} calls/s for ${holdSec} s (the per-load-level policy: ${holdSec} s at each of its
+levels, ${POLICY_CASES.flatMap((c) => c.levels ?? []).join(' then ')} calls/s), one worker, a 1 s total timeout throughout. Per seed, one run without a policy is replayed under each policy (20,000 simulated
 calls) and compared with a live run of that policy on another seed (seed + 1000). Bounds: success rate within
 ${BOUNDS.successRatePoints} pp, successful-call p99 within ${BOUNDS.callP99Relative * 100}%, extra load within ${BOUNDS.extraLoadPoints} pp.
 

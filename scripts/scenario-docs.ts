@@ -273,7 +273,7 @@ export const FIELD_DOCS: Record<string, FieldDoc> = {
   },
   'client.policy': {
     about:
-      'a client-policy file (YAML, relative to the scenario) enforced live: retries and budget, hedge, breaker, static and adaptive timeouts; the grammar of `analyze --policy` (see docs/policies.md); its timeouts and retries replace the ones above',
+      'a client-policy file (YAML, relative to the scenario) enforced live: retries and budget, hedge, breaker, static, adaptive and per-load-level timeouts; the grammar of `analyze --policy` (see docs/policies.md); its timeouts and retries replace the ones above',
     example: 'policy: policies/hedge.yaml',
   },
   'client.tls': {

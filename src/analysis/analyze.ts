@@ -1,5 +1,5 @@
 import { flowsAnalysisOf } from './flows.js';
-import type { RunResult } from '../result/types.js';
+import type { RunResult, StageResult } from '../result/types.js';
 import { splitOf } from './split.js';
 import {
   ANALYSIS_SCHEMA,
@@ -16,7 +16,7 @@ import { capacityOf } from './capacity.js';
 import { loadLevels } from './levels.js';
 import { timeoutAdviceOf } from './timeouts.js';
 import { resilienceOf } from './resilience.js';
-import { replayPolicy } from './replay.js';
+import { replayPolicy, type StageAttempts } from './replay.js';
 
 export interface AnalyzeOptions {
   /** a what-if policy (quantiles already read off the run), and the stage whose distributions to replay */
@@ -58,6 +58,18 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
   let replay: ReplayResult | undefined;
   if (options.policy) {
     const stage = options.policy.stage !== undefined ? result.stages[options.policy.stage] : undefined;
+    const calls = result.totals.calls?.calls ?? result.totals.requests;
+    // One client lives through every stage: its policy state starts cold once per run, not per stage.
+    const callsPerClient = calls / Math.max(result.health.workers, 1);
+    const stageAttempts = (s: StageResult): StageAttempts => ({
+      name: s.name,
+      histograms: s.histograms,
+      requests: s.requests,
+      errors: s.errorsByKind,
+      calls: s.calls?.calls ?? s.requests,
+      levelFrom: s.targetFrom,
+      levelTo: s.target,
+    });
     replay = replayPolicy(
       stage
         ? {
@@ -65,15 +77,16 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
             requests: stage.requests,
             errors: stage.errorsByKind,
             callsPerSec: ((stage.calls?.calls ?? stage.requests) / Math.max(stage.endMs - stage.startMs, 1)) * 1000,
-            // One client lives through every stage: its policy state starts cold once per run, not per stage.
-            callsPerClient: (result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.health.workers, 1),
+            callsPerClient,
+            stages: [stageAttempts(stage)],
           }
         : {
             histograms: result.histograms,
             requests: result.totals.requests,
             errors: result.totals.errorsByKind,
-            callsPerSec: ((result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.durationMs, 1)) * 1000,
-            callsPerClient: (result.totals.calls?.calls ?? result.totals.requests) / Math.max(result.health.workers, 1),
+            callsPerSec: (calls / Math.max(result.durationMs, 1)) * 1000,
+            callsPerClient,
+            stages: result.stages.map(stageAttempts),
           },
       options.policy.policy,
     );

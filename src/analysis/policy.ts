@@ -46,6 +46,13 @@ export function resolvePolicy(policy: PolicyFile, histograms: EncodedHistograms,
     ...(policy.budget !== undefined && { budgetRatio: policy.budget }),
     ...(hedgeMs !== undefined && { hedge: { delayMs: hedgeMs } }),
     ...policyMachines(policy),
+    ...(policy.timeout?.perLoadLevel && {
+      // A band's quantile stays a quantile: the replay reads it off each stage at that stage's level.
+      loadLevelTimeouts: policy.timeout.perLoadLevel.map((band) => ({
+        ...(band.upTo !== undefined && { upTo: band.upTo }),
+        total: band.total,
+      })),
+    }),
     samples: policy.samples,
     seed: policy.seed,
   };

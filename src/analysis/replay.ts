@@ -2,10 +2,10 @@ import type { EncodedHistograms, ErrorCounts, ErrorKind } from '../result/types.
 import { backoffDelayMs } from '../shared/backoff.js';
 import { createRandom } from '../shared/random.js';
 import { successfulHistograms } from './timeouts.js';
-import { decodeDistribution, samplerOf } from './distribution.js';
-import type { ReplayPolicy, ReplayResult } from './types.js';
+import { decodeDistribution, quantileMs, samplerOf, type Distribution } from './distribution.js';
+import type { LoadLevelTotal, ReplayPolicy, ReplayResult } from './types.js';
 import { TailscopeError } from '../shared/errors.js';
-import { PolicyState } from '../shared/call-policy.js';
+import { loadLevelBand, PolicyState } from '../shared/call-policy.js';
 
 /** Retry categories a policy names, and the run's error kinds that fall under each. */
 type RetryCategory = ReplayPolicy['retries']['on'][number];
@@ -25,11 +25,29 @@ export { BUDGET_INITIAL_TOKENS } from '../shared/call-policy.js';
 /** With no recorded call rate, the breaker's simulated clock assumes this many calls a second. */
 const DEFAULT_CALLS_PER_SEC = 100;
 
-export interface ReplayInput {
+/** A population of recorded attempts to draw from: the whole run, or one stage of it. */
+export interface RecordedAttempts {
   histograms: EncodedHistograms;
   /** attempts recorded and how they failed */
   requests: number;
   errors: ErrorCounts;
+}
+
+/** One stage of the run, for a per-load-level timeout: its own attempts, its calls, and the load level it ran at. */
+export interface StageAttempts extends RecordedAttempts {
+  name: string;
+  calls: number;
+  /** the curve's target at the stage's start and end (equal but on ramps): concurrency, or arrivals/s */
+  levelFrom: number;
+  levelTo: number;
+}
+
+export interface ReplayInput extends RecordedAttempts {
+  /**
+   * the run's stages in time order: with a per-load-level timeout, each simulated call draws from the stage it
+   * falls in (by the stages' shares of the calls) at that stage's level. Unused otherwise.
+   */
+  stages?: StageAttempts[];
   /** calls a second on the run: the breaker's open time is simulated against it */
   callsPerSec?: number;
   /**
@@ -59,83 +77,32 @@ interface Attempt {
  * gated by its budget; a hedge sends a second copy after its delay and the first success wins.
  */
 export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayResult {
-  // Successes and failures are drawn from their own populations: a 503 answered in 2 ms is not a sample of
-  // how long a success takes, nor a success a sample of how long a failure takes.
-  const successful = successfulHistograms(input.histograms);
-  const ttfb = decodeDistribution(successful.ttfb) ?? decodeDistribution(input.histograms.ttfb);
-  const total = decodeDistribution(input.histograms.total);
-  if (!ttfb || !total) throw new ReplayError('the result has no ttfb/total histogram to replay');
-  const failedTotal = decodeDistribution(input.histograms.totalFailed) ?? total;
-  const download = decodeDistribution(input.histograms.download);
-  const connect = decodeDistribution(input.histograms.connect);
-  const drawTtfb = samplerOf(ttfb);
-  const drawFailedTotal = samplerOf(failedTotal);
-  const drawDownload = download ? samplerOf(download) : () => 0;
-  const drawConnect = connect ? samplerOf(connect) : () => 0;
-  const connectShare = connect && input.requests > 0 ? Math.min(1, connect.count / input.requests) : 0;
-
-  // The failure mix seen on the run, per attempt. A status error counts only as a 5xx when it was one.
-  const failureShareByKind: Record<string, number> = {};
-  const kinds: { share: number; cause: string; category?: RetryCategory; censored: boolean }[] = [];
-  // A 429 was the rate limiter's answer, waited out by the recorded client: the replay has no limiter to ask
-  // again, so 429s are neither attempts nor failures here.
-  const rateLimited = input.errors.byStatus['429'] ?? 0;
-  const n = Math.max(input.requests - rateLimited, 1);
-  const fivexx = Object.entries(input.errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
-  for (const [kind, recorded] of Object.entries(input.errors.byKind) as [ErrorKind, number][]) {
-    const count = kind === 'status' ? recorded - rateLimited : recorded;
-    if (!count) continue;
-    failureShareByKind[kind] = count / n;
-    if (kind === 'status') {
-      if (fivexx > 0) kinds.push({ share: fivexx / n, cause: '5xx', category: '5xx', censored: false });
-      if (count - fivexx > 0) kinds.push({ share: (count - fivexx) / n, cause: 'status', censored: false });
-    } else {
-      const category = KIND_CATEGORY[kind];
-      kinds.push({ share: count / n, cause: kind, ...(category ? { category } : {}), censored: category === 'timeout' });
-    }
-  }
   const random = createRandom(policy.seed);
+  const bands = policy.loadLevelTimeouts;
+  // A per-load-level timeout needs to know which level each call ran at: it draws stage by stage. Any other
+  // policy draws from the whole run (or the one stage asked for), as one population.
+  const strata = bands ? stagesToDraw(input.stages) : undefined;
+  const whole = strata ? undefined : populationOf(input);
+  const levelTimeouts =
+    bands && strata ? strata.map((stratum) => bands.map((band) => bandTimeoutMs(band.total, stratum.population))) : undefined;
+  const indexedBands = bands?.map((band, index) => ({ ...(band.upTo !== undefined && { upTo: band.upTo }), index }));
+  const warnings: string[] = [];
+  if (bands && strata) {
+    const unread = strata.filter((_, i) => levelTimeouts![i]!.some((ms, b) => ms === undefined && !('ms' in bands[b]!.total)));
+    if (unread.length > 0)
+      warnings.push(
+        `no successful attempts to read a band's quantile from in ${unread.map((s) => s.stage.name).join(', ')}: no load-level timeout there`,
+      );
+  }
 
-  const attempt = (p: ReplayPolicy): Attempt => {
-    let u = random();
-    for (const kind of kinds) {
-      if (u < kind.share) {
-        if (kind.censored) return timeoutAttempt(p, total.valuesMs[total.valuesMs.length - 1]!);
-        const elapsedMs = drawFailedTotal(random);
-        if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs)
-          return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
-        return { ok: false, elapsedMs, cause: kind.cause, ...(kind.category ? { category: kind.category } : {}) };
-      }
-      u -= kind.share;
-    }
-    let elapsedMs = 0;
-    if (connectShare > 0 && random() < connectShare) {
-      const connectMs = drawConnect(random);
-      if (p.timeouts.connectMs !== undefined && connectMs > p.timeouts.connectMs) {
-        return { ok: false, elapsedMs: p.timeouts.connectMs, cause: 'timeout_connect', category: 'connect' };
-      }
-    }
-    const firstByteMs = drawTtfb(random);
-    if (p.timeouts.firstByteMs !== undefined && firstByteMs > p.timeouts.firstByteMs) {
-      return { ok: false, elapsedMs: p.timeouts.firstByteMs, cause: 'timeout_first_byte', category: 'timeout' };
-    }
-    elapsedMs = firstByteMs + drawDownload(random);
-    if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) {
-      return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
-    }
-    return { ok: true, elapsedMs };
-  };
-
-  /** One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. */
-  const tryOnce = (p: ReplayPolicy): { outcome: Attempt; attempts: number; attemptMs: number } => {
-    const primary = attempt(p);
-    if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1, attemptMs: primary.elapsedMs };
-    const copy = attempt(p);
-    const copyDone = p.hedge.delayMs + copy.elapsedMs;
-    if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2, attemptMs: primary.elapsedMs };
-    if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2, attemptMs: copy.elapsedMs };
-    const last = { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) };
-    return { outcome: last, attempts: 2, attemptMs: primary.elapsedMs };
+  /** The stage a simulated call falls in, by its position among one client's calls, and the level it ran at. */
+  const stratumAt = (position: number): { index: number; level: number } => {
+    const list = strata!;
+    let index = list.findIndex((s) => position < s.endShare);
+    if (index < 0) index = list.length - 1;
+    const { stage, startShare, endShare } = list[index]!;
+    const within = endShare > startShare ? (position - startShare) / (endShare - startShare) : 0;
+    return { index, level: stage.levelFrom + (stage.levelTo - stage.levelFrom) * Math.min(1, Math.max(0, within)) };
   };
 
   const gapMs = 1000 / (input.callsPerSec && input.callsPerSec > 0 ? input.callsPerSec : DEFAULT_CALLS_PER_SEC);
@@ -152,15 +119,27 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
         ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
       });
     let { budget, breaker, adaptive } = coldState();
-    const attemptPolicy = (): ReplayPolicy => {
-      const adaptiveMs = adaptive?.currentMs();
-      if (adaptiveMs === undefined) return p;
-      const totalMs = p.timeouts.totalMs === undefined ? adaptiveMs : Math.min(p.timeouts.totalMs, adaptiveMs);
-      return { ...p, timeouts: { ...p.timeouts, totalMs } };
+    /** The policy as it stands for this attempt: its static total cut further by the adaptive and load-level ones. */
+    const attemptPolicy = (levelTimeoutMs: number | undefined): ReplayPolicy => {
+      const cuts = [p.timeouts.totalMs, adaptive?.currentMs(), levelTimeoutMs].filter((ms): ms is number => ms !== undefined);
+      if (cuts.length === 0 || (cuts.length === 1 && p.timeouts.totalMs !== undefined)) return p;
+      return { ...p, timeouts: { ...p.timeouts, totalMs: Math.min(...cuts) } };
     };
     for (let i = 0; i < p.samples; i++) {
       if (horizon !== undefined && i > 0 && i % horizon === 0) ({ budget, breaker, adaptive } = coldState());
-      const startMs = (horizon === undefined ? i : i % horizon) * gapMs;
+      const callIndex = horizon === undefined ? i : i % horizon;
+      const startMs = callIndex * gapMs;
+      // Strata: the call's place in the run decides its stage (a client walks through the stages in order).
+      let population = whole;
+      let levelTimeoutMs: number | undefined;
+      if (strata) {
+        const at = stratumAt(horizon === undefined ? i / p.samples : callIndex / horizon);
+        population = strata[at.index]!.population;
+        if (p.loadLevelTimeouts) {
+          const band = loadLevelBand(indexedBands!, at.level);
+          if (band) levelTimeoutMs = levelTimeouts![at.index]![band.index];
+        }
+      }
       budget?.deposit();
       let elapsedMs = 0;
       let outcome: Attempt | undefined;
@@ -173,7 +152,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
           outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
           break;
         }
-        const tried = tryOnce(attemptPolicy());
+        const tried = tryOnce(population!, attemptPolicy(levelTimeoutMs), random);
         attempts += tried.attempts;
         outcome = tried.outcome;
         // Recorded at the attempt's start: the calls simulated next start after it, and a breaker that opens on
@@ -201,19 +180,20 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     budgetRatio: undefined,
     breaker: undefined,
     adaptiveTimeout: undefined,
+    loadLevelTimeouts: undefined,
   });
-  const warnings: string[] = [];
-  if (ttfb.count < 1000)
-    warnings.push(`the replay resamples ${ttfb.count} recorded responses: its tail (p99.9) repeats a handful of values`);
-  if (kinds.some((k) => k.censored)) {
+  const populations = strata ? strata.map((s) => s.population) : [whole!];
+  const responses = populations.reduce((sum, pop) => sum + pop.ttfbCount, 0);
+  if (responses < 1000) warnings.push(`the replay resamples ${responses} recorded responses: its tail (p99.9) repeats a handful of values`);
+  if (populations.some((pop) => pop.censored)) {
     warnings.push(
       'the run had timeouts of its own: those attempts are taken to exceed any policy timeout (censored), and are resampled as failures at it',
     );
   }
   return {
-    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
+    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${strata ? `, a per-load-level timeout with each call drawn from its stage's own attempts at its level (${strata.length} stage${strata.length === 1 ? '' : 's'}, by their shares of the calls)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined || strata) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
     policy,
-    basis: { metric: 'ttfb+download', samples: ttfb.count, failureShareByKind },
+    basis: { metric: 'ttfb+download', samples: responses, failureShareByKind: (strata ? populationOf(input) : whole!).failureShareByKind },
     logicalRequests: policy.samples,
     successRate: run.successRate,
     effective: { p50: run.p50, p99: run.p99, p999: run.p999 },
@@ -222,6 +202,127 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     baseline: { successRate: baseline.successRate, p50: baseline.p50, p99: baseline.p99, p999: baseline.p999 },
     warnings,
   };
+}
+
+/**
+ * What the replay draws one population's attempts from. Successes and failures are drawn from their own
+ * populations: a 503 answered in 2 ms is not a sample of how long a success takes, nor a success a sample of
+ * how long a failure takes.
+ */
+interface Population {
+  ttfbCount: number;
+  /** the run's own timeouts cut some of these attempts */
+  censored: boolean;
+  failureShareByKind: Record<string, number>;
+  /** successful attempts' total times, for a band's quantile */
+  successTotal?: Distribution;
+  draw(p: ReplayPolicy, random: () => number): Attempt;
+}
+
+function populationOf(recorded: RecordedAttempts): Population {
+  const successful = successfulHistograms(recorded.histograms);
+  const ttfb = decodeDistribution(successful.ttfb) ?? decodeDistribution(recorded.histograms.ttfb);
+  const total = decodeDistribution(recorded.histograms.total);
+  if (!ttfb || !total) throw new ReplayError('the result has no ttfb/total histogram to replay');
+  const failedTotal = decodeDistribution(recorded.histograms.totalFailed) ?? total;
+  const download = decodeDistribution(recorded.histograms.download);
+  const connect = decodeDistribution(recorded.histograms.connect);
+  const drawTtfb = samplerOf(ttfb);
+  const drawFailedTotal = samplerOf(failedTotal);
+  const drawDownload = download ? samplerOf(download) : () => 0;
+  const drawConnect = connect ? samplerOf(connect) : () => 0;
+  const connectShare = connect && recorded.requests > 0 ? Math.min(1, connect.count / recorded.requests) : 0;
+  const longestRecordedMs = total.valuesMs[total.valuesMs.length - 1]!;
+
+  // The failure mix seen on the run, per attempt. A status error counts only as a 5xx when it was one.
+  const failureShareByKind: Record<string, number> = {};
+  const kinds: { share: number; cause: string; category?: RetryCategory; censored: boolean }[] = [];
+  // A 429 was the rate limiter's answer, waited out by the recorded client: the replay has no limiter to ask
+  // again, so 429s are neither attempts nor failures here.
+  const rateLimited = recorded.errors.byStatus['429'] ?? 0;
+  const n = Math.max(recorded.requests - rateLimited, 1);
+  const fivexx = Object.entries(recorded.errors.byStatus).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0);
+  for (const [kind, recordedCount] of Object.entries(recorded.errors.byKind) as [ErrorKind, number][]) {
+    const count = kind === 'status' ? recordedCount - rateLimited : recordedCount;
+    if (!count) continue;
+    failureShareByKind[kind] = count / n;
+    if (kind === 'status') {
+      if (fivexx > 0) kinds.push({ share: fivexx / n, cause: '5xx', category: '5xx', censored: false });
+      if (count - fivexx > 0) kinds.push({ share: (count - fivexx) / n, cause: 'status', censored: false });
+    } else {
+      const category = KIND_CATEGORY[kind];
+      kinds.push({ share: count / n, cause: kind, ...(category ? { category } : {}), censored: category === 'timeout' });
+    }
+  }
+  const successTotal = decodeDistribution(successful.total);
+
+  const draw = (p: ReplayPolicy, random: () => number): Attempt => {
+    let u = random();
+    for (const kind of kinds) {
+      if (u < kind.share) {
+        if (kind.censored) return timeoutAttempt(p, longestRecordedMs);
+        const elapsedMs = drawFailedTotal(random);
+        if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs)
+          return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
+        return { ok: false, elapsedMs, cause: kind.cause, ...(kind.category ? { category: kind.category } : {}) };
+      }
+      u -= kind.share;
+    }
+    if (connectShare > 0 && random() < connectShare) {
+      const connectMs = drawConnect(random);
+      if (p.timeouts.connectMs !== undefined && connectMs > p.timeouts.connectMs) {
+        return { ok: false, elapsedMs: p.timeouts.connectMs, cause: 'timeout_connect', category: 'connect' };
+      }
+    }
+    const firstByteMs = drawTtfb(random);
+    if (p.timeouts.firstByteMs !== undefined && firstByteMs > p.timeouts.firstByteMs) {
+      return { ok: false, elapsedMs: p.timeouts.firstByteMs, cause: 'timeout_first_byte', category: 'timeout' };
+    }
+    const elapsedMs = firstByteMs + drawDownload(random);
+    if (p.timeouts.totalMs !== undefined && elapsedMs > p.timeouts.totalMs) {
+      return { ok: false, elapsedMs: p.timeouts.totalMs, cause: 'timeout_total', category: 'timeout' };
+    }
+    return { ok: true, elapsedMs };
+  };
+  return {
+    ttfbCount: ttfb.count,
+    censored: kinds.some((k) => k.censored),
+    failureShareByKind,
+    ...(successTotal && { successTotal }),
+    draw,
+  };
+}
+
+/** One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. */
+function tryOnce(population: Population, p: ReplayPolicy, random: () => number): { outcome: Attempt; attempts: number; attemptMs: number } {
+  const primary = population.draw(p, random);
+  if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1, attemptMs: primary.elapsedMs };
+  const copy = population.draw(p, random);
+  const copyDone = p.hedge.delayMs + copy.elapsedMs;
+  if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2, attemptMs: primary.elapsedMs };
+  if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2, attemptMs: copy.elapsedMs };
+  const last = { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) };
+  return { outcome: last, attempts: 2, attemptMs: primary.elapsedMs };
+}
+
+/** The stages that sent calls, each with its share of the run's calls as a span of [0, 1) in time order. */
+function stagesToDraw(stages: readonly StageAttempts[] | undefined) {
+  const sent = (stages ?? []).filter((stage) => stage.calls > 0 && stage.requests > 0 && stage.histograms.total);
+  if (sent.length === 0)
+    throw new ReplayError('a per-load-level timeout is replayed stage by stage, and no stage of the run recorded attempts');
+  const calls = sent.reduce((sum, stage) => sum + stage.calls, 0);
+  let before = 0;
+  return sent.map((stage) => {
+    const startShare = before / calls;
+    before += stage.calls;
+    return { stage, startShare, endShare: before / calls, population: populationOf(stage) };
+  });
+}
+
+/** A band's timeout at one stage: its duration, or its quantile of that stage's successful attempts. */
+function bandTimeoutMs(total: LoadLevelTotal, population: Population): number | undefined {
+  if ('ms' in total) return total.ms;
+  return population.successTotal ? quantileMs(population.successTotal, total.quantile) : undefined;
 }
 
 function timeoutAttempt(p: ReplayPolicy, longestRecordedMs: number): Attempt {

@@ -308,9 +308,17 @@ export interface ReplayPolicy {
   breaker?: BreakerSettings;
   /** mean + k·σ of the recent window of successful attempts, as the live requester computes it */
   adaptiveTimeout?: AdaptiveTimeoutSettings;
+  /**
+   * a total timeout per band of load levels (bands ascend by `upTo`; the last may have none); a quantile is read
+   * off each stage's own successful attempts, so `p99` is the p99 at that stage's level
+   */
+  loadLevelTimeouts?: { upTo?: number; total: LoadLevelTotal }[];
   samples: number;
   seed: number;
 }
+
+/** A band's total timeout: a duration, or a quantile of the stage's own successful attempts. */
+export type LoadLevelTotal = { ms: number } | { quantile: number };
 
 export interface ReplayResult {
   method: string;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { emptyTimings, type Engine, type Outcome, type PreparedRequest } from '../engines/types.js';
-import { PolicyState, type CallPolicy } from '../shared/call-policy.js';
+import { loadLevelBand, PolicyState, type CallPolicy } from '../shared/call-policy.js';
 import { failedCallOutcome, type AttemptRecord, type CallRecord } from '../metrics/metric-set.js';
 import { failedAttempt, toAttempt } from '../metrics/attempt.js';
 import type { CallOutcome, ClientCounters, ErrorKind } from '../metrics/vocabulary.js';
@@ -25,6 +25,8 @@ export interface RequesterHooks {
   sleep(ms: number): Promise<boolean>;
   /** replaces every secret the worker knows in a failure message (a target may echo them back) */
   redact?(text: string): string;
+  /** the run's load level now (concurrency, or arrivals/s in an open model): a per-load-level timeout reads it */
+  loadLevel?(): number;
 }
 
 /**
@@ -162,7 +164,7 @@ export class Requester {
   }
 
   /**
-   * One try under a live policy: an attempt cut at the adaptive timeout, raced by a hedged copy after the hedge
+   * One try under a live policy: an attempt cut at the policy's timeout, raced by a hedged copy after the hedge
    * delay; the first success wins, else the last failure. Every attempt is recorded when it settles (a hedge's
    * loser too, after the call may have finished: it was real load on the target). Engines have no per-request
    * abort, so a cut or losing attempt is abandoned, not cancelled: its socket stays busy until its answer comes.
@@ -175,21 +177,21 @@ export class Requester {
     firstTry: boolean,
     judge: ResponseJudge | undefined,
   ): Promise<Tried> {
-    const timeoutMs = state.adaptive?.currentMs();
+    const cut = policyCut(state, this.hooks.loadLevel?.());
     const launch = (first: boolean): Promise<Tried> => {
       const sentAt = performance.now();
       const sent = this.engine.send(request, authorization).then((outcome): Tried => {
         // A timer fires late on a busy event loop: an answer that came after the timeout is still cut, or the
         // adaptive window would learn from answers the policy was meant to refuse.
         const answeredAfterMs = outcome.timings.totalUs >= 0 ? outcome.timings.totalUs / 1000 : performance.now() - sentAt;
-        if (timeoutMs !== undefined && answeredAfterMs > timeoutMs) return policyTimeout(timeoutMs, sentAt, intendedAtMs, first);
+        if (cut && answeredAfterMs > cut.ms) return policyTimeout(cut, sentAt, intendedAtMs, first);
         return this.judged(request, outcome, sentAt, intendedAtMs, first, judge);
       });
       const settled =
-        timeoutMs === undefined
+        cut === undefined
           ? sent
           : new Promise<Tried>((resolve) => {
-              const timer = setTimeout(() => resolve(policyTimeout(timeoutMs, sentAt, intendedAtMs, first)), timeoutMs);
+              const timer = setTimeout(() => resolve(policyTimeout(cut, sentAt, intendedAtMs, first)), cut.ms);
               void sent.then((tried) => {
                 clearTimeout(timer);
                 resolve(tried);
@@ -324,10 +326,25 @@ function lateMs(sentAt: number, intendedAtMs: number | undefined): number {
   return intendedAtMs === undefined ? 0 : Math.max(0, sentAt - intendedAtMs);
 }
 
-/** An attempt the policy's own timeout cut: no answer within timeoutMs of its send. */
-function policyTimeout(timeoutMs: number, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
-  const attempt = failedAttempt('timeout_total', 0, (timeoutMs + (first ? lateMs(sentAt, intendedAtMs) : 0)) * 1000);
-  attempt.errorMessage = `no answer within the adaptive timeout of ${Math.round(timeoutMs)} ms`;
+/** The policy's timeout for an attempt sent now, and which rule set it (the lower of the two cuts). */
+interface PolicyCut {
+  ms: number;
+  rule: string;
+}
+
+function policyCut(state: PolicyState, loadLevel: number | undefined): PolicyCut | undefined {
+  const adaptiveMs = state.adaptive?.currentMs();
+  const bands = state.policy.loadLevelTimeouts;
+  const band = bands && loadLevel !== undefined ? loadLevelBand(bands, loadLevel) : undefined;
+  if (band && (adaptiveMs === undefined || band.totalMs <= adaptiveMs))
+    return { ms: band.totalMs, rule: `load level ${Math.round(loadLevel!)}'s timeout` };
+  return adaptiveMs === undefined ? undefined : { ms: adaptiveMs, rule: 'the adaptive timeout' };
+}
+
+/** An attempt the policy's own timeout cut: no answer within its timeout of its send. */
+function policyTimeout(cut: PolicyCut, sentAt: number, intendedAtMs: number | undefined, first: boolean): Tried {
+  const attempt = failedAttempt('timeout_total', 0, (cut.ms + (first ? lateMs(sentAt, intendedAtMs) : 0)) * 1000);
+  attempt.errorMessage = `no answer within ${cut.rule} of ${Math.round(cut.ms)} ms`;
   const outcome: Outcome = {
     status: 0,
     errorKind: 'timeout_total',

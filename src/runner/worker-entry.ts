@@ -45,7 +45,10 @@ function main(): void {
   const peakConcurrency = Math.max(...init.plan.segments.map((s) => Math.max(s.from, s.to)), init.plan.search?.to ?? 1, 1);
   // A policy that hedges or cuts attempts on its own leaves abandoned attempts holding sockets (engines have no
   // per-request abort): twice the sockets, so a hedge or a retry does not queue behind them.
-  const abandons = init.client.policy?.hedge !== undefined || init.client.policy?.adaptiveTimeout !== undefined;
+  const abandons =
+    init.client.policy?.hedge !== undefined ||
+    init.client.policy?.adaptiveTimeout !== undefined ||
+    init.client.policy?.loadLevelTimeouts !== undefined;
   const poolSize =
     init.client.poolSize ??
     (init.plan.model === 'closed' ? Math.ceil(peakConcurrency / init.workerCount) : Math.ceil(init.plan.maxInFlight / init.workerCount)) *

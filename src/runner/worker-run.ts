@@ -9,6 +9,7 @@ import { FlowSet } from '../metrics/flow-set.js';
 import { FlowRunner, type FlowContext } from './flow-runner.js';
 import type { WorkerInit, WorkerMessage } from './protocol.js';
 import type { LoadPlan } from '../load/types.js';
+import { targetAt } from '../load/curve.js';
 import { WorkerRecorder } from './worker-recorder.js';
 import { WarmUp, warmUpShare } from './warm-up.js';
 import type { DriverContext, LoadDriver } from './drivers/types.js';
@@ -146,6 +147,9 @@ export class WorkerRun implements DriverContext, FlowContext {
   get onCall() {
     return this.recorder.call;
   }
+
+  /** Requester hook: the curve's whole target now (not this worker's share), the level a per-load-level timeout reads. */
+  readonly loadLevel = (): number => targetAt(this.init.plan.segments, this.runTime());
 
   /** Counts a request sent by an engine that keeps its own connections (one in flight per connection). */
   get onSent() {

@@ -70,6 +70,45 @@ const adaptive = z.strictObject({
   minSamples: z.number().int().min(2).optional(),
 });
 
+/**
+ * One band of `timeout.perLoadLevel`: the total timeout for load levels up to `upTo` (concurrency in a closed
+ * model, arrivals/s in an open one: the scenario's own unit). The band without `upTo` covers every level above
+ * the others and comes last; with none, levels above the highest `upTo` get no load-level timeout.
+ */
+const loadLevelBand = z.strictObject({
+  upTo: z.number().positive().optional(),
+  total: durationOrQuantile,
+});
+
+/** Bands ascend by `upTo`, and only the last may leave it out. */
+const perLoadLevel = z
+  .array(loadLevelBand)
+  .min(1)
+  .superRefine((bands, ctx) => {
+    bands.forEach((band, i) => {
+      const previous = bands[i - 1]?.upTo;
+      if (band.upTo === undefined && i < bands.length - 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: 'only the last band may leave out upTo (it covers every level above the others)',
+        });
+      else if (band.upTo !== undefined && previous !== undefined && band.upTo <= previous)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'upTo'],
+          message: `bands ascend: upTo ${band.upTo} must be above the previous band's ${previous}`,
+        });
+    });
+  });
+
+/** A timeout that follows the load: the recent latencies (`adaptive`), the load level (`perLoadLevel`), or both. */
+const timeout = z
+  .strictObject({ adaptive: adaptive.optional(), perLoadLevel: perLoadLevel.optional() })
+  .refine((t) => t.adaptive !== undefined || t.perLoadLevel !== undefined, {
+    message: 'timeout takes adaptive, perLoadLevel or both',
+  });
+
 export const policySchema = z.strictObject({
   /** static per-attempt timeouts */
   timeouts: z
@@ -79,8 +118,11 @@ export const policySchema = z.strictObject({
       total: durationOrQuantile.optional(),
     })
     .default({}),
-  /** a timeout that follows the recent latencies: `timeout: { adaptive: { window: 200, k: 2 } }` */
-  timeout: z.strictObject({ adaptive }).optional(),
+  /**
+   * a timeout that follows the recent latencies (`timeout: { adaptive: { window: 200, k: 2 } }`) or the load
+   * level (`timeout: { perLoadLevel: [{ upTo: 50, total: 300ms }, { total: 1s }] }`); with both, the lower cuts
+   */
+  timeout: timeout.optional(),
   retries: policyRetries.default(() => policyRetries.parse({})),
   /** retries may add at most this share of first attempts (Finagle/Envoy retry budget) */
   budget: ratio.optional(),
@@ -145,10 +187,14 @@ export function livePolicy(parsed: ParsedPolicy, file: string): LivePolicy {
   const firstByteMs = ms(policy.timeouts.firstByte, ['timeouts', 'firstByte']);
   const totalMs = ms(policy.timeouts.total, ['timeouts', 'total']);
   const hedgeMs = policy.hedge ? ms(policy.hedge.delay, ['hedge', 'delay']) : undefined;
+  const loadLevelTimeouts = policy.timeout?.perLoadLevel?.map((band, i) => ({
+    ...(band.upTo !== undefined && { upTo: band.upTo }),
+    totalMs: ms(band.total, ['timeout', 'perLoadLevel', i, 'total']) ?? 0,
+  }));
   if (problems.length > 0) throw new PolicyError(file, locateProblems(yaml, problems));
   const r = policy.retries;
   return {
-    callPolicy: callPolicyOf(policy, hedgeMs),
+    callPolicy: { ...callPolicyOf(policy, hedgeMs), ...(loadLevelTimeouts && { loadLevelTimeouts }) },
     timeouts: {
       ...(connectMs !== undefined && { connectMs }),
       ...(firstByteMs !== undefined && { firstByteMs }),

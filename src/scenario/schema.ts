@@ -302,7 +302,7 @@ const client = z.strictObject({
   tls: tls.optional(),
   /**
    * a client-policy file (YAML, relative to the scenario), enforced live: retries and retry budget, hedging,
-   * circuit breaker, static and adaptive timeouts. The same grammar as `analyze --policy`, so a replay's
+   * circuit breaker, static, adaptive and per-load-level timeouts. The same grammar as `analyze --policy`, so a replay's
    * prediction can be checked against a run with the policy. Its timeouts and retries replace the ones above.
    */
   policy: z.string().min(1).optional(),

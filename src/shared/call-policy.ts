@@ -12,6 +12,22 @@ export interface CallPolicy {
   breaker?: BreakerSettings;
   /** each attempt's total time is cut at mean + k·σ of the last `window` successful attempts */
   adaptiveTimeout?: AdaptiveTimeoutSettings;
+  /** each attempt's total time is cut at its load level's band (the lower of this and the adaptive one cuts) */
+  loadLevelTimeouts?: LoadLevelTimeout[];
+}
+
+/**
+ * One band of a per-load-level timeout: levels up to `upTo` (concurrency in a closed model, arrivals/s in an
+ * open one) get `totalMs`; the band without `upTo` covers every level above the others.
+ */
+export interface LoadLevelTimeout {
+  upTo?: number;
+  totalMs: number;
+}
+
+/** The band a load level falls in (bands ascend by `upTo`), or undefined above them all. */
+export function loadLevelBand<Band extends { upTo?: number }>(bands: readonly Band[], level: number): Band | undefined {
+  return bands.find((band) => band.upTo === undefined || level <= band.upTo);
 }
 
 export interface BreakerSettings {

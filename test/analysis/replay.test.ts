@@ -3,6 +3,7 @@ import { replayPolicy } from '../../src/analysis/replay.js';
 import { parsePolicy, PolicyError, resolvePolicy } from '../../src/analysis/policy.js';
 import { retriesFor } from '../../src/analysis/resilience.js';
 import type { ReplayPolicy } from '../../src/analysis/types.js';
+import { livePolicy, readPolicy } from '../../src/scenario/policy-file.js';
 import { encodeMs, lognormalMs } from './helpers.js';
 
 const ttfb = lognormalMs(50_000, 40, 200, 5);
@@ -64,7 +65,86 @@ describe('replayPolicy', () => {
   });
 });
 
+describe('a per-load-level timeout, replayed stage by stage', () => {
+  // Two stages of one run: light load answers in ~40 ms, heavy load in ~200 ms; each holds half the calls.
+  const light = lognormalMs(20_000, 40, 200, 11);
+  const heavy = lognormalMs(20_000, 200, 1_000, 12);
+  const stage = (name: string, values: number[], level: number) => ({
+    name,
+    histograms: { ttfb: encodeMs(values), total: encodeMs(values) },
+    requests: values.length,
+    errors: { total: 0, byKind: {}, byStatus: {} },
+    calls: values.length,
+    levelFrom: level,
+    levelTo: level,
+  });
+  const both = [...light, ...heavy];
+  const run = {
+    histograms: { ttfb: encodeMs(both), total: encodeMs(both) },
+    requests: both.length,
+    errors: { total: 0, byKind: {}, byStatus: {} },
+    stages: [stage('light', light, 10), stage('heavy', heavy, 100)],
+  };
+  const share = (values: number[], aboveMs: number) => values.filter((v) => v > aboveMs).length / values.length;
+
+  it('cuts each stage at its own band: 100 ms at level 10 cuts the light stage only', () => {
+    const replay = replayPolicy(run, { ...base, loadLevelTimeouts: [{ upTo: 50, total: { ms: 100 } }, { total: { ms: 5_000 } }] });
+    // ground truth: half the calls are light, and the light ones above 100 ms are cut; no heavy one reaches 5 s
+    const expected = 1 - share(light, 100) / 2 - share(heavy, 5_000) / 2;
+    expect(Math.abs(replay.successRate - expected)).toBeLessThan(0.005);
+    expect(replay.failuresByCause.timeout_total).toBeGreaterThan(0);
+    expect(replay.method).toMatch(/per-load-level timeout.*\(2 stages/);
+  });
+
+  it('reads a quantile band off each stage: p99 cuts ~1% at both levels', () => {
+    const replay = replayPolicy(run, { ...base, loadLevelTimeouts: [{ total: { quantile: 0.99 } }] });
+    // one run-wide p99 (~800 ms) would cut almost nothing of the light stage and ~2% of the heavy one
+    expect(Math.abs(1 - replay.successRate - 0.01)).toBeLessThan(0.003);
+  });
+
+  it('draws the baseline from the same stages, and leaves levels above every band uncut', () => {
+    const replay = replayPolicy(run, { ...base, loadLevelTimeouts: [{ upTo: 50, total: { ms: 100 } }] });
+    expect(replay.baseline.successRate).toBe(1);
+    expect(Math.abs(1 - replay.successRate - share(light, 100) / 2)).toBeLessThan(0.005);
+    // the heavy stage's median is ~200 ms: the baseline's p50 sits between the stages' medians
+    expect(replay.baseline.p50).toBeGreaterThan(60);
+    expect(replay.baseline.p50).toBeLessThan(200);
+  });
+
+  it('refuses a run without stages to draw from', () => {
+    expect(() => replayPolicy(input, { ...base, loadLevelTimeouts: [{ total: { ms: 100 } }] })).toThrow(/stage by stage/);
+  });
+});
+
 describe('policy files', () => {
+  it('read a per-load-level timeout: bands ascend, only the last leaves out upTo, quantiles only in a replay', () => {
+    const text = 'timeout:\n  perLoadLevel:\n    - { upTo: 50, total: 300ms }\n    - { total: p99 }\n';
+    const replayed = resolvePolicy(parsePolicy(text, 'p.yaml'), input.histograms, 'p.yaml');
+    expect(replayed.loadLevelTimeouts).toEqual([{ upTo: 50, total: { ms: 300 } }, { total: { quantile: 0.99 } }]);
+    expect(() => livePolicy(readPolicy(text, 'p.yaml'), 'p.yaml')).toThrow(
+      /p\.yaml:4:\d+: timeout\.perLoadLevel\[1\]\.total: p99 is read from a recorded run/,
+    );
+    const live = livePolicy(readPolicy('timeout:\n  perLoadLevel: [{ upTo: 50, total: 300ms }, { total: 1s }]\n', 'p.yaml'), 'p.yaml');
+    expect(live.callPolicy.loadLevelTimeouts).toEqual([{ upTo: 50, totalMs: 300 }, { totalMs: 1000 }]);
+
+    const problem = (yaml: string) => {
+      try {
+        parsePolicy(yaml, 'p.yaml');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(problem('timeout:\n  perLoadLevel:\n    - { upTo: 50, total: 1s }\n    - { upTo: 20, total: 2s }\n')).toMatch(
+      /p\.yaml:4:\d+: timeout\.perLoadLevel\[1\]\.upTo: bands ascend: upTo 20 must be above the previous band's 50/,
+    );
+    expect(problem('timeout:\n  perLoadLevel:\n    - { total: 1s }\n    - { upTo: 20, total: 2s }\n')).toMatch(
+      /p\.yaml:3:\d+: timeout\.perLoadLevel\[0\]: only the last band may leave out upTo/,
+    );
+    expect(problem('timeout: {}\n')).toMatch(/timeout: timeout takes adaptive, perLoadLevel or both/);
+    expect(problem('timeout: { perLoadLevel: [] }\n')).toMatch(/timeout\.perLoadLevel/);
+  });
+
   it('reads quantiles off the run', () => {
     const policy = resolvePolicy(
       parsePolicy('timeouts: { firstByte: p99 }\nretries: { max: 1 }\nbudget: 20%\n', 'p.yaml'),

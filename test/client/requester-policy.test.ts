@@ -127,4 +127,36 @@ describe('a live policy', () => {
     ]);
     expect(hooks.attempts[4]!.errorKind).toBe('timeout_total');
   });
+
+  it('cuts attempts at the timeout of the load level they are sent at, and lets them run above every band', async () => {
+    const hooks = recording();
+    let level = 10;
+    const levelled = { ...hooks, loadLevel: () => level };
+    const bands = [
+      { upTo: 20, totalMs: 15 },
+      { upTo: 50, totalMs: 80 },
+    ];
+    const client = requester(scriptedEngine([{ status: 200, afterMs: 40 }]), levelled, noRetries, { loadLevelTimeouts: bands });
+    await client.execute(request); // level 10: cut at 15 ms
+    level = 50; // the band's upTo is inclusive: 80 ms, and the 40 ms answer arrives
+    await client.execute(request);
+    level = 51; // above every band: no load-level timeout
+    await client.execute(request);
+    expect(hooks.calls.map((c) => c.outcome)).toEqual(['timedOut', 'succeededFirstTime', 'succeededFirstTime']);
+    expect(hooks.attempts[0]!.errorMessage).toMatch(/^no answer within load level 10's timeout of 15 ms/);
+  });
+
+  it('with an adaptive and a load-level timeout, the lower one cuts', async () => {
+    const hooks = recording();
+    const levelled = { ...hooks, loadLevel: () => 5 };
+    const script = [...Array.from({ length: 4 }, () => ({ status: 200, afterMs: 5 })), { status: 200, afterMs: 60 }];
+    const client = requester(scriptedEngine(script), levelled, noRetries, {
+      adaptiveTimeout: { window: 4, k: 2, minSamples: 4 },
+      loadLevelTimeouts: [{ totalMs: 45 }],
+    });
+    for (let i = 0; i < 5; i++) await client.execute(request);
+    // the four 5 ms answers are under both; the fifth is cut by the adaptive rule (~5 ms), below the band's 45 ms
+    expect(hooks.calls.at(-1)!.outcome).toBe('timedOut');
+    expect(hooks.attempts.at(-1)!.errorMessage).toMatch(/^no answer within the adaptive timeout of \d+ ms/);
+  });
 });

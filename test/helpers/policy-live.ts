@@ -36,6 +36,11 @@ export interface PolicyCase {
   name: string;
   /** the policy file's text: the same for the replay and the live run */
   yaml: string;
+  /**
+   * arrivals/s of each hold in turn, for a policy that depends on the load level: its live run and the run
+   * without it that the replay reads both run these holds (instead of one hold at the load's rate)
+   */
+  levels?: readonly number[];
 }
 
 /** Every policy the grammar has, each with a 1 s total timeout so the profile's hangs end as timeouts. */
@@ -49,12 +54,21 @@ export const POLICY_CASES: readonly PolicyCase[] = [
   },
   { name: 'static timeouts', yaml: 'timeouts: { firstByte: 250ms, total: 1s }\nretries: { max: 1, base: 10ms, on: [timeout] }\n' },
   { name: 'adaptive mean+2σ', yaml: 'timeouts: { total: 1s }\ntimeout: { adaptive: { window: 200, k: 2 } }\n' },
+  {
+    name: 'per load level',
+    // 100 ms at the light level cuts flaky's slow ~5% there and retries it once; at the heavy level only 1 s cuts.
+    yaml: 'timeouts: { total: 1s }\nretries: { max: 1, base: 10ms, on: [timeout] }\ntimeout: { perLoadLevel: [{ upTo: 150, total: 100ms }, { total: 1s }] }\n',
+    levels: [100, 300],
+  },
 ];
 
 export interface Load {
   seed: number;
+  /** seconds of each hold */
   holdSec: number;
   ratePerSec: number;
+  /** arrivals/s of each hold in turn; absent: one hold at ratePerSec */
+  levels?: readonly number[];
 }
 
 /** One open-model run on the profile, with the client policy file or none (1 s total timeout either way). */
@@ -68,7 +82,7 @@ export async function runFlaky(profile: string, load: Load, policyYaml?: string)
     auth: { oauth2: { tokenUrl: '/oauth/token', clientId: 'demo', clientSecret: 'demo-secret' } },
     requests: [{ name: 'generate', method: 'POST', path: '/v1/generate', json: { prompt: 'ping', max_tokens: 8, temperature: 0 } }],
     client: { timeouts: { total: '1s' }, ...(policyYaml !== undefined && { policy: 'policy.yaml' }) },
-    load: { open: [{ hold: `${load.holdSec}s`, rate: load.ratePerSec }], maxInFlight: 256 },
+    load: { open: (load.levels ?? [load.ratePerSec]).map((rate) => ({ hold: `${load.holdSec}s`, rate })), maxInFlight: 256 },
     gracefulStop: '2s',
     // Connections and JIT warmed, briefly: the replay's baseline and the live run start equally warm.
     warmup: '500ms',
@@ -90,13 +104,18 @@ export interface PolicyCheck {
   predictedTimedOutShare: number;
   /** the live run's successful calls' p99, low and high ends of its 95% order-statistic interval, ms */
   liveP99Interval: [number, number];
+  /** the live run's stages: their level, attempts, and attempts cut by a timeout (the run's or the policy's) */
+  liveStages: { level: number; attempts: number; timedOut: number }[];
 }
 
-/** The replay of a policy over a run without it, beside a live run with it. */
+/**
+ * The replay of a policy over a run without it, beside a live run with it. The run without it must have run the
+ * policy's levels, when it has some (`runFlaky(profile, { ...load, levels: policy.levels })`).
+ */
 export async function checkPolicy(profile: string, baseline: RunResult, load: Load, policy: PolicyCase): Promise<PolicyCheck> {
   const parsed = parsePolicy(policy.yaml, 'policy.yaml');
   const predicted = analyze(baseline, { policy: { policy: resolvePolicy(parsed, baseline.histograms, 'policy.yaml') } }).replay!;
-  const result = await runFlaky(profile, load, policy.yaml);
+  const result = await runFlaky(profile, { ...load, ...(policy.levels && { levels: policy.levels }) }, policy.yaml);
   const live = liveFigures(result)!;
   const calls = result.totals.calls!;
   const timedOut = Object.entries(predicted.failuresByCause).reduce((sum, [cause, n]) => sum + (cause.startsWith('timeout_') ? n : 0), 0);
@@ -108,6 +127,11 @@ export async function checkPolicy(profile: string, baseline: RunResult, load: Lo
     liveTimedOutShare: calls.outcomes.timedOut / calls.calls,
     predictedTimedOutShare: timedOut / predicted.logicalRequests,
     liveP99Interval: p99Interval(result),
+    liveStages: result.stages.map((stage) => ({
+      level: stage.target,
+      attempts: stage.requests,
+      timedOut: stage.errorsByKind.byKind.timeout_total ?? 0,
+    })),
   };
 }
 

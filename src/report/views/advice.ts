@@ -90,8 +90,27 @@ export function policyLines(p: ReplayPolicy): string[] {
     `retries: ${retries}`,
     `retry budget: ${p.budgetRatio !== undefined ? `${formatPercent(p.budgetRatio, 0)} of first attempts` : 'unlimited'}`,
     `hedge: ${p.hedge ? `after ${formatMs(p.hedge.delayMs)} ms` : 'none'}`,
+    ...(p.breaker
+      ? [
+          `circuit breaker: opens at ${formatPercent(p.breaker.failureRate, 0)} failed of the last ${p.breaker.window} attempts (once ${p.breaker.minCalls} are in), refuses for ${formatMs(p.breaker.openMs)} ms, then ${p.breaker.halfOpenProbes} half-open probes`,
+        ]
+      : []),
+    ...(p.adaptiveTimeout
+      ? [`adaptive timeout: mean + ${p.adaptiveTimeout.k}σ of the last ${p.adaptiveTimeout.window} successful attempts`]
+      : []),
+    ...(p.loadLevelTimeouts ? [`timeout per load level: ${loadLevelBands(p.loadLevelTimeouts)}`] : []),
     `replayed: ${p.samples} logical requests, seed ${p.seed}`,
   ];
+}
+
+/** "up to 150: 250 ms; above: p99 of its stage" */
+function loadLevelBands(bands: NonNullable<ReplayPolicy['loadLevelTimeouts']>): string {
+  return bands
+    .map((band) => {
+      const total = 'ms' in band.total ? `${formatMs(band.total.ms)} ms` : `p${band.total.quantile * 100} of its stage`;
+      return `${band.upTo !== undefined ? `up to ${band.upTo}` : 'above'}: ${total}`;
+    })
+    .join('; ');
 }
 
 export interface ComparisonRow {
