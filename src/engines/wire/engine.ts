@@ -28,6 +28,17 @@ export class WireEngine implements Engine, ConnectionOwner {
   private waiting: Exchange[] = [];
   private readonly sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /**
+   * Exchanges that ended in this turn of the event loop, with their outcomes, not yet handed to their callers.
+   * Answers that arrive together (four connections to a 20 ms endpoint answer within microseconds of each other)
+   * are read by one poll of the loop, one socket callback after another; handing each outcome over at once would
+   * run its caller (recording, the next send) before the next socket is read, and stamp that socket's last byte
+   * late by all of it. As wrk does, every socket is read and stamped first, and the callers run after (setImmediate:
+   * the check phase, right after the poll phase).
+   */
+  private readonly endedExchanges: Exchange[] = [];
+  private readonly endedOutcomes: Outcome[] = [];
+  private handOverScheduled = false;
 
   constructor(private readonly options: EngineOptions) {
     const url = options.baseUrl;
@@ -103,8 +114,24 @@ export class WireEngine implements Engine, ConnectionOwner {
     const next = this.closed ? undefined : this.waiting.shift();
     if (next !== undefined) connection.start(next, performance.now());
     else if (!this.closed) this.idle.push(connection);
-    exchange.resolve(outcome);
+    this.endedExchanges.push(exchange);
+    this.endedOutcomes.push(outcome);
+    if (!this.handOverScheduled) {
+      this.handOverScheduled = true;
+      setImmediate(this.handOver);
+    }
   }
+
+  private readonly handOver = (): void => {
+    this.handOverScheduled = false;
+    const exchanges = this.endedExchanges;
+    const outcomes = this.endedOutcomes;
+    // resolve() runs no caller code synchronously (the callers run as microtasks after this), so the lists cannot
+    // grow while they are walked, and are emptied in place.
+    for (let i = 0; i < exchanges.length; i++) exchanges[i]!.resolve(outcomes[i]!);
+    exchanges.length = 0;
+    outcomes.length = 0;
+  };
 
   async close(): Promise<void> {
     this.closed = true;
@@ -118,6 +145,7 @@ export class WireEngine implements Engine, ConnectionOwner {
     this.waiting = [];
     for (const connection of this.connections) connection.interrupt();
     this.idle.length = 0;
+    this.handOver();
   }
 
   private newConnection(): WireConnection | undefined {
