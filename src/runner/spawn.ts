@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * locate files relative to themselves (the mock's profiles) start from a bootstrap that registers tsx.
  */
 export function startWorker(entryUrl: URL, workerData: unknown): Worker {
+  keepHeapsSteady();
   const entryPath = fileURLToPath(entryUrl);
   const compiled = entryPath.replace(/\.ts$/, '.js');
   if (entryPath.endsWith('.js') || (!entryPath.endsWith('.ts') && existsSync(compiled))) {
@@ -27,6 +29,21 @@ export function startWorker(entryUrl: URL, workerData: unknown): Worker {
     .then(({ register }) => { register(); return import(${JSON.stringify(entryUrl.href)}); })
     .catch((error) => { process.nextTick(() => { throw error; }); });`;
   return new Worker(bootstrap, { eval: true, workerData });
+}
+
+let heapsSteady = false;
+
+/**
+ * V8's memory reducer shrinks a heap that stopped growing with full mark-compacts: in a load worker, a few
+ * seconds after start (its heap grew while loading and warming up, then allocation settles), one or two pauses
+ * of 3–9 ms, right in the measured window, which every request in flight waits out. A load generator wants a
+ * steady heap over a smaller one. The flag is read when an isolate is created, so it is set before the first
+ * thread starts (it applies to the threads started after, not to this one's heap).
+ */
+function keepHeapsSteady(): void {
+  if (heapsSteady) return;
+  heapsSteady = true;
+  setFlagsFromString('--no-memory-reducer');
 }
 
 type EntryName = 'worker-entry' | 'mock-thread-entry';
