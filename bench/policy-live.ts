@@ -61,10 +61,17 @@ for (const seed of seeds) {
       `${pct(check.predicted.extraLoadShare)} / ${pct(check.live.extraLoadShare)}`,
       `${check.gap.successRatePoints.toFixed(2)} pp · ${(check.gap.callP99Relative * 100).toFixed(1)}% · ${check.gap.extraLoadPoints.toFixed(2)} pp`,
       within ? 'yes' : '**no**',
+      `${check.liveP99Interval.map((ms) => ms.toFixed(1)).join('–')}${insideInterval(check) ? '' : ' (outside)'}`,
       String(check.live.calls),
     ]);
   }
   raw.push({ seed, checks });
+}
+
+/** Whether the predicted call p99 lies within the live p99's own sampling interval. */
+function insideInterval(check: PolicyCheck): boolean {
+  const [low, high] = check.liveP99Interval;
+  return check.predicted.effective.p99 >= low && check.predicted.effective.p99 <= high;
 }
 
 const command = `npm run bench:policy -- --hold ${holdSec} --rate ${ratePerSec} --seeds ${seeds.join(',')}${options.quick ? ' --quick' : ''}`;
@@ -76,7 +83,11 @@ levels, ${POLICY_CASES.flatMap((c) => c.levels ?? []).join(' then ')} calls/s), 
 calls) and compared with a live run of that policy on another seed (seed + 1000). Bounds: success rate within
 ${BOUNDS.successRatePoints} pp, successful-call p99 within ${BOUNDS.callP99Relative * 100}%, extra load within ${BOUNDS.extraLoadPoints} pp.
 
-${table(['seed', 'policy', 'success predicted / live', 'call p99 ms predicted / live', 'extra load predicted / live', 'gap', 'within bounds', 'live calls'], rows)}
+${table(['seed', 'policy', 'success predicted / live', 'call p99 ms predicted / live', 'extra load predicted / live', 'gap', 'within bounds', "live p99's 95% interval, ms", 'live calls'], rows)}
+
+The live p99's 95% interval is its sampling noise alone, by order statistics (the ranks 0.99·n ± 2·√(n·0.01·0.99)
+of the live run's successful calls): a prediction inside it cannot be told apart from the live figure by a run
+of this size, whatever the 15% bound says. "(outside)" marks a prediction that lies beyond it.
 
 1-minute load average at start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0]!.toFixed(2)} (2 cores): the live runs' latencies carry the
 machine's own noise, which the replay of another run cannot predict.
