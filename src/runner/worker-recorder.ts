@@ -144,6 +144,10 @@ export class WorkerRecorder {
     this.accrueInFlight(now);
     const current = this.intervalIndex(now);
     const upTo = all ? Math.max(current, ...this.intervals.keys()) + 1 : current;
+    // One health sample for the whole span since the last flush, shared by every interval closed in it. A sample
+    // per interval would give the second of two closed together a window of microseconds: no idle time in it
+    // (utilization 1.0), a CPU share of noise, and a saturated interval out of nothing.
+    const health = upTo > this.flushedBefore ? this.healthSample() : undefined;
     for (let index = this.flushedBefore; index < upTo; index++) {
       const set = this.intervals.get(index);
       this.intervals.delete(index);
@@ -152,7 +156,7 @@ export class WorkerRecorder {
         type: 'interval',
         index,
         snapshot,
-        health: this.healthSample(),
+        health: health!,
         ...(this.liveDetail ? { live: this.takeLive(index) } : {}),
       });
       if (set) {

@@ -79,3 +79,27 @@ describe('requests in flight, integrated over time', () => {
     expect(byStage).toEqual(stages);
   });
 });
+
+describe('generator health per interval', () => {
+  it('gives intervals closed by one flush the same sample of the span, never one of a few microseconds', async () => {
+    let now = 0;
+    const posted: WorkerMessage[] = [];
+    const recorder = new WorkerRecorder(
+      plan,
+      50,
+      (m) => posted.push(m),
+      () => now,
+    );
+    recorder.start();
+    // An idle loop for a while, then a flush that closes two intervals at once (a late flush timer does this).
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    now = 120;
+    recorder.flushIntervals(false);
+    const health = posted.flatMap((m) => (m.type === 'interval' ? [m.health] : []));
+    expect(health).toHaveLength(2);
+    expect(health[1]).toEqual(health[0]);
+    // Measured over the 40 ms the loop idled: far from busy. (A sample over the microseconds between the two
+    // posts read 1.0, the saturation that made short runs invalid.)
+    expect(health[0]!.eventLoopUtilization).toBeLessThan(0.5);
+  });
+});
