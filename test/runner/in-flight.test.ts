@@ -53,24 +53,30 @@ const table: [string, [number, number][], number[], number[]][] = [
   ],
 ];
 
+/** A started recorder whose clock is the test's (`clock.now`), and the messages it posted. */
+function recorderOnClock(intervalMs: number) {
+  const clock = { now: 0 };
+  const posted: WorkerMessage[] = [];
+  const recorder = new WorkerRecorder(
+    plan,
+    intervalMs,
+    (m) => posted.push(m),
+    () => clock.now,
+  );
+  recorder.start();
+  return { clock, posted, recorder };
+}
+
 describe('requests in flight, integrated over time', () => {
   it.each(table)('%s', (_what, changes, intervals, stages) => {
-    let now = 0;
-    const posted: WorkerMessage[] = [];
-    const recorder = new WorkerRecorder(
-      plan,
-      1000,
-      (m) => posted.push(m),
-      () => now,
-    );
-    recorder.start();
+    const { clock, posted, recorder } = recorderOnClock(1000);
     for (const [at, delta] of changes) {
-      now = at;
+      clock.now = at;
       recorder.changeInFlight(delta);
     }
-    now = 2999.999;
+    clock.now = 2999.999;
     recorder.flushIntervals(true);
-    now = 3000;
+    clock.now = 3000;
     recorder.finish();
     const byInterval = posted.flatMap((m) => (m.type === 'interval' ? [[m.index, m.snapshot.inFlightMs] as const] : []));
     // finish() at 3000 ms also posts the (empty) interval that time opens.
@@ -82,18 +88,10 @@ describe('requests in flight, integrated over time', () => {
 
 describe('generator health per interval', () => {
   it('gives intervals closed by one flush the same sample of the span, never one of a few microseconds', async () => {
-    let now = 0;
-    const posted: WorkerMessage[] = [];
-    const recorder = new WorkerRecorder(
-      plan,
-      50,
-      (m) => posted.push(m),
-      () => now,
-    );
-    recorder.start();
+    const { clock, posted, recorder } = recorderOnClock(50);
     // An idle loop for a while, then a flush that closes two intervals at once (a late flush timer does this).
     await new Promise((resolve) => setTimeout(resolve, 40));
-    now = 120;
+    clock.now = 120;
     recorder.flushIntervals(false);
     const health = posted.flatMap((m) => (m.type === 'interval' ? [m.health] : []));
     expect(health).toHaveLength(2);
