@@ -7,21 +7,13 @@ import { failedAttempt } from '../../src/metrics/attempt.js';
  */
 export function attemptOf(totalUs: number, ok = true, status = 200): AttemptRecord {
   return {
+    ...failedAttempt('status', status, totalUs),
     ok,
-    status,
     errorKind: ok ? undefined : 'status',
-    totalUs,
-    totalUncorrectedUs: -1,
-    dnsUs: -1,
-    connectUs: -1,
-    tlsUs: -1,
-    writeUs: -1,
     ttfbUs: totalUs * 0.9,
     downloadUs: totalUs * 0.1,
     serviceUs: totalUs * 0.8,
-    queueUs: -1,
     networkUs: totalUs * 0.2,
-    ttftUs: -1,
   };
 }
 
