@@ -43,18 +43,13 @@ export interface ConductEvents {
   onForeignMessage?(subject: string, problem: string): void;
 }
 
-/** One generator as the run saw it: what fleet.json says about it. */
-export interface ShardReport {
+/** One generator as the run saw it: what fleet.json says about it (the ledger's record, less its working state). */
+export interface ShardReport extends Pick<
+  ShardRecord,
+  'shard' | 'phase' | 'clockOffsetMs' | 'clockRttMs' | 'startedAtCoordMs' | 'snapshots' | 'duplicates' | 'late'
+> {
   /** intervals in the shard's result whose live snapshot never arrived (the result itself has them) */
   snapshotsMissing: number[];
-  shard: number;
-  phase: ShardRecord['phase'];
-  clockOffsetMs?: number;
-  clockRttMs?: number;
-  startedAtCoordMs?: number;
-  snapshots: number;
-  duplicates: number;
-  late: number;
   liveRequests: number;
   lost?: { afterStartMs: number; silentMs: number };
   result: boolean;
