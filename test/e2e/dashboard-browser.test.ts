@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import type { RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { CHROMIUM_PATH, chromiumPresent, launchChromium, type Browser } from './report-browser-helpers.js';
 
 /**
@@ -35,16 +36,6 @@ afterAll(async () => {
   await browser?.close();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, read: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(!chromiumPresent)(`dashboard in a real browser (skipped when ${CHROMIUM_PATH} is missing)`, () => {
   it('renders, updates at least twice, stops the run from its button and links the final report, with no console error', async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import type { RunResult } from '../../src/result/types.js';
 import { fakeIo } from '../helpers/fake-io.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { parsePrometheusText, type PromFamily } from '../report/prom-parser.js';
 
 /**
@@ -49,16 +50,6 @@ function get(url: string, path: string, headers: Record<string, string> = {}, me
     req.on('error', reject);
     req.end();
   });
-}
-
-async function waitFor<T>(what: string, read: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function family(families: PromFamily[], name: string): PromFamily {
