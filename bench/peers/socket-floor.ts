@@ -5,8 +5,11 @@
  * `performance.now()`, record into the same HDR histogram tailscope uses and read its percentiles the same way.
  * It has no timeouts, no phases and no per-request objects: the figure a real client can approach, not beat.
  *
- *   tsx bench/peers/socket-floor.ts http://127.0.0.1:8080/fixed20 --connections 4 --duration 10 [--warmup 2]
- *     [--method POST --json '{"a":1}' --token T]
+ *   node --no-memory-reducer --import tsx bench/peers/socket-floor.ts http://127.0.0.1:8080/fixed20 \
+ *     --connections 4 --duration 10 [--warmup 2] [--method POST --json '{"a":1}' --token T]
+ *
+ * `--no-memory-reducer` is the heap setting tailscope's load threads run with: the floor and tailscope then
+ * differ in their client code only.
  *
  * Prints one JSON line: { rps, requests, errors, p50Ms, p90Ms, p99Ms, p999Ms } over the measured span (after
  * the warm-up). Loopback or any plain-http target; no TLS.
