@@ -16,6 +16,8 @@ const scenario = (seed: number) => ({
   requests: [generateRequest],
   load: { closed: [{ hold: '3s', concurrency: 24 }] },
   workers: 1,
+  // enough to warm the JIT and the pool before the tail is measured (the 2 s default is for runs people read)
+  warmup: '500ms',
 });
 
 describe('timeout recommendation on a heavy-tailed lognormal', () => {

@@ -12,6 +12,8 @@ requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_t
 load: { closed: [{ ramp: 1s, from: 1, to: 4 }, { hold: 2s, concurrency: 4 }] }
 engine: autocannon
 workers: 1
+# the ramp warms the JIT and opens the sockets before the hold that is checked
+warmup: 0s
 `);
     expect(result.stages.map((s) => s.engine)).toEqual(['wire', 'autocannon']);
     const hold = result.stages[1]!;

@@ -16,6 +16,7 @@ requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_t
 load: { closed: [{ ramp: 4s, from: 1, to: 32 }] }
 interval: 500ms
 workers: 2
+warmup: 500ms
 `);
     const segments = compileStages([{ ramp: 4000, from: 1, to: 32 }], 'closed');
     const slopePerInterval = (31 / 4000) * 500;
@@ -38,6 +39,8 @@ ${AUTH}
 requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_tokens: 4, temperature: 0 } }]
 load: { closed: [{ hold: 5s, concurrency: 4 }] }
 workers: 2
+# counts only: no warm-up needed
+warmup: 0s
 `);
     expect(result.totals.errors).toBe(0);
     expect(result.totals.counters.authRefreshes).toBe(0);
@@ -57,6 +60,8 @@ requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_t
 load: { closed: [{ hold: 3s, concurrency: 8 }] }
 thresholds: ['status(429) < 5%', 'error_rate(call) < 0.1%', 'p99(call) < 2s']
 workers: 1
+# counts and waits of a second: no warm-up needed
+warmup: 0s
 `);
     const { totals } = result;
     const seen429 = totals.errorsByKind.byStatus['429'] ?? 0;

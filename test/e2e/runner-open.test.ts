@@ -87,6 +87,8 @@ target: { mock: { profile: fixed-20ms } }
 requests: [{ name: h, method: GET, path: /healthz }]
 load: { open: [{ hold: 3s, rate: 200 }], arrivals: poisson }
 workers: 2
+# a count of arrivals: no warm-up needed
+warmup: 0s
 `);
     // 600 expected; a Poisson count has sd √600 ≈ 24.5, so ±4 sd is ±100.
     expect(Math.abs(result.totals.requests - 600)).toBeLessThan(100);

@@ -14,6 +14,8 @@ requests: [{ name: g, method: POST, path: /v1/generate, json: { prompt: p, max_t
 serverTiming: { metric: not-sent }
 load: { closed: [{ hold: 2s, concurrency: 2 }] }
 workers: 1
+# enough to warm the JIT and the pool before latency is compared (the 2 s default is for runs people read)
+warmup: 500ms
 `);
     expect(result.histograms.service).toBeUndefined();
     expect(result.probe?.samples).toBe(5);
