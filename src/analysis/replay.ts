@@ -119,6 +119,26 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
         ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
       });
     let { budget, breaker, adaptive } = coldState();
+    /**
+     * Answers on their way back, earliest first: live, a breaker learns of an attempt when its answer arrives, so
+     * calls that start while an attempt is out (a half-open probe above all) find the breaker as it was. Each call
+     * hears the answers due by its own send. A retry's wait moves the clock ahead for that call only, so the calls
+     * simulated after it may hear an answer a little early: exact for policies without retries.
+     */
+    const answers: { atMs: number; failed: boolean }[] = [];
+    const hearAnswersBy = (nowMs: number) => {
+      let heard = 0;
+      while (heard < answers.length && answers[heard]!.atMs <= nowMs) {
+        breaker!.record(answers[heard]!.failed, answers[heard]!.atMs);
+        heard += 1;
+      }
+      answers.splice(0, heard);
+    };
+    const answerAt = (atMs: number, failed: boolean) => {
+      let at = answers.length;
+      while (at > 0 && answers[at - 1]!.atMs > atMs) at -= 1;
+      answers.splice(at, 0, { atMs, failed });
+    };
     /** The policy as it stands for this attempt: its static total cut further by the adaptive and load-level ones. */
     const attemptPolicy = (levelTimeoutMs: number | undefined): ReplayPolicy => {
       const cuts = [p.timeouts.totalMs, adaptive?.currentMs(), levelTimeoutMs].filter((ms): ms is number => ms !== undefined);
@@ -126,7 +146,10 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
       return { ...p, timeouts: { ...p.timeouts, totalMs: Math.min(...cuts) } };
     };
     for (let i = 0; i < p.samples; i++) {
-      if (horizon !== undefined && i > 0 && i % horizon === 0) ({ budget, breaker, adaptive } = coldState());
+      if (horizon !== undefined && i > 0 && i % horizon === 0) {
+        ({ budget, breaker, adaptive } = coldState());
+        answers.length = 0;
+      }
       const callIndex = horizon === undefined ? i : i % horizon;
       const startMs = callIndex * gapMs;
       // Strata: the call's place in the run decides its stage (a client walks through the stages in order).
@@ -148,17 +171,17 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
           if (budget && !budget.withdraw()) break;
           elapsedMs += backoffDelayMs(retry, p.retries, random);
         }
-        if (breaker && !breaker.allow(startMs + elapsedMs)) {
-          outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
-          break;
+        if (breaker) {
+          hearAnswersBy(startMs + elapsedMs);
+          if (!breaker.allow(startMs + elapsedMs)) {
+            outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
+            break;
+          }
         }
         const tried = tryOnce(population!, attemptPolicy(levelTimeoutMs), random);
         attempts += tried.attempts;
         outcome = tried.outcome;
-        // Recorded at the attempt's start: the calls simulated next start after it, and a breaker that opens on
-        // this answer can refuse only calls that start after the answer. (Stamping the answer's time would
-        // refuse calls that, live, were already in flight when it opened.)
-        breaker?.record(!outcome.ok && outcome.category !== undefined, startMs + elapsedMs);
+        if (breaker) answerAt(startMs + elapsedMs + outcome.elapsedMs, !outcome.ok && outcome.category !== undefined);
         elapsedMs += outcome.elapsedMs;
         if (outcome.ok) adaptive?.observe(tried.attemptMs);
         if (outcome.ok || !outcome.category || !p.retries.on.includes(outcome.category)) break;

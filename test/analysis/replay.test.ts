@@ -65,6 +65,35 @@ describe('replayPolicy', () => {
   });
 });
 
+describe('a circuit breaker on the simulated clock', () => {
+  // Every attempt fails with a 503 after a fixed latency; one call every 10 ms. The breaker opens on one failure,
+  // stays open 50 ms, then sends one probe, which fails and opens it again when its answer arrives. Worked by
+  // hand for a 25 ms latency: calls at 0, 10 and 20 ms go out before the first answer (25 ms) opens it; the
+  // probe goes at 80 ms (25 + 50, on the 10 ms grid), answers at 105, opens it until 155, and the next probe goes
+  // at 160: one probe every 80 ms up to the last call at 79,990 ms, 999 of them. At 45 ms: five calls go out before
+  // the first answer, and a probe every 100 ms from 100 ms on, 799 of them. Had the breaker heard each answer as
+  // its attempt started, a probe would go every 50 ms whatever the latency (1,600 attempts).
+  const failingAfter = (latencyMs: number) => {
+    const values = new Array<number>(1_000).fill(latencyMs);
+    return {
+      histograms: { ttfb: encodeMs(values), total: encodeMs(values), totalFailed: encodeMs(values), ttfbFailed: encodeMs(values) },
+      requests: values.length,
+      errors: { total: values.length, byKind: { status: values.length }, byStatus: { '503': values.length } },
+      callsPerSec: 100,
+    };
+  };
+  const breaker = { window: 1, failureRate: 1, minCalls: 1, openMs: 50, halfOpenProbes: 1 };
+
+  it.each([
+    { latencyMs: 25, sent: 3 + 999 },
+    { latencyMs: 45, sent: 5 + 799 },
+  ])('hears each answer when it arrives: at $latencyMs ms, $sent of 8,000 calls are sent', ({ latencyMs, sent }) => {
+    const result = replayPolicy(failingAfter(latencyMs), { ...base, samples: 8_000, breaker });
+    expect(result.successRate).toBe(0);
+    expect(result.failuresByCause.breaker).toBe(8_000 - sent);
+  });
+});
+
 describe('a per-load-level timeout, replayed stage by stage', () => {
   // Two stages of one run: light load answers in ~40 ms, heavy load in ~200 ms; each holds half the calls.
   const light = lognormalMs(20_000, 40, 200, 11);
