@@ -122,8 +122,9 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     /**
      * Answers on their way back, earliest first: live, a breaker learns of an attempt when its answer arrives, so
      * calls that start while an attempt is out (a half-open probe above all) find the breaker as it was. Each call
-     * hears the answers due by its own send. A retry's wait moves the clock ahead for that call only, so the calls
-     * simulated after it may hear an answer a little early: exact for policies without retries.
+     * hears the answers due by its start, and its retries too: a retry is simulated before the calls that start
+     * during its wait, and hearing answers due by its own send would open the breaker early for those calls.
+     * Exact for policies without retries; with them, a retry does not hear answers that came during its wait.
      */
     const answers: { atMs: number; failed: boolean }[] = [];
     const hearAnswersBy = (nowMs: number) => {
@@ -172,7 +173,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
           elapsedMs += backoffDelayMs(retry, p.retries, random);
         }
         if (breaker) {
-          hearAnswersBy(startMs + elapsedMs);
+          hearAnswersBy(startMs);
           if (!breaker.allow(startMs + elapsedMs)) {
             outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
             break;
