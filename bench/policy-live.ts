@@ -96,9 +96,9 @@ of this size, whatever the 15% bound says. "(outside)" marks a prediction that l
 machine's own noise, which the replay of another run cannot predict.
 
 ${misses === 0 ? 'Every prediction landed within the bounds.' : `${misses} of ${rows.length} predictions missed a bound.`}
-Where misses come from, as far as known: the circuit breaker's replay runs each call's retries inline, judged
-on the answers heard by the call's start, so a retry that live finds the breaker opened during its wait is sent
-in the replay (it refuses too few calls once the breaker opens often); a p99 that falls where the profile's slow
+Where misses come from, as far as known: the circuit breaker's replay refuses too few calls once the breaker
+opens often, likely because it runs each call's retries inline, judged on the answers heard by the call's start
+(live, a retry finds the breaker as the answers during its wait left it); a p99 that falls where the profile's slow
 bodies (1%, ~650 ms) and its pareto tail meet is sparse, and moves by tens of percent between two samples (the
 policies with a 1 s total); the hedge's extra load is the share of attempts slower than its delay, which follows
 the machine's load at the time of each run; the adaptive window's feedback (it learns only from what it let
