@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseAutocannon, parseHey, parseLocustSummary, parseSocketFloor, parseWrk, type Measured } from './parse.js';
 import { runCommand, type Finished } from './proc.js';
 import { AUTOCANNON, OUT, REPO, TSX } from './paths.js';
+import { LOAD_THREAD_V8_FLAGS } from '../../src/runner/spawn.js';
 
 export interface Load {
   baseUrl: string;
@@ -219,7 +220,8 @@ async function runWrk(load: Load, options: RunOptions): Promise<ToolRun> {
 
 /**
  * The floor a Node client can reach: `bench/peers/socket-floor.ts`, a bare `net.Socket` loop, run through tsx
- * like tailscope, with its V8 heap setting, and pinned like every peer. It keeps out the same warm-up span tailscope's scenario does.
+ * like tailscope, with the V8 flags of its load threads, and pinned like every peer. It keeps out the same
+ * warm-up span tailscope's scenario does.
  */
 async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun> {
   if (load.ratePerSec !== undefined) throw new Error('the socket floor is closed-model only');
@@ -237,9 +239,9 @@ async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun>
   ];
   if (load.body !== undefined) args.push('--json', load.body);
   if (load.token) args.push('--token', load.token);
-  // The same heap setting tailscope's load threads start with (src/runner/spawn.ts): without it V8's memory
-  // reducer's full collections stall the floor's own loop, and its p99 read ~1 ms above tailscope's.
-  const nodeArgs = ['--no-memory-reducer', '--import', 'tsx', ...args];
+  // Without the load threads' heap setting, V8's memory reducer's full collections stalled the floor's own loop,
+  // and its p99 read ~1 ms above tailscope's.
+  const nodeArgs = [...LOAD_THREAD_V8_FLAGS, '--import', 'tsx', ...args];
   const finished = await runCommand(process.execPath, nodeArgs, { core: options.core, limitMs: limitMs(load), cwd: REPO });
   failIfBad('socket-floor', finished);
   return {

@@ -33,6 +33,9 @@ export function startWorker(entryUrl: URL, workerData: unknown): Worker {
 
 let heapsSteady = false;
 
+/** V8 flags every load thread starts with (see keepHeapsSteady); bench/ gives its socket floor the same. */
+export const LOAD_THREAD_V8_FLAGS: readonly string[] = ['--no-memory-reducer'];
+
 /**
  * V8's memory reducer shrinks a heap that stopped growing with full mark-compacts: in a load worker, a few
  * seconds after start (its heap grew while loading and warming up, then allocation settles), one or two pauses
@@ -43,7 +46,7 @@ let heapsSteady = false;
 function keepHeapsSteady(): void {
   if (heapsSteady) return;
   heapsSteady = true;
-  setFlagsFromString('--no-memory-reducer');
+  for (const flag of LOAD_THREAD_V8_FLAGS) setFlagsFromString(flag);
 }
 
 type EntryName = 'worker-entry' | 'mock-thread-entry';
