@@ -144,10 +144,11 @@ export class WorkerRecorder {
     this.accrueInFlight(now);
     const current = this.intervalIndex(now);
     const upTo = all ? Math.max(current, ...this.intervals.keys()) + 1 : current;
+    if (upTo <= this.flushedBefore) return;
     // One health sample for the whole span since the last flush, shared by every interval closed in it. A sample
     // per interval would give the second of two closed together a window of microseconds: no idle time in it
     // (utilization 1.0), a CPU share of noise, and a saturated interval out of nothing.
-    const health = upTo > this.flushedBefore ? this.healthSample() : undefined;
+    const health = this.healthSample();
     for (let index = this.flushedBefore; index < upTo; index++) {
       const set = this.intervals.get(index);
       this.intervals.delete(index);
@@ -156,7 +157,7 @@ export class WorkerRecorder {
         type: 'interval',
         index,
         snapshot,
-        health: health!,
+        health,
         ...(this.liveDetail ? { live: this.takeLive(index) } : {}),
       });
       if (set) {
@@ -164,7 +165,7 @@ export class WorkerRecorder {
         this.spareIntervalSets.push(set);
       }
     }
-    this.flushedBefore = Math.max(this.flushedBefore, upTo);
+    this.flushedBefore = upTo;
   }
 
   /** The end of the run: stages, request names and the schedule lag, once. */
