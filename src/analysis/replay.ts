@@ -165,6 +165,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
         }
       }
       budget?.deposit();
+      if (breaker) hearAnswersBy(startMs);
       let elapsedMs = 0;
       let outcome: Attempt | undefined;
       for (let retry = 0; retry <= p.retries.max; retry++) {
@@ -172,12 +173,9 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
           if (budget && !budget.withdraw()) break;
           elapsedMs += backoffDelayMs(retry, p.retries, random);
         }
-        if (breaker) {
-          hearAnswersBy(startMs);
-          if (!breaker.allow(startMs + elapsedMs)) {
-            outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
-            break;
-          }
+        if (breaker && !breaker.allow(startMs + elapsedMs)) {
+          outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
+          break;
         }
         const tried = tryOnce(population!, attemptPolicy(levelTimeoutMs), random);
         attempts += tried.attempts;
