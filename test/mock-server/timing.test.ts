@@ -51,7 +51,12 @@ describe('fixed-20ms profile, measured from both sides', () => {
     // HDR percentiles are the top of a 3-significant-digit bucket: within 0.1% of the exact sample.
     expect(stats.service.p50Ms).toBeCloseTo(percentile(appMs, 50), 1);
     expect(stats.service.maxMs).toBeCloseTo(Math.max(...appMs), 2);
-    expect(stats.queue.p99Ms).toBeLessThan(0.5);
+    // The stats summarise the same 60 waits the headers carried: their p99 (nearest rank: the top sample) is the
+    // headers' p99 up to HDR's bucket width (0.1%) and the header's 1 µs rounding, and so it is bounded like the
+    // maximum above, by this run's lateness, not by a fixed figure a loaded machine exceeds.
+    const headerQueueP99 = percentile(queueMs, 99);
+    expect(Math.abs(stats.queue.p99Ms - headerQueueP99)).toBeLessThanOrEqual(headerQueueP99 * 0.001 + 0.002);
+    expect(stats.queue.p99Ms).toBeLessThan(0.5 + lateness.maxMs);
   });
 
   it('serves the same stats over GET /__admin/stats and resets them with POST /__admin/reset', async () => {
