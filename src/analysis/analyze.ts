@@ -60,7 +60,8 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
     const stage = options.policy.stage !== undefined ? result.stages[options.policy.stage] : undefined;
     const calls = result.totals.calls?.calls ?? result.totals.requests;
     // One client lives through every stage: its policy state starts cold once per run, not per stage.
-    const callsPerClient = calls / Math.max(result.health.workers, 1);
+    const clients = Math.max(result.health.workers, 1);
+    const callsPerClient = calls / clients;
     const stageAttempts = (s: StageResult): StageAttempts => ({
       name: s.name,
       histograms: s.histograms,
@@ -76,7 +77,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
             histograms: stage.histograms,
             requests: stage.requests,
             errors: stage.errorsByKind,
-            callsPerSec: ((stage.calls?.calls ?? stage.requests) / Math.max(stage.endMs - stage.startMs, 1)) * 1000,
+            callsPerSec: ((stage.calls?.calls ?? stage.requests) / Math.max(stage.endMs - stage.startMs, 1) / clients) * 1000,
             callsPerClient,
             stages: [stageAttempts(stage)],
           }
@@ -84,7 +85,7 @@ export function analyze(result: RunResult, options: AnalyzeOptions = {}): Analys
             histograms: result.histograms,
             requests: result.totals.requests,
             errors: result.totals.errorsByKind,
-            callsPerSec: (calls / Math.max(result.durationMs, 1)) * 1000,
+            callsPerSec: (calls / Math.max(result.durationMs, 1) / clients) * 1000,
             callsPerClient,
             stages: result.stages.map(stageAttempts),
           },

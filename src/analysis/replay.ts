@@ -5,6 +5,7 @@ import { successfulHistograms } from './timeouts.js';
 import { decodeDistribution, quantileMs, samplerOf, type Distribution } from './distribution.js';
 import type { LoadLevelTotal, ReplayPolicy, ReplayResult } from './types.js';
 import { TailscopeError } from '../shared/errors.js';
+import { EventQueue } from './event-queue.js';
 import { loadLevelBand, PolicyState } from '../shared/call-policy.js';
 
 /** Retry categories a policy names, and the run's error kinds that fall under each. */
@@ -22,7 +23,7 @@ const KIND_CATEGORY: Partial<Record<ErrorKind, RetryCategory>> = {
 // The live requester's budget, kept under its old name for readers of the replay.
 export { BUDGET_INITIAL_TOKENS } from '../shared/call-policy.js';
 
-/** With no recorded call rate, the breaker's simulated clock assumes this many calls a second. */
+/** With no recorded call rate, the simulated clock assumes one client calling this many times a second. */
 const DEFAULT_CALLS_PER_SEC = 100;
 
 /** A population of recorded attempts to draw from: the whole run, or one stage of it. */
@@ -48,7 +49,10 @@ export interface ReplayInput extends RecordedAttempts {
    * falls in (by the stages' shares of the calls) at that stage's level. Unused otherwise.
    */
   stages?: StageAttempts[];
-  /** calls a second on the run: the breaker's open time is simulated against it */
+  /**
+   * calls a second one client (worker) made on the run, each with its own policy state: a breaker's open time,
+   * a retry's wait and a budget's refills are simulated against that client's stream of calls
+   */
   callsPerSec?: number;
   /**
    * calls one client (worker) made on the run: stateful policies (breaker, budget, adaptive window) start cold
@@ -107,86 +111,78 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
 
   const gapMs = 1000 / (input.callsPerSec && input.callsPerSec > 0 ? input.callsPerSec : DEFAULT_CALLS_PER_SEC);
   const horizon = input.callsPerClient !== undefined && input.callsPerClient >= 1 ? Math.round(input.callsPerClient) : undefined;
+  /**
+   * One policy over `p.samples` calls, as a discrete-event simulation: each client's calls start one recorded
+   * gap apart, and every call start, retry, answer and call end happens in time order on one queue. Live, a
+   * policy's state changes as answers arrive, and a retry sent after its backoff finds the state those answers
+   * left: a breaker opened by calls that started during its wait, a budget drawn on by them, an adaptive window
+   * that learned from them. Running each call's retries inline, before the calls that start meanwhile, cannot
+   * show that.
+   */
   const simulate = (p: ReplayPolicy) => {
     const latencies: number[] = [];
     const failuresByCause: Record<string, number> = {};
     let attempts = 0;
-    // The live requester's own state machines, on a clock that advances one recorded call gap per call.
-    const coldState = () =>
-      new PolicyState({
-        ...(p.budgetRatio !== undefined && { budgetRatio: p.budgetRatio }),
-        ...(p.breaker && { breaker: p.breaker }),
-        ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
-      });
-    let { budget, breaker, adaptive } = coldState();
-    /**
-     * Answers on their way back, earliest first: live, a breaker learns of an attempt when its answer arrives, so
-     * calls that start while an attempt is out (a half-open probe above all) find the breaker as it was. Each call
-     * hears the answers due by its start, and its retries too: a retry is simulated before the calls that start
-     * during its wait, and hearing answers due by its own send would open the breaker early for those calls.
-     * Exact for policies without retries; with them, a retry does not hear answers that came during its wait.
-     */
-    const answers: { atMs: number; failed: boolean }[] = [];
-    const hearAnswersBy = (nowMs: number) => {
-      let heard = 0;
-      while (heard < answers.length && answers[heard]!.atMs <= nowMs) {
-        breaker!.record(answers[heard]!.failed, answers[heard]!.atMs);
-        heard += 1;
-      }
-      answers.splice(0, heard);
-    };
-    const answerAt = (atMs: number, failed: boolean) => {
-      let at = answers.length;
-      while (at > 0 && answers[at - 1]!.atMs > atMs) at -= 1;
-      answers.splice(at, 0, { atMs, failed });
-    };
+    const fail = (cause: string) => (failuresByCause[cause] = (failuresByCause[cause] ?? 0) + 1);
     /** The policy as it stands for this attempt: its static total cut further by the adaptive and load-level ones. */
-    const attemptPolicy = (levelTimeoutMs: number | undefined): ReplayPolicy => {
+    const attemptPolicy = (adaptive: PolicyState['adaptive'], levelTimeoutMs: number | undefined): ReplayPolicy => {
       const cuts = [p.timeouts.totalMs, adaptive?.currentMs(), levelTimeoutMs].filter((ms): ms is number => ms !== undefined);
       if (cuts.length === 0 || (cuts.length === 1 && p.timeouts.totalMs !== undefined)) return p;
       return { ...p, timeouts: { ...p.timeouts, totalMs: Math.min(...cuts) } };
     };
-    for (let i = 0; i < p.samples; i++) {
-      if (horizon !== undefined && i > 0 && i % horizon === 0) {
-        ({ budget, breaker, adaptive } = coldState());
-        answers.length = 0;
-      }
-      const callIndex = horizon === undefined ? i : i % horizon;
-      const startMs = callIndex * gapMs;
+    /** A call starting at `startMs`, at `position` in [0, 1) of its client's calls: what it draws from and its level's cut. */
+    const callAt = (position: number, startMs: number): SimulatedCall => {
+      if (!strata) return { startMs, population: whole! };
       // Strata: the call's place in the run decides its stage (a client walks through the stages in order).
-      let population = whole;
-      let levelTimeoutMs: number | undefined;
-      if (strata) {
-        const at = stratumAt(horizon === undefined ? i / p.samples : callIndex / horizon);
-        population = strata[at.index]!.population;
-        if (p.loadLevelTimeouts) {
-          const band = loadLevelBand(indexedBands!, at.level);
-          if (band) levelTimeoutMs = levelTimeouts![at.index]![band.index];
+      const at = stratumAt(position);
+      const band = p.loadLevelTimeouts ? loadLevelBand(indexedBands!, at.level) : undefined;
+      const levelTimeoutMs = band ? levelTimeouts![at.index]![band.index] : undefined;
+      return { startMs, population: strata[at.index]!.population, ...(levelTimeoutMs !== undefined && { levelTimeoutMs }) };
+    };
+    const callsEach = horizon ?? p.samples;
+    // Every client starts cold, as every client of the recorded run did, and runs on its own clock.
+    for (let first = 0; first < p.samples; first += callsEach) {
+      const calls = Math.min(callsEach, p.samples - first);
+      const { budget, breaker, adaptive } = new PolicyState({
+        ...(p.budgetRatio !== undefined && { budgetRatio: p.budgetRatio }),
+        ...(p.breaker && { breaker: p.breaker }),
+        ...(p.adaptiveTimeout && { adaptiveTimeout: p.adaptiveTimeout }),
+      });
+      const events = new EventQueue<SimulatedEvent>();
+      events.push({ kind: 'start', atMs: 0, rank: RANK.send, callIndex: 0 });
+      /** An attempt (with its hedge) sent at `atMs`: its answers and its end go on the queue. */
+      const send = (call: SimulatedCall, retry: number, atMs: number) => {
+        // An open breaker refuses the attempt without sending it: the call fails fast.
+        if (breaker && !breaker.allow(atMs)) return fail('breaker');
+        const tried = tryOnce(call.population, attemptPolicy(adaptive, call.levelTimeoutMs), random);
+        attempts += tried.answers.length;
+        for (const { afterMs, attempt } of tried.answers) events.push({ kind: 'answer', atMs: atMs + afterMs, rank: RANK.answer, attempt });
+        events.push({ kind: 'end', atMs: atMs + tried.outcome.elapsedMs, rank: RANK.end, call, retry, outcome: tried.outcome });
+      };
+      for (let event = events.pop(); event; event = events.pop()) {
+        if (event.kind === 'answer') {
+          // What the live requester does as each attempt settles: a failure the caller did not cause counts
+          // against the breaker, and a success teaches the adaptive timeout.
+          const { attempt } = event;
+          breaker?.record(!attempt.ok && attempt.cause !== 'status', event.atMs);
+          if (attempt.ok) adaptive?.observe(attempt.elapsedMs);
+        } else if (event.kind === 'start') {
+          const { callIndex } = event;
+          budget?.deposit();
+          if (callIndex + 1 < calls)
+            events.push({ kind: 'start', atMs: (callIndex + 1) * gapMs, rank: RANK.send, callIndex: callIndex + 1 });
+          send(callAt(callIndex / callsEach, event.atMs), 0, event.atMs);
+        } else if (event.kind === 'retry') {
+          send(event.call, event.retry, event.atMs);
+        } else {
+          const { call, retry, outcome } = event;
+          if (outcome.ok) latencies.push(event.atMs - call.startMs);
+          else if (retry < p.retries.max && outcome.category && p.retries.on.includes(outcome.category) && (!budget || budget.withdraw())) {
+            const atMs = event.atMs + backoffDelayMs(retry + 1, p.retries, random);
+            events.push({ kind: 'retry', atMs, rank: RANK.send, call, retry: retry + 1 });
+          } else fail(outcome.cause ?? 'other');
         }
       }
-      budget?.deposit();
-      if (breaker) hearAnswersBy(startMs);
-      let elapsedMs = 0;
-      let outcome: Attempt | undefined;
-      for (let retry = 0; retry <= p.retries.max; retry++) {
-        if (retry > 0) {
-          if (budget && !budget.withdraw()) break;
-          elapsedMs += backoffDelayMs(retry, p.retries, random);
-        }
-        if (breaker && !breaker.allow(startMs + elapsedMs)) {
-          outcome = { ok: false, elapsedMs: 0, cause: 'breaker' };
-          break;
-        }
-        const tried = tryOnce(population!, attemptPolicy(levelTimeoutMs), random);
-        attempts += tried.attempts;
-        outcome = tried.outcome;
-        if (breaker) answerAt(startMs + elapsedMs + outcome.elapsedMs, !outcome.ok && outcome.category !== undefined);
-        elapsedMs += outcome.elapsedMs;
-        if (outcome.ok) adaptive?.observe(tried.attemptMs);
-        if (outcome.ok || !outcome.category || !p.retries.on.includes(outcome.category)) break;
-      }
-      if (outcome!.ok) latencies.push(elapsedMs);
-      else failuresByCause[outcome!.cause ?? 'other'] = (failuresByCause[outcome!.cause ?? 'other'] ?? 0) + 1;
     }
     latencies.sort((a, b) => a - b);
     const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]! : 0);
@@ -213,7 +209,7 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
     );
   }
   return {
-    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? `, a circuit breaker on a simulated clock of one call every ${gapMs.toFixed(2)} ms` : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${strata ? `, a per-load-level timeout with each call drawn from its stage's own attempts at its level (${strata.length} stage${strata.length === 1 ? '' : 's'}, by their shares of the calls)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined || strata) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
+    method: `Monte Carlo over the recorded histograms (seed ${policy.seed}, ${policy.samples} logical requests, ${horizon !== undefined ? `${Math.ceil(policy.samples / horizon)} client${Math.ceil(policy.samples / horizon) === 1 ? '' : 's'} of ${horizon}` : 'one client'} calling every ${gapMs.toFixed(2)} ms; calls, retries and answers in time order): failures by kind at the run's shares, ttfb + download resampled from their buckets, policy timeouts, retries with backoff${policy.budgetRatio !== undefined ? ' under a retry budget' : ''}${policy.hedge ? ', a hedge' : ''}${policy.breaker ? ', a circuit breaker hearing each answer as it arrives' : ''}${policy.adaptiveTimeout ? `, an adaptive timeout (mean + ${policy.adaptiveTimeout.k}σ of the last ${policy.adaptiveTimeout.window} successful attempts)` : ''}${strata ? `, a per-load-level timeout with each call drawn from its stage's own attempts at its level (${strata.length} stage${strata.length === 1 ? '' : 's'}, by their shares of the calls)` : ''}${horizon !== undefined && (policy.breaker || policy.adaptiveTimeout || policy.budgetRatio !== undefined || strata) ? `; policy state starts cold every ${horizon} calls, as one client of the recorded run did` : ''}`,
     policy,
     basis: { metric: 'ttfb+download', samples: responses, failureShareByKind: (strata ? populationOf(input) : whole!).failureShareByKind },
     logicalRequests: policy.samples,
@@ -315,16 +311,48 @@ function populationOf(recorded: RecordedAttempts): Population {
   };
 }
 
-/** One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. */
-function tryOnce(population: Population, p: ReplayPolicy, random: () => number): { outcome: Attempt; attempts: number; attemptMs: number } {
+/** A simulated call: when it started, what its attempts draw from, and its load level's cut (if any). */
+interface SimulatedCall {
+  startMs: number;
+  population: Population;
+  levelTimeoutMs?: number;
+}
+
+/** An attempt's answer within a try: when it arrives, counted from the try's start, and the attempt itself. */
+interface Answer {
+  afterMs: number;
+  attempt: Attempt;
+}
+
+/** Events due at the same instant: answers are heard first, then calls end, then attempts are sent. */
+const RANK = { answer: 0, end: 1, send: 2 } as const;
+
+type SimulatedEvent =
+  | { kind: 'start'; atMs: number; rank: number; callIndex: number }
+  | { kind: 'retry'; atMs: number; rank: number; call: SimulatedCall; retry: number }
+  /** one attempt's answer reaching the client */
+  | { kind: 'answer'; atMs: number; rank: number; attempt: Attempt }
+  /** a try's outcome (its first success, else its last failure): the call succeeds, retries or fails */
+  | { kind: 'end'; atMs: number; rank: number; call: SimulatedCall; retry: number; outcome: Attempt };
+
+/**
+ * One try: the primary attempt, raced by a hedged copy when the primary is still out at the hedge delay. The
+ * outcome's time counts from the try's start; so does each answer's arrival (`afterMs`), while its attempt keeps
+ * its own time, from its own send.
+ */
+function tryOnce(population: Population, p: ReplayPolicy, random: () => number): { outcome: Attempt; answers: Answer[] } {
   const primary = population.draw(p, random);
-  if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs) return { outcome: primary, attempts: 1, attemptMs: primary.elapsedMs };
+  if (!p.hedge || primary.elapsedMs <= p.hedge.delayMs)
+    return { outcome: primary, answers: [{ afterMs: primary.elapsedMs, attempt: primary }] };
   const copy = population.draw(p, random);
   const copyDone = p.hedge.delayMs + copy.elapsedMs;
-  if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, attempts: 2, attemptMs: primary.elapsedMs };
-  if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, attempts: 2, attemptMs: copy.elapsedMs };
-  const last = { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) };
-  return { outcome: last, attempts: 2, attemptMs: primary.elapsedMs };
+  const answers = [
+    { afterMs: primary.elapsedMs, attempt: primary },
+    { afterMs: copyDone, attempt: copy },
+  ];
+  if (primary.ok && (!copy.ok || primary.elapsedMs <= copyDone)) return { outcome: primary, answers };
+  if (copy.ok) return { outcome: { ok: true, elapsedMs: copyDone }, answers };
+  return { outcome: { ...primary, elapsedMs: Math.max(primary.elapsedMs, copyDone) }, answers };
 }
 
 /** The stages that sent calls, each with its share of the run's calls as a span of [0, 1) in time order. */
