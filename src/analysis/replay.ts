@@ -162,7 +162,8 @@ export function replayPolicy(input: ReplayInput, policy: ReplayPolicy): ReplayRe
       for (let event = events.pop(); event; event = events.pop()) {
         if (event.kind === 'answer') {
           // What the live requester does as each attempt settles: a failure the caller did not cause counts
-          // against the breaker, and a success teaches the adaptive timeout.
+          // against the breaker (a status other than 5xx, 429s left out, is taken as the caller's own 4xx), and a
+          // success teaches the adaptive timeout.
           const { attempt } = event;
           breaker?.record(!attempt.ok && attempt.cause !== 'status', event.atMs);
           if (attempt.ok) adaptive?.observe(attempt.elapsedMs);

@@ -59,7 +59,7 @@ export const POLICY_CASES: readonly PolicyCase[] = [
   {
     name: 'circuit breaker',
     // Opens when a window of 20 holds 4 failures: now and then on flaky's ~4% independent faults and ~2% cut
-    // attempts, and refuses ~2.5% of calls. Open 20 ms, not 50: each opening refuses a block of calls, and the
+    // attempts, and refuses 1–2.5% of calls (by seed). Open 20 ms, not 50: each opening refuses a block of calls, and the
     // share refused varies with the number of openings. At 50 ms (~10 calls a block) one client's success rate
     // over 6,000 calls varied by ~1.9 pp (σ; the replay's own spread across seeds, per 6,000-call client), as
     // much as the 2 pp bound; at 20 ms, ~0.5 pp.
