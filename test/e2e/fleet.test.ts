@@ -35,10 +35,10 @@ function child(args: string[]) {
 }
 
 /** Polls until `ready()` holds; returns the moment it first did (performance.now()). */
-async function when(ready: () => boolean, timeoutMs: number, what: string): Promise<number> {
+async function when(ready: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (!ready()) {
-    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return performance.now();
@@ -231,9 +231,10 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         const ios = [0, 1].map(() => fakeIo(dir));
         const generators = Promise.all(
           [0, 1].map((i) =>
-            runCli(['run', scenario, ...common, '--shard', `${i}/2`, '--out', join(dir, `gen-${i}`), '--quiet'], ios[i]!.io),
+            runCli(['run', scenario, ...common, '--shard', `${i}/2`, '--out', join(dir, `gen-${i}`)], ios[i]!.io),
           ),
         );
+        const outputs = () => ios.map((i) => i.stdout() + i.stderr()).join('\n---\n');
         const stoppedAt: number[] = [];
         const watches = [0, 1].map((i) =>
           when(() => /the coordinator has been silent/.test(ios[i]!.stderr()), 60_000, `generator ${i} stopped`).then(
@@ -247,18 +248,24 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         );
         const start = announcedStart(coordinator.output())!;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 1_000 - performance.now())));
+        // Each generator must be sending when the coordinator dies: one still measuring its clock offset on a busy
+        // machine would rightly stop before its start, with nothing sent and nothing to report. Its first progress
+        // line (one per 500 ms interval) says it is under way.
+        await when(() => ios.every((i) => /req\/s/.test(i.stderr())), 30_000, () => `both generators sending (they said: ${outputs()})`);
         coordinator.kill();
         const killedAt = performance.now();
         await Promise.all(watches);
         const codes = await generators;
-        const all = ios.map((i) => i.stdout() + i.stderr()).join('\n---\n');
+        const all = outputs();
         // A stopped run exits 130 and still writes what ran.
         expect(codes, all).toEqual([EXIT.interrupted, EXIT.interrupted]);
         for (const i of [0, 1]) {
           // The stop is the moment it stops sending; its report is written after that.
           expect(stoppedAt[i]! - killedAt, all).toBeLessThanOrEqual(12_000);
           expect(ios[i]!.stderr()).toMatch(/the coordinator has been silent for 1\d\.\d s/);
-          const own = await read(join(dir, `gen-${i}`, 'result.json'));
+          const own = await read(join(dir, `gen-${i}`, 'result.json')).catch((error: Error) => {
+            throw new Error(`${error.message}; the generators said: ${all}`);
+          });
           expect(own.interrupted).toBe(true);
           expect(own.totals.requests).toBeGreaterThan(0);
         }
