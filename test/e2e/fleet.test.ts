@@ -230,9 +230,7 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
       try {
         const ios = [0, 1].map(() => fakeIo(dir));
         const generators = Promise.all(
-          [0, 1].map((i) =>
-            runCli(['run', scenario, ...common, '--shard', `${i}/2`, '--out', join(dir, `gen-${i}`)], ios[i]!.io),
-          ),
+          [0, 1].map((i) => runCli(['run', scenario, ...common, '--shard', `${i}/2`, '--out', join(dir, `gen-${i}`)], ios[i]!.io)),
         );
         const outputs = () => ios.map((i) => i.stdout() + i.stderr()).join('\n---\n');
         const stoppedAt: number[] = [];
@@ -251,7 +249,11 @@ describe.skipIf(skip)('a live run over NATS JetStream', () => {
         // Each generator must be sending when the coordinator dies: one still measuring its clock offset on a busy
         // machine would rightly stop before its start, with nothing sent and nothing to report. Its first progress
         // line (one per 500 ms interval) says it is under way.
-        await when(() => ios.every((i) => /req\/s/.test(i.stderr())), 30_000, () => `both generators sending (they said: ${outputs()})`);
+        await when(
+          () => ios.every((i) => /req\/s/.test(i.stderr())),
+          30_000,
+          () => `both generators sending (they said: ${outputs()})`,
+        );
         coordinator.kill();
         const killedAt = performance.now();
         await Promise.all(watches);
