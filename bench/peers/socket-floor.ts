@@ -6,16 +6,19 @@
  * It has no timeouts, no phases and no per-request objects: the figure a real client can approach, not beat.
  *
  *   node --no-memory-reducer --import tsx bench/peers/socket-floor.ts http://127.0.0.1:8080/fixed20 \
- *     --connections 4 --duration 10 [--warmup 2] [--method POST --json '{"a":1}' --token T]
+ *     --connections 4 --duration 10 [--warmup 2] [--method POST --json '{"a":1}' --token T] [--thread]
  *
- * `--no-memory-reducer` is the heap setting tailscope's load threads run with: the floor and tailscope then
- * differ in their client code only.
+ * `--no-memory-reducer` is the heap setting tailscope's load threads run with. tailscope sends from a worker
+ * thread running built JavaScript; with `--thread` the loop runs in a worker thread too, which needs this file
+ * built to JavaScript first (bench/lib/tools.ts bundles it with esbuild, as tailscope bundles its load thread's
+ * entry): the floor and tailscope then differ in their client code only.
  *
  * Prints one JSON line: { rps, requests, errors, p50Ms, p90Ms, p99Ms, p999Ms } over the measured span (after
  * the warm-up). Loopback or any plain-http target; no TLS.
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { createHistogram, recordUs, type Histogram } from '../../src/shared/histogram.js';
 import { summarize } from '../../src/shared/latency-summary.js';
 
@@ -234,8 +237,10 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '0' },
       json: { type: 'string' },
       token: { type: 'string' },
+      thread: { type: 'boolean', default: false },
     },
   });
+  if (values.thread && isMainThread) return inWorkerThread();
   const url = new URL(positionals[0] ?? 'http://127.0.0.1:8080/');
   if (url.protocol !== 'http:') throw new Error('socket-floor speaks plain http only');
   const connections = Number(values.connections);
@@ -254,7 +259,7 @@ async function main(): Promise<void> {
   ]);
   const measuredSec = (Math.max(performance.now(), clock.stopAtMs) - clock.measureFromMs) / 1000;
   const summary = summarize(tally.histogram);
-  process.stdout.write(
+  report(
     `${JSON.stringify({
       rps: summary.count / measuredSec,
       requests: summary.count,
@@ -267,6 +272,26 @@ async function main(): Promise<void> {
   );
 }
 
+/** The result line goes to stdout, from a worker thread by way of the main one. */
+function report(line: string): void {
+  if (parentPort) parentPort.postMessage(line);
+  else process.stdout.write(line);
+}
+
+/** Runs the same loop, with the same arguments, in a worker thread; the main thread only waits and prints. */
+async function inWorkerThread(): Promise<void> {
+  if (!import.meta.url.endsWith('.js') && !import.meta.url.endsWith('.mjs'))
+    throw new Error('--thread needs this file built to JavaScript (a worker thread on Node 20 does not get tsx)');
+  const worker = new Worker(new URL(import.meta.url), { argv: process.argv.slice(2) });
+  await new Promise<void>((resolve, reject) => {
+    // The line is the end: the worker's sockets (one may still wait on a stalled server) go with the process.
+    worker.on('message', (line: string) => process.stdout.write(line, () => resolve()));
+    worker.on('error', reject);
+    worker.on('exit', () => resolve());
+  });
+}
+
 await main();
-// Sockets still waiting on a stalled server must not keep the process alive.
-process.exit(0);
+// Sockets still waiting on a stalled server must not keep the process alive. A worker thread's end is its
+// result line: the main thread ends the process once it has printed it.
+if (isMainThread) process.exit(0);
