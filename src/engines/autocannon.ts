@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import type { ConnectionOptions } from 'node:tls';
 import type { ErrorKind } from '../metrics/vocabulary.js';
 import { failedAttempt } from '../metrics/attempt.js';
@@ -30,7 +29,8 @@ interface CannonClient {
  * Every response is still recorded per request in µs from autocannon's own hrtime duration (send → last
  * byte), with the first byte and Server-Timing read from its header event.
  */
-export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks, stopSignal: StopSignal): Promise<void> {
+export async function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks, stopSignal: StopSignal): Promise<void> {
+  const autocannon = await loadAutocannon();
   const { request } = options;
   const headerName = options.serverTiming.header.toLowerCase();
   const isServerTiming = headerName === 'server-timing';
@@ -112,4 +112,14 @@ export function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoadHooks,
     );
     stopSignal.onStop(() => (instance as unknown as { stop(): void }).stop());
   });
+}
+
+let library: Promise<typeof import('autocannon')> | undefined;
+
+/**
+ * autocannon's module graph takes ~0.15 s to load, in every process and load thread that imports it: only runs
+ * that use this engine load it, from the moment their engine is made (so a stretch does not start late by it).
+ */
+export function loadAutocannon(): Promise<typeof import('autocannon')> {
+  return (library ??= import('autocannon').then((module) => module.default));
 }

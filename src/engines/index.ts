@@ -1,7 +1,7 @@
 import { TimedHttpEngine } from './http.js';
 import { WireEngine } from './wire/engine.js';
 import { WebSocketEngine } from './ws.js';
-import { driveFixedLoad } from './autocannon.js';
+import { driveFixedLoad, loadAutocannon } from './autocannon.js';
 import type { Engine, EngineOptions, FixedLoadHooks, FixedLoadStretch, Outcome, PreparedRequest, StopSignal } from './types.js';
 
 export type { Engine, EngineOptions, FixedLoadHooks, FixedLoadStretch, Outcome, PreparedRequest, StopSignal } from './types.js';
@@ -29,6 +29,8 @@ class TransportRouter implements Engine {
     this.http = httpEngine === 'wire' ? new WireEngine(options) : new TimedHttpEngine(options);
     this.name = this.http.name;
     if (fixedLoad === 'autocannon') {
+      // A failed load surfaces where the stretch awaits it.
+      loadAutocannon().catch(() => undefined);
       const { baseUrl, serverTiming } = options;
       this.driveFixedLoad = (stretch, hooks, stop) =>
         driveFixedLoad(

@@ -1,5 +1,5 @@
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { TailscopeError } from '../shared/errors.js';
 import { streamName, subjects } from './messages.js';
 
@@ -42,6 +42,11 @@ export const decodeJson = <T>(data: Uint8Array): T => JSON.parse(decoder.decode(
 
 /** Connects and keeps reconnecting forever: a broker restart is an outage to ride out, not the end of a run. */
 export async function connectBus(options: BusOptions): Promise<Bus> {
+  // Loaded here, not with the module: every CLI command imports this file, few runs use a broker.
+  const [{ connect, credsAuthenticator }, { jetstream }] = await Promise.all([
+    import('@nats-io/transport-node'),
+    import('@nats-io/jetstream'),
+  ]);
   let nc: NatsConnection;
   try {
     nc = await connect({
@@ -88,6 +93,7 @@ const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /** A fresh stream for the run's snapshots and results, on disk so that a broker restart loses nothing. */
 export async function createRunStream(bus: Bus, runId: string): Promise<string> {
+  const { AckPolicy, DeliverPolicy, jetstreamManager, StorageType } = await import('@nats-io/jetstream');
   const jsm = await jetstreamManager(bus.nc);
   const name = streamName(runId);
   // A stream left by an earlier run of the same id would replay its snapshots into this one.

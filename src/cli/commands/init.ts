@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { dereference, validate, compileErrors } from '@readme/openapi-parser';
 import type { Io } from '../io.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { TailscopeError } from '../../shared/errors.js';
@@ -63,6 +62,8 @@ async function exists(io: Io, file: string): Promise<boolean> {
 
 /** Validated against the OpenAPI schemas first (its errors are the clearest), then every $ref resolved. */
 async function readOpenApi(path: string): Promise<Record<string, unknown>> {
+  // The parser and its schemas take ~0.2 s to load: only `init --from` an OpenAPI document pays for them.
+  const { dereference, validate, compileErrors } = await import('@readme/openapi-parser');
   let result;
   try {
     result = await validate(path);
