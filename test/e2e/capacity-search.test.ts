@@ -84,8 +84,8 @@ describe('capacity search against the mock', () => {
   }, 60_000);
 
   it('a closed-model search finds the concurrency the knee analysis finds on the same profile', async () => {
-    // 100 ms of service and a 140 ms p99: up to 4 users nobody waits; a fifth user keeps one request waiting
-    // for a slot (up to 100 ms more) all the time. 40 ms either side is well above this machine's timer noise.
+    // 200 ms of service and a 300 ms p99: up to 4 users nobody waits; a fifth user keeps one request waiting
+    // for a slot (up to 200 ms more) all the time. 100 ms either side is well above this machine's timer noise.
     const slow = profileFile({
       name: 'slots-4-fixed-200ms',
       seed: 1,
