@@ -118,7 +118,7 @@ let library: Promise<typeof import('autocannon')> | undefined;
 
 /**
  * autocannon's module graph takes ~0.15 s to load, in every process and load thread that imports it: only runs
- * that use this engine load it, from the moment their engine is made (so a stretch does not start late by it).
+ * that use this engine load it, before time zero (the engine's `prepare`), else when a stretch first needs it.
  */
 export function loadAutocannon(): Promise<typeof import('autocannon')> {
   return (library ??= import('autocannon').then((module) => module.default));

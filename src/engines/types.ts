@@ -69,6 +69,8 @@ export interface Engine {
    * measured requests do not pay for connection setup. The worker calls it, when present, before the start.
    */
   warmUp?(connections: number): Promise<void>;
+  /** Optional: loads what the engine needs before time zero (a library it loads on first use), so the run does not. */
+  prepare?(): Promise<void>;
   /**
    * Optional: runs a stretch of fixed concurrency on connections of its own, one request in flight per connection,
    * until `stretch.durationMs` has passed or `stop` fires. An engine that has it takes a closed model's holds;

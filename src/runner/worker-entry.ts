@@ -127,7 +127,9 @@ function main(): void {
   });
   // Connections opened before time zero, when the engine can (and the scenario warms up at all).
   const warmedUp = init.warmupMs > 0 && engine.warmUp ? engine.warmUp(poolSize).catch(() => undefined) : Promise.resolve();
-  void warmedUp.then(() => post({ type: 'ready' }));
+  // A library the engine loads on first use is loaded now; a failed load surfaces where the engine uses it.
+  const prepared = engine.prepare?.().catch(() => undefined) ?? Promise.resolve();
+  void Promise.all([warmedUp, prepared]).then(() => post({ type: 'ready' }));
 }
 
 main();
