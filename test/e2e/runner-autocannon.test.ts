@@ -22,7 +22,11 @@ warmup: 0s
     expect(hold.requests).toBeGreaterThan(300);
     expect(hold.requests).toBeLessThan(420);
     expect(hold.latency.p50).toBeGreaterThanOrEqual(20);
-    expect(hold.latency.p50).toBeLessThan(22.5);
+    // The floor, measured in the same run: the wire client's p50 over the ramp, on the same mock and machine.
+    // autocannon's hold p50 sat 0.2–1.4 ms above it over 36 runs, 32 of them under a `taskset -c 1 yes` CPU hog
+    // (where a fixed 22.5 ms bound failed at 22.7–22.9 ms, before and after autocannon was loaded lazily).
+    const ramp = result.stages[0]!;
+    expect(hold.latency.p50).toBeLessThan(ramp.latency.p50 + 2);
     expect(hold.achievedConcurrency).toBeGreaterThan(3.5);
     // Server-Timing is read from autocannon's header events, so the split still works.
     expect(metric(hold.histograms, 'service')!.count).toBe(hold.requests);
