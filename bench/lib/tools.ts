@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { parseAutocannon, parseHey, parseLocustSummary, parseSocketFloor, parseWrk, type Measured } from './parse.js';
 import { runCommand, type Finished } from './proc.js';
 import { AUTOCANNON, OUT, REPO, TSX } from './paths.js';
-import { LOAD_THREAD_V8_FLAGS } from '../../src/runner/spawn.js';
-import { buildSync } from 'esbuild';
+import { bundleEntry, LOAD_THREAD_V8_FLAGS } from '../../src/runner/spawn.js';
 
 export interface Load {
   baseUrl: string;
@@ -255,24 +254,11 @@ async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun>
   };
 }
 
-let floorBundle: string | undefined;
-
-/** bench/peers/socket-floor.ts as one JavaScript file (in bench/out), built once per bench process. */
+/** bench/peers/socket-floor.ts as one JavaScript file, bundled as tailscope bundles its load thread's entry. */
 function socketFloorBundle(): string {
-  if (floorBundle !== undefined) return floorBundle;
-  const outfile = join(OUT, 'socket-floor.mjs');
-  buildSync({
-    entryPoints: [join(REPO, 'bench/peers/socket-floor.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  floorBundle = outfile;
-  return outfile;
+  const bundled = bundleEntry(join(REPO, 'bench/peers/socket-floor.ts'));
+  if (bundled === undefined) throw new Error('socket-floor: could not bundle bench/peers/socket-floor.ts with esbuild');
+  return bundled;
 }
 
 async function runHey(load: Load, options: RunOptions): Promise<ToolRun> {

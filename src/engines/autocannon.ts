@@ -114,12 +114,10 @@ export async function driveFixedLoad(options: FixedLoadOptions, hooks: FixedLoad
   });
 }
 
-let library: Promise<typeof import('autocannon')> | undefined;
-
 /**
  * autocannon's module graph takes ~0.15 s to load, in every process and load thread that imports it: only runs
- * that use this engine load it, before time zero (the engine's `prepare`), else when a stretch first needs it.
+ * that use this engine load it, before time zero (the engine's `prepare`); Node keeps it after.
  */
-export function loadAutocannon(): Promise<typeof import('autocannon')> {
-  return (library ??= import('autocannon').then((module) => module.default));
+export async function loadAutocannon(): Promise<typeof import('autocannon')> {
+  return (await import('autocannon')).default;
 }

@@ -69,9 +69,10 @@ const bundles = new Map<string, string | undefined>();
 /**
  * Bundles a TypeScript entry (dependencies left as imports) into node_modules/.cache, where those imports
  * resolve as they do from the sources. Named by content hash, so concurrent runs share one file and an edit
- * makes a new one. Undefined when esbuild or the cache directory is not available.
+ * makes a new one. Undefined when esbuild or the cache directory is not available. bench/ runs its socket
+ * floor from such a bundle, as the load threads run theirs.
  */
-function bundleEntry(entryPath: string): string | undefined {
+export function bundleEntry(entryPath: string): string | undefined {
   if (bundles.has(entryPath)) return bundles.get(entryPath);
   let result: string | undefined;
   try {

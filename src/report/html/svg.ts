@@ -7,7 +7,9 @@ import type { ChartSpec } from './charts/types.js';
  */
 export async function renderSvg(spec: ChartSpec): Promise<string | undefined> {
   try {
-    const { vega, compile } = await chartLibraries();
+    // vega and vega-lite take ~0.5 s to load, more than the rest of the CLI together: loaded on the first chart
+    // (Node keeps them after), so that commands which draw none, and a run until its report, start without them.
+    const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
     const compiled = compile(spec as unknown as TopLevelSpec).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     const svg = await view.toSVG();
@@ -16,14 +18,4 @@ export async function renderSvg(spec: ChartSpec): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/**
- * vega and vega-lite take ~0.5 s to load, more than the rest of the CLI together: loaded on the first chart,
- * so that commands which draw none (and a run until its report) start without them.
- */
-let libraries: Promise<{ vega: typeof import('vega'); compile: typeof import('vega-lite').compile }> | undefined;
-
-function chartLibraries(): NonNullable<typeof libraries> {
-  return (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, { compile }]) => ({ vega, compile })));
 }
