@@ -5,8 +5,11 @@
  *
  *   npm run bench:profile [-- --quick]
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { benchOptions, log } from './lib/options.js';
 import { describeMachine, loadAverage, machineLines } from './lib/machine.js';
 import { OUT, REPO } from './lib/paths.js';
@@ -17,8 +20,16 @@ import { fmt, fmtInt } from './lib/stats.js';
 import { runTool, type ToolName } from './lib/tools.js';
 import { quietNote } from './throughput.js';
 
+interface CallFrame {
+  functionName: string;
+  url: string;
+  /** zero-based, as V8 gives them */
+  lineNumber: number;
+  columnNumber: number;
+}
+
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: CallFrame }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -40,13 +51,40 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
     const deltaUs = profile.timeDeltas[i] ?? 0;
     if (!frame || frame.functionName === '(idle)') return;
     busyUs += deltaUs;
-    const where = `${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    const where = sourcePlace(frame) ?? `${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     const key = `${frame.functionName}@${where}`;
     const entry = byKey.get(key) ?? { name: frame.functionName || '(anonymous)', where, selfMs: 0, share: 0 };
     entry.selfMs += deltaUs / 1000;
     byKey.set(key, entry);
   });
   return [...byKey.values()].map((e) => ({ ...e, share: e.selfMs / (busyUs / 1000) })).sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/**
+ * Load threads run a bundle of their entry (node_modules/.cache/tailscope/*.mjs, see bundleEntry in
+ * src/runner/spawn.ts) that carries an inline source map: a frame in it is named by the source file and line
+ * it came from, so the tables say src/engines/wire/… rather than a line of the bundle.
+ */
+function sourcePlace(frame: CallFrame): string | undefined {
+  if (!/\/node_modules\/\.cache\/tailscope\/[^/]+\.mjs$/.test(frame.url)) return undefined;
+  const map = bundleMap(frame.url);
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (entry === undefined || !('originalSource' in entry)) return undefined;
+  return `${entry.originalSource}:${entry.originalLine + 1}`;
+}
+
+const bundleMaps = new Map<string, SourceMap | undefined>();
+
+function bundleMap(url: string): SourceMap | undefined {
+  if (!bundleMaps.has(url)) {
+    const text = readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+    const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text);
+    bundleMaps.set(
+      url,
+      inline ? new SourceMap(JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8')) as SourceMapPayload) : undefined,
+    );
+  }
+  return bundleMaps.get(url);
 }
 
 function shortUrl(url: string): string {

@@ -87,6 +87,11 @@ export function bundleEntry(entryPath: string): string | undefined {
       packages: 'external',
       write: false,
       logLevel: 'silent',
+      // A map back to the sources, named from the package root: a CPU profile of a load thread (bench/profile.ts)
+      // and stack traces under --enable-source-maps then point at src/ rather than at the bundle's lines.
+      sourcemap: 'inline',
+      sourcesContent: false,
+      absWorkingDir: packageRoot(),
     });
     // esbuild keeps its compiler running as a child process: stop it, the run must not carry it along.
     void esbuild.stop();
