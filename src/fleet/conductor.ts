@@ -17,6 +17,10 @@ import { FleetStartError } from './generator.js';
 
 /** Coordinator heartbeat period; it also repeats the start time and the stop to anyone who missed them. */
 const COORDINATOR_BEAT_MS = 250;
+/** How often the coordinator judges readiness, silence and the end. */
+const TICK_MS = 100;
+/** A tick this much later than due means the coordinator itself was not running (see discountStall). */
+const STALL_MS = 500;
 
 export interface ConductOptions {
   runId: string;
@@ -158,8 +162,15 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
       const readyBy = performance.now() + options.readyTimeoutMs;
       let resultsBy = Number.POSITIVE_INFINITY;
       let finishedAt: number | undefined;
+      let lastTickAt = performance.now();
       const tick = setInterval(() => {
         const now = performance.now();
+        // Beats that came while this process did not run are still unread (they are read after this turn): a
+        // stall here must not read as every generator's silence. Seen in a test whose generators share the
+        // coordinator's process: under a CPU hog it called all three lost, two of which had delivered.
+        const lateMs = now - lastTickAt - TICK_MS;
+        if (lateMs > STALL_MS) ledger.discountStall(lateMs, now);
+        lastTickAt = now;
         if (startAtEpochMs === undefined) {
           if (stopReason !== undefined) {
             clearInterval(tick);
@@ -207,7 +218,7 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
           clearInterval(tick);
           resolve();
         }
-      }, 100);
+      }, TICK_MS);
       timers.push(tick);
     });
 

@@ -124,6 +124,15 @@ export class FleetLedger {
     return { lost, completed: lost.length > 0 ? this.complete() : [] };
   }
 
+  /**
+   * The coordinator's own process did not run for `stalledMs` (a long GC, a starved CPU, work sharing its
+   * process): it read no beats meanwhile, from anyone, so that time is nobody's silence. Counts it off each
+   * generator's silence, never past `nowMs`.
+   */
+  discountStall(stalledMs: number, nowMs: number): void {
+    for (const record of this.shards) if (!record.lost) record.lastSeenMs = Math.min(nowMs, record.lastSeenMs + stalledMs);
+  }
+
   /** While the coordinator itself cannot hear the broker, nobody's silence is theirs: start counting afresh. */
   forgiveSilence(nowMs: number): void {
     for (const record of this.shards) if (!record.lost) record.lastSeenMs = Math.max(record.lastSeenMs, nowMs);

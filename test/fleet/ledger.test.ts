@@ -61,6 +61,21 @@ describe('the coordinator ledger', () => {
     expect(ledger.checkLost(8_000).lost).toEqual([0, 1]);
   });
 
+  it('does not count a stall of the coordinator itself as silence, and never moves a beat past now', () => {
+    // Both seen at 0; lost after 3 s of silence.
+    const ledger = new FleetLedger(2, 3_000, 0);
+    ledger.beat(beat(1), 2_500);
+    // The coordinator did not run from 1 s to 3.5 s: 2.5 s counted off, shard 1's beat stays at 2.5 s (not 5 s).
+    ledger.discountStall(2_500, 3_500);
+    expect(ledger.shards.map((s) => s.lastSeenMs)).toEqual([2_500, 3_500]);
+    expect(ledger.checkLost(5_499).lost).toEqual([]);
+    expect(ledger.checkLost(5_500).lost).toEqual([0]);
+    expect(ledger.checkLost(6_500).lost).toEqual([1]);
+    // A lost shard stays lost.
+    ledger.discountStall(10_000, 20_000);
+    expect(ledger.shards.map((s) => s.lost !== undefined)).toEqual([true, true]);
+  });
+
   it('puts a result sent in pieces back together, each piece once, and ends when every shard has one or is lost', () => {
     const ledger = new FleetLedger(2, 3_000, 0);
     expect(ledger.addFinalPart('r/0/final/1', { shard: 0, part: 1, parts: 2, text: 'def' }, 1)).toBe(false);
