@@ -18,9 +18,12 @@ describe('fixed-20ms profile, measured from both sides', () => {
     const clientMs: number[] = [];
     const appMs: number[] = [];
     const queueMs: number[] = [];
+    const bareMs: number[] = [];
     // Sequential requests: nothing queues, so every difference between client and server is loopback + parsing.
     const { lateness } = await withTimerLateness(async () => {
       for (let i = 0; i < 60; i++) {
+        // A bare round trip (no injected wait) beside each request: this loop's loopback, parsing and wake-ups now.
+        bareMs.push((await request(`${server.url}/healthz`)).elapsedMs);
         const reply = await generate(server.url, token);
         expect(reply.status).toBe(200);
         const timing = serverTiming(reply.headers['server-timing']);
@@ -38,12 +41,16 @@ describe('fixed-20ms profile, measured from both sides', () => {
     expect(Math.max(...queueMs)).toBeLessThan(0.5 + lateness.maxMs);
     expect(Math.min(...appMs)).toBeGreaterThanOrEqual(20);
     expect(percentile(appMs, 50)).toBeLessThan(20.5 + lateP50);
-    // Client p50: 20 ms of service plus loopback and HTTP parsing (well under 1 ms on a quiet machine; 1.5 ms of
-    // room), plus the measured lateness once per wake-up of this loop in the chain: the server's read, its
-    // timer, the client's read.
+    // Client p50: the server's own wait (app, which holds its timer's lateness) plus a round trip. The round trip is
+    // bounded by the bare one measured beside it, not by a fixed figure: on a 2-core VM the bare round trip read
+    // 0.63–0.75 ms at p50 and the client's excess over app 1.07–1.54 ms, so a fixed 1.5 ms of room was nearly used
+    // up on a quiet run and a CPU hog went past it (22.53 ms against 21.5 + 3 × timer lateness = 22.44). What a
+    // generate adds over a bare request (its JSON body both ways, the token check) read 0.41–0.47 ms, idle and
+    // under a hog alike: 1 ms of room.
     const clientP50 = percentile(clientMs, 50);
     expect(clientP50).toBeGreaterThan(20);
-    expect(clientP50).toBeLessThan(21.5 + 3 * lateP50);
+    const excessMs = clientMs.map((ms, i) => ms - appMs[i]!);
+    expect(percentile(excessMs, 50)).toBeLessThan(percentile(bareMs, 50) + 1);
 
     const stats = server.stats();
     expect(stats.byRoute['/v1/generate']).toEqual({ '200': 60 });
