@@ -65,7 +65,8 @@ describe('the coordinator ledger', () => {
     // Both seen at 0; lost after 3 s of silence.
     const ledger = new FleetLedger(2, 3_000, 0);
     ledger.beat(beat(1), 2_500);
-    // The coordinator did not run from 1 s to 3.5 s: 2.5 s counted off, shard 1's beat stays at 2.5 s (not 5 s).
+    // The coordinator did not run from 1 s to 3.5 s: 2.5 s counted off each silence, shard 0's (seen at 0) to
+    // 2.5 s; shard 1's (seen at 2.5 s) moves up to now, 3.5 s, not past it to 5 s.
     ledger.discountStall(2_500, 3_500);
     expect(ledger.shards.map((s) => s.lastSeenMs)).toEqual([2_500, 3_500]);
     expect(ledger.checkLost(5_499).lost).toEqual([]);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bundleEntry } from '../../src/runner/spawn.js';
@@ -17,7 +17,7 @@ describe('bundleEntry: the load thread runs a bundle that maps back to its sourc
     const text = readFileSync(bundleEntry(workerEntry)!, 'utf8');
     const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text);
     expect(inline).not.toBeNull();
-    const payload = JSON.parse(Buffer.from(inline![1]!, 'base64').toString('utf8')) as { sources: string[]; sourcesContent?: unknown };
+    const payload = JSON.parse(Buffer.from(inline![1]!, 'base64').toString('utf8')) as SourceMapPayload & { sourcesContent?: unknown };
     expect(payload.sources).toContain('src/runner/worker-entry.ts');
     expect(payload.sources).toContain('src/engines/wire/response-parser.ts');
     // The sources themselves stay out of the file: the map names places, it does not copy the code.
@@ -27,7 +27,7 @@ describe('bundleEntry: the load thread runs a bundle that maps back to its sourc
     const lines = text.split('\n');
     const line = lines.findIndex((l) => /^var ResponseParser = class \{|^class ResponseParser \{/.test(l));
     expect(line).toBeGreaterThan(0);
-    const entry = new SourceMap(payload as never).findEntry(line, 0) as { originalSource?: string; originalLine?: number };
+    const entry = new SourceMap(payload).findEntry(line, 0) as { originalSource?: string; originalLine?: number };
     expect(entry.originalSource).toBe('src/engines/wire/response-parser.ts');
     const declared = readFileSync(new URL('../../src/engines/wire/response-parser.ts', import.meta.url), 'utf8')
       .split('\n')
