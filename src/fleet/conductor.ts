@@ -19,8 +19,10 @@ import { FleetStartError } from './generator.js';
 const COORDINATOR_BEAT_MS = 250;
 /** How often the coordinator judges readiness, silence and the end. */
 const TICK_MS = 100;
-/** A tick this much later than due means the coordinator itself was not running (see discountStall). */
+/** A tick this much later than due means the coordinator itself was not running (see holdJudgement). */
 const STALL_MS = 500;
+/** After such a stall, the time given to the beats that queued meanwhile to be read before anyone is judged. */
+const STALL_GRACE_MS = 500;
 
 export interface ConductOptions {
   runId: string;
@@ -168,8 +170,7 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
         // Beats that came while this process did not run are still unread (they are read after this turn): a
         // stall here must not read as every generator's silence. Seen in a test whose generators share the
         // coordinator's process: under a CPU hog it called all three lost, two of which had delivered.
-        const lateMs = now - lastTickAt - TICK_MS;
-        if (lateMs > STALL_MS) ledger.discountStall(lateMs, now);
+        if (now - lastTickAt - TICK_MS > STALL_MS) ledger.holdJudgement(now + STALL_GRACE_MS);
         lastTickAt = now;
         if (startAtEpochMs === undefined) {
           if (stopReason !== undefined) {

@@ -61,20 +61,25 @@ describe('the coordinator ledger', () => {
     expect(ledger.checkLost(8_000).lost).toEqual([0, 1]);
   });
 
-  it('does not count a stall of the coordinator itself as silence, and never moves a beat past now', () => {
-    // Both seen at 0; lost after 3 s of silence.
+  it('judges no one silent while the coordinator reads what queued during its own stall, then judges as before', () => {
+    // Both seen at 0; lost after 3 s of silence. The coordinator did not run until 3.2 s, and holds judgement to 3.7 s.
     const ledger = new FleetLedger(2, 3_000, 0);
-    ledger.beat(beat(1), 2_500);
-    // The coordinator did not run from 1 s to 3.5 s: 2.5 s counted off each silence, shard 0's (seen at 0) to
-    // 2.5 s; shard 1's (seen at 2.5 s) moves up to now, 3.5 s, not past it to 5 s.
-    ledger.discountStall(2_500, 3_500);
-    expect(ledger.shards.map((s) => s.lastSeenMs)).toEqual([2_500, 3_500]);
-    expect(ledger.checkLost(5_499).lost).toEqual([]);
-    expect(ledger.checkLost(5_500).lost).toEqual([0]);
-    expect(ledger.checkLost(6_500).lost).toEqual([1]);
-    // A lost shard stays lost.
-    ledger.discountStall(10_000, 20_000);
-    expect(ledger.shards.map((s) => s.lost !== undefined)).toEqual([true, true]);
+    ledger.holdJudgement(3_700);
+    expect(ledger.checkLost(3_200).lost).toEqual([]);
+    expect(ledger.checkLost(3_699).lost).toEqual([]);
+    // Shard 1's beat, queued during the stall, is read; shard 0 sent none: its silence counts from 0, not from the stall.
+    ledger.beat(beat(1), 3_250);
+    expect(ledger.checkLost(3_700).lost).toEqual([0]);
+    expect(ledger.checkLost(6_249).lost).toEqual([]);
+    expect(ledger.checkLost(6_250).lost).toEqual([1]);
+    expect(ledger.finished()).toBe(true);
+
+    // A shorter hold never cuts a longer one short.
+    const held = new FleetLedger(1, 3_000, 0);
+    held.holdJudgement(5_000);
+    held.holdJudgement(1_000);
+    expect(held.checkLost(4_999).lost).toEqual([]);
+    expect(held.checkLost(5_000).lost).toEqual([0]);
   });
 
   it('puts a result sent in pieces back together, each piece once, and ends when every shard has one or is lost', () => {
