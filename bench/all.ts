@@ -9,6 +9,7 @@ import { accuracyBenchmark } from './accuracy.js';
 import { coBenchmark } from './co.js';
 import { mockCeilingBenchmark } from './mock-ceiling.js';
 import { profileBenchmark } from './profile.js';
+import { garbageBenchmark } from './garbage.js';
 import { soakBenchmark } from './soak.js';
 import { throughputBenchmark } from './throughput.js';
 
@@ -24,6 +25,7 @@ for (const [name, bench] of [
   ['accuracy', accuracyBenchmark],
   ['coordinated omission', coBenchmark],
   ['profile', profileBenchmark],
+  ['garbage', garbageBenchmark],
   ['soak', soakBenchmark],
 ] as const) {
   log(`--- ${name}`);

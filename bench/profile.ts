@@ -20,7 +20,7 @@ import { fmt, fmtInt } from './lib/stats.js';
 import { runTool, type ToolName } from './lib/tools.js';
 import { quietNote } from './throughput.js';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   /** zero-based, as V8 gives them */
@@ -51,13 +51,18 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
     const deltaUs = profile.timeDeltas[i] ?? 0;
     if (!frame || frame.functionName === '(idle)') return;
     busyUs += deltaUs;
-    const where = sourcePlace(frame) ?? `${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    const where = frameWhere(frame);
     const key = `${frame.functionName}@${where}`;
     const entry = byKey.get(key) ?? { name: frame.functionName || '(anonymous)', where, selfMs: 0, share: 0 };
     entry.selfMs += deltaUs / 1000;
     byKey.set(key, entry);
   });
   return [...byKey.values()].map((e) => ({ ...e, share: e.selfMs / (busyUs / 1000) })).sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/** A frame's place: src/ file and line through a bundle's source map, else its own file (shortened) and line. */
+export function frameWhere(frame: CallFrame): string {
+  return sourcePlace(frame) ?? `${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface Measured {
   p90Ms?: number;
   p99Ms?: number;
   p999Ms?: number;
+  /** tailscope and the socket floor: requests answered in the warm-up, outside the figures above */
+  warmupRequests?: number;
 }
 
 export class ParseError extends Error {

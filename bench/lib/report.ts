@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUT, RESULTS_MD } from './paths.js';
 
-export const SECTIONS = ['throughput', 'accuracy', 'co', 'soak', 'mock', 'profile', 'search', 'policy'] as const;
+export const SECTIONS = ['throughput', 'accuracy', 'co', 'soak', 'mock', 'profile', 'search', 'policy', 'garbage'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const HEADER = `# tailscope benchmarks — results

@@ -68,8 +68,10 @@ export interface RunOptions {
   label: string;
   /** called with the pid of the load process once it is spawned (for RSS sampling) */
   onPid?: (pid: number) => void;
-  /** tailscope only: flags for node itself (e.g. --cpu-prof), which NODE_OPTIONS may not carry */
+  /** tailscope and the socket floor: flags for node itself (e.g. --cpu-prof), which NODE_OPTIONS may not carry */
   nodeFlags?: string[];
+  /** tailscope and the socket floor: environment added to the load process's own (e.g. where a preload writes) */
+  env?: NodeJS.ProcessEnv;
 }
 
 const SLACK_MS = 60_000;
@@ -150,6 +152,7 @@ async function runTailscope(tool: TailscopeTool, load: Load, options: RunOptions
     core: options.core,
     limitMs: limitMs(load),
     cwd: REPO,
+    env: options.env,
     onSpawn: (child) => child.pid !== undefined && options.onPid?.(child.pid),
   });
   // Exit 3 means the run judged itself invalid (a saturated generator): expected when measuring its ceiling.
@@ -162,6 +165,7 @@ async function runTailscope(tool: TailscopeTool, load: Load, options: RunOptions
     command: `tsx ${shown(args, load.token).replace(REPO, '')}  # scenario: ${JSON.stringify(tailscopeScenario(tool, { ...load, token: load.token ? '$TOKEN' : undefined }, 'bench'))}`,
     rps: t.throughput,
     requests: t.requests,
+    warmupRequests: result.warmup?.requests ?? 0,
     errors: t.errors,
     p50Ms: t.latency.p50,
     p90Ms: t.latency.p90,
@@ -191,6 +195,7 @@ interface TailscopeResult {
     latencyUncorrected?: { p50: number; p95: number; p99: number; p999: number };
   };
   health: { valid: boolean; reasons: string[] };
+  warmup?: { requests: number };
 }
 
 // ---- peers
@@ -244,8 +249,13 @@ async function runSocketFloor(load: Load, options: RunOptions): Promise<ToolRun>
   // worker thread: run through tsx on the main thread, its p99.9 read 2.0–2.5 ms above tailscope's own.
   args[0] = socketFloorBundle();
   args.push('--thread');
-  const nodeArgs = [...LOAD_THREAD_V8_FLAGS, ...args];
-  const finished = await runCommand(process.execPath, nodeArgs, { core: options.core, limitMs: limitMs(load), cwd: REPO });
+  const nodeArgs = [...LOAD_THREAD_V8_FLAGS, ...(options.nodeFlags ?? []), ...args];
+  const finished = await runCommand(process.execPath, nodeArgs, {
+    core: options.core,
+    limitMs: limitMs(load),
+    cwd: REPO,
+    env: options.env,
+  });
   failIfBad('socket-floor', finished);
   return {
     tool: 'socket-floor',

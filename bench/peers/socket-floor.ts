@@ -14,7 +14,7 @@
  * entry): the floor and tailscope then differ in their client code only.
  *
  * Prints one JSON line: { rps, requests, errors, p50Ms, p90Ms, p99Ms, p999Ms } over the measured span (after
- * the warm-up). Loopback or any plain-http target; no TLS.
+ * the warm-up), and warmupRequests, the requests answered before it. Loopback or any plain-http target; no TLS.
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,8 @@ interface Clock {
 interface Tally {
   histogram: Histogram;
   errors: number;
+  /** requests answered in the warm-up, kept out of the figures */
+  warmupRequests: number;
 }
 
 class ProtocolError extends Error {
@@ -110,7 +112,7 @@ class Connection {
     if (this.sentAtMs >= this.clock.measureFromMs) {
       recordUs(this.tally.histogram, (nowMs - this.sentAtMs) * 1000);
       if (this.status < 200 || this.status > 399) this.tally.errors++;
-    }
+    } else this.tally.warmupRequests++;
     this.state = HEAD;
     this.send();
   }
@@ -249,7 +251,7 @@ async function main(): Promise<void> {
   const request = encodeRequest(url, values.method, values.json, values.token);
   const startMs = performance.now();
   const clock: Clock = { measureFromMs: startMs + warmupSec * 1000, stopAtMs: startMs + (warmupSec + durationSec) * 1000 };
-  const tally: Tally = { histogram: createHistogram(), errors: 0 };
+  const tally: Tally = { histogram: createHistogram(), errors: 0, warmupRequests: 0 };
   const port = Number(url.port || 80);
   // Bounded even against a server that stops answering: past the end plus a grace, report what was measured.
   const graceMs = clock.stopAtMs - startMs + 5_000;
@@ -264,12 +266,17 @@ async function main(): Promise<void> {
       rps: summary.count / measuredSec,
       requests: summary.count,
       errors: tally.errors,
+      warmupRequests: tally.warmupRequests,
       p50Ms: summary.p50,
       p90Ms: summary.p90,
       p99Ms: summary.p99,
       p999Ms: summary.p999,
     })}\n`,
   );
+  // A worker thread ends itself once its line is posted, its sockets with it (one may still wait on a stalled
+  // server): its exit handlers run (bench/garbage.ts reads its collections from one), and the main thread
+  // waits for that end.
+  if (!isMainThread) process.exit(0);
 }
 
 /** The result line goes to stdout, from a worker thread by way of the main one. */
@@ -284,10 +291,12 @@ async function inWorkerThread(): Promise<void> {
     throw new Error('--thread needs this file built to JavaScript (a worker thread on Node 20 does not get tsx)');
   const worker = new Worker(new URL(import.meta.url), { argv: process.argv.slice(2) });
   await new Promise<void>((resolve, reject) => {
-    // The line is the end: the worker's sockets (one may still wait on a stalled server) go with the process.
-    worker.on('message', (line: string) => process.stdout.write(line, () => resolve()));
+    let printed = Promise.resolve();
+    worker.on('message', (line: string) => {
+      printed = new Promise((written) => process.stdout.write(line, () => written()));
+    });
     worker.on('error', reject);
-    worker.on('exit', () => resolve());
+    worker.on('exit', () => void printed.then(resolve));
   });
 }
 
