@@ -233,17 +233,33 @@ export class WorkerRun implements DriverContext, FlowContext {
 
   // ---- what the drivers use (DriverContext)
 
+  // send and execute run once per request each: they count around the promise with handlers made once, rather
+  // than as async functions, each of which would allocate its own frame and promise per request.
+
   /** Runs one iteration of a flow drawn by weight; returns the pause before the user's next (see FlowRunner). */
-  async send(intendedRunMs?: number, sender: Sender = { vu: 0, iteration: 0 }): Promise<number> {
+  send(intendedRunMs?: number, sender: Sender = { vu: 0, iteration: 0 }): Promise<number> {
     const flow = this.flowPicker.pick(this.random);
     this.activeIterationCount += 1;
+    let running: Promise<number>;
     try {
-      return await this.flowRunner.runIteration(flow, sender, intendedRunMs === undefined ? undefined : this.startAt + intendedRunMs);
-    } finally {
-      this.activeIterationCount -= 1;
-      if (this.activeIterationCount === 0) this.wakeIdleWaiters();
+      running = this.flowRunner.runIteration(flow, sender, intendedRunMs === undefined ? undefined : this.startAt + intendedRunMs);
+    } catch (error) {
+      this.iterationEnded(0);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return running.then(this.iterationEnded, this.iterationFailed);
   }
+
+  private readonly iterationEnded = (pauseMs: number): number => {
+    this.activeIterationCount -= 1;
+    if (this.activeIterationCount === 0) this.wakeIdleWaiters();
+    return pauseMs;
+  };
+
+  private readonly iterationFailed = (error: unknown): never => {
+    this.iterationEnded(0);
+    throw error;
+  };
 
   get activeIterations(): number {
     return this.activeIterationCount;
@@ -251,16 +267,33 @@ export class WorkerRun implements DriverContext, FlowContext {
 
   // ---- what the flows use (FlowContext)
 
-  async execute(request: PreparedRequest, intendedAtMs: number | undefined, judge?: ResponseJudge): Promise<Executed> {
+  execute(request: PreparedRequest, intendedAtMs: number | undefined, judge?: ResponseJudge): Promise<Executed> {
     this.recorder.changeInFlight(1);
     this.recorder.sent();
+    let executing: Promise<Executed>;
     try {
-      return await this.requester!.execute(request, intendedAtMs, judge);
-    } finally {
-      this.recorder.changeInFlight(-1);
-      if (this.recorder.inFlight === 0) this.wakeIdleWaiters();
+      executing = this.requester!.execute(request, intendedAtMs, judge);
+    } catch (error) {
+      this.callLeft();
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return executing.then(this.executed, this.executeFailed);
   }
+
+  private callLeft(): void {
+    this.recorder.changeInFlight(-1);
+    if (this.recorder.inFlight === 0) this.wakeIdleWaiters();
+  }
+
+  private readonly executed = (executed: Executed): Executed => {
+    this.callLeft();
+    return executed;
+  };
+
+  private readonly executeFailed = (error: unknown): never => {
+    this.callLeft();
+    throw error;
+  };
 
   receiver(): Promise<CallbackReceiver> {
     this.receiverStarting ??= CallbackReceiver.start(this.init.client.maxResponseBytes, this.random);

@@ -36,8 +36,13 @@ export class WireEngine implements Engine, ConnectionOwner {
    * late by all of it. As wrk does, every socket is read and stamped first, and the callers run after (setImmediate:
    * the check phase, right after the poll phase).
    */
-  private readonly endedExchanges: Exchange[] = [];
-  private readonly endedOutcomes: Outcome[] = [];
+  private readonly endedExchanges: (Exchange | undefined)[] = [];
+  private readonly endedOutcomes: (Outcome | undefined)[] = [];
+  /**
+   * How many of the lists' slots hold ended exchanges. The lists keep their length between turns (slots are
+   * cleared, not removed): emptied to length 0, V8 drops their storage, and every turn grows it again.
+   */
+  private endedCount = 0;
   private handOverScheduled = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -114,8 +119,9 @@ export class WireEngine implements Engine, ConnectionOwner {
     const next = this.closed ? undefined : this.waiting.shift();
     if (next !== undefined) connection.start(next, performance.now());
     else if (!this.closed) this.idle.push(connection);
-    this.endedExchanges.push(exchange);
-    this.endedOutcomes.push(outcome);
+    this.endedExchanges[this.endedCount] = exchange;
+    this.endedOutcomes[this.endedCount] = outcome;
+    this.endedCount += 1;
     if (!this.handOverScheduled) {
       this.handOverScheduled = true;
       setImmediate(this.handOver);
@@ -128,9 +134,12 @@ export class WireEngine implements Engine, ConnectionOwner {
     const outcomes = this.endedOutcomes;
     // resolve() runs no caller code synchronously (the callers run as microtasks after this), so the lists cannot
     // grow while they are walked, and are emptied in place.
-    for (let i = 0; i < exchanges.length; i++) exchanges[i]!.resolve(outcomes[i]!);
-    exchanges.length = 0;
-    outcomes.length = 0;
+    for (let i = 0; i < this.endedCount; i++) {
+      exchanges[i]!.resolve(outcomes[i]!);
+      exchanges[i] = undefined;
+      outcomes[i] = undefined;
+    }
+    this.endedCount = 0;
   };
 
   async close(): Promise<void> {
