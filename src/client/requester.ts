@@ -38,7 +38,7 @@ export type ResponseJudge = (outcome: Outcome) => { kind: ErrorKind; reason: str
 /** How a logical request ended: its last attempt's outcome and when that attempt went out (performance.now() ms). */
 export interface Executed {
   ok: boolean;
-  outcome?: Outcome;
+  outcome: Outcome | undefined;
   sentAtMs: number;
 }
 
@@ -78,49 +78,66 @@ export class Requester {
    * sent: in an open model latency counts from then, so a stalled target cannot hide its stall. `judge` reads a
    * successful response further; a reason from it fails the attempt (never retried: the target answered).
    */
-  async execute(request: PreparedRequest, intendedAtMs?: number, judge?: ResponseJudge): Promise<Executed> {
-    // In an open model the call, like its first attempt, counts from when the schedule wanted it sent.
+  execute(request: PreparedRequest, intendedAtMs?: number, judge?: ResponseJudge): Promise<Executed> {
+    if (this.auth !== undefined || this.state !== undefined) return this.call(request, intendedAtMs, judge);
+    // Most calls need no token and no policy, and succeed at their first attempt: that attempt runs without an
+    // async frame of its own (this runs once per request). Anything else goes on in call(), from that attempt.
     const callStartMs = intendedAtMs ?? performance.now();
+    const sentAtMs = performance.now();
+    return this.engine.send(request).then((outcome) => {
+      const tried = this.judged(request, outcome, sentAtMs, intendedAtMs, true, judge);
+      if (!tried.ok) return this.call(request, intendedAtMs, judge, { tried, sentAtMs, callStartMs });
+      this.hooks.onAttempt(request.name, tried.attempt);
+      return this.ended(request.name, 'succeededFirstTime', callStartMs, 1, outcome, sentAtMs);
+    });
+  }
+
+  /** The whole call: token, 401 refresh, 429 waits, retries, policy. `resumed`: its first attempt, already sent. */
+  private async call(request: PreparedRequest, intendedAtMs?: number, judge?: ResponseJudge, resumed?: FirstAttempt): Promise<Executed> {
+    // In an open model the call, like its first attempt, counts from when the schedule wanted it sent.
+    const callStartMs = resumed?.callStartMs ?? intendedAtMs ?? performance.now();
     let attempts = 0;
     let sentAtMs = callStartMs;
     let last: Outcome | undefined;
-    /** Records the call once it has ended, and tells the caller (a flow step) how. */
-    const finish = (outcome: CallOutcome): Executed => {
-      this.hooks.onCall(request.name, { outcome, latencyUs: Math.max(0, performance.now() - callStartMs) * 1000, attempts });
-      return { ok: outcome === 'succeededFirstTime' || outcome === 'succeededAfterRetries', ...(last ? { outcome: last } : {}), sentAtMs };
-    };
+    const finish = (outcome: CallOutcome): Executed => this.ended(request.name, outcome, callStartMs, attempts, last, sentAtMs);
     let retries = 0;
     let refreshedFor401 = false;
     let rateLimitWaits = 0;
     this.state?.budget?.deposit();
     for (;;) {
       let token: string | undefined;
-      if (this.auth) {
-        try {
-          token = await this.auth.token();
-        } catch (error) {
-          attempts += 1;
-          this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
-          return finish('gaveUp');
-        }
-      }
-      const authorization = token === undefined ? undefined : this.bearer(token);
       let tried: Tried;
-      if (this.state) {
-        // An open breaker refuses the call without sending: the caller fails fast.
-        if (this.state.breaker && !this.state.breaker.allow(performance.now())) {
-          this.hooks.onCounter(request.name, 'breakerRejected');
-          return finish('gaveUp');
-        }
-        sentAtMs = performance.now();
-        tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0, judge);
-        attempts += tried.sent;
-      } else {
-        sentAtMs = performance.now();
-        // The token travels beside the shared prepared request, never copied into it.
-        const outcome = await this.engine.send(request, authorization);
-        tried = this.judged(request, outcome, sentAtMs, intendedAtMs, attempts === 0, judge);
+      if (resumed) {
+        ({ tried, sentAtMs } = resumed);
         attempts += 1;
+        resumed = undefined;
+      } else {
+        if (this.auth) {
+          try {
+            token = await this.auth.token();
+          } catch (error) {
+            attempts += 1;
+            this.hooks.onAttempt(request.name, this.explained(authFailure(error), request));
+            return finish('gaveUp');
+          }
+        }
+        const authorization = token === undefined ? undefined : this.bearer(token);
+        if (this.state) {
+          // An open breaker refuses the call without sending: the caller fails fast.
+          if (this.state.breaker && !this.state.breaker.allow(performance.now())) {
+            this.hooks.onCounter(request.name, 'breakerRejected');
+            return finish('gaveUp');
+          }
+          sentAtMs = performance.now();
+          tried = await this.tryWithPolicy(this.state, request, authorization, intendedAtMs, attempts === 0, judge);
+          attempts += tried.sent;
+        } else {
+          sentAtMs = performance.now();
+          // The token travels beside the shared prepared request, never copied into it.
+          const outcome = await this.engine.send(request, authorization);
+          tried = this.judged(request, outcome, sentAtMs, intendedAtMs, attempts === 0, judge);
+          attempts += 1;
+        }
       }
       const { outcome, ok, attempt } = tried;
       last = outcome;
@@ -161,6 +178,19 @@ export class Requester {
       this.hooks.onCounter(request.name, 'retries');
       if (!(await this.hooks.sleep(backoffDelayMs(retries, this.policy, this.random)))) return finish('interrupted');
     }
+  }
+
+  /** Records the call once it has ended, and tells the caller (a flow step) how. */
+  private ended(
+    name: string,
+    outcome: CallOutcome,
+    callStartMs: number,
+    attempts: number,
+    last: Outcome | undefined,
+    sentAtMs: number,
+  ): Executed {
+    this.hooks.onCall(name, { outcome, latencyUs: Math.max(0, performance.now() - callStartMs) * 1000, attempts });
+    return { ok: outcome === 'succeededFirstTime' || outcome === 'succeededAfterRetries', outcome: last, sentAtMs };
   }
 
   /**
@@ -298,6 +328,13 @@ export class Requester {
         return false;
     }
   }
+}
+
+/** A call's first attempt, sent and judged before the call needed more than one. */
+interface FirstAttempt {
+  tried: Tried;
+  sentAtMs: number;
+  callStartMs: number;
 }
 
 /** What one try came to: the attempt that decides the call, and how many attempts it sent. */
