@@ -5,9 +5,9 @@
  * response that arrives during one is stamped late by it, which at a few hundred requests/s is the p99.9.
  *
  * Each client runs twice per round, a short and a long span, with bench/lib/gc-probe.mjs preloaded into every
- * thread: the difference between the two cancels start-up and warm-up, leaving bytes and collections per
- * request of the steady state. These are counts, not times: they hold on a busy machine, so unlike the latency
- * benchmarks this one does not wait for a quiet one.
+ * thread: the difference between the two cancels start-up, leaving bytes and collections per request of the
+ * steady state. These are counts, not times, and the server (20 ms a response) paces the requests, so they hold
+ * on a busy machine: unlike the latency benchmarks this one does not wait for a quiet one.
  *
  *   npm run bench:garbage [-- --quick] [-- --runs N]
  */
@@ -20,7 +20,7 @@ import { OUT, REPO } from './lib/paths.js';
 import { requirePeers } from './lib/peers.js';
 import { corePlan } from './lib/proc.js';
 import { table, writeRaw, writeSection } from './lib/report.js';
-import { echoModulePath, startNginx, startNginxEcho } from './lib/servers.js';
+import { echoModulePath, startNginxEcho } from './lib/servers.js';
 import { fmt, fmtInt, spread } from './lib/stats.js';
 import { runTool, type Load, type ToolName } from './lib/tools.js';
 import { area, frameWhere, type CallFrame } from './profile.js';
@@ -57,7 +57,6 @@ interface Round {
 
 interface LoadCase {
   name: string;
-  start: (core: string | undefined) => ReturnType<typeof startNginx>;
   path: string;
   connections: number;
   shortSec: number;
@@ -84,7 +83,7 @@ async function span(client: ToolName, load: Load, core: string | undefined, labe
   const thread = loadThreads[0]!;
   const young = thread.collections.filter((c) => isYoung(c.kind));
   return {
-    // Every request the thread sent counts: at full speed the warm-up's number varies with the machine.
+    // Every request the thread sent counts, the warm-up's too: allocation is counted over the thread's life.
     requests: run.requests + (run.warmupRequests ?? 0),
     rps: run.rps,
     allocatedBytes: thread.allocatedBytes,
@@ -169,6 +168,14 @@ async function sites(
     .sort((a, b) => b.bytesPerRequest - a.bytesPerRequest);
 }
 
+function requireEchoModule(): void {
+  if (echoModulePath()) return;
+  process.stderr.write(
+    "missing: nginx's echo module\ninstall it with:\n  apt-get update && apt-get install -y nginx-light libnginx-mod-http-echo\n",
+  );
+  process.exit(2);
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -182,30 +189,29 @@ export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
   const loadAtStart = loadAverage();
   const began = new Date().toISOString();
   const scale = options.quick ? 0.5 : 1;
+  // Both loads are paced by the server (20 ms a response), not by the client's speed: the number of requests a
+  // span sends is then the same on a busy machine, which the difference of two spans relies on.
+  requireEchoModule();
   const cases: LoadCase[] = [
     {
-      name: 'nginx `GET /`, 10 connections, as fast as it answers',
-      start: startNginx,
-      path: '/',
-      connections: 10,
-      shortSec: 3,
-      longSec: 8,
-    },
-  ];
-  if (echoModulePath())
-    cases.push({
       name: "nginx `GET /fixed20`, 4 connections (~190 requests/s: the accuracy run's load)",
-      start: startNginxEcho,
       path: '/fixed20',
       connections: 4,
       shortSec: 4,
       longSec: 14,
-    });
-  else log('nginx echo module not found: only the full-speed case runs (apt-get install -y libnginx-mod-http-echo)');
+    },
+    {
+      name: "nginx `GET /fixed20`, 100 connections (~4,800 requests/s: the soak's rate)",
+      path: '/fixed20',
+      connections: 100,
+      shortSec: 4,
+      longSec: 14,
+    },
+  ];
 
   const results: { name: string; rows: { client: ToolName; rounds: Round[] }[] }[] = [];
   for (const loadCase of cases) {
-    const server = await loadCase.start(cores.target);
+    const server = await startNginxEcho(cores.target);
     const rows = CLIENTS.map((client) => ({ client, rounds: [] as Round[] }));
     try {
       for (let round = 0; round < options.runs; round++) {
@@ -217,7 +223,7 @@ export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
             connections: loadCase.connections,
             durationSec: Math.max(1, Math.round(durationSec * scale)),
           });
-          const label = `gc-${loadCase.path === '/' ? 'root' : 'fixed20'}-${row.client}-${round}`;
+          const label = `gc-c${loadCase.connections}-${row.client}-${round}`;
           const short = await span(row.client, load(loadCase.shortSec), cores.generator, `${label}-short`);
           const long = await span(row.client, load(loadCase.longSec), cores.generator, `${label}-long`);
           const extraRequests = long.requests - short.requests;
@@ -241,9 +247,9 @@ export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
     results.push({ name: loadCase.name, rows });
   }
 
-  // Where the bytes go, on the last case's load (the accuracy run's, when nginx has the echo module).
-  const sitesCase = cases.at(-1)!;
-  const sitesServer = await sitesCase.start(cores.target);
+  // Where the bytes go, at the accuracy run's load.
+  const sitesCase = cases[0]!;
+  const sitesServer = await startNginxEcho(cores.target);
   let siteRates: SiteRate[];
   try {
     siteRates = await sites(

@@ -101,7 +101,8 @@ function shortUrl(url: string): string {
 
 /** Where the code lives: Node's own http/net, tailscope's source, a library, or V8 (GC, program). */
 export function area(where: string, name: string): string {
-  if (name.startsWith('(')) return `V8 ${name}`;
+  // V8's own entries ((garbage collector), (program), (V8 API)) have no source; an anonymous function has one.
+  if (name.startsWith('(') && where === '') return `V8 ${name}`;
   if (where.startsWith('node:_http') || where.startsWith('node:http')) return 'node:http (client, agent, parser glue)';
   if (
     where.startsWith('node:net') ||
