@@ -43,13 +43,44 @@ export interface LayersMeasured {
   runs: LayerRun[];
 }
 
-export async function measureClientLayers(options: { cores: CorePlan; durationSec: number; rounds: number }): Promise<LayersMeasured> {
+/**
+ * The noise gauge. A round is quiet when wrk's own p99 in it is within this of its own p50: on a quiet machine
+ * 0.1–0.4 ms (2026-12-01); when the host stalls, 2.5–7.5 ms, the same +8 ms bursts showing in every tool. A
+ * 1 ms goal on p99.9 can only be judged on rounds like the first kind.
+ */
+export const QUIET_WRK_P99_OVER_P50_MS = 1;
+/** The verdict is drawn from quiet rounds only when there are at least this many. */
+export const QUIET_ROUNDS_MIN = 3;
+
+export function isQuietRound(measured: LayersMeasured, round: number): boolean {
+  const wrk = measured.runs.find((r) => r.tool === 'wrk' && r.round === round);
+  return wrk?.p99Ms !== undefined && wrk.p50Ms !== undefined && wrk.p99Ms - wrk.p50Ms <= QUIET_WRK_P99_OVER_P50_MS;
+}
+
+export function quietRounds(measured: LayersMeasured): number[] {
+  return Array.from({ length: measured.rounds }, (_, round) => round).filter((round) => isQuietRound(measured, round));
+}
+
+/**
+ * Runs `rounds` rounds, then more (up to `maxRounds`) while fewer than QUIET_ROUNDS_MIN of them were quiet: on a
+ * host that stalls in bursts, the extra rounds are what gives the verdict rounds to stand on.
+ */
+export async function measureClientLayers(options: {
+  cores: CorePlan;
+  durationSec: number;
+  rounds: number;
+  maxRounds?: number;
+}): Promise<LayersMeasured> {
   const { cores, durationSec, rounds } = options;
+  const maxRounds = Math.max(rounds, options.maxRounds ?? rounds);
   const server = await startNginxEcho(cores.target);
-  const runs: LayerRun[] = [];
+  const measured: LayersMeasured = { durationSec, rounds: 0, runs: [] };
+  const runs = measured.runs;
   try {
     const load: Load = { baseUrl: server.url, path: PATH, method: 'GET', connections: CONNECTIONS, durationSec };
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < maxRounds; round++) {
+      if (round >= rounds && quietRounds(measured).length >= QUIET_ROUNDS_MIN) break;
+      measured.rounds = round + 1;
       for (let i = 0; i < LAYER_TOOLS.length; i++) {
         const tool = LAYER_TOOLS[(i + round) % LAYER_TOOLS.length]!;
         const run = await runTool(tool, load, { core: cores.generator, label: `accuracy-nginx-${tool}-${round}` });
@@ -59,11 +90,21 @@ export async function measureClientLayers(options: { cores: CorePlan; durationSe
         );
         await sleep(300);
       }
+      log(
+        `round ${round + 1}: ${isQuietRound(measured, round) ? 'quiet' : 'noisy'} (wrk's own p99 − p50 ${isQuietRound(measured, round) ? '≤' : '>'} ${QUIET_WRK_P99_OVER_P50_MS} ms)`,
+      );
     }
   } finally {
     await server.stop();
   }
-  return { durationSec, rounds, runs };
+  return measured;
+}
+
+/** The rounds the verdict stands on: the quiet ones when there are enough, else all (and the report says so). */
+export function judgedRounds(measured: LayersMeasured): { rounds: number[]; quietOnly: boolean } {
+  const quiet = quietRounds(measured);
+  if (quiet.length >= QUIET_ROUNDS_MIN) return { rounds: quiet, quietOnly: true };
+  return { rounds: Array.from({ length: measured.rounds }, (_, round) => round), quietOnly: false };
 }
 
 const PERCENTILES = [
@@ -97,8 +138,13 @@ export interface LayerVerdict {
   checks: { name: string; gapMs: number; allowedMs: number; met: boolean; stretchMet?: boolean }[];
 }
 
-/** The goal check, on medians over the rounds: p50/p90/p99 against wrk, p99.9 against the socket floor. */
-export function judgeLayers(measured: LayersMeasured): LayerVerdict[] {
+/**
+ * The goal check, on medians over the judged rounds (judgedRounds): p50/p90/p99 against wrk, p99.9 against the
+ * socket floor.
+ */
+export function judgeLayers(all: LayersMeasured): LayerVerdict[] {
+  const { rounds } = judgedRounds(all);
+  const measured = { ...all, runs: all.runs.filter((r) => rounds.includes(r.round)) };
   return (['tailscope-wire', 'tailscope-wire-default', 'tailscope-node'] as const).map((tool) => ({
     tool,
     checks: PERCENTILES.map(({ name, pick }) => {
@@ -144,6 +190,20 @@ export function renderClientLayers(measured: LayersMeasured): string[] {
   lines.push(table(['client', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'requests/run', 'errors (all rounds)'], rows), '');
   lines.push(
     `Goal: tailscope's p50, p90 and p99 each within max(${GOAL.absMs} ms, ${GOAL.share * 100}%) of wrk's (stretch: max(${STRETCH.absMs} ms, ${STRETCH.share * 100}%)), p99.9 within ${P999_GAP_TO_FLOOR_MS} ms of the socket floor's; gaps are tailscope's median − the reference's median. ✅ goal met (★ stretch met too), ❌ missed. The node:http engine's row is contrast: the old client, not held to the goal.`,
+    '',
+  );
+  const quiet = quietRounds(measured);
+  const judged = judgedRounds(measured);
+  const gauge = Array.from({ length: measured.rounds }, (_, round) => {
+    const wrk = measured.runs.find((r) => r.tool === 'wrk' && r.round === round);
+    return wrk?.p99Ms !== undefined && wrk.p50Ms !== undefined ? fmt(wrk.p99Ms - wrk.p50Ms) : '–';
+  });
+  lines.push(
+    `Noise gauge: wrk's own p99 − p50 in each round, ms: ${gauge.join(', ')}; quiet (≤ ${QUIET_WRK_P99_OVER_P50_MS} ms): ${quiet.length} of ${measured.rounds}. ${
+      judged.quietOnly
+        ? `The verdict below is drawn from the ${quiet.length} quiet rounds only (medians over them); the table above holds every round.`
+        : `**Fewer than ${QUIET_ROUNDS_MIN} quiet rounds: the verdict below is drawn from every round, and a noisy host's stalls are in it.**`
+    }`,
     '',
   );
   const verdictRows = judgeLayers(measured).map(({ tool, checks }) => [
