@@ -19,10 +19,6 @@ import { FleetStartError } from './generator.js';
 const COORDINATOR_BEAT_MS = 250;
 /** How often the coordinator judges readiness, silence and the end. */
 const TICK_MS = 100;
-/** A tick this much later than due means the coordinator itself was not running (see holdJudgement). */
-const STALL_MS = 500;
-/** After such a stall, the time given to the beats that queued meanwhile to be read before anyone is judged. */
-const STALL_GRACE_MS = 500;
 
 export interface ConductOptions {
   runId: string;
@@ -164,14 +160,22 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
       const readyBy = performance.now() + options.readyTimeoutMs;
       let resultsBy = Number.POSITIVE_INFINITY;
       let finishedAt: number | undefined;
-      let lastTickAt = performance.now();
+      /**
+       * Silence is judged after this turn's reads, never before them. A timer runs before the loop polls the
+       * sockets, so after a stall of this process (a long task, a GC, a starved CPU) the beats that came
+       * meanwhile are still unread when the tick runs: judged then, a stall reads as every generator's silence.
+       * setImmediate runs right after the poll that reads them. Seen in a test whose generators share the
+       * coordinator's process: under a CPU hog it called all three lost, two of which had delivered; and an
+       * earlier fix, a grace after each late tick, put off the judgement as long as late ticks kept coming.
+       */
+      const judgeSilence = () => {
+        if (!bus.connected()) return;
+        const { lost, completed } = ledger.checkLost(performance.now());
+        for (const shard of lost) events.onLost?.(shard, ledger.shards[shard]!.lost!.silentMs);
+        emit(completed);
+      };
       const tick = setInterval(() => {
         const now = performance.now();
-        // Beats that came while this process did not run are still unread (they are read after this turn): a
-        // stall here must not read as every generator's silence. Seen in a test whose generators share the
-        // coordinator's process: under a CPU hog it called all three lost, two of which had delivered.
-        if (now - lastTickAt - TICK_MS > STALL_MS) ledger.holdJudgement(now + STALL_GRACE_MS);
-        lastTickAt = now;
         if (startAtEpochMs === undefined) {
           if (stopReason !== undefined) {
             clearInterval(tick);
@@ -200,11 +204,7 @@ export function conductRun(bus: Bus, options: ConductOptions, events: ConductEve
           }
           return;
         }
-        if (bus.connected()) {
-          const { lost, completed } = ledger.checkLost(now);
-          for (const shard of lost) events.onLost?.(shard, ledger.shards[shard]!.lost!.silentMs);
-          emit(completed);
-        }
+        setImmediate(judgeSilence);
         if (ledger.finished()) {
           // A snapshot whose delivery an outage cut is redelivered after the ack wait, possibly after the
           // results: wait for it (bounded), so that the live counts are whole.

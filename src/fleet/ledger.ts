@@ -42,8 +42,6 @@ export class FleetLedger {
   private readonly intervals = new Map<number, Map<number, MetricSnapshot>>();
   private readonly finalParts = new Map<number, Map<number, string>>();
   private nextIndex = 0;
-  /** checkLost calls no one lost before this (see holdJudgement) */
-  private judgeFromMs = 0;
 
   constructor(
     readonly count: number,
@@ -115,7 +113,6 @@ export class FleetLedger {
   /** Shards silent for lostAfterMs become lost (once); returns them and the intervals no longer waiting on them. */
   checkLost(nowMs: number): { lost: number[]; completed: CompletedInterval[] } {
     const lost: number[] = [];
-    if (nowMs < this.judgeFromMs) return { lost, completed: [] };
     for (const record of this.shards) {
       if (record.lost || record.finalText !== undefined) continue;
       const silentMs = nowMs - record.lastSeenMs;
@@ -125,16 +122,6 @@ export class FleetLedger {
       }
     }
     return { lost, completed: lost.length > 0 ? this.complete() : [] };
-  }
-
-  /**
-   * The coordinator's own process did not run for a while (a long GC, a starved CPU, work sharing its process):
-   * beats that came meanwhile are still unread. No one is judged silent before `untilMs`, by which they are read;
-   * the silence itself still counts from each generator's last beat, so a generator that did stop is called lost
-   * no later than that.
-   */
-  holdJudgement(untilMs: number): void {
-    this.judgeFromMs = Math.max(this.judgeFromMs, untilMs);
   }
 
   /** While the coordinator itself cannot hear the broker, nobody's silence is theirs: start counting afresh. */
