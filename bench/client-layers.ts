@@ -52,9 +52,15 @@ export const QUIET_WRK_P99_OVER_P50_MS = 1;
 /** The verdict is drawn from quiet rounds only when there are at least this many. */
 export const QUIET_ROUNDS_MIN = 3;
 
-export function isQuietRound(measured: LayersMeasured, round: number): boolean {
+/** The gauge's reading for one round: wrk's own p99 − p50 in it, ms (undefined when wrk did not report them). */
+export function wrkSpreadMs(measured: LayersMeasured, round: number): number | undefined {
   const wrk = measured.runs.find((r) => r.tool === 'wrk' && r.round === round);
-  return wrk?.p99Ms !== undefined && wrk.p50Ms !== undefined && wrk.p99Ms - wrk.p50Ms <= QUIET_WRK_P99_OVER_P50_MS;
+  return wrk?.p99Ms !== undefined && wrk.p50Ms !== undefined ? wrk.p99Ms - wrk.p50Ms : undefined;
+}
+
+export function isQuietRound(measured: LayersMeasured, round: number): boolean {
+  const spreadMs = wrkSpreadMs(measured, round);
+  return spreadMs !== undefined && spreadMs <= QUIET_WRK_P99_OVER_P50_MS;
 }
 
 export function quietRounds(measured: LayersMeasured): number[] {
@@ -91,7 +97,7 @@ export async function measureClientLayers(options: {
         await sleep(300);
       }
       log(
-        `round ${round + 1}: ${isQuietRound(measured, round) ? 'quiet' : 'noisy'} (wrk's own p99 − p50 ${isQuietRound(measured, round) ? '≤' : '>'} ${QUIET_WRK_P99_OVER_P50_MS} ms)`,
+        `round ${round + 1}: ${isQuietRound(measured, round) ? 'quiet' : 'noisy'} (wrk's own p99 − p50 ${fmt(wrkSpreadMs(measured, round))} ms)`,
       );
     }
   } finally {
@@ -194,10 +200,7 @@ export function renderClientLayers(measured: LayersMeasured): string[] {
   );
   const quiet = quietRounds(measured);
   const judged = judgedRounds(measured);
-  const gauge = Array.from({ length: measured.rounds }, (_, round) => {
-    const wrk = measured.runs.find((r) => r.tool === 'wrk' && r.round === round);
-    return wrk?.p99Ms !== undefined && wrk.p50Ms !== undefined ? fmt(wrk.p99Ms - wrk.p50Ms) : '–';
-  });
+  const gauge = Array.from({ length: measured.rounds }, (_, round) => fmt(wrkSpreadMs(measured, round)));
   lines.push(
     `Noise gauge: wrk's own p99 − p50 in each round, ms: ${gauge.join(', ')}; quiet (≤ ${QUIET_WRK_P99_OVER_P50_MS} ms): ${quiet.length} of ${measured.rounds}. ${
       judged.quietOnly

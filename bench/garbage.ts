@@ -20,13 +20,13 @@ import { OUT, REPO } from './lib/paths.js';
 import { requirePeers } from './lib/peers.js';
 import { corePlan } from './lib/proc.js';
 import { table, writeRaw, writeSection } from './lib/report.js';
-import { echoModulePath, startNginxEcho } from './lib/servers.js';
+import { startNginxEcho } from './lib/servers.js';
 import { fmt, fmtInt, spread } from './lib/stats.js';
 import { runTool, type Load, type ToolName } from './lib/tools.js';
 import { area, frameWhere, type CallFrame } from './profile.js';
 
-const PROBE = pathToFileURL(join(REPO, 'bench/lib/gc-probe.mjs')).href;
-const SITES_PROBE = pathToFileURL(join(REPO, 'bench/lib/alloc-probe.mjs')).href;
+const GC_PROBE: Probe = { url: pathToFileURL(join(REPO, 'bench/lib/gc-probe.mjs')).href, dirVariable: 'BENCH_GC_DIR' };
+const SITES_PROBE: Probe = { url: pathToFileURL(join(REPO, 'bench/lib/alloc-probe.mjs')).href, dirVariable: 'BENCH_ALLOC_DIR' };
 /** Allocation sites listed in the table. */
 const TOP_SITES = 15;
 const CLIENTS: ToolName[] = ['tailscope-wire', 'socket-floor'];
@@ -68,12 +68,27 @@ function isYoung(kind: string): boolean {
   return kind === 'Scavenge' || kind.startsWith('Minor');
 }
 
-/** Runs one client for one span and reads its load thread's collections. */
-async function span(client: ToolName, load: Load, core: string | undefined, label: string): Promise<Span> {
+/** A probe preloaded into every thread of the client's process, and the variable naming the folder it writes to. */
+interface Probe {
+  url: string;
+  dirVariable: string;
+}
+
+/**
+ * Runs one client for one span with a probe preloaded; returns the run, the requests its load thread sent (the
+ * warm-up's too: the probes count over the thread's whole life) and the probe's folder.
+ */
+async function probedRun(client: ToolName, load: Load, core: string | undefined, label: string, probe: Probe) {
   const dir = join(OUT, 'gc', label);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const run = await runTool(client, load, { core, label, nodeFlags: [`--import=${PROBE}`], env: { BENCH_GC_DIR: dir } });
+  const run = await runTool(client, load, { core, label, nodeFlags: [`--import=${probe.url}`], env: { [probe.dirVariable]: dir } });
+  return { run, requests: run.requests + (run.warmupRequests ?? 0), dir };
+}
+
+/** Runs one client for one span and reads its load thread's collections. */
+async function span(client: ToolName, load: Load, core: string | undefined, label: string): Promise<Span> {
+  const { run, requests, dir } = await probedRun(client, load, core, label, GC_PROBE);
   const threads = await Promise.all(
     (await readdir(dir)).map(async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as ThreadGc),
   );
@@ -83,8 +98,7 @@ async function span(client: ToolName, load: Load, core: string | undefined, labe
   const thread = loadThreads[0]!;
   const young = thread.collections.filter((c) => isYoung(c.kind));
   return {
-    // Every request the thread sent counts, the warm-up's too: allocation is counted over the thread's life.
-    requests: run.requests + (run.warmupRequests ?? 0),
+    requests,
     rps: run.rps,
     allocatedBytes: thread.allocatedBytes,
     young: young.length,
@@ -141,20 +155,12 @@ async function sites(
   core: string | undefined,
 ): Promise<SiteRate[]> {
   const sampled = async (durationSec: number, label: string) => {
-    const dir = join(OUT, 'gc', label);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const run = await runTool('tailscope-wire', load(durationSec), {
-      core,
-      label,
-      nodeFlags: [`--import=${SITES_PROBE}`],
-      env: { BENCH_ALLOC_DIR: dir },
-    });
+    const { requests, dir } = await probedRun('tailscope-wire', load(durationSec), core, label, SITES_PROBE);
     // The load thread is a worker thread (id ≥ 1); the main thread's file ends in -0.
     const file = (await readdir(dir)).find((f) => !f.endsWith('-0.heapprofile'));
     if (!file) throw new Error(`tailscope-wire: no load thread's heap profile in ${dir}`);
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as { head: HeapNode };
-    return { requests: run.requests + (run.warmupRequests ?? 0), sites: allocationSites(profile.head) };
+    return { requests, sites: allocationSites(profile.head) };
   };
   const short = await sampled(shortSec, 'gc-sites-short');
   const long = await sampled(longSec, 'gc-sites-long');
@@ -168,19 +174,6 @@ async function sites(
     .sort((a, b) => b.bytesPerRequest - a.bytesPerRequest);
 }
 
-function requireEchoModule(): void {
-  if (echoModulePath()) return;
-  process.stderr.write(
-    "missing: nginx's echo module\ninstall it with:\n  apt-get update && apt-get install -y nginx-light libnginx-mod-http-echo\n",
-  );
-  process.exit(2);
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
   const options = benchOptions(argv, { runs: 3 });
   requirePeers(['nginx']);
@@ -191,7 +184,6 @@ export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
   const scale = options.quick ? 0.5 : 1;
   // Both loads are paced by the server (20 ms a response), not by the client's speed: the number of requests a
   // span sends is then the same on a busy machine, which the difference of two spans relies on.
-  requireEchoModule();
   const cases: LoadCase[] = [
     {
       name: "nginx `GET /fixed20`, 4 connections (~190 requests/s: the accuracy run's load)",
@@ -297,13 +289,13 @@ export async function garbageBenchmark(argv: readonly string[]): Promise<void> {
         result.rows.map(({ client, rounds }) => {
           const bytes = spread(rounds.map((r) => r.bytesPerRequest));
           const young = spread(rounds.map((r) => r.youngPer10k));
-          const pauses = rounds.flatMap((r) => r.steadyYoungPausesUs).sort((a, b) => a - b);
+          const pauses = spread(rounds.flatMap((r) => r.steadyYoungPausesUs));
           return [
             client,
             `${fmtInt(bytes.median)} (${fmtInt(bytes.min)}–${fmtInt(bytes.max)})`,
             client === 'socket-floor' ? '1.0' : fmt(bytes.median / floorBytes, 1),
             `${fmt(young.median, 1)} (${fmt(young.min, 1)}–${fmt(young.max, 1)})`,
-            pauses.length > 0 ? `${fmt(quantile(pauses, 0.5) / 1000)} / ${fmt(pauses.at(-1)! / 1000)}` : '–',
+            pauses.n > 0 ? `${fmt(pauses.median / 1000)} / ${fmt(pauses.max / 1000)}` : '–',
             String(Math.max(...rounds.map((r) => r.long.full))),
             fmtInt(spread(rounds.map((r) => r.long.rps)).median),
           ];

@@ -180,7 +180,7 @@ export class WorkerRecorder {
       for (const [name, set] of this.stageNames.get(index) ?? []) {
         const snapshot = set.snapshot();
         parts.push(snapshot);
-        getOrCreate(nameParts, name, () => []).push(snapshot);
+        (nameParts.get(name) ?? setNew(nameParts, name, [])).push(snapshot);
       }
       this.post({ type: 'stage', index, snapshot: mergeSnapshots(parts) });
     }
@@ -200,12 +200,11 @@ export class WorkerRecorder {
 
   private liveCell(now: number, name: string): MetricSet {
     const stage = this.stageIndex(now);
-    const cells = getOrCreate(
-      this.liveCells,
-      this.intervalIndex(now),
-      () => new Map<string, { stage: number; name: string; set: MetricSet }>(),
-    );
-    return getOrCreate(cells, `${stage}\u0000${name}`, () => ({ stage, name, set: new MetricSet(LIVE_METRICS) })).set;
+    const index = this.intervalIndex(now);
+    const cells =
+      this.liveCells.get(index) ?? setNew(this.liveCells, index, new Map<string, { stage: number; name: string; set: MetricSet }>());
+    const key = `${stage}\u0000${name}`;
+    return (cells.get(key) ?? setNew(cells, key, { stage, name, set: new MetricSet(LIVE_METRICS) })).set;
   }
 
   private takeLive(index: number): { cells: LiveCell[]; inFlight: number } {
@@ -245,8 +244,8 @@ export class WorkerRecorder {
     return Math.max(0, segmentIndexAt(this.plan.segments, runMs));
   }
 
-  // The three lookups below run several times per request: found first, created apart, so that the hot path
-  // makes no closure per call (getOrCreate's `create` would be one, each time).
+  // The lookups below run several times per request: found first, created apart (`??` builds the new value only
+  // when it is missing), so that the hot path makes no closure per call.
 
   private intervalSet(index: number): MetricSet {
     return this.intervals.get(index) ?? this.newIntervalSet(index);
@@ -268,17 +267,9 @@ export class WorkerRecorder {
   }
 }
 
+/** Puts a value that was missing and returns it: `map.get(key) ?? setNew(map, key, …)`. */
 function setNew<K, V>(map: Map<K, V>, key: K, value: V): V {
   map.set(key, value);
-  return value;
-}
-
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
   return value;
 }
 

@@ -245,7 +245,7 @@ export class WorkerRun implements DriverContext, FlowContext {
       running = this.flowRunner.runIteration(flow, sender, intendedRunMs === undefined ? undefined : this.startAt + intendedRunMs);
     } catch (error) {
       this.iterationEnded(0);
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return rejected(error);
     }
     return running.then(this.iterationEnded, this.iterationFailed);
   }
@@ -275,7 +275,7 @@ export class WorkerRun implements DriverContext, FlowContext {
       executing = this.requester!.execute(request, intendedAtMs, judge);
     } catch (error) {
       this.callLeft();
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return rejected(error);
     }
     return executing.then(this.executed, this.executeFailed);
   }
@@ -349,4 +349,9 @@ export class WorkerRun implements DriverContext, FlowContext {
   runTime(): number {
     return performance.now() - this.startAt;
   }
+}
+
+/** A synchronous throw handed on as the rejection an async function would have returned. */
+function rejected(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }
