@@ -5,10 +5,10 @@
  * `performance.now()`, record into the same HDR histogram tailscope uses and read its percentiles the same way.
  * It has no timeouts, no phases and no per-request objects: the figure a real client can approach, not beat.
  *
- *   node --no-memory-reducer --import tsx bench/peers/socket-floor.ts http://127.0.0.1:8080/fixed20 \
+ *   node --no-memory-reducer --expose-gc --import tsx bench/peers/socket-floor.ts http://127.0.0.1:8080/fixed20 \
  *     --connections 4 --duration 10 [--warmup 2] [--method POST --json '{"a":1}' --token T] [--thread]
  *
- * `--no-memory-reducer` is the heap setting tailscope's load threads run with. tailscope sends from a worker
+ * `--no-memory-reducer --expose-gc` are the heap settings tailscope's load threads run with. tailscope sends from a worker
  * thread running built JavaScript; with `--thread` the loop runs in a worker thread too, which needs this file
  * built to JavaScript first (bench/lib/tools.ts bundles it with esbuild, as tailscope bundles its load thread's
  * entry): the floor and tailscope then differ in their client code only.
@@ -19,6 +19,7 @@
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { collectStartUpGarbage } from '../../src/shared/heap.js';
 import { createHistogram, recordUs, type Histogram } from '../../src/shared/histogram.js';
 import { summarize } from '../../src/shared/latency-summary.js';
 
@@ -249,6 +250,8 @@ async function main(): Promise<void> {
   const durationSec = Number(values.duration);
   const warmupSec = Number(values.warmup);
   const request = encodeRequest(url, values.method, values.json, values.token);
+  // As a tailscope load thread does before its first request (it runs with --expose-gc, as this loop does).
+  collectStartUpGarbage();
   const startMs = performance.now();
   const clock: Clock = { measureFromMs: startMs + warmupSec * 1000, stopAtMs: startMs + (warmupSec + durationSec) * 1000 };
   const tally: Tally = { histogram: createHistogram(), errors: 0, warmupRequests: 0 };

@@ -4,6 +4,7 @@ import type { Segment } from '../load/types.js';
 import { buildRunResult, flowsSnapshotOf } from './build.js';
 import { mergeFlowSnapshots, type FlowsSnapshot } from '../metrics/flow-set.js';
 import type { ErrorCounts, GeneratorHealth, LoadSummary, RequestNameResult, RunResult } from './types.js';
+import { sumGcTallies } from './gc.js';
 import { TailscopeError } from '../shared/errors.js';
 
 export class MergeError extends TailscopeError {
@@ -201,6 +202,8 @@ function mergeHealth(results: readonly RunResult[]): GeneratorHealth {
       max: Math.max(...healths.map((h) => h.scheduleLagMs.max)),
     },
     socketErrors,
+    // Only when every shard counted its collections: a sum with a shard missing would read as fewer.
+    ...(healths.every((h) => h.gc) ? { gc: sumGcTallies(healths.map((h) => h.gc!)) } : {}),
   };
 }
 

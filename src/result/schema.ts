@@ -170,6 +170,8 @@ const health = z.looseObject({
   processCpu: z.looseObject({}).optional(),
   scheduleLagMs: spread,
   socketErrors: z.record(z.string(), count),
+  // Recorded since the load threads counted their collections: absent in older results.
+  gc: z.looseObject({ collections: count, majorCollections: count, pauseTotalMs: figure, pauseMaxMs: figure }).optional(),
 });
 
 export const runResultSchema = z.looseObject({

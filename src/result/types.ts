@@ -162,6 +162,15 @@ export interface WarmupResult extends LoadSummary {
   histograms: EncodedHistograms;
 }
 
+/** Garbage collections of one or more load threads over the measured run; pauses in ms. */
+export interface GcTally {
+  collections: number;
+  /** full mark-compacts: the long pauses */
+  majorCollections: number;
+  pauseTotalMs: number;
+  pauseMaxMs: number;
+}
+
 /** What the generator saw of itself. A run whose generator saturated is not a measurement of the target. */
 export interface GeneratorHealth {
   valid: boolean;
@@ -183,6 +192,13 @@ export interface GeneratorHealth {
    * target is the bundled mock), in cores per interval, mean and max, beside the cores the machine offers.
    */
   processCpu: { meanCores: number; maxCores: number; availableCores: number };
+  /**
+   * The load threads' garbage collections over the measured run (warm-up excluded), summed over threads; pauses
+   * in ms, the longest being the longest of any thread. A pause stamps every request in flight on its thread late
+   * by its length, so a max pause near a tail percentile's distance from the median says who made that tail.
+   * Absent in results written before it was recorded.
+   */
+  gc?: GcTally;
   /** how late requests were sent against the schedule (open model) or VUs started (closed) */
   scheduleLagMs: { p50: number; p99: number; max: number };
   socketErrors: Record<string, number>;

@@ -3,6 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import { mergeSnapshots, type MetricSnapshot } from '../metrics/metric-set.js';
 import { mergeFlowSnapshots, type FlowsSnapshot } from '../metrics/flow-set.js';
 import type { CoordinatorMessage, LiveCell, WorkerHealthSample, WorkerInit, WorkerMessage } from './protocol.js';
+import type { GcTally } from '../result/types.js';
+import { sumGcTallies } from '../result/gc.js';
 import type { Segment } from '../load/types.js';
 import { entryUrl, startWorker } from './spawn.js';
 import { TailscopeError } from '../shared/errors.js';
@@ -18,6 +20,8 @@ export interface CollectedRun {
   /** flows and async jobs, merged; absent when the scenario had neither */
   flows?: FlowsSnapshot;
   scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** the load threads' garbage collections over the measured run, summed (the longest pause: the longest of any) */
+  gc: GcTally;
   /** monotonic time the load ran, from the shared start to the last worker's end */
   durationMs: number;
   workerErrors: string[];
@@ -115,6 +119,7 @@ export function coordinate(
     const flowParts: FlowsSnapshot[] = [];
     let warmupMs = 0;
     const lags: { p50Ms: number; p99Ms: number; maxMs: number }[] = [];
+    const gcTallies: GcTally[] = [];
     const workerErrors: string[] = [];
     let ready = 0;
     let exited = 0;
@@ -153,6 +158,7 @@ export function coordinate(
           p99Ms: Math.max(0, ...lags.map((l) => l.p99Ms)),
           maxMs: Math.max(0, ...lags.map((l) => l.maxMs)),
         },
+        gc: sumGcTallies(gcTallies),
         durationMs,
         workerErrors,
       });
@@ -205,6 +211,7 @@ export function coordinate(
             break;
           case 'done':
             lags.push(message.scheduleLag);
+            gcTallies.push(message.gc);
             break;
           case 'fatal':
             workerErrors.push(message.message);

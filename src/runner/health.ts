@@ -1,4 +1,4 @@
-import type { GeneratorHealth } from '../result/types.js';
+import type { GcTally, GeneratorHealth } from '../result/types.js';
 import type { WorkerHealthSample } from './protocol.js';
 import type { Unreachable } from './unreachable.js';
 
@@ -42,6 +42,8 @@ export interface HealthInputs {
   targetInProcess: boolean;
   /** set when the run was stopped because every attempt failed to connect */
   unreachable?: Unreachable;
+  /** the load threads' garbage collections over the measured run */
+  gc?: GcTally;
 }
 
 /** Judges a run's validity from what the generator saw of itself. Pure: tested with tables. */
@@ -125,5 +127,6 @@ export function evaluateHealth(input: HealthInputs): GeneratorHealth {
     processCpu: { meanCores: mean(processCores), maxCores: Math.max(0, ...processCores), availableCores: input.availableCores },
     scheduleLagMs: { p50: input.scheduleLag.p50Ms, p99: input.scheduleLag.p99Ms, max: input.scheduleLag.maxMs },
     socketErrors: input.socketErrors > 0 ? { generator: input.socketErrors } : {},
+    ...(input.gc ? { gc: input.gc } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { FlowPlan } from '../client/flow-plan.js';
 import type { FlowsSnapshot } from '../metrics/flow-set.js';
 import type { TlsSettings } from '../engines/tls.js';
 import type { CallPolicy } from '../shared/call-policy.js';
+import type { GcTally } from '../result/types.js';
 
 /** Everything a worker needs, as plain data (it crosses a thread boundary by structured clone). */
 export interface WorkerInit {
@@ -106,5 +107,6 @@ export type WorkerMessage =
   | { type: 'flows'; snapshot: FlowsSnapshot }
   /** the warm-up's requests, sent before time zero and kept out of every interval, stage and name */
   | { type: 'warmup'; snapshot: MetricSnapshot; durationMs: number }
-  | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number } }
+  /** gc: this thread's collections from run time 0 to its end */
+  | { type: 'done'; scheduleLag: { p50Ms: number; p99Ms: number; maxMs: number }; gc: GcTally }
   | { type: 'fatal'; message: string };

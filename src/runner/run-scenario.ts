@@ -155,6 +155,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       workers: scenario.workers,
       model: scenario.load.model,
       scheduleLag: collected.scheduleLag,
+      gc: collected.gc,
       dropped: whole.reduce((sum, s) => sum + s.counters.dropped, 0),
       sent: whole.reduce((sum, s) => sum + s.sent, 0),
       socketErrors: whole.reduce((sum, s) => sum + (s.errors.byKind.socket ?? 0), 0),

@@ -34,14 +34,15 @@ export function startWorker(entryUrl: URL, workerData: unknown): Worker {
 let heapsSteady = false;
 
 /** V8 flags every load thread starts with (see keepHeapsSteady); bench/ gives its socket floor the same. */
-export const LOAD_THREAD_V8_FLAGS: readonly string[] = ['--no-memory-reducer'];
+export const LOAD_THREAD_V8_FLAGS: readonly string[] = ['--no-memory-reducer', '--expose-gc'];
 
 /**
  * V8's memory reducer shrinks a heap that stopped growing with full mark-compacts: in a load worker, a few
  * seconds after start (its heap grew while loading and warming up, then allocation settles), one or two pauses
  * of 3–9 ms, right in the measured window, which every request in flight waits out. A load generator wants a
- * steady heap over a smaller one. The flag is read when an isolate is created, so it is set before the first
- * thread starts (it applies to the threads started after, not to this one's heap).
+ * steady heap over a smaller one. `--expose-gc` gives each thread the `gc` with which it collects its start-up
+ * garbage before the load starts (src/shared/heap.ts). The flags are read when an isolate is created, so they are
+ * set before the first thread starts (they apply to the threads started after, not to this one's heap).
  */
 function keepHeapsSteady(): void {
   if (heapsSteady) return;

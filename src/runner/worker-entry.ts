@@ -8,6 +8,7 @@ import { tlsConnectionOptions } from '../engines/tls.js';
 import { RequestPreparer } from '../client/prepare.js';
 import { compileResponseRules } from '../client/response-rules.js';
 import { Redactor } from '../scenario/redact.js';
+import { collectStartUpGarbage } from '../shared/heap.js';
 import { WorkerRun } from './worker-run.js';
 import type { FixedLoadStretch } from './drivers/fixed-load.js';
 import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './protocol.js';
@@ -129,7 +130,11 @@ function main(): void {
   const warmedUp = init.warmupMs > 0 && engine.warmUp ? engine.warmUp(poolSize).catch(() => undefined) : Promise.resolve();
   // A library the engine loads on first use is loaded now; a failed load surfaces where the engine uses it.
   const prepared = engine.prepare?.().catch(() => undefined) ?? Promise.resolve();
-  void Promise.all([warmedUp, prepared]).then(() => post({ type: 'ready' }));
+  // Ready once connected and loaded, with the start-up garbage collected while nothing is in flight.
+  void Promise.all([warmedUp, prepared]).then(() => {
+    collectStartUpGarbage();
+    post({ type: 'ready' });
+  });
 }
 
 main();

@@ -1,9 +1,17 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import {
+  constants as perfConstants,
+  monitorEventLoopDelay,
+  performance,
+  PerformanceObserver,
+  type EventLoopUtilization,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
 import { MetricSet, mergeSnapshots, type AttemptRecord, type CallRecord, type MetricSnapshot } from '../metrics/metric-set.js';
 import { createHistogram, recordUs } from '../shared/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
 import type { ClientCounters, MetricName } from '../result/types.js';
+import type { GcTally } from '../result/types.js';
 import type { LiveCell, WorkerHealthSample, WorkerMessage } from './protocol.js';
 
 /** Interval sets keep only what result.json stores per interval: their histograms are made every interval. */
@@ -53,6 +61,9 @@ export class WorkerRecorder {
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   private utilization: EventLoopUtilization | undefined;
   private cpuAt = { wallMs: 0, process: process.cpuUsage(), thread: threadCpuUsage() };
+  /** this thread's collections from run time 0: a pause stamps every request in flight late by its length */
+  private readonly gc: GcTally = { collections: 0, majorCollections: 0, pauseTotalMs: 0, pauseMaxMs: 0 };
+  private gcObserver: PerformanceObserver | undefined;
 
   constructor(
     private readonly plan: LoadPlan,
@@ -68,6 +79,18 @@ export class WorkerRecorder {
     this.utilization = performance.eventLoopUtilization();
     this.cpuAt = { wallMs: performance.now(), process: process.cpuUsage(), thread: threadCpuUsage() };
     this.inFlightSince = this.runTime();
+    this.gcObserver = new PerformanceObserver((list) => this.countCollections(list.getEntries()));
+    this.gcObserver.observe({ entryTypes: ['gc'] });
+  }
+
+  private countCollections(entries: readonly PerformanceEntry[]): void {
+    for (const entry of entries) {
+      this.gc.collections += 1;
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.gc.majorCollections += 1;
+      this.gc.pauseTotalMs += entry.duration;
+      this.gc.pauseMaxMs = Math.max(this.gc.pauseMaxMs, entry.duration);
+    }
   }
 
   get inFlight(): number {
@@ -188,8 +211,16 @@ export class WorkerRecorder {
     for (const [name, parts] of nameParts) byName[name] = mergeSnapshots(parts);
     this.post({ type: 'names', byName });
     this.loopDelay.disable();
+    // Entries buffered for the observer's next callback are taken here. (Node makes a collection's entry one turn
+    // of the loop after it, so one in the run's very last turn is not counted.)
+    if (this.gcObserver) {
+      this.countCollections(this.gcObserver.takeRecords());
+      this.gcObserver.disconnect();
+      this.gcObserver = undefined;
+    }
     this.post({
       type: 'done',
+      gc: { ...this.gc },
       scheduleLag: {
         p50Ms: this.lagHistogram.getValueAtPercentile(50) / 1000,
         p99Ms: this.lagHistogram.getValueAtPercentile(99) / 1000,

@@ -75,7 +75,7 @@ function generatorSection(result: RunResult): string {
 <tr><th>event-loop delay p99 / max</th><td>${formatMs(h.eventLoopDelayMs.p99)} / ${formatMs(h.eventLoopDelayMs.max)} ms</td><th>event loop busy (utilization) mean / max</th><td>${formatShare(h.eventLoopUtilization?.mean)} / ${formatShare(h.eventLoopUtilization?.max)}</td></tr>
 <tr><th>worker thread CPU mean / max</th><td>${formatShare(h.threadCpu?.mean)} / ${formatShare(h.threadCpu?.max)}${h.threadCpu ? '' : ' (no per-thread CPU clock on this Node)'}</td><th>process CPU mean / max${result.target.mock ? ' (mock included)' : ''}</th><td>${formatCores(h.processCpu?.meanCores, h.processCpu?.availableCores)} / ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}</td></tr>
 <tr><th>schedule lag p99 / max</th><td>${formatMs(h.scheduleLagMs.p99)} / ${formatMs(h.scheduleLagMs.max)} ms</td><th>socket errors</th><td>${socketErrors}</td></tr>
-</table>`;
+${h.gc ? `<tr><th>load-thread GC pauses total / max</th><td>${formatMs(h.gc.pauseTotalMs)} / ${formatMs(h.gc.pauseMaxMs)} ms</td><th>collections (full)</th><td>${h.gc.collections} (${h.gc.majorCollections})</td></tr>\n` : ''}</table>`;
 }
 
 export function totalsSection(result: RunResult, analysis: Analysis): string {

@@ -132,7 +132,7 @@ export function renderMarkdown(result: RunResult, analysis: Analysis, verdict: V
   const h = result.health;
   lines.push(
     '',
-    `generator: ${h.valid ? 'healthy' : 'not a valid measurement'}, ${h.workers} workers · event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms · event loop busy max ${formatShare(h.eventLoopUtilization?.max)} · worker thread CPU max ${formatShare(h.threadCpu?.max)} · process CPU max ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}`,
+    `generator: ${h.valid ? 'healthy' : 'not a valid measurement'}, ${h.workers} workers · event-loop delay p99 ${formatMs(h.eventLoopDelayMs.p99)} ms · event loop busy max ${formatShare(h.eventLoopUtilization?.max)} · worker thread CPU max ${formatShare(h.threadCpu?.max)} · process CPU max ${formatCores(h.processCpu?.maxCores, h.processCpu?.availableCores)}${h.gc ? ` · load-thread GC pauses max ${formatMs(h.gc.pauseMaxMs)} ms (${h.gc.collections} collections, ${h.gc.majorCollections} full)` : ''}`,
   );
   // The advice last: the verdict and headline figures stay on top of a pull-request comment.
   lines.push(
