@@ -44,6 +44,10 @@ Read with the tables above; this part is prose and carries no figures of its own
   It is not the once-a-second interval flush (the same run with \`interval: 5s\` shows the same tail) nor the
   coordinator sharing the pinned core (unpinned, the same): the cause is not found yet. With a distribution this
   narrow, a few late requests a second are the p99; with the lognormal and bimodal tails they are not.
+- **The first measured second.** A load thread's first full garbage collection used to come a few seconds after
+  it started, inside the first measured second after the warm-up, and every request in flight waited it out.
+  Load threads now collect their start-up garbage before the first request; \`health.gc\` in result.json counts
+  each run's collections and pauses over the measured run, so a tail made by the generator's own collector shows.
 - **The mock's /v1/generate against bare node:http.** That route checks the token, reads and parses the JSON
   body, generates text, and records stats per request; \`/healthz\` (the routing alone) is within the goal.
   Not profiled here.
