@@ -118,8 +118,8 @@ export function coordinate(
     const warmupParts: MetricSnapshot[] = [];
     const flowParts: FlowsSnapshot[] = [];
     let warmupMs = 0;
-    const lags: { p50Ms: number; p99Ms: number; maxMs: number }[] = [];
-    const gcTallies: GcTally[] = [];
+    /** each worker's closing message: its schedule lag and its collections */
+    const doneParts: Extract<WorkerMessage, { type: 'done' }>[] = [];
     const workerErrors: string[] = [];
     let ready = 0;
     let exited = 0;
@@ -154,11 +154,11 @@ export function coordinate(
         ...(warmupParts.length > 0 ? { warmup: { snapshot: mergeSnapshots(warmupParts), durationMs: warmupMs } } : {}),
         ...(flowParts.length > 0 ? { flows: mergeFlowSnapshots(flowParts) } : {}),
         scheduleLag: {
-          p50Ms: Math.max(0, ...lags.map((l) => l.p50Ms)),
-          p99Ms: Math.max(0, ...lags.map((l) => l.p99Ms)),
-          maxMs: Math.max(0, ...lags.map((l) => l.maxMs)),
+          p50Ms: Math.max(0, ...doneParts.map((d) => d.scheduleLag.p50Ms)),
+          p99Ms: Math.max(0, ...doneParts.map((d) => d.scheduleLag.p99Ms)),
+          maxMs: Math.max(0, ...doneParts.map((d) => d.scheduleLag.maxMs)),
         },
-        gc: sumGcTallies(gcTallies),
+        gc: sumGcTallies(doneParts.map((d) => d.gc)),
         durationMs,
         workerErrors,
       });
@@ -210,8 +210,7 @@ export function coordinate(
             warmupMs = Math.max(warmupMs, message.durationMs);
             break;
           case 'done':
-            lags.push(message.scheduleLag);
-            gcTallies.push(message.gc);
+            doneParts.push(message);
             break;
           case 'fatal':
             workerErrors.push(message.message);

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startDelayProxy, startMockServer } from '../../mock-server/index.js';
-import { collectStartUpGarbage } from '../shared/heap.js';
 import type { MockThreadOptions } from './mock-thread.js';
 
 /** Runs the bundled mock server, and its delaying proxy when asked, on their own thread; see mock-thread.ts. */
@@ -21,8 +20,6 @@ try {
     })();
   });
   const front = proxy ?? server;
-  // The mock answers the load: its start-up garbage goes before the first request, as a load thread's does.
-  collectStartUpGarbage();
   port.postMessage({ type: 'listening', url: front.url, host: front.host, port: front.port });
 } catch (error) {
   port.postMessage({ type: 'failed', message: (error as Error).message, code: (error as { code?: string }).code });

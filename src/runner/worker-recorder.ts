@@ -10,8 +10,7 @@ import { MetricSet, mergeSnapshots, type AttemptRecord, type CallRecord, type Me
 import { createHistogram, recordUs } from '../shared/histogram.js';
 import { segmentIndexAt } from '../load/curve.js';
 import type { LoadPlan } from '../load/types.js';
-import type { ClientCounters, MetricName } from '../result/types.js';
-import type { GcTally } from '../result/types.js';
+import type { ClientCounters, GcTally, MetricName } from '../result/types.js';
 import type { LiveCell, WorkerHealthSample, WorkerMessage } from './protocol.js';
 
 /** Interval sets keep only what result.json stores per interval: their histograms are made every interval. */

@@ -1,6 +1,6 @@
 /**
- * A full garbage collection of this thread's heap, for a thread about to serve or send load, called while
- * nothing is in flight. Loading the modules and building a client leaves ~10 MB of start-up garbage in a fresh
+ * A full garbage collection of this thread's heap, for a load thread about to send its first request, called
+ * while nothing is in flight. Loading the modules and building a client leaves ~10 MB of start-up garbage in a fresh
  * isolate whose old-generation limit is still small, so V8's first mark-compact otherwise came ~2.8 s into a load
  * thread's life: in the first measured second of a run with a 2 s warm-up (a 6 ms finalizing pause plus up to
  * 15 ms of incremental marking steps, in `--trace-gc`), waited out by every request in flight. Collected here,
